@@ -1,0 +1,63 @@
+"""The life of a prebooking: its statuses and the only legal moves between them.
+
+Every change of status anywhere in the project (the SQL store, the simulation's in-memory store,
+the flows) is checked against ``TRANSITIONS``; nothing else decides what may follow what.
+
+    pending --claim--> executing --complete--> completed
+                           |  \\--fail------> failed
+                           \\--reclaim--> executing   (a later invocation takes up an expired lease)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["TRANSITIONS", "Event", "IllegalTransition", "Status", "next_status"]
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    EXECUTING = "executing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.COMPLETED, Status.FAILED)
+
+
+class Event(StrEnum):
+    CLAIM = "claim"
+    RECLAIM = "reclaim"
+    COMPLETE = "complete"
+    FAIL = "fail"
+
+
+TRANSITIONS: dict[tuple[Status, Event], Status] = {
+    (Status.PENDING, Event.CLAIM): Status.EXECUTING,
+    (Status.EXECUTING, Event.RECLAIM): Status.EXECUTING,
+    (Status.EXECUTING, Event.COMPLETE): Status.COMPLETED,
+    (Status.EXECUTING, Event.FAIL): Status.FAILED,
+}
+
+
+class IllegalTransition(Exception):
+    """An event that the prebooking's current status does not allow; nothing was changed."""
+
+    def __init__(self, prebooking_id: str, status: Status, event: Event) -> None:
+        allowed = sorted(e.value for (s, e) in TRANSITIONS if s is status)
+        super().__init__(
+            f"prebooking {prebooking_id!r} is {status.value!r}: event {event.value!r} is not "
+            f"allowed; expected one of {allowed}"
+        )
+        self.prebooking_id = prebooking_id
+        self.status = status
+        self.event = event
+
+
+def next_status(prebooking_id: str, status: Status, event: Event) -> Status:
+    """The status after ``event``, or ``IllegalTransition`` naming the prebooking."""
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise IllegalTransition(prebooking_id, status, event) from None
