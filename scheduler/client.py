@@ -1,0 +1,156 @@
+"""AimHarder over HTTP: log in and book, speaking the paths and fields public clients use.
+
+The client turns HTTP into domain values and domain errors and decides nothing: whether a refusal
+is final, whether to retry, what counts as booked, all live in the core (``scheduler.flows``).
+Sources for every path and field: ../shared/AIMHARDER-API.md and mock_aimharder/API.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from scheduler.domain import BookingResult, Prebooking, Seconds, Session, UserId
+from scheduler.errors import HttpStatusError, SessionExpiredError, TransportError
+
+__all__ = ["AimHarderClient", "LoginRefused", "fingerprint_for"]
+
+SESSION_COOKIE = "amhrdrauth"
+
+
+class LoginRefused(Exception):
+    """AimHarder refused the credentials; no session cookie was set."""
+
+
+def fingerprint_for(user: str) -> str:
+    """A stable 50-character device fingerprint derived from the e-mail.
+
+    Public clients derive one from the e-mail so AimHarder does not see a new device on every
+    run (AIMHARDER-API.md §1.C, epereztg and danielcasanovasgayoso).
+    """
+    return hashlib.sha256(user.encode()).hexdigest()[:50]
+
+
+class AimHarderClient:
+    """One invocation's connection to AimHarder (``base_url`` is the mock in this project)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._clock = clock
+
+    async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
+        """The JSON login (AIMHARDER-API.md §1.C); the session is the cookies it sets."""
+        body = {
+            "username": user,
+            "password": password,
+            "fingerprint": fingerprint_for(user),
+            "iniframe": 0,
+        }
+        response = await self._send("POST", "/api/login", timeout=timeout, json=body)
+        payload = _json_object(response, now=self._clock())
+        auth = payload.get("data", {}).get("auth", {}) if isinstance(payload, dict) else {}
+        if not (isinstance(auth, dict) and auth.get("authOK") is True):
+            raise LoginRefused(f"AimHarder refused the login of {user!r}: {payload.get('error')!r}")
+        cookies = {name: value for name, value in response.cookies.items() if value}
+        if SESSION_COOKIE not in cookies:
+            raise LoginRefused(f"login of {user!r} answered authOK but set no {SESSION_COOKIE}")
+        return Session(user=user, cookies=cookies)
+
+    async def book(
+        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
+    ) -> BookingResult:
+        """``POST /api/book`` with the form fields every public client sends (§3)."""
+        form = {
+            "id": str(prebooking.class_id),
+            "day": prebooking.day,
+            "insist": "0",
+            "familyId": "",
+        }
+        response = await self._send(
+            "POST",
+            "/api/book",
+            timeout=timeout,
+            params={"box": str(prebooking.box)},
+            data=form,
+            cookies=dict(session.cookies),
+        )
+        now = self._clock()
+        payload = _json_object(response, now=now)
+        if payload.get("logout"):
+            raise SessionExpiredError(f"session of {session.user!r} has expired", now=now)
+        return _booking_result(payload, response, now=now)
+
+    async def _send(
+        self, method: str, path: str, *, timeout: Seconds, **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            # Cookies go per request so one client can book for many users without mixing them.
+            request = self._http.build_request(
+                method, self._base + path, timeout=httpx.Timeout(timeout), **kwargs
+            )
+            response = await self._http.send(request)
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"{method} {path} timed out after {timeout:g} s", now=self._clock()
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransportError(f"{method} {path} failed: {exc!r}", now=self._clock()) from exc
+        if response.status_code != httpx.codes.OK:
+            raise HttpStatusError(
+                response.status_code,
+                now=self._clock(),
+                retry_after=_retry_after(response.headers),
+                body=response.text,
+            )
+        return response
+
+
+def _json_object(response: httpx.Response, *, now: float) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise HttpStatusError(
+            response.status_code, now=now, body=f"not a JSON object: {response.text}"
+        )
+    return payload
+
+
+def _booking_result(
+    payload: Mapping[str, Any], response: httpx.Response, *, now: float
+) -> BookingResult:
+    state = payload.get("bookState")
+    if isinstance(state, str) and state.lstrip("-").isdigit():
+        state = int(state)
+    if not isinstance(state, int) or isinstance(state, bool):
+        raise HttpStatusError(
+            response.status_code, now=now, body=f"booking answer without bookState: {response.text}"
+        )
+    reservation = payload.get("id")
+    return BookingResult(
+        book_state=state,
+        reservation_id=None if reservation in (None, "") else str(reservation),
+        message=payload.get("errorMssg") or None,
+        message_lang=payload.get("errorMssgLang") or None,
+    )
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds from ``Retry-After``; the HTTP-date form is ignored (AimHarder sends none)."""
+    value = headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
