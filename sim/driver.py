@@ -69,19 +69,7 @@ def _interpret(
                 children[key] = drive(env, child, world)
                 value = None
             case WaitAny(until=until):
-                waiting: list[simpy.Event] = [p for k, p in children.items() if k not in reported]
-                if not any(p.triggered for p in waiting):
-                    if until is not None:
-                        waiting.append(env.timeout(max(0.0, until - env.now)))
-                    if not waiting:
-                        raise RuntimeError("WaitAny with no child running and no time to wait for")
-                    yield env.any_of(waiting)
-                value = tuple(
-                    Finished(key=k, value=p.value)
-                    for k, p in children.items()
-                    if k not in reported and p.triggered
-                )
-                reported.update(f.key for f in value)
+                value = yield from _wait_any(env, children, reported, until)
             case FindReady() | Claim() | GetSession() | Book() | MarkResult():
                 try:
                     value = yield env.process(world.perform(effect))
@@ -90,3 +78,26 @@ def _interpret(
             case _:
                 assert_never(effect)
         reply = Reply(value=value, now=env.now) if failure is None else None
+
+
+def _wait_any(
+    env: simpy.Environment,
+    children: dict[PrebookingId, simpy.Process],
+    reported: set[PrebookingId],
+    until: float | None,
+) -> Generator[simpy.Event, Any, tuple[Finished, ...]]:
+    """Children finished and not yet reported; waits for one, or for ``until``, if none has."""
+    waiting: list[simpy.Event] = [p for k, p in children.items() if k not in reported]
+    if not any(p.triggered for p in waiting):
+        if until is not None:
+            waiting.append(env.timeout(max(0.0, until - env.now)))
+        if not waiting:
+            raise RuntimeError("WaitAny with no child running and no time to wait for")
+        yield env.any_of(waiting)
+    finished = tuple(
+        Finished(key=k, value=p.value)
+        for k, p in children.items()
+        if k not in reported and p.triggered
+    )
+    reported.update(f.key for f in finished)
+    return finished
