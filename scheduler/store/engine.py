@@ -1,0 +1,114 @@
+"""Engines for the store: SQLite tuned for several processes on one file, PostgreSQL by URL.
+
+SQLite. Every connection gets, through a ``connect`` listener:
+
+- ``journal_mode = WAL``: readers never block the writer nor the writer the readers;
+- ``busy_timeout`` (5 s): a writer waits for the write lock instead of failing at once;
+- ``synchronous = NORMAL``: in WAL mode a commit survives a process crash (a kill at
+  ``maxDuration``, issue 7); only a power cut may lose the last commits, never corrupt the file.
+
+The sqlite3 driver's own transaction handling is switched off and a ``begin`` listener issues
+``BEGIN IMMEDIATE`` for writes (plain ``BEGIN`` for reads), as SQLAlchemy's SQLite notes
+recommend: a write transaction takes the write lock before it reads anything, so it waits under
+``busy_timeout`` instead of failing with ``SQLITE_BUSY`` when upgrading from a read, and DDL is
+transactional, so two processes creating the tables at once take turns.
+
+Limits of sharing one SQLite file: every process must be on the same host (WAL uses shared
+memory beside the file, so no network file systems); writes are serialised (one at a time), so
+a write that waits longer than ``busy_timeout`` fails with a ``StoreError`` "database is
+locked"; the file, its ``-wal`` and ``-shm`` siblings must stay together. For several hosts or
+many concurrent writers use PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL
+
+from scheduler.errors import ConfigurationError
+
+from .schema import metadata
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "CONNECT_TIMEOUT_S",
+    "MIN_SQLITE",
+    "ensure_schema",
+    "make_engine",
+    "transaction",
+]
+
+BUSY_TIMEOUT_S = 5.0
+CONNECT_TIMEOUT_S = 10  # libpq waits forever for a silent host without it
+MIN_SQLITE = (3, 35, 0)  # the first SQLite with UPDATE ... RETURNING, which the claim needs
+_WRITE = "harness_write"  # execution option: this transaction will write
+# pg_advisory_xact_lock key serialising table creation; any constant works if all agree on it.
+_SCHEMA_LOCK_KEY = 0x70726562  # "preb"
+
+
+def make_engine(url: URL) -> Engine:
+    """An engine for a normalised URL (``urls.normalize_url``); no connection is made yet."""
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    query_timeout: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        query_timeout["connect_timeout"] = CONNECT_TIMEOUT_S
+    # hide_parameters: a failed statement's message must not carry cookies (issue 7).
+    return create_engine(url, connect_args=query_timeout, hide_parameters=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise ConfigurationError(
+            f"SQLite is {sqlite3.sqlite_version}; expected >= "
+            f"{'.'.join(map(str, MIN_SQLITE))} (the claim needs UPDATE ... RETURNING)"
+        )
+    engine = create_engine(url, hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" listener below decides
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
+    """One transaction, committed on success and rolled back on any exception."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE: write})
+        with connection.begin():
+            yield connection
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the tables and indexes that are missing; safe when many processes start at once.
+
+    ``create_all`` checks then creates, which races between processes. On PostgreSQL the
+    creators queue on a transaction-scoped advisory lock (released at commit), so the second
+    one sees the first one's tables; on SQLite the write transaction's ``BEGIN IMMEDIATE`` does
+    the same.
+    """
+    with transaction(engine, write=True) as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
+            )
+        metadata.create_all(connection, checkfirst=True)

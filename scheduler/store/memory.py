@@ -1,0 +1,175 @@
+"""The store in memory, with the SQL store's rules: for the SimPy simulation and unit tests.
+
+One lock makes each method atomic, as one statement is in the SQL store; status changes come
+from ``scheduler.store.rules`` (through ``next_status``) and inputs pass the same ``intake``
+checks, so a run against this store and one against SQLite differ only in time.
+"""
+
+from __future__ import annotations
+
+import builtins
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
+from types import TracebackType
+from typing import Self
+
+from scheduler.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Session,
+    UserId,
+)
+from scheduler.errors import ConfigurationError, StoreError
+from scheduler.status import Status
+
+from .intake import NewPrebooking, admit_all, duplicate_id_error, user_problem
+from .rules import (
+    CLAIMABLE,
+    RESULT_FROM,
+    check_limit,
+    check_result_args,
+    status_after_claim,
+    status_after_result,
+)
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """The ``Store`` protocol on dicts guarded by one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[str, Prebooking] = {}
+        self._sessions: dict[str, tuple[Session, Instant]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._rows)} prebookings)"
+
+    def _check_open(self, operation: str) -> None:
+        if self._closed:
+            raise StoreError(f"{operation} on MemoryStore: the store is closed")
+
+    def add(self, prebookings: Iterable[NewPrebooking]) -> builtins.list[Prebooking]:
+        admitted = admit_all(prebookings)
+        with self._lock:
+            self._check_open("add")
+            for prebooking in admitted:
+                if prebooking.id in self._rows:
+                    raise duplicate_id_error(prebooking.id)
+            self._rows.update((p.id, p) for p in admitted)
+        return admitted
+
+    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
+        check_limit(limit)
+        with self._lock:
+            self._check_open("find_ready")
+            ready = [
+                p for p in self._rows.values() if p.status is CLAIMABLE and p.available_at <= now
+            ]
+        return sorted(ready, key=lambda p: p.fifo_key)[:limit]
+
+    def claim(
+        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+    ) -> Prebooking | None:
+        with self._lock:
+            self._check_open("claim")
+            current = self._rows.get(prebooking_id)
+            if current is None or current.status is not CLAIMABLE:
+                return None
+            claimed = replace(
+                current,
+                status=status_after_claim(prebooking_id),
+                claimed_by=instance_id,
+                claimed_at=now,
+            )
+            self._rows[prebooking_id] = claimed
+            return claimed
+
+    def record_result(
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        *,
+        status: Status,
+        executed_at: Instant,
+        result: BookingResult | None,
+        error: str | None,
+        attempts: int,
+    ) -> bool:
+        new_status = status_after_result(prebooking_id, status)
+        check_result_args(prebooking_id, executed_at, attempts)
+        with self._lock:
+            self._check_open("record_result")
+            current = self._rows.get(prebooking_id)
+            if (
+                current is None
+                or current.status is not RESULT_FROM
+                or current.claimed_by != instance_id
+            ):
+                return False
+            self._rows[prebooking_id] = replace(
+                current,
+                status=new_status,
+                executed_at=float(executed_at),
+                result=result,
+                error=error,
+                attempts=attempts,
+            )
+            return True
+
+    def get(self, prebooking_id: PrebookingId) -> Prebooking | None:
+        with self._lock:
+            self._check_open("get")
+            return self._rows.get(prebooking_id)
+
+    def list(self, status: Status | None = None) -> builtins.list[Prebooking]:
+        with self._lock:
+            self._check_open("list")
+            rows = [p for p in self._rows.values() if status is None or p.status is status]
+        return sorted(rows, key=lambda p: p.fifo_key)
+
+    def counts(self) -> dict[Status, int]:
+        totals = dict.fromkeys(Status, 0)
+        with self._lock:
+            self._check_open("counts")
+            for prebooking in self._rows.values():
+                totals[prebooking.status] += 1
+        return totals
+
+    def get_session(self, user: UserId) -> Session | None:
+        with self._lock:
+            self._check_open("get_session")
+            saved = self._sessions.get(user)
+        return saved[0] if saved is not None else None
+
+    def save_session(self, session: Session, now: Instant) -> None:
+        expected = user_problem(session.user)
+        if expected is not None:
+            raise ConfigurationError(f"session user is {session.user!r}; expected {expected}")
+        # A copy of the cookies, as the SQL store keeps its own: later changes to the caller's
+        # mapping must not reach the store.
+        stored = Session(user=session.user, cookies=dict(session.cookies))
+        with self._lock:
+            self._check_open("save_session")
+            self._sessions[session.user] = (stored, now)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

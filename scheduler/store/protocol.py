@@ -1,0 +1,102 @@
+"""What every prebooking store offers: ``SqlStore`` for real runs, ``MemoryStore`` for SimPy.
+
+The methods are synchronous. The asyncio driver calls them through ``asyncio.to_thread``, the
+SimPy driver directly, and an implementation must be safe to call from several threads at once.
+Both implementations keep the same rules (``scheduler.store.rules``), and one contract test
+suite runs against each.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Protocol, Self
+
+from scheduler.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Session,
+    UserId,
+)
+from scheduler.status import Status
+
+from .intake import NewPrebooking
+
+__all__ = ["Store"]
+
+
+class Store(Protocol):
+    """Prebookings and sessions, with an atomic claim and a result only the claimer may record."""
+
+    def add(self, prebookings: Iterable[NewPrebooking]) -> builtins.list[Prebooking]:
+        """Store new pending prebookings, all or none.
+
+        Every item is checked first (``intake.admit``): a bad field or an id already used raises
+        ``ConfigurationError`` naming it, and nothing of the call is written. Items without an
+        id get a uuid4 hex one. Returns the stored prebookings in the order given.
+        """
+        ...
+
+    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
+        """Pending prebookings with ``available_at <= now``, by ``(created_at, id)``, at most
+        ``limit`` (AIMHARDER-API.md §7.2, ``findReadyToExecute``). Changes nothing."""
+        ...
+
+    def claim(
+        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+    ) -> Prebooking | None:
+        """Atomically move a pending prebooking to executing, held by ``instance_id`` since
+        ``now``; the claimed prebooking, or None if it was not pending (someone else has it)."""
+        ...
+
+    def record_result(
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        *,
+        status: Status,
+        executed_at: Instant,
+        result: BookingResult | None,
+        error: str | None,
+        attempts: int,
+    ) -> bool:
+        """Finish a prebooking that ``instance_id`` holds: True if written.
+
+        ``status`` must be a final status that an event reaches from executing, else
+        ``IllegalTransition`` (``rules.IllegalResultStatus``) and nothing is written. False,
+        with nothing written, when the row is not executing or is held by another instance.
+        """
+        ...
+
+    def get(self, prebooking_id: PrebookingId) -> Prebooking | None: ...
+
+    def list(self, status: Status | None = None) -> builtins.list[Prebooking]:
+        """Every prebooking (or those with ``status``), by ``(created_at, id)``."""
+        ...
+
+    def counts(self) -> dict[Status, int]:
+        """How many prebookings have each status; every status is a key, zeros included."""
+        ...
+
+    def get_session(self, user: UserId) -> Session | None: ...
+
+    def save_session(self, session: Session, now: Instant) -> None:
+        """Insert or replace the user's cookies, saved at ``now``."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; any later call raises ``StoreError``."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...

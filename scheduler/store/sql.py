@@ -1,0 +1,276 @@
+"""The prebooking store on SQLAlchemy Core: a SQLite file by default, PostgreSQL by URL.
+
+Each method is one short transaction, and each change of a row one guarded statement, so that
+several invocations (threads, processes, hosts) can share the database without a lock of
+their own: the ``WHERE`` of the claim and of the result is the lock. Tables are created on
+first use. Errors from the database come out as ``StoreError`` naming the URL (password
+masked) and the operation; rows that cannot be read come out as ``CorruptRowError``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, Executable, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from scheduler.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Session,
+    UserId,
+)
+from scheduler.errors import ConfigurationError, CorruptRowError, StoreError
+from scheduler.status import Status
+
+from .engine import ensure_schema, make_engine, transaction
+from .intake import NewPrebooking, admit_all, duplicate_id_error, user_problem
+from .rows import (
+    cookies_to_text,
+    prebooking_from_row,
+    prebooking_to_row,
+    result_to_text,
+    session_from_row,
+)
+from .rules import (
+    CLAIMABLE,
+    RESULT_FROM,
+    check_limit,
+    check_result_args,
+    status_after_claim,
+    status_after_result,
+)
+from .schema import prebookings as _prebookings
+from .schema import sessions as _sessions
+from .urls import default_database_url, display_url, normalize_url
+
+__all__ = ["SqlStore", "open_store"]
+
+_ID_CHUNK = 500  # ids per "IN (...)": well under SQLite's limit on bound parameters
+
+
+class SqlStore:
+    """The ``Store`` protocol on a SQL database named by ``url`` (see ``urls`` for the forms)."""
+
+    def __init__(self, url: str | os.PathLike[str]) -> None:
+        self._url = normalize_url(url)
+        self.url = display_url(self._url)  # password masked: safe to show
+        self._engine = make_engine(self._url)
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self, operation: str, *, write: bool) -> Iterator[Connection]:
+        if self._closed:
+            raise StoreError(f"{operation} on {self.url}: the store is closed")
+        try:
+            self._ensure_schema()
+            with transaction(self._engine, write=write) as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{operation} on {self.url} failed: {self._reason(exc)}") from exc
+
+    def _ensure_schema(self) -> None:
+        with self._schema_lock:
+            if not self._schema_ready:
+                ensure_schema(self._engine)
+                self._schema_ready = True
+
+    def _reason(self, exc: SQLAlchemyError) -> str:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        password = self._url.password
+        return reason.replace(str(password), "***") if password else reason
+
+    # -- prebookings ---------------------------------------------------------------------------
+
+    def add(self, prebookings: Iterable[NewPrebooking]) -> builtins.list[Prebooking]:
+        admitted = admit_all(prebookings)
+        if not admitted:
+            return []
+        ids = [p.id for p in admitted]
+        with self._tx("add", write=True) as connection:
+            for start in range(0, len(ids), _ID_CHUNK):
+                chunk = ids[start : start + _ID_CHUNK]
+                taken = connection.scalars(
+                    select(_prebookings.c.id).where(_prebookings.c.id.in_(chunk)).limit(1)
+                ).first()
+                if taken is not None:
+                    raise duplicate_id_error(taken)
+            try:
+                connection.execute(insert(_prebookings), [prebooking_to_row(p) for p in admitted])
+            except IntegrityError as exc:
+                # Another writer inserted one of these ids between the check and the insert.
+                shown = f"{ids[:5]}{'...' if len(ids) > 5 else ''}"
+                raise ConfigurationError(
+                    f"add on {self.url}: one of the ids {shown} was added meanwhile by another "
+                    "writer; expected new ids"
+                ) from exc
+        return admitted
+
+    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
+        check_limit(limit)
+        query = (
+            select(_prebookings)
+            .where(_prebookings.c.status == CLAIMABLE.value, _prebookings.c.available_at <= now)
+            .order_by(_prebookings.c.created_at, _prebookings.c.id)
+            .limit(limit)
+        )
+        with self._tx("find_ready", write=False) as connection:
+            return [prebooking_from_row(row) for row in connection.execute(query).mappings()]
+
+    def claim(
+        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+    ) -> Prebooking | None:
+        # One statement: the WHERE makes it atomic on both backends. Concurrent claims of a row
+        # serialise on its row lock (PostgreSQL, READ COMMITTED re-checks the WHERE after the
+        # wait) or on the write lock (SQLite); only the first finds it pending.
+        statement = (
+            update(_prebookings)
+            .where(_prebookings.c.id == prebooking_id, _prebookings.c.status == CLAIMABLE.value)
+            .values(
+                status=status_after_claim(prebooking_id).value,
+                claimed_by=instance_id,
+                claimed_at=now,
+            )
+            .returning(*_prebookings.c)
+        )
+        with self._tx("claim", write=True) as connection:
+            row = connection.execute(statement).mappings().first()
+            # Read inside the transaction: a corrupt row raises and the claim rolls back.
+            return prebooking_from_row(row) if row is not None else None
+
+    def record_result(
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        *,
+        status: Status,
+        executed_at: Instant,
+        result: BookingResult | None,
+        error: str | None,
+        attempts: int,
+    ) -> bool:
+        new_status = status_after_result(prebooking_id, status)
+        check_result_args(prebooking_id, executed_at, attempts)
+        statement = (
+            update(_prebookings)
+            .where(
+                _prebookings.c.id == prebooking_id,
+                _prebookings.c.status == RESULT_FROM.value,
+                _prebookings.c.claimed_by == instance_id,
+            )
+            .values(
+                status=new_status.value,
+                executed_at=executed_at,
+                result=result_to_text(result),
+                error=error,
+                attempts=attempts,
+            )
+            .returning(_prebookings.c.id)
+        )
+        with self._tx("record_result", write=True) as connection:
+            return connection.execute(statement).first() is not None
+
+    def get(self, prebooking_id: PrebookingId) -> Prebooking | None:
+        query = select(_prebookings).where(_prebookings.c.id == prebooking_id)
+        with self._tx("get", write=False) as connection:
+            row = connection.execute(query).mappings().first()
+            return prebooking_from_row(row) if row is not None else None
+
+    def list(self, status: Status | None = None) -> builtins.list[Prebooking]:
+        query = select(_prebookings).order_by(_prebookings.c.created_at, _prebookings.c.id)
+        if status is not None:
+            query = query.where(_prebookings.c.status == Status(status).value)
+        with self._tx("list", write=False) as connection:
+            return [prebooking_from_row(row) for row in connection.execute(query).mappings()]
+
+    def counts(self) -> dict[Status, int]:
+        query = select(_prebookings.c.status, func.count()).group_by(_prebookings.c.status)
+        totals = dict.fromkeys(Status, 0)
+        with self._tx("counts", write=False) as connection:
+            for row in connection.execute(query):
+                status_text: Any = row[0]
+                try:
+                    totals[Status(status_text)] = int(row[1])
+                except ValueError:
+                    # Name a row so the message says where to look.
+                    bad = connection.scalar(
+                        select(_prebookings.c.id).where(_prebookings.c.status == status_text)
+                    )
+                    expected = f"one of {[s.value for s in Status]}"
+                    raise CorruptRowError(str(bad), "status", status_text, expected) from None
+        return totals
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def get_session(self, user: UserId) -> Session | None:
+        query = select(_sessions).where(_sessions.c.user_id == user)
+        with self._tx("get_session", write=False) as connection:
+            row = connection.execute(query).mappings().first()
+            return session_from_row(row) if row is not None else None
+
+    def save_session(self, session: Session, now: Instant) -> None:
+        expected = user_problem(session.user)
+        if expected is not None:
+            raise ConfigurationError(f"session user is {session.user!r}; expected {expected}")
+        values: Mapping[str, Any] = {
+            "user_id": session.user,
+            "cookies": cookies_to_text(session.cookies),
+            "saved_at": now,
+        }
+        statement = _upsert_session(self._engine.dialect.name, values)
+        with self._tx("save_session", write=True) as connection:
+            connection.execute(statement)
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._closed = True
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _upsert_session(dialect_name: str, values: Mapping[str, Any]) -> Executable:
+    """``INSERT ... ON CONFLICT (user_id) DO UPDATE``: both backends spell it the same way."""
+    if dialect_name == "sqlite":
+        lite = sqlite.insert(_sessions).values(values)
+        return lite.on_conflict_do_update(
+            index_elements=[_sessions.c.user_id],
+            set_={"cookies": lite.excluded.cookies, "saved_at": lite.excluded.saved_at},
+        )
+    pg = postgresql.insert(_sessions).values(values)
+    return pg.on_conflict_do_update(
+        index_elements=[_sessions.c.user_id],
+        set_={"cookies": pg.excluded.cookies, "saved_at": pg.excluded.saved_at},
+    )
+
+
+def open_store(url_or_path: str | os.PathLike[str] | None = None) -> SqlStore:
+    """A ``SqlStore`` for a SQLite path or a database URL (``default_database_url()`` if None)."""
+    return SqlStore(url_or_path if url_or_path is not None else default_database_url())

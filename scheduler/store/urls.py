@@ -1,0 +1,86 @@
+"""Where the store lives: a SQLite file path or a database URL, normalised for SQLAlchemy.
+
+Accepted (DESIGN.md: SQLite by default, PostgreSQL for several instances):
+
+    prebookings.sqlite                   a file path (relative to the working directory)
+    sqlite:///prebookings.sqlite         the same as a URL; sqlite:////abs/path for absolute
+    postgresql://user@host:5432/db       also postgres:// and postgresql+psycopg://
+
+PostgreSQL always goes through psycopg 3 (``postgresql+psycopg``), the driver this project
+installs. URLs are shown with the password masked, in errors as everywhere else.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from scheduler.errors import ConfigurationError
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "DEFAULT_DATABASE_URL",
+    "default_database_url",
+    "display_url",
+    "normalize_url",
+]
+
+DEFAULT_DATABASE_URL = "sqlite:///prebookings.sqlite"
+ACCEPTED_FORMS = [
+    "a SQLite file path",
+    "sqlite:///<path>",
+    "postgresql://...",
+    "postgres://...",
+    "postgresql+psycopg://...",
+]
+_SQLITE = {"sqlite", "sqlite+pysqlite"}
+_POSTGRES = {"postgresql", "postgres", "postgresql+psycopg"}
+
+
+def default_database_url() -> str:
+    """``DATABASE_URL`` from the environment when set and not empty, else a local SQLite file."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def display_url(url: str | URL) -> str:
+    """``url`` with any password replaced by ``***``, safe for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        # Not a URL SQLAlchemy can parse: mask whatever sits between "//user:" and "@".
+        text = str(url)
+        scheme, sep, rest = text.partition("://")
+        credentials, at, host = rest.rpartition("@")
+        if sep and at and ":" in credentials:
+            return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+        return text
+
+
+def normalize_url(url_or_path: str | os.PathLike[str]) -> URL:
+    """The SQLAlchemy URL for a path or URL, or ``ConfigurationError`` listing accepted forms."""
+    text = os.fspath(url_or_path)
+    if not text.strip():
+        raise ConfigurationError(f"database is {text!r}; expected one of {ACCEPTED_FORMS}")
+    if "://" not in text:
+        return URL.create("sqlite", database=text)
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"database URL {display_url(text)!r} cannot be parsed; expected one of {ACCEPTED_FORMS}"
+        ) from None
+    if url.drivername in _SQLITE:
+        if url.database in (None, "", ":memory:"):
+            raise ConfigurationError(
+                f"database URL {display_url(url)!r} is an in-memory SQLite database, private to "
+                "one connection; expected a file (sqlite:///<path>), or use MemoryStore"
+            )
+        return url.set(drivername="sqlite")
+    if url.drivername in _POSTGRES:
+        return url.set(drivername="postgresql+psycopg")
+    raise ConfigurationError(
+        f"database URL {display_url(url)!r} has the unknown scheme {url.drivername!r}; "
+        f"expected one of {ACCEPTED_FORMS}"
+    )

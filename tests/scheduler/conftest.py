@@ -1,0 +1,103 @@
+"""Store fixtures: a fresh store of each kind, and a throw-away PostgreSQL database per test.
+
+PostgreSQL tests never skip: when the server cannot be reached the fixture fails the test with
+the URL it tried (CI starts PostgreSQL before the run; DESIGN.md, issue 3). Each test gets its
+own database ``harness_<random>``, created from and dropped through the server's ``test``
+database, so that parallel runs by other people on the same server never see each other.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+
+from scheduler.store import MemoryStore, SqlStore, Store, display_url, normalize_url
+
+PG_URL = os.environ.get("HARNESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+StoreFactory = Callable[[], Store]
+
+
+def _admin_url() -> URL:
+    return normalize_url(PG_URL)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    admin_url = _admin_url()
+    name = f"harness_{secrets.token_hex(6)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", hide_parameters=True)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        pytest.fail(
+            f"PostgreSQL is needed and unreachable at {display_url(admin_url)} "
+            f"(set HARNESS_TEST_PG_URL): {str(exc).splitlines()[0]}",
+            pytrace=False,
+        )
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file in the test's own temporary directory."""
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+STORE_KINDS = [
+    "memory",
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
+SQL_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _url_for(kind: str, request: pytest.FixtureRequest) -> str:
+    fixture = {"sqlite": "sqlite_url", "postgres": "pg_url"}[kind]
+    url = request.getfixturevalue(fixture)
+    assert isinstance(url, str)
+    return url
+
+
+@pytest.fixture(params=SQL_KINDS)
+def sql_url(request: pytest.FixtureRequest) -> str:
+    """A database URL for each SQL backend: a SQLite temp file, a fresh PostgreSQL database."""
+    return _url_for(request.param, request)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_factory(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
+    """Opens stores of one kind on one database; all are closed after the test."""
+    kind = request.param
+    url = None if kind == "memory" else _url_for(kind, request)
+    shared = MemoryStore()
+    opened: list[Store] = []
+
+    def open_one() -> Store:
+        store: Store = shared if url is None else SqlStore(url)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(store_factory: StoreFactory) -> Store:
+    """A fresh, empty store of each kind: memory, SQLite file, PostgreSQL."""
+    return store_factory()
