@@ -70,6 +70,24 @@ class PolicyConfig:
         return self.budget - self.buffer - self.margin
 
 
+def _check_positive_int(name: str, value: object, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        expected = "a whole number >= 1" + (" or None" if optional else "")
+        raise ConfigurationError(f"{name}={value!r}; expected {expected}")
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_seconds(name: str, value: object, *, allow_zero: bool) -> None:
+    if not (_is_number(value) and (value >= 0 if allow_zero else value > 0)):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigurationError(f"{name}={value!r}; expected a number of seconds {bound}")
+
+
 PRESETS: dict[str, PolicyConfig] = {
     # One request at a time: AimHarder sees them exactly in created_at order.
     "sequential": PolicyConfig(name="sequential", max_in_flight=1),
@@ -102,21 +120,3 @@ def strategy(name: str, **overrides: Any) -> PolicyConfig:
             f"unknown policy parameter(s) {unknown}; expected some of {sorted(_FIELDS)}"
         )
     return dataclasses.replace(preset, **overrides)
-
-
-def _check_positive_int(name: str, value: object, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        expected = "a whole number >= 1" + (" or None" if optional else "")
-        raise ConfigurationError(f"{name}={value!r}; expected {expected}")
-
-
-def _is_number(value: object) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _check_seconds(name: str, value: object, *, allow_zero: bool) -> None:
-    if not (_is_number(value) and (value >= 0 if allow_zero else value > 0)):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ConfigurationError(f"{name}={value!r}; expected a number of seconds {bound}")

@@ -9,6 +9,7 @@ Errors the world raises are thrown into the flow, as SimPy throws a failed event
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any, Protocol, assert_never
 
 import simpy
@@ -71,10 +72,9 @@ def _interpret(
             case WaitAny(until=until):
                 value = yield from _wait_any(env, children, reported, until)
             case FindReady() | Claim() | GetSession() | Book() | MarkResult():
-                try:
-                    value = yield env.process(world.perform(effect))
-                except Exception as exc:  # the world's failure goes back into the flow
-                    failure = exc
+                value = yield env.process(_captured(world.perform(effect)))
+                if isinstance(value, _Failure):
+                    failure = value.error
             case _:
                 assert_never(effect)
         reply = Reply(value=value, now=env.now) if failure is None else None
@@ -101,3 +101,23 @@ def _wait_any(
     )
     reported.update(f.key for f in finished)
     return finished
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    error: Exception
+
+
+def _captured(
+    body: Generator[simpy.Event, Any, Any],
+) -> Generator[simpy.Event, Any, Any]:
+    """Runs ``body``, returning its exception instead of failing the SimPy process.
+
+    SimPy rebuilds an exception from its ``args`` before throwing it into a waiting process,
+    which loses keyword-only fields such as ``DriverError.now``; handing it over as a value keeps
+    the very object the world raised.
+    """
+    try:
+        return (yield from body)
+    except Exception as exc:  # every failure of the world goes back into the flow
+        return _Failure(exc)

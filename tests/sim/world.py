@@ -1,0 +1,83 @@
+"""A scripted world for driving the scheduler's flows in SimPy time with exact, chosen latencies.
+
+Test support, not a model: every latency and every AimHarder answer is a function the test hands
+in, so a test can state the whole trace it expects. The state is a real ``MemoryStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from scheduler.domain import BookingResult, Prebooking, PrebookingId, Seconds
+from scheduler.effects import Book, Claim, FindReady, GetSession, MarkResult
+from scheduler.errors import DriverError, TransportError
+from scheduler.store import MemoryStore
+from sim.driver import WorldEffect
+
+__all__ = ["Answer", "ScriptedWorld", "booked"]
+
+# (prebooking, attempt number from 1, arrival instant) -> what AimHarder answers or raises
+Answer = Callable[[Prebooking, int, float], BookingResult | DriverError]
+
+
+def booked(prebooking: Prebooking, attempt: int, now: float) -> BookingResult:
+    return BookingResult(book_state=1, reservation_id=f"r-{prebooking.id}")
+
+
+@dataclass
+class ScriptedWorld:
+    env: simpy.Environment
+    store: MemoryStore
+    inbound: Callable[[Prebooking, int], Seconds] = lambda p, attempt: 0.1
+    outbound: Seconds = 0.1
+    db: Seconds = 0.0  # every store call
+    answer: Answer = booked
+    sends: list[tuple[float, PrebookingId]] = field(default_factory=list)  # (sent at, id)
+    journal: list[tuple[float, PrebookingId]] = field(default_factory=list)  # (processed at, id)
+    _attempts: dict[PrebookingId, int] = field(default_factory=dict)
+
+    def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
+        if isinstance(effect, Book):
+            return (yield from self._book(effect))
+        yield self.env.timeout(self.db)
+        match effect:
+            case FindReady(now=now, limit=limit):
+                return tuple(self.store.find_ready(now, limit))
+            case Claim(prebooking_id=pid, instance_id=instance, now=now):
+                return self.store.claim(pid, instance, now)
+            case GetSession(user=user):
+                return self.store.get_session(user)
+            case MarkResult() as mark:
+                return self.store.record_result(
+                    mark.prebooking_id,
+                    mark.instance_id,
+                    status=mark.status,
+                    executed_at=mark.executed_at,
+                    result=mark.result,
+                    error=mark.error,
+                    attempts=mark.attempts,
+                )
+        raise AssertionError(f"unexpected effect {effect!r}")
+
+    def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
+        prebooking = effect.prebooking
+        attempt = self._attempts.get(prebooking.id, 0) + 1
+        self._attempts[prebooking.id] = attempt
+        sent = self.env.now
+        self.sends.append((sent, prebooking.id))
+        inbound = self.inbound(prebooking, attempt)
+        if inbound + self.outbound > effect.timeout:
+            yield self.env.timeout(effect.timeout)
+            raise TransportError("timed out", now=self.env.now)
+        yield self.env.timeout(inbound)
+        self.journal.append((self.env.now, prebooking.id))
+        answer = self.answer(prebooking, attempt, self.env.now)
+        yield self.env.timeout(self.outbound)
+        if isinstance(answer, DriverError):
+            answer.now = self.env.now
+            raise answer
+        return answer
