@@ -1,0 +1,136 @@
+"""The asyncio driver: runs the scheduler's flows in real time, with SQL and HTTP.
+
+Like the SimPy driver (``sim.driver``), it decides nothing. It interprets ``Sleep``, ``Spawn``
+and ``WaitAny`` with asyncio, hands every other effect to a ``RealWorld`` (the store through a
+thread, AimHarder through httpx), and throws failures back into the flow that asked.
+
+Children run in a ``TaskGroup``: cancelling the invocation (the ``maxDuration`` kill) cancels
+every request in flight with it, and runs no cleanup, exactly like a platform killing the
+function: the rows it claimed stay ``executing``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from scheduler.client import AimHarderClient
+from scheduler.domain import PrebookingId
+from scheduler.effects import (
+    Book,
+    Claim,
+    Effect,
+    FindReady,
+    Finished,
+    Flow,
+    GetSession,
+    MarkResult,
+    Reply,
+    Sleep,
+    Spawn,
+    WaitAny,
+)
+from scheduler.store import Store
+
+__all__ = ["RealWorld", "drive"]
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class RealWorld:
+    store: Store
+    client: AimHarderClient
+
+    async def perform(self, effect: FindReady | Claim | GetSession | Book | MarkResult) -> Any:
+        store = self.store
+        match effect:
+            case FindReady(now=now, limit=limit):
+                return tuple(await asyncio.to_thread(store.find_ready, now, limit))
+            case Claim(prebooking_id=pid, instance_id=instance, now=now):
+                return await asyncio.to_thread(store.claim, pid, instance, now)
+            case GetSession(user=user):
+                return await asyncio.to_thread(store.get_session, user)
+            case Book(prebooking=prebooking, session=session, timeout=timeout):
+                return await self.client.book(prebooking, session, timeout=timeout)
+            case MarkResult() as mark:
+                return await asyncio.to_thread(
+                    store.record_result,
+                    mark.prebooking_id,
+                    mark.instance_id,
+                    status=mark.status,
+                    executed_at=mark.executed_at,
+                    result=mark.result,
+                    error=mark.error,
+                    attempts=mark.attempts,
+                )
+            case _:
+                assert_never(effect)
+
+
+async def drive(flow: Flow[Any], world: RealWorld, *, clock: Clock = time.time) -> Any:
+    """Run ``flow`` to its end and return its value."""
+    async with asyncio.TaskGroup() as group:
+        return await _interpret(flow, world, clock, group)
+
+
+async def _interpret(
+    flow: Flow[Any], world: RealWorld, clock: Clock, group: asyncio.TaskGroup
+) -> Any:
+    children: dict[PrebookingId, asyncio.Task[Any]] = {}
+    reported: set[PrebookingId] = set()
+    reply: Reply[Any] | None = None
+    failure: Exception | None = None
+    while True:
+        try:
+            if failure is not None:
+                effect: Effect = flow.throw(failure)
+            else:
+                effect = next(flow) if reply is None else flow.send(reply)
+        except StopIteration as stop:
+            return stop.value
+        failure = None
+        value: Any = None
+        match effect:
+            case Sleep(until=until):
+                await asyncio.sleep(max(0.0, until - clock()))
+            case Spawn(key=key, flow=child):
+                children[key] = group.create_task(_interpret(child, world, clock, group))
+            case WaitAny(until=until):
+                value = await _wait_any(children, reported, until, clock)
+            case FindReady() | Claim() | GetSession() | Book() | MarkResult():
+                try:
+                    value = await world.perform(effect)
+                except Exception as exc:  # the world's failure goes back into the flow
+                    failure = exc
+            case _:
+                assert_never(effect)
+        reply = Reply(value=value, now=clock()) if failure is None else None
+
+
+async def _wait_any(
+    children: dict[PrebookingId, asyncio.Task[Any]],
+    reported: set[PrebookingId],
+    until: float | None,
+    clock: Clock,
+) -> tuple[Finished, ...]:
+    """Children finished and not yet reported; waits for one, or for ``until``, if none has."""
+    waiting = {task for key, task in children.items() if key not in reported}
+    if not any(task.done() for task in waiting):
+        timeout = None if until is None else max(0.0, until - clock())
+        if waiting:
+            await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        elif timeout is not None:
+            await asyncio.sleep(timeout)
+        else:
+            raise RuntimeError("WaitAny with no child running and no time to wait for")
+    finished = tuple(
+        Finished(key=key, value=task.result())
+        for key, task in children.items()
+        if key not in reported and task.done()
+    )
+    reported.update(f.key for f in finished)
+    return finished

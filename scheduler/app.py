@@ -1,0 +1,65 @@
+"""The cron endpoint: ``POST /api/cron/prebooking-scheduler``, as the external cron calls it.
+
+Each call is one invocation with its own id and state; the only thing calls share is the
+database (the seed's "stateless scheduler"). The secret is checked in constant time and an
+unconfigured secret refuses everything (``scheduler.auth``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Header
+from fastapi.responses import JSONResponse
+
+from scheduler.auth import CronAuth
+from scheduler.invoke import invoke
+from scheduler.settings import Settings
+from scheduler.store import Store, open_store
+
+__all__ = ["CRON_PATH", "create_app"]
+
+CRON_PATH = "/api/cron/prebooking-scheduler"
+log = logging.getLogger("scheduler.cron")
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    """The endpoint over ``store`` (opened from ``settings.database_url`` when not given)."""
+    auth = CronAuth(settings.cron_secret)
+    owned = store is None
+    shared: Store = open_store(settings.database_url) if store is None else store
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not auth.configured:
+            log.warning("CRON_SECRET is not set: every call to %s will be refused", CRON_PATH)
+        yield
+        if owned:
+            shared.close()
+
+    app = FastAPI(title="prebooking scheduler", lifespan=lifespan)
+
+    @app.post(CRON_PATH)
+    async def cron(authorization: str | None = Header(default=None)) -> JSONResponse:
+        started = time.time()
+        verdict = auth.check(authorization)
+        if not verdict.allowed:
+            log.warning("cron call refused: %s", verdict.reason)
+            headers = {"WWW-Authenticate": "Bearer"} if verdict.status == 401 else None
+            return JSONResponse(
+                {"success": False, "error": verdict.reason},
+                status_code=verdict.status,
+                headers=headers,
+            )
+        answer = await invoke(settings, shared, started_at=started)
+        log.info("invocation %s: %s", answer.body["instanceId"], answer.body["message"])
+        return JSONResponse(answer.body, status_code=answer.status)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    return app

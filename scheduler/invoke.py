@@ -1,0 +1,62 @@
+"""One cron invocation, for real: its own id, its own HTTP client, the shared database.
+
+The cron endpoint and ``python -m scheduler invoke`` both call ``invoke``, so the shell and the
+server run exactly the same thing. Nothing outlives the call but what it wrote to the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from scheduler.aio import Clock, RealWorld, drive
+from scheduler.client import AimHarderClient
+from scheduler.domain import InstanceId
+from scheduler.flows import run_invocation
+from scheduler.outcome import InvocationReport, killed_answer
+from scheduler.settings import Settings
+from scheduler.store import Store
+
+__all__ = ["Answer", "invoke"]
+
+# Time kept back from maxDuration to write the answer, so that it leaves before the limit.
+ANSWER_SLACK = 0.05
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    status: int  # the HTTP status the cron endpoint answers with
+    body: dict[str, Any]
+    report: InvocationReport | None  # None when the limit cut the invocation
+
+
+async def invoke(
+    settings: Settings,
+    store: Store,
+    *,
+    started_at: float | None = None,
+    clock: Clock = time.time,
+) -> Answer:
+    """Run one invocation under the ``max_duration`` limit, counted from ``started_at``."""
+    started = clock() if started_at is None else started_at
+    instance_id = InstanceId(uuid.uuid4().hex)
+    flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
+    left = started + settings.max_duration - ANSWER_SLACK - clock()
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        world = RealWorld(
+            store=store,
+            client=AimHarderClient(http, base_url=settings.aimharder_url, clock=clock),
+        )
+        try:
+            async with asyncio.timeout(max(0.0, left)):
+                report: InvocationReport = await drive(flow, world, clock=clock)
+        except TimeoutError:
+            body = killed_answer(instance_id, started_at=started, now=clock())
+            return Answer(status=504, body=body, report=None)
+    status = 200 if report.error is None else 503
+    return Answer(status=status, body=report.answer(), report=report)

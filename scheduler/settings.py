@@ -1,0 +1,61 @@
+"""What a scheduler process is configured with: where things are, the secret, the policy.
+
+Read from the environment (``DATABASE_URL``, ``AIMHARDER_URL``, ``CRON_SECRET``) and overridden
+by the CLI. The secret never appears in ``repr`` or in any answer.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scheduler.errors import ConfigurationError
+from scheduler.store import DEFAULT_DATABASE_URL
+from scheduler.strategies import PolicyConfig, strategy
+
+__all__ = ["DEFAULT_AIMHARDER_URL", "Settings"]
+
+DEFAULT_AIMHARDER_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    aimharder_url: str = DEFAULT_AIMHARDER_URL
+    cron_secret: str | None = field(default=None, repr=False)
+    policy: PolicyConfig = field(default_factory=lambda: strategy("sequential"))
+    # Vercel Hobby's hard limit (the seed's `export const maxDuration = 10`): past it the
+    # invocation is cut wherever it is and answers 504.
+    max_duration: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.aimharder_url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"aimharder_url={self.aimharder_url!r}; expected an http:// or https:// URL"
+            )
+        if not (math.isfinite(self.max_duration) and self.max_duration > 0):
+            raise ConfigurationError(
+                f"max_duration={self.max_duration!r}; expected a number of seconds > 0"
+            )
+
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        database_url: str | None = None,
+        aimharder_url: str | None = None,
+        policy: PolicyConfig | None = None,
+        max_duration: float | None = None,
+    ) -> Settings:
+        """Explicit values first, then the environment, then the embedded defaults."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=database_url or env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            aimharder_url=aimharder_url or env.get("AIMHARDER_URL") or DEFAULT_AIMHARDER_URL,
+            cron_secret=env.get("CRON_SECRET") or None,
+            policy=policy or strategy("sequential"),
+            max_duration=10.0 if max_duration is None else max_duration,
+        )
