@@ -48,7 +48,7 @@ def display_url(url: str | URL) -> str:
     """``url`` with any password replaced by ``***``, safe for messages and logs."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         # Not a URL SQLAlchemy can parse: mask whatever sits between "//user:" and "@".
         text = str(url)
         scheme, sep, rest = text.partition("://")
@@ -67,7 +67,7 @@ def normalize_url(url_or_path: str | os.PathLike[str]) -> URL:
         return URL.create("sqlite", database=text)
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigurationError(
             f"database URL {display_url(text)!r} cannot be parsed; expected one of {ACCEPTED_FORMS}"
         ) from None

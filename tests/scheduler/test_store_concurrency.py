@@ -1,0 +1,173 @@
+"""Many claimers at once: every ready prebooking is claimed exactly once.
+
+Claimers start together behind a barrier and each loops ``find_ready`` + ``claim`` until
+nothing is ready, so they read the same rows and race for the same claims: a claim that was not
+one atomic statement would show up as a row claimed twice. Threads share one store (as the
+asyncio driver's ``to_thread`` calls do); processes (``spawn``) each open their own, as
+concurrent cron invocations on one database do.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from scheduler.domain import InstanceId, PrebookingId, UserId
+from scheduler.status import Status
+from scheduler.store import NewPrebooking, SqlStore, Store
+
+from .conftest import StoreFactory
+
+T0 = 1_767_225_600.0
+ROWS = 100
+THREADS = 10
+PROCESSES = 4
+BATCH = 20  # find_ready's limit: every claimer sees the same first rows and races for them
+MAX_ROUNDS = 10 * ROWS  # each round claims at least one row overall; this bound only stops a bug
+TIMEOUT_S = 60.0
+
+
+def ready_rows() -> list[NewPrebooking]:
+    return [
+        NewPrebooking(
+            id=PrebookingId(f"p{n:03d}"),
+            user=UserId(f"user{n}@example.com"),
+            class_id=1 + n,
+            day="20260105",
+            box=1,
+            available_at=T0 - 1,
+            created_at=T0 - 1000 + n,
+        )
+        for n in range(ROWS)
+    ]
+
+
+def claim_until_empty(store: Store, instance: InstanceId, start: Callable[[], Any]) -> list[str]:
+    """What one claimer claims: loop find_ready + claim until nothing is ready."""
+    start()
+    claimed: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        ready = store.find_ready(T0, limit=BATCH)
+        if not ready:
+            return claimed
+        claimed.extend(p.id for p in ready if store.claim(p.id, instance, T0) is not None)
+    raise AssertionError(f"{instance} still found ready rows after {MAX_ROUNDS} rounds")
+
+
+def assert_each_claimed_once(store: Store, claims: dict[InstanceId, list[str]]) -> None:
+    every_claim = Counter(i for claimed in claims.values() for i in claimed)
+    assert sum(every_claim.values()) == ROWS
+    assert sorted(every_claim) == [f"p{n:03d}" for n in range(ROWS)]
+    assert set(every_claim.values()) == {1}
+    holder = {i: instance for instance, claimed in claims.items() for i in claimed}
+    assert {p.id: p.claimed_by for p in store.list()} == holder
+    assert store.counts() == {**dict.fromkeys(Status, 0), Status.EXECUTING: ROWS}
+
+
+@pytest.fixture
+def eager_thread_switches() -> Iterator[None]:
+    """Switch threads every microsecond, not every 5 ms, so pure-Python claims interleave too."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+@pytest.mark.usefixtures("eager_thread_switches")
+def test_threads_claim_every_row_exactly_once(store: Store) -> None:
+    store.add(ready_rows())
+    barrier = threading.Barrier(THREADS, timeout=TIMEOUT_S)
+    instances = [InstanceId(f"thread-{k}") for k in range(THREADS)]
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = {i: pool.submit(claim_until_empty, store, i, barrier.wait) for i in instances}
+        claims = {i: f.result(timeout=TIMEOUT_S) for i, f in futures.items()}
+    assert_each_claimed_once(store, claims)
+
+
+def _claimer_process(url: str, instance: str, barrier: Any, results: Any) -> None:
+    """Runs in a spawned process: its own store on the shared database."""
+    try:
+        with SqlStore(url) as store:
+            claimed = claim_until_empty(store, InstanceId(instance), barrier.wait)
+        results.put((instance, claimed, None))
+    except BaseException as exc:  # report it: a child's traceback is otherwise lost
+        results.put((instance, [], f"{type(exc).__name__}: {exc}"))
+
+
+def test_processes_claim_every_row_exactly_once(sql_url: str) -> None:
+    with SqlStore(sql_url) as store:
+        store.add(ready_rows())
+        context = multiprocessing.get_context("spawn")
+        barrier = context.Barrier(PROCESSES, timeout=TIMEOUT_S)
+        results = context.Queue()
+        instances = [f"process-{k}" for k in range(PROCESSES)]
+        children = [
+            context.Process(target=_claimer_process, args=(sql_url, i, barrier, results))
+            for i in instances
+        ]
+        for child in children:
+            child.start()
+        try:
+            reports = [results.get(timeout=TIMEOUT_S) for _ in children]
+        except queue.Empty:
+            pytest.fail(f"a claimer process gave no answer within {TIMEOUT_S} s")
+        finally:
+            for child in children:
+                child.join(timeout=TIMEOUT_S)
+                if child.is_alive():
+                    child.kill()
+                    child.join()
+        assert [error for _, _, error in reports if error] == []
+        assert [child.exitcode for child in children] == [0] * PROCESSES
+        claims = {InstanceId(instance): claimed for instance, claimed, _ in reports}
+        assert sorted(claims) == instances
+        assert_each_claimed_once(store, claims)
+
+
+def test_stores_opened_at_once_on_an_empty_database_all_create_the_tables(sql_url: str) -> None:
+    # create_all checks, then creates: without the creators taking turns, two of them see no
+    # table and the second CREATE TABLE fails.
+    stores = [SqlStore(sql_url) for _ in range(8)]
+    barrier = threading.Barrier(len(stores), timeout=TIMEOUT_S)
+
+    def first_use(store: SqlStore) -> dict[Status, int]:
+        barrier.wait()
+        return store.counts()
+
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            counts = list(pool.map(first_use, stores, timeout=TIMEOUT_S))
+    finally:
+        for store in stores:
+            store.close()
+    assert counts == [dict.fromkeys(Status, 0)] * len(stores)
+
+
+def test_two_handles_racing_for_one_row_get_it_once(store_factory: StoreFactory) -> None:
+    # The smallest race, repeated: two handles on one database claim the same fresh row.
+    first, second = store_factory(), store_factory()
+    first.add(ready_rows()[:20])
+    barrier = threading.Barrier(2, timeout=TIMEOUT_S)
+    wins: Counter[str] = Counter()
+
+    def race(store: Store, instance: InstanceId, prebooking_id: PrebookingId) -> None:
+        barrier.wait()
+        if store.claim(prebooking_id, instance, T0) is not None:
+            wins[prebooking_id] += 1
+
+    with ThreadPoolExecutor(2) as pool:
+        for n in range(20):
+            pid = PrebookingId(f"p{n:03d}")
+            a = pool.submit(race, first, InstanceId("a"), pid)
+            b = pool.submit(race, second, InstanceId("b"), pid)
+            a.result(timeout=TIMEOUT_S)
+            b.result(timeout=TIMEOUT_S)
+    assert wins == Counter({f"p{n:03d}": 1 for n in range(20)})
