@@ -1,0 +1,51 @@
+"""Reading prebookings for ``python -m scheduler add``: both formats, and errors that name the
+record and the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.errors import ConfigurationError
+from scheduler.importing import read_prebookings
+
+CSV = """user,class_id,day,box,available_at,created_at,id
+ana@example.com,101,20261130,7,1764486000,1764400000.5,pb-1
+bo@example.com,101,20261130,7,2025-11-30T07:00:00+01:00,,
+"""
+
+
+def test_csv_rows_become_new_prebookings_in_file_order() -> None:
+    first, second = read_prebookings(CSV, fmt="csv", now=1000.0)
+    assert (first.id, first.user, first.class_id, first.box) == ("pb-1", "ana@example.com", 101, 7)
+    assert (first.available_at, first.created_at) == (1764486000.0, 1764400000.5)
+    assert second.id is None
+    assert second.available_at == 1764482400.0  # 06:00 UTC
+    assert second.created_at == pytest.approx(1000.000002)  # now, nudged by its position
+
+
+def test_json_list_of_objects() -> None:
+    text = '[{"user": "ana@example.com", "class_id": 5, "day": "20261130", "box": 1,'
+    text += ' "available_at": 10, "created_at": 5}]'
+    (only,) = read_prebookings(text, fmt="json", now=0.0)
+    assert (only.class_id, only.available_at, only.created_at) == (5, 10.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "message"),
+    [
+        ("{not json", "json", "not valid JSON"),
+        ('{"user": "a"}', "json", "JSON holds a dict; expected a list of prebooking objects"),
+        ('["x"]', "json", "prebooking #1 is 'x'; expected an object"),
+        (
+            "user,class_id\na@b.c,1\n",
+            "csv",
+            "prebooking #1: missing ['day', 'box', 'available_at']",
+        ),
+        (CSV.replace("101,2026", "ten,2026", 1), "csv", "field 'class_id' is 'ten'"),
+        (CSV.replace("1764486000", "2026-11-30T07:00:00", 1), "csv", "with a UTC offset"),
+        ("", "yaml", "format 'yaml'; expected one of ['csv', 'json']"),
+    ],
+)
+def test_bad_input_is_refused_naming_what_is_wrong(text: str, fmt: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        read_prebookings(text, fmt=fmt, now=0.0)
