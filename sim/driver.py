@@ -8,7 +8,7 @@ Errors the world raises are thrown into the flow, as SimPy throws a failed event
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Protocol, assert_never
 
@@ -30,7 +30,7 @@ from scheduler.effects import (
     WaitAny,
 )
 
-__all__ = ["World", "drive"]
+__all__ = ["KILLED", "Killed", "Run", "World", "drive"]
 
 WorldEffect = FindReady | Claim | GetSession | Book | MarkResult
 
@@ -41,13 +41,63 @@ class World(Protocol):
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]: ...
 
 
+class Killed:
+    """What a flow's process returns when the platform killed it (the ``maxDuration`` cut)."""
+
+    def __repr__(self) -> str:
+        return "KILLED"
+
+
+KILLED = Killed()
+
+
+class Run:
+    """A flow running as a SimPy process, with every child flow it spawns.
+
+    ``kill`` interrupts all of them at once, as a platform kills a function: no flow gets to run
+    cleanup, and requests already handed to the world (the network, AimHarder) go on without
+    anyone to hear the answer.
+    """
+
+    def __init__(self, env: simpy.Environment, flow: Flow[Any], world: World) -> None:
+        self._env = env
+        self._world = world
+        self._processes: list[simpy.Process] = []
+        self.process = self._start(flow)
+
+    def _start(self, flow: Flow[Any]) -> simpy.Process:
+        process = self._env.process(_interpret(self._env, flow, self._world, self._start))
+        self._processes.append(process)
+        return process
+
+    def kill(self) -> None:
+        for process in self._processes:
+            if process.is_alive:
+                process.interrupt("killed at maxDuration")
+
+
 def drive(env: simpy.Environment, flow: Flow[Any], world: World) -> simpy.Process:
     """Start ``flow`` as a SimPy process; the process's value is what the flow returns."""
-    return env.process(_interpret(env, flow, world))
+    return Run(env, flow, world).process
 
 
 def _interpret(
-    env: simpy.Environment, flow: Flow[Any], world: World
+    env: simpy.Environment,
+    flow: Flow[Any],
+    world: World,
+    start: Callable[[Flow[Any]], simpy.Process],
+) -> Generator[simpy.Event, Any, Any]:
+    try:
+        return (yield from _steps(env, flow, world, start))
+    except simpy.Interrupt:
+        return KILLED
+
+
+def _steps(
+    env: simpy.Environment,
+    flow: Flow[Any],
+    world: World,
+    start: Callable[[Flow[Any]], simpy.Process],
 ) -> Generator[simpy.Event, Any, Any]:
     children: dict[PrebookingId, simpy.Process] = {}
     reported: set[PrebookingId] = set()
@@ -67,7 +117,7 @@ def _interpret(
                 yield env.timeout(max(0.0, until - env.now))
                 value: Any = None
             case Spawn(key=key, flow=child):
-                children[key] = drive(env, child, world)
+                children[key] = start(child)
                 value = None
             case WaitAny(until=until):
                 value = yield from _wait_any(env, children, reported, until)
