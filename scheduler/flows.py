@@ -7,19 +7,30 @@ when, run one ``execute_one`` per started prebooking as a child flow, and report
 the deadline), record the result. It claims right before sending rather than claiming everything
 up front, so that a killed invocation leaves exactly its in-flight prebookings ``executing`` and
 whatever the guard skipped simply stays ``pending`` for the next invocation. The error cases are
-the seed's: no session, booking refused with its message, transport error.
+the seed's: no session, booking refused with its message, transport error; plus an expired
+session, and a duplicate counted as booked (AIMHARDER-API.md §6).
+
+Times: ``now`` is the driver's clock as last told (every ``Reply`` and every ``DriverError``
+carries it). ``deadline`` is ``started_at + budget - buffer``: no request may outlive it, so each
+``Book`` gets ``timeout = deadline - now``.
 """
 
 from __future__ import annotations
 
-from scheduler.domain import BookingResult, InstanceId, Instant, Prebooking
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from scheduler.domain import BookingResult, InstanceId, Instant, Prebooking, Session
 from scheduler.effects import (
     Book,
     Claim,
+    Effect,
     FindReady,
     Flow,
     GetSession,
     MarkResult,
+    Reply,
     Sleep,
     Spawn,
     WaitAny,
@@ -30,32 +41,37 @@ from scheduler.policy import Policy
 from scheduler.retry import is_transient, retry_at
 from scheduler.status import Status
 from scheduler.strategies import PolicyConfig
-from scheduler.verdict import judge
+from scheduler.verdict import HOLDS_SPOT, VerdictKind, judge
 
 __all__ = ["execute_one", "run_invocation"]
+
+# What a driver may throw into a store effect (FindReady, Claim, GetSession, MarkResult).
+STORE_FAILURES = (StoreError, DriverError)
 
 
 def run_invocation(
     *, instance_id: InstanceId, config: PolicyConfig, now: Instant
 ) -> Flow[InvocationReport]:
+    """One invocation started at ``now``; returns its report (never raises a domain error)."""
     started_at = now
     deadline = started_at + config.deadline_after
     try:
         found = yield FindReady(now=now, limit=config.limit)
-    except StoreError as exc:
+    except STORE_FAILURES as exc:
         return InvocationReport(
             instance_id=instance_id,
             started_at=started_at,
-            finished_at=started_at,
+            finished_at=exc.now if isinstance(exc, DriverError) else started_at,
             found=0,
             outcomes=(),
             skipped=(),
             error=str(exc),
         )
     now = found.now
-    ready: dict[str, Prebooking] = {p.id: p for p in found.value}
+    # FIFO by created_at, the id breaking ties: the order never depends on the driver's.
+    ready = {p.id: p for p in sorted(found.value, key=lambda p: p.fifo_key)}
     policy = Policy(config, started_at=started_at)
-    policy.enqueue(p.id for p in found.value)
+    policy.enqueue(ready)
     outcomes: dict[str, Outcome] = {}
     while True:
         for prebooking_id in policy.due(now):
@@ -92,69 +108,101 @@ def execute_one(
     deadline: Instant,
     now: Instant,
 ) -> Flow[Outcome]:
+    """One prebooking, started at ``now``: claim, session, book, record."""
+    pid = prebooking.id
     try:
-        claimed = yield Claim(prebooking_id=prebooking.id, instance_id=instance_id, now=now)
+        claimed = yield Claim(prebooking_id=pid, instance_id=instance_id, now=now)
         if claimed.value is None:
-            return Outcome(prebooking_id=prebooking.id, disposition=Disposition.LOST_RACE)
+            return Outcome(prebooking_id=pid, disposition=Disposition.LOST_RACE)
         session = yield GetSession(user=prebooking.user)
-        now = session.now
-        attempts = 0
-        sent_at: list[Instant] = []
-        result: BookingResult | None = None
-        status = Status.FAILED
-        error: str | None = f"no session for user {prebooking.user!r}"
-        while session.value is not None:
-            if deadline - now < config.margin:
-                # Claim and session took what was left. Sending now would only race the kill.
-                error = f"{deadline - now:.3f} s left before the deadline: not sent"
-                break
-            attempts += 1
-            sent_at.append(now)
-            retry: Instant | None = None
-            try:
-                answer = yield Book(
-                    prebooking=prebooking, session=session.value, timeout=deadline - now
-                )
-            except SessionExpiredError as exc:
-                now, error = exc.now, "session expired"
-                break
-            except DriverError as exc:
-                now, error = exc.now, str(exc)
-                if is_transient(exc):
-                    asked = exc.retry_after if isinstance(exc, HttpStatusError) else None
-                    retry = retry_at(
-                        config, attempts=attempts, now=now, deadline=deadline, asked_wait=asked
-                    )
-            else:
-                now, result = answer.now, answer.value
-                verdict = judge(answer.value)
-                status = Status.COMPLETED if verdict.holds_spot else Status.FAILED
-                error = None if verdict.holds_spot else verdict.message
-                if verdict.retryable:
-                    retry = retry_at(config, attempts=attempts, now=now, deadline=deadline)
-            if retry is None:
-                break
-            now = (yield Sleep(until=retry)).now
+    except STORE_FAILURES as exc:
+        # Nothing was sent. A claimed row stays executing for the store's lease rule.
+        return Outcome(prebooking_id=pid, disposition=Disposition.STORE_ERROR, error=str(exc))
+    if session.value is None:
+        booking = _Booking(now=session.now, error=f"no session for user {prebooking.user!r}")
+    else:
+        booking = yield from _book(prebooking, session.value, config, deadline, now=session.now)
+    completed = booking.verdict is not None and booking.verdict in HOLDS_SPOT
+    try:
         marked = yield MarkResult(
-            prebooking_id=prebooking.id,
+            prebooking_id=pid,
             instance_id=instance_id,
-            status=status,
-            executed_at=now,
-            result=result,
-            error=error,
-            attempts=attempts,
+            status=Status.COMPLETED if completed else Status.FAILED,
+            executed_at=booking.now,
+            result=booking.result,
+            error=booking.error,
+            attempts=len(booking.sent_at),
         )
-    except StoreError as exc:
-        # The row stays as the store last saw it; a claimed one is recovered by the lease rule.
-        return Outcome(
-            prebooking_id=prebooking.id, disposition=Disposition.STORE_ERROR, error=str(exc)
-        )
+        recorded = bool(marked.value)
+    except STORE_FAILURES:
+        recorded = False  # the booking happened (or not) all the same: report what was decided
     return Outcome(
-        prebooking_id=prebooking.id,
-        disposition=Disposition.COMPLETED if status is Status.COMPLETED else Disposition.FAILED,
-        attempts=attempts,
-        sent_at=tuple(sent_at),
-        result=result,
-        error=error,
-        recorded=bool(marked.value),
+        prebooking_id=pid,
+        disposition=Disposition.COMPLETED if completed else Disposition.FAILED,
+        attempts=len(booking.sent_at),
+        sent_at=booking.sent_at,
+        result=booking.result,
+        verdict=booking.verdict,
+        error=booking.error,
+        recorded=recorded,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Booking:
+    """Where the booking attempts ended."""
+
+    now: Instant
+    sent_at: tuple[Instant, ...] = ()
+    result: BookingResult | None = None
+    verdict: VerdictKind | None = None
+    error: str | None = None
+
+
+def _book(
+    prebooking: Prebooking,
+    session: Session,
+    config: PolicyConfig,
+    deadline: Instant,
+    *,
+    now: Instant,
+) -> Generator[Effect, Reply[Any], _Booking]:
+    """Book, and book again after a transient failure while attempts and the deadline allow.
+
+    The first attempt goes out whenever time is left: the policy started this send with at least
+    ``margin`` to spare, and claim and session took part of it. Retries must each leave ``margin``
+    (``retry.retry_at``).
+    """
+    sent_at: list[Instant] = []
+    while True:
+        if now >= deadline:
+            return _Booking(now=now, error=f"not sent: {now - deadline:.3f} s past the deadline")
+        sent_at.append(now)
+        retry: Instant | None = None
+        try:
+            answer = yield Book(prebooking=prebooking, session=session, timeout=deadline - now)
+        except SessionExpiredError as exc:
+            return _Booking(now=exc.now, sent_at=tuple(sent_at), error="session expired")
+        except DriverError as exc:
+            now = exc.now
+            ended = _Booking(now=now, sent_at=tuple(sent_at), error=str(exc))
+            if is_transient(exc):
+                asked = exc.retry_after if isinstance(exc, HttpStatusError) else None
+                retry = retry_at(
+                    config, attempts=len(sent_at), now=now, deadline=deadline, asked_wait=asked
+                )
+        else:
+            now = answer.now
+            verdict = judge(answer.value)
+            ended = _Booking(
+                now=now,
+                sent_at=tuple(sent_at),
+                result=answer.value,
+                verdict=verdict.kind,
+                error=None if verdict.kind in HOLDS_SPOT else verdict.message,
+            )
+            if verdict.retryable:
+                retry = retry_at(config, attempts=len(sent_at), now=now, deadline=deadline)
+        if retry is None:
+            return ended
+        now = (yield Sleep(until=retry)).now

@@ -29,16 +29,21 @@ class PolicyConfig:
     batch_size: int | None = None  # None: no batches
     barrier: bool = False  # a batch waits for the previous one to finish entirely
     pause: Seconds = 0.0  # after a batch ends (its last answer with a barrier, else its last send)
-    # The guard. The seed: maxDuration 10 s on Vercel Hobby, a 2 s buffer before it, and no new
-    # work when less than 500 ms is left (executePrebookingsWithTimeout's `remaining < 500`).
+    # The guard. The seed: maxDuration 10 s on Vercel Hobby and a 2 s buffer before it, so every
+    # request must have answered by 8 s. The seed refuses to start with less than 1000 ms left
+    # (its route handler) and stops its loop below 500 ms (executePrebookingsWithTimeout). We
+    # take 1 s: the seed's own estimate of one prebooking is 300-600 ms (booking 200-500 ms plus
+    # session and update), and here a send started with less than that left is cut by its
+    # timeout and recorded failed, where a skipped one stays pending for the next minute.
     budget: Seconds = 10.0
     buffer: Seconds = 2.0
-    margin: Seconds = 0.5
+    margin: Seconds = 1.0
     limit: int = 50  # prebookings one invocation looks at (the seed's findReadyToExecute)
     # Retries of transient failures (5xx, 429, no answer, window not open yet): the seed's
-    # executeWithRetry makes at most 3 attempts with a growing delay.
+    # executeWithRetry is called with 2 retries (3 attempts) after 200 and 400 ms; 0.2 doubling
+    # gives the same two waits. A Retry-After longer than the back-off wins.
     max_attempts: int = 3
-    retry_delay: Seconds = 0.1
+    retry_delay: Seconds = 0.2
     retry_backoff: float = 2.0
 
     def __post_init__(self) -> None:
@@ -49,7 +54,9 @@ class PolicyConfig:
         for name in ("gap", "pause", "buffer", "margin", "retry_delay"):
             _check_seconds(name, getattr(self, name), allow_zero=True)
         _check_seconds("budget", self.budget, allow_zero=False)
-        if not (math.isfinite(self.retry_backoff) and self.retry_backoff >= 1.0):
+        if not isinstance(self.barrier, bool):
+            raise ConfigurationError(f"barrier={self.barrier!r}; expected True or False")
+        if not (_is_number(self.retry_backoff) and self.retry_backoff >= 1.0):
             raise ConfigurationError(
                 f"retry_backoff={self.retry_backoff!r}; expected a number >= 1"
             )

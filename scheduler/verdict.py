@@ -13,6 +13,7 @@ from scheduler.domain import BookingResult
 __all__ = [
     "ALREADY_BOOKED",
     "BOOKED",
+    "HOLDS_SPOT",
     "TOO_EARLY",
     "WAITLISTED",
     "Verdict",
@@ -37,6 +38,10 @@ class VerdictKind(StrEnum):
     REFUSED = "refused"
 
 
+# The user ends with a place (or a waitlist place): the prebooking is completed.
+HOLDS_SPOT = frozenset({VerdictKind.BOOKED, VerdictKind.WAITLISTED, VerdictKind.ALREADY_BOOKED})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     kind: VerdictKind
@@ -44,8 +49,7 @@ class Verdict:
 
     @property
     def holds_spot(self) -> bool:
-        """The user ends with a place (or a waitlist place): the prebooking is completed."""
-        return self.kind in (VerdictKind.BOOKED, VerdictKind.WAITLISTED, VerdictKind.ALREADY_BOOKED)
+        return self.kind in HOLDS_SPOT
 
     @property
     def retryable(self) -> bool:

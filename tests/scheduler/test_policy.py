@@ -84,7 +84,7 @@ def test_batches_without_barrier_pause_after_their_last_start() -> None:
 
 
 def test_the_guard_closes_when_the_next_start_would_fall_after_the_cutoff() -> None:
-    config = PolicyConfig(gap=3.0)  # cutoff 7.5: starts at 0, 3, 6; 9 would be too late
+    config = PolicyConfig(gap=3.0)  # cutoff 7: starts at 0, 3, 6; 9 would be too late
     policy, starts, _ = run(config, 5, [0.1] * 40)
     assert [t for t, _ in starts] == [0.0, 3.0, 6.0]
     assert policy.skipped() == (IDS[3], IDS[4])
@@ -95,7 +95,7 @@ def test_the_guard_closes_at_once_instead_of_waiting_for_a_start_it_would_refuse
     policy.enqueue(IDS[:4])
     assert policy.due(0.0) == [IDS[0]]
     assert policy.next_wakeup() == 3.0
-    assert policy.due(6.0) == [IDS[1]]  # the next could only start at 9.0, after the 7.5 cut-off
+    assert policy.due(6.0) == [IDS[1]]  # the next could only start at 9.0, after the 7.0 cut-off
     assert (policy.next_wakeup(), policy.skipped()) == (None, (IDS[2], IDS[3]))
     policy.finished(IDS[1], now=6.1)
     policy.finished(IDS[0], now=6.2)
