@@ -1,23 +1,40 @@
 """What a flow asks of the world, and what the world answers.
 
-Flows (``scheduler.flows``) are generators that yield these effects; a driver performs each one and
-sends back a ``Reply`` carrying the value and the driver's clock, or throws the failure in (a
-``DriverError`` carries its own ``now``; store failures are thrown in as ``StoreError``). This is
-the whole interface between the decisions and the I/O: the asyncio driver performs the effects
-with SQL and HTTP in real time, the SimPy driver in simulated time.
+Flows (``scheduler.flows``) are generators that yield these effects; a driver performs each one.
+This is the whole interface between the decisions and the I/O: the asyncio driver performs the
+effects with SQL and HTTP in real time, the SimPy driver in simulated time.
+
+The driver protocol:
+
+- A flow is created with the instant it starts (``run_invocation(..., now=...)``); the driver
+  starts it with ``next(flow)`` and gets its first effect.
+- For each effect the driver replies ``flow.send(Reply(value=..., now=...))``, ``now`` being its
+  clock when the effect completed, or throws the failure in with ``flow.throw(error)``: a
+  ``DriverError`` (which carries its own ``now``) for AimHarder, a ``StoreError`` or a
+  ``DriverError`` for the store. The flow never asks for the time.
+- ``StopIteration.value`` is what the flow returns. The flows handle every domain error; any
+  other exception out of a flow is a bug, and the driver lets it propagate.
 
 What a driver does for each effect, and what it replies:
 
     FindReady(now, limit)      -> tuple[Prebooking, ...]  pending, ready by now, FIFO, <= limit
     Claim(id, instance, now)   -> Prebooking | None       one atomic pending -> executing
     GetSession(user)           -> Session | None
-    Book(prebooking, session, timeout) -> BookingResult   or throws TransportError, HttpStatusError,
+    Book(prebooking, session, timeout) -> BookingResult   or throws TransportError (also when
+                                                          ``timeout`` s pass), HttpStatusError,
                                                           SessionExpiredError
     MarkResult(...)            -> bool                    False: the row was no longer ours
-    Sleep(until)               -> None                    replies at ``until``
-    Spawn(key, flow)           -> None                    starts ``flow`` as a child, concurrently
-    WaitAny(until)             -> tuple[Finished, ...]    children finished since the last WaitAny;
-                                                          () when ``until`` came first
+    Sleep(until)               -> None                    replies at ``until`` (or at once if past)
+    Spawn(key, flow)           -> None                    starts ``flow`` as a child of this flow,
+                                                          driven the same way, concurrently;
+                                                          replies at once
+    WaitAny(until)             -> tuple[Finished, ...]    every child that returned since the
+                                                          last WaitAny, with its value; if none
+                                                          has, waits for the first one, or until
+                                                          ``until`` (None: no limit) and then ()
+
+Equality: effects compare by value, so traces compare with ``==``; ``Spawn`` holds a generator,
+which is equal only to itself.
 """
 
 from __future__ import annotations
