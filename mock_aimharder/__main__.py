@@ -1,0 +1,61 @@
+"""``python -m mock_aimharder``: serve the mock AimHarder until interrupted.
+
+Prints one line ``mock_aimharder listening on http://HOST:PORT`` once it is up (with
+``--port 0`` that is how a parent process learns the port), then serves in the foreground.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from mock_aimharder.app import create_app
+from mock_aimharder.config import MockConfig
+from mock_aimharder.errors import MockConfigError, ServingError
+from mock_aimharder.serving import bind_socket
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mock_aimharder", description="A mock AimHarder booking server."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--config", help="a .toml or .json MockConfig file")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every latency/fault draw")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, load the configuration, serve; 2 on a bad configuration or port."""
+    args = _parser().parse_args(argv)
+    try:
+        config = MockConfig.from_file(args.config) if args.config else MockConfig()
+        sock = bind_socket(args.host, args.port)
+    except (MockConfigError, ServingError) as exc:
+        print(f"mock_aimharder: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config, seed=args.seed),
+            log_level=args.log_level,
+            access_log=False,
+            ws="none",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    sock.listen(2048)  # connections made from now on wait in the backlog until uvicorn accepts
+    print(f"mock_aimharder listening on http://{args.host}:{port}", flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

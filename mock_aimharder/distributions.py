@@ -1,0 +1,110 @@
+"""Delay distributions, as configuration: what a latency stage or a service time is drawn from.
+
+A ``Distribution`` is a discriminated union on ``kind``. Every parameter is in seconds, checked
+on load (negative or inconsistent values are refused naming the field), so a sampler never meets
+a shape it cannot draw from. A bare number is accepted as shorthand for ``fixed``. The simulation
+(``sim/``) imports these models too, so one scenario file drives both the mock and the model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "LogNormal",
+    "Normal",
+    "Seconds",
+    "Uniform",
+]
+
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+"""A non-negative, finite duration in seconds."""
+
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Fixed(_Shape):
+    """Always ``value``."""
+
+    kind: Literal["fixed"] = "fixed"
+    value: Seconds = 0.0
+
+
+class Uniform(_Shape):
+    """Uniform on ``[low, high]``."""
+
+    kind: Literal["uniform"] = "uniform"
+    low: Seconds
+    high: Seconds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+
+class Normal(_Shape):
+    """Normal with ``mean`` and ``sd``, truncated at 0 (negative draws are redrawn)."""
+
+    kind: Literal["normal"] = "normal"
+    mean: Seconds
+    sd: Seconds
+
+
+class LogNormal(_Shape):
+    """Log-normal given by its median and 99th percentile, the two numbers people measure."""
+
+    kind: Literal["lognormal"] = "lognormal"
+    median: PositiveSeconds
+    p99: PositiveSeconds
+
+    @model_validator(mode="after")
+    def _spread(self) -> Self:
+        if not self.p99 > self.median:
+            raise ValueError(f"p99 ({self.p99}) must be greater than median ({self.median})")
+        return self
+
+
+class Exponential(_Shape):
+    """Exponential with the given ``mean`` (memoryless arrivals and service times)."""
+
+    kind: Literal["exponential"] = "exponential"
+    mean: PositiveSeconds
+
+
+class Empirical(_Shape):
+    """Draws from recorded ``samples``; ``cycle`` replays them in order, request after request.
+
+    Replay in order is how adversarial scenarios are written ("later requests faster").
+    """
+
+    kind: Literal["empirical"] = "empirical"
+    samples: Annotated[list[Seconds], Field(min_length=1)]
+    cycle: bool = False
+
+
+def _number_is_fixed(value: object) -> object:
+    """Accept ``0.05`` for ``{"kind": "fixed", "value": 0.05}``."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return {"kind": "fixed", "value": value}
+    return value
+
+
+Distribution = Annotated[
+    Fixed | Uniform | Normal | LogNormal | Exponential | Empirical,
+    Field(discriminator="kind"),
+    BeforeValidator(_number_is_fixed),
+]
+"""Any delay distribution; the ``kind`` field selects the shape."""

@@ -1,0 +1,55 @@
+"""Every error the mock AimHarder raises, in one tree.
+
+    MockError
+     +-- MockConfigError       a configuration (file, dict or admin PUT) that does not validate
+     +-- BadInputError         a request field that is missing or not in the expected form
+     +-- ServingError          a server that did not start (or stop) in time
+
+Messages name the offending value and what was expected, so a log line is enough to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BadInputError", "ConfigProblem", "MockConfigError", "MockError", "ServingError"]
+
+
+class MockError(Exception):
+    """Base of every error raised by ``mock_aimharder``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigProblem:
+    """One invalid field: its dotted path (``latency.book.service.p99``) and what is wrong."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class MockConfigError(MockError, ValueError):
+    """The configuration is invalid; ``problems`` lists every bad field."""
+
+    def __init__(self, source: str, problems: tuple[ConfigProblem, ...]) -> None:
+        listed = "; ".join(str(problem) for problem in problems)
+        super().__init__(f"invalid mock configuration ({source}): {listed}")
+        self.source = source
+        self.problems = problems
+
+
+class BadInputError(MockError, ValueError):
+    """A request field is missing or malformed; the HTTP layer answers 422 naming it."""
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        shown = "missing" if value is None else repr(value)
+        super().__init__(f"field {field!r} is {shown}; expected {expected}")
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class ServingError(MockError, RuntimeError):
+    """A server thread or process did not come up (or go down) within its bound."""

@@ -1,0 +1,92 @@
+"""The path of one request through an endpoint: delay in, queue, process, delay out.
+
+Per request, in this order (the issue's latency model):
+
+1. draw everything for it at arrival: inbound, service and outbound delays and its fault, each
+   from its own seeded stream, so the n-th request to an endpoint always gets the same draws;
+2. sleep the inbound delay; the request has now *reached the server* (``received``);
+3. a faulted request stops here: it takes no slot, books nothing and is not journaled (500, 503
+   and 429 still take the outbound delay back; a hang or a drop answers nothing);
+4. wait for a capacity slot, FIFO by the moment each request reached the server;
+5. holding the slot, sleep the service time, *then* do the domain work: the booking takes effect
+   (and gets its journal ``seq``) at the end of its service time, as a server commits after
+   doing the work; with capacity > 1 and random service times, effect order can therefore
+   differ from arrival order, as on a real multi-worker server;
+6. release the slot, sleep the outbound delay, answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from mock_aimharder.faults import Fault, FaultDrawer, FaultSpec
+from mock_aimharder.gate import FifoGate
+from mock_aimharder.journal import Stamp
+from mock_aimharder.latency import EndpointLatency, EndpointSamplers, EndpointStreams
+
+__all__ = ["Clock", "EndpointPipeline", "Faulted", "system_clock"]
+
+Clock = Callable[[], Stamp]
+"""Reads both clocks at once."""
+
+T = TypeVar("T")
+
+_ANSWERING_FAULTS = frozenset({Fault.ERROR_500, Fault.ERROR_503, Fault.RATE_LIMIT_429})
+
+
+def system_clock() -> Stamp:
+    """``time.monotonic()`` and ``time.time()`` now."""
+    return Stamp(monotonic=time.monotonic(), wall=time.time())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Faulted:
+    """The request drew a fault; the HTTP layer acts it out (``mock_aimharder.disruption``)."""
+
+    fault: Fault
+    spec: FaultSpec
+
+
+async def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        await asyncio.sleep(seconds)
+
+
+class EndpointPipeline:
+    """Latency, capacity and faults of one endpoint around its domain work."""
+
+    def __init__(
+        self,
+        *,
+        latency: EndpointLatency,
+        faults: FaultSpec,
+        streams: EndpointStreams,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.gate = FifoGate(latency.capacity)
+        self._samplers = EndpointSamplers.build(latency, streams)
+        self._faults = faults
+        self._drawer = FaultDrawer(faults, streams.faults)
+        self._clock = clock
+
+    async def run(self, work: Callable[[Stamp, Stamp], T]) -> T | Faulted:
+        """Carry one request through; ``work(received, processed)`` is the domain step."""
+        inbound = self._samplers.inbound.sample()
+        service = self._samplers.service.sample()
+        outbound = self._samplers.outbound.sample()
+        fault = self._drawer.draw()
+        await _sleep(inbound)
+        received = self._clock()
+        if fault is not None:
+            if fault in _ANSWERING_FAULTS:
+                await _sleep(outbound)
+            return Faulted(fault=fault, spec=self._faults)
+        async with self.gate.slot():
+            await _sleep(service)
+            result = work(received, self._clock())
+        await _sleep(outbound)
+        return result
