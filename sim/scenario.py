@@ -1,0 +1,148 @@
+"""A scenario: everything the model needs, in one validated TOML file.
+
+Delays use the mock server's distribution families and parameter names
+(``mock_aimharder.distributions``), so one set of numbers drives the mock in real runs and the
+model in simulation. Every section has defaults; an unknown key or a bad value is refused with
+the field's dotted path and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mock_aimharder.config import config_problems
+from mock_aimharder.distributions import Distribution, LogNormal, Uniform
+from mock_aimharder.latency import EndpointLatency
+from scheduler.errors import ConfigurationError
+from scheduler.strategies import PRESETS, strategy
+
+__all__ = [
+    "AimHarderModel",
+    "CronModel",
+    "DatabaseModel",
+    "ExperimentPlan",
+    "PlatformModel",
+    "Scenario",
+    "ScenarioError",
+    "Workload",
+]
+
+PositiveInt = Annotated[int, Field(ge=1)]
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class ScenarioError(ConfigurationError):
+    """A scenario file or document that does not validate."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CronModel(_Model):
+    """The trigger.
+
+    ``cron``: every ``period`` from t=0, at ``shift`` + a ``jitter`` draw past each tick
+    (cron-job.org in the seed). ``exact``: at each window opening + ``shift`` (a delayed-message
+    service or an always-on worker), to show what minute granularity costs.
+    """
+
+    mode: Literal["cron", "exact"] = "cron"
+    period: PositiveSeconds = 60.0
+    shift: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+    jitter: Distribution = Uniform(low=0.0, high=2.0)
+    timeout: PositiveSeconds = 15.0  # the seed's cron-job.org request timeout
+    retries: Annotated[int, Field(ge=0)] = 0  # the seed: "Retry: Disabled"
+    retry_delay: Seconds = 1.0
+
+
+class PlatformModel(_Model):
+    """The serverless function: cold start after ``warm_for`` idle seconds, and the hard kill."""
+
+    max_duration: PositiveSeconds = 10.0
+    cold_start: Distribution = LogNormal(median=0.4, p99=1.5)
+    warm_for: Seconds = 300.0
+
+
+class DatabaseModel(_Model):
+    """One delay per query kind (the seed: SELECT 50-100 ms, session 30-50, update 30-50)."""
+
+    find_ready: Distribution = Uniform(low=0.05, high=0.1)
+    claim: Distribution = Uniform(low=0.03, high=0.05)
+    get_session: Distribution = Uniform(low=0.03, high=0.05)
+    mark_result: Distribution = Uniform(low=0.03, high=0.05)
+
+
+class AimHarderModel(_Model):
+    """``/api/book`` as the network and the server delay it, and how far the server's window
+    opening lags the prebooking's ``available_at`` (a clock difference)."""
+
+    book: EndpointLatency = EndpointLatency(
+        inbound=Uniform(low=0.1, high=0.25), outbound=Uniform(low=0.1, high=0.25)
+    )
+    window_skew: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+
+
+class Workload(_Model):
+    """Classes whose windows open one minute apart from t = 60 s, with their prebookings."""
+
+    minutes: PositiveInt = 5
+    classes_per_minute: PositiveInt = 1
+    capacity_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 0.8
+    waitlist: Annotated[int, Field(ge=0)] = 0
+    created_spread: PositiveSeconds = 86_400.0  # created_at uniform over the day before
+
+
+class ExperimentPlan(_Model):
+    replications: PositiveInt = 10
+    seed: Annotated[int, Field(ge=0)] = 1
+    strategies: list[str] = Field(default_factory=lambda: sorted(PRESETS))
+    loads: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 30, 40, 50])
+    drain_minutes: PositiveInt = 3  # minutes simulated after the last opening
+    stagger_gaps: list[Seconds] = Field(
+        default_factory=lambda: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+    )
+    inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
+    policy: dict[str, Any] = Field(default_factory=dict)  # overrides for every strategy
+
+    @field_validator("strategies")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        for name in names:
+            strategy(name)  # raises naming the known ones
+        return names
+
+
+class Scenario(_Model):
+    name: str = "default"
+    description: str = ""
+    cron: CronModel = CronModel()
+    platform: PlatformModel = PlatformModel()
+    database: DatabaseModel = DatabaseModel()
+    aimharder: AimHarderModel = AimHarderModel()
+    workload: Workload = Workload()
+    experiment: ExperimentPlan = ExperimentPlan()
+
+    @classmethod
+    def from_data(cls, data: object, *, source: str = "data") -> Self:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            listed = "; ".join(str(p) for p in config_problems(exc))
+            raise ScenarioError(f"invalid scenario ({source}): {listed}") from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ScenarioError(f"scenario {str(path)!r} cannot be read: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"scenario {str(path)!r}: {exc}; expected valid TOML") from None
+        return cls.from_data(data, source=str(path))
