@@ -23,15 +23,14 @@ from scheduler.domain import (
     Session,
     UserId,
 )
-from scheduler.errors import ConfigurationError, StoreError
+from scheduler.errors import StoreError
 from scheduler.status import Status
 
-from .intake import NewPrebooking, admit_all, duplicate_id_error, user_problem
+from .arguments import check_claim, check_find_ready, check_result, check_session
+from .intake import NewPrebooking, admit_all, duplicate_id_error
 from .rules import (
     CLAIMABLE,
     RESULT_FROM,
-    check_limit,
-    check_result_args,
     status_after_claim,
     status_after_result,
 )
@@ -66,7 +65,7 @@ class MemoryStore:
         return admitted
 
     def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
-        check_limit(limit)
+        check_find_ready(now, limit)
         with self._lock:
             self._check_open("find_ready")
             ready = [
@@ -77,6 +76,7 @@ class MemoryStore:
     def claim(
         self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
     ) -> Prebooking | None:
+        check_claim(prebooking_id, instance_id, now)
         with self._lock:
             self._check_open("claim")
             current = self._rows.get(prebooking_id)
@@ -103,7 +103,7 @@ class MemoryStore:
         attempts: int,
     ) -> bool:
         new_status = status_after_result(prebooking_id, status)
-        check_result_args(prebooking_id, executed_at, attempts)
+        check_result(prebooking_id, executed_at, result, error, attempts)
         with self._lock:
             self._check_open("record_result")
             current = self._rows.get(prebooking_id)
@@ -149,9 +149,7 @@ class MemoryStore:
         return saved[0] if saved is not None else None
 
     def save_session(self, session: Session, now: Instant) -> None:
-        expected = user_problem(session.user)
-        if expected is not None:
-            raise ConfigurationError(f"session user is {session.user!r}; expected {expected}")
+        check_session(session, now)
         # A copy of the cookies, as the SQL store keeps its own: later changes to the caller's
         # mapping must not reach the store.
         stored = Session(user=session.user, cookies=dict(session.cookies))

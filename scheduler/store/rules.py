@@ -8,18 +8,12 @@ of the SQL store's single statement and the ``if`` of the memory store.
 
 from __future__ import annotations
 
-from scheduler.domain import Instant
-from scheduler.errors import ConfigurationError
 from scheduler.status import TRANSITIONS, Event, IllegalTransition, Status, next_status
-
-from .intake import time_problem
 
 __all__ = [
     "CLAIMABLE",
     "RESULT_FROM",
     "IllegalResultStatus",
-    "check_limit",
-    "check_result_args",
     "status_after_claim",
     "status_after_result",
 ]
@@ -66,21 +60,3 @@ def status_after_result(prebooking_id: str, target: Status) -> Status:
     if event is None:
         raise IllegalResultStatus(prebooking_id, target)
     return next_status(prebooking_id, RESULT_FROM, event)
-
-
-def check_limit(limit: int) -> None:
-    # SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything.
-    if not (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0):
-        raise ConfigurationError(f"find_ready limit is {limit!r}; expected an integer >= 0")
-
-
-def check_result_args(prebooking_id: str, executed_at: Instant, attempts: int) -> None:
-    expected = time_problem(executed_at)
-    if expected is not None:
-        raise ConfigurationError(
-            f"prebooking {prebooking_id!r}: executed_at is {executed_at!r}; expected {expected}"
-        )
-    if not (isinstance(attempts, int) and not isinstance(attempts, bool) and attempts >= 0):
-        raise ConfigurationError(
-            f"prebooking {prebooking_id!r}: attempts is {attempts!r}; expected an integer >= 0"
-        )

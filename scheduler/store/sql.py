@@ -33,8 +33,9 @@ from scheduler.domain import (
 from scheduler.errors import ConfigurationError, CorruptRowError, StoreError
 from scheduler.status import Status
 
+from .arguments import check_claim, check_find_ready, check_result, check_session
 from .engine import ensure_schema, make_engine, transaction
-from .intake import NewPrebooking, admit_all, duplicate_id_error, user_problem
+from .intake import NewPrebooking, admit_all, duplicate_id_error
 from .rows import (
     cookies_to_text,
     prebooking_from_row,
@@ -45,8 +46,6 @@ from .rows import (
 from .rules import (
     CLAIMABLE,
     RESULT_FROM,
-    check_limit,
-    check_result_args,
     status_after_claim,
     status_after_result,
 )
@@ -107,11 +106,14 @@ class SqlStore:
         with self._tx("add", write=True) as connection:
             for start in range(0, len(ids), _ID_CHUNK):
                 chunk = ids[start : start + _ID_CHUNK]
-                taken = connection.scalars(
-                    select(_prebookings.c.id).where(_prebookings.c.id.in_(chunk)).limit(1)
-                ).first()
-                if taken is not None:
-                    raise duplicate_id_error(taken)
+                taken: set[str] = set(
+                    connection.scalars(
+                        select(_prebookings.c.id).where(_prebookings.c.id.in_(chunk))
+                    )
+                )
+                for prebooking_id in chunk:  # the first in the caller's order, as MemoryStore
+                    if prebooking_id in taken:
+                        raise duplicate_id_error(prebooking_id)
             try:
                 connection.execute(insert(_prebookings), [prebooking_to_row(p) for p in admitted])
             except IntegrityError as exc:
@@ -124,7 +126,7 @@ class SqlStore:
         return admitted
 
     def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
-        check_limit(limit)
+        check_find_ready(now, limit)
         query = (
             select(_prebookings)
             .where(_prebookings.c.status == CLAIMABLE.value, _prebookings.c.available_at <= now)
@@ -137,6 +139,7 @@ class SqlStore:
     def claim(
         self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
     ) -> Prebooking | None:
+        check_claim(prebooking_id, instance_id, now)
         # One statement: the WHERE makes it atomic on both backends. Concurrent claims of a row
         # serialise on its row lock (PostgreSQL, READ COMMITTED re-checks the WHERE after the
         # wait) or on the write lock (SQLite); only the first finds it pending.
@@ -167,7 +170,7 @@ class SqlStore:
         attempts: int,
     ) -> bool:
         new_status = status_after_result(prebooking_id, status)
-        check_result_args(prebooking_id, executed_at, attempts)
+        check_result(prebooking_id, executed_at, result, error, attempts)
         statement = (
             update(_prebookings)
             .where(
@@ -226,9 +229,7 @@ class SqlStore:
             return session_from_row(row) if row is not None else None
 
     def save_session(self, session: Session, now: Instant) -> None:
-        expected = user_problem(session.user)
-        if expected is not None:
-            raise ConfigurationError(f"session user is {session.user!r}; expected {expected}")
+        check_session(session, now)
         values: Mapping[str, Any] = {
             "user_id": session.user,
             "cookies": cookies_to_text(session.cookies),

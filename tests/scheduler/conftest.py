@@ -1,9 +1,10 @@
 """Store fixtures: a fresh store of each kind, and a throw-away PostgreSQL database per test.
 
 PostgreSQL tests never skip: when the server cannot be reached the fixture fails the test with
-the URL it tried (CI starts PostgreSQL before the run; DESIGN.md, issue 3). Each test gets its
-own database ``harness_<random>``, created from and dropped through the server's ``test``
-database, so that parallel runs by other people on the same server never see each other.
+the URL it tried (CI starts PostgreSQL before the run; DESIGN.md, issue 3). Each test session
+creates its own database ``harness_<random>`` through the server's ``test`` database and drops
+it at the end, so that parallel runs by other people on the same server never see each other;
+each test gets a fresh schema in it.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ def _admin_url() -> URL:
     return normalize_url(PG_URL)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[URL]:
+    """A new PostgreSQL database for this test session, dropped at its end."""
     admin_url = _admin_url()
     name = f"harness_{secrets.token_hex(6)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", hide_parameters=True)
@@ -45,10 +46,31 @@ def pg_url() -> Iterator[str]:
             pytrace=False,
         )
     try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        yield admin_url.set(database=name)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_database: URL) -> Iterator[str]:
+    """The URL of an empty PostgreSQL schema of its own, in the session's database.
+
+    A schema per test rather than a database per test: the same isolation (the store's tables
+    are found through ``search_path``) at a few milliseconds instead of a quarter second.
+    """
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(pg_database, isolation_level="AUTOCOMMIT", hide_parameters=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = pg_database.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text("SET lock_timeout = '10s'"))
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

@@ -187,6 +187,14 @@ def test_find_ready_changes_nothing(store: Store) -> None:
     assert store.list() == before
 
 
+@pytest.mark.parametrize("now", [float("nan"), float("inf")])
+def test_find_ready_refuses_a_time_that_is_not_finite(store: Store, now: float) -> None:
+    # PostgreSQL sorts NaN above every number: "available_at <= NaN" would make all rows ready.
+    store.add([new(1)])
+    with pytest.raises(ConfigurationError, match=rf"find_ready: now is {now!r}; expected a finite"):
+        store.find_ready(now, limit=10)
+
+
 @pytest.mark.parametrize("limit", [-1, 1.5, True])
 def test_find_ready_refuses_a_bad_limit(store: Store, limit: Any) -> None:
     with pytest.raises(ConfigurationError, match=rf"limit is {limit!r}; expected an integer >= 0"):
@@ -217,6 +225,23 @@ def test_claim_succeeds_once_only(store: Store) -> None:
 def test_claim_of_an_unknown_id_is_none(store: Store) -> None:
     assert store.claim(PrebookingId("nope"), A, T0) is None
     assert store.list() == []
+
+
+@pytest.mark.parametrize(
+    ("instance", "now", "message"),
+    [
+        ("", T0, "instance_id is ''; expected a non-empty id"),
+        ("i" * 129, T0, "expected a non-empty id of at most 128 characters"),
+        ("instance-a", float("nan"), "now is nan; expected a finite number"),
+    ],
+)
+def test_claim_refuses_bad_arguments_and_writes_nothing(
+    store: Store, instance: str, now: float, message: str
+) -> None:
+    store.add([new(1)])
+    with pytest.raises(ConfigurationError, match=message):
+        store.claim(PrebookingId("p001"), InstanceId(instance), now)
+    assert store.get(PrebookingId("p001")) == pending(new(1))
 
 
 def test_claim_of_a_finished_prebooking_is_none(store: Store) -> None:
@@ -326,6 +351,7 @@ def test_record_result_to_a_non_final_status_is_illegal_and_writes_nothing(
     [
         (float("nan"), 1, "executed_at is nan; expected a finite number"),
         (T0, -1, "attempts is -1; expected an integer >= 0"),
+        (T0, 1.0, "attempts is 1.0; expected an integer >= 0"),
     ],
 )
 def test_record_result_with_bad_values_writes_nothing(
@@ -403,6 +429,21 @@ def test_a_saved_session_does_not_follow_later_changes_to_its_cookies(store: Sto
 def test_save_session_refuses_a_bad_user(store: Store) -> None:
     with pytest.raises(ConfigurationError, match=r"session user is ''; expected a non-empty"):
         store.save_session(Session(user=UserId(""), cookies={}), T0)
+
+
+@pytest.mark.parametrize(
+    ("cookies", "now", "message"),
+    [
+        ({"amhrdrauth": 5}, T0, r"cookies are \{'amhrdrauth': 5\}; expected names to text"),
+        ({"amhrdrauth": "t"}, float("nan"), "now is nan; expected a finite number"),
+    ],
+)
+def test_save_session_refuses_what_would_not_read_back(
+    store: Store, cookies: Any, now: float, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        store.save_session(Session(user=UserId("ana@example.com"), cookies=cookies), now)
+    assert store.get_session(UserId("ana@example.com")) is None
 
 
 # -- lifetime ----------------------------------------------------------------------------------
