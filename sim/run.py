@@ -1,0 +1,148 @@
+"""One replication: a pure function of (scenario, strategy, load, replication) to flat records.
+
+Random numbers come from ``SeedSequence(seed, spawn_key=(load, replication))``, one stream per
+source, so every strategy meets the same users, the same jitter and the same latencies at a
+given load and replication (common random numbers: the differences are the strategy's).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+import simpy
+
+from mock_aimharder.accounts import Account
+from mock_aimharder.config import MockConfig
+from mock_aimharder.gym import Gym
+from mock_aimharder.latency import Sampler
+from scheduler.domain import Session, UserId
+from scheduler.store import MemoryStore
+from scheduler.strategies import strategy
+from sim.metrics import class_measures, percentile, store_measures
+from sim.platform import Platform
+from sim.scenario import Scenario
+from sim.trigger import trigger
+from sim.workload import plan
+from sim.world import SimWorld
+
+__all__ = ["Replication", "run_replication"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Replication:
+    strategy: str
+    load: int
+    replication: int
+    invocations: list[dict[str, Any]]
+    classes: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+
+def run_replication(
+    scenario: Scenario,
+    strategy_name: str,
+    load: int,
+    replication: int,
+    *,
+    policy_overrides: dict[str, Any] | None = None,
+) -> Replication:
+    experiment = scenario.experiment
+    overrides = {**experiment.policy, **(policy_overrides or {})}
+    policy = strategy(strategy_name, **overrides)
+    seeds = np.random.SeedSequence(experiment.seed, spawn_key=(load, replication))
+    rngs = [np.random.default_rng(s) for s in seeds.spawn(3 + SimWorld.STREAMS)]
+    workload_rng, jitter_rng, cold_rng, *world_rngs = rngs
+
+    env = simpy.Environment()
+    work = plan(
+        scenario.workload, load=load, rng=workload_rng, window_skew=scenario.aimharder.window_skew
+    )
+    store = MemoryStore()
+    store.add(work.prebookings)
+    for user in work.users:
+        store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
+    gym = Gym(MockConfig(users=work.users, classes=work.classes))
+    accounts = {u.email: Account.of(u) for u in work.users}
+    world = SimWorld(
+        env, scenario, store=store, gym=gym, accounts=accounts, streams=list(world_rngs)
+    )
+    platform = Platform(
+        env,
+        scenario.platform,
+        policy=policy,
+        world=world,
+        cold_start=Sampler(scenario.platform.cold_start, cold_rng),
+    )
+    until = work.last_opening + 60.0 * experiment.drain_minutes
+    env.process(
+        trigger(
+            env,
+            scenario.cron,
+            jitter=Sampler(scenario.cron.jitter, jitter_rng),
+            call=platform.call,
+            openings=work.openings.values(),
+            until=until,
+        )
+    )
+    # Past `until` no call starts; running ones still finish (or are killed) within the limit.
+    env.run(until=until + scenario.cron.timeout + scenario.platform.max_duration + 60.0)
+
+    journal = gym.journal.since(0)
+    rows = store.list()
+    classes = class_measures(journal, rows, work.openings)
+    tag = {"strategy": strategy_name, "load": load, "replication": replication}
+    invocations: list[dict[str, Any]] = [
+        {
+            **tag,
+            "instance": r.instance_id,
+            "makespan": r.makespan,
+            "cold": r.cold,
+            "killed": r.killed,
+            "found": r.report.found if r.report else None,
+            "completed": r.report.completed if r.report else None,
+            "failed": r.report.failed if r.report else None,
+            "skipped": len(r.report.skipped) if r.report else None,
+            "lost_race": r.report.lost_races if r.report else None,
+        }
+        for r in platform.records
+    ]
+    busy = [i for i in invocations if i["killed"] or (i["found"] or 0) > 0]
+    times = [t for c in classes for t in c.times_to_book]
+    pairs = sum(c.pairs for c in classes)
+    summary = {
+        **tag,
+        "invocations": len(invocations),
+        "busy_invocations": len(busy),
+        "killed": sum(i["killed"] for i in invocations),
+        "kill_rate": (sum(i["killed"] for i in busy) / len(busy)) if busy else 0.0,
+        "skipped": sum(i["skipped"] or 0 for i in invocations),
+        "makespan_mean": float(np.mean([i["makespan"] for i in busy])) if busy else 0.0,
+        "makespan_max": max((i["makespan"] for i in busy), default=0.0),
+        "inversions": sum(c.inversions for c in classes),
+        "inversion_rate": sum(c.inversions for c in classes) / pairs if pairs else 0.0,
+        "unfair": sum(c.unfair for c in classes),
+        "placed": sum(c.placed for c in classes),
+        "requests": sum(c.requests for c in classes),
+        "book_p50": percentile(times, 50),
+        "book_p95": percentile(times, 95),
+        "book_p99": percentile(times, 99),
+        **store_measures(rows, journal),
+    }
+    return Replication(
+        strategy=strategy_name,
+        load=load,
+        replication=replication,
+        invocations=invocations,
+        classes=[
+            {
+                **tag,
+                **dataclasses.asdict(c),
+                "inversion_rate": c.inversion_rate,
+                "times_to_book": list(c.times_to_book),
+            }
+            for c in classes
+        ],
+        summary=summary,
+    )
