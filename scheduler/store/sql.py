@@ -92,7 +92,9 @@ class SqlStore:
                 self._schema_ready = True
 
     def _reason(self, exc: SQLAlchemyError) -> str:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        # The driver's own message, first line only: SQLAlchemy's adds the statement.
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
         password = self._url.password
         return reason.replace(str(password), "***") if password else reason
 
