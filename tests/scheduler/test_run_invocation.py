@@ -138,7 +138,23 @@ def test_the_guard_skips_what_it_cannot_start_and_finishes_within_the_budget() -
     done = report(result)
     assert done.skipped == tuple(PrebookingId(f"p{i:02d}") for i in range(5, 20))
     assert (done.completed, done.failed, done.finished_at) == (5, 0, 7.5)
+    assert done.answer()["results"] == {
+        "total": 20,
+        "completed": 5,
+        "failed": 0,
+        "skipped": 15,
+        "lostRace": 0,
+        "storeErrors": 0,
+        "unrecorded": 0,
+    }
     assert result.steps("Claim")[-1] == (6.0, "Claim", "p04")  # the skipped are never claimed
+
+
+def test_the_guard_closes_as_soon_as_the_next_start_would_fall_after_the_cut_off() -> None:
+    result = invoke(strategy("staggered", gap=3.0), 5)
+    assert [at for at, _ in books(result)] == [0.0, 3.0, 6.0]  # 9.0 would be past the 7.0 cut-off
+    assert report(result).finished_at == 6.25  # no idle wait for the cut-off: p02's answer ends it
+    assert len(report(result).skipped) == 2
 
 
 def test_parallel_under_the_guard_starts_everything_and_still_ends_by_the_deadline() -> None:
