@@ -14,13 +14,21 @@ from scheduler.strategies import PolicyConfig
 
 __all__ = ["is_transient", "retry_at"]
 
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+TOO_MANY_REQUESTS = 429
 
 
 def is_transient(error: DriverError) -> bool:
+    """No answer, any 5xx, or a 429: the same request may well succeed a moment later.
+
+    Every other status (403 geo-block, 404, ...) and an expired session would fail again.
+    kappys1's booking service retries timeouts, network errors and HTTP >= 500
+    (AIMHARDER-API.md §7.5); 429 is added because it says "later" and may say when.
+    """
     if isinstance(error, TransportError):
         return True
-    return isinstance(error, HttpStatusError) and error.status in TRANSIENT_STATUSES
+    return isinstance(error, HttpStatusError) and (
+        error.status == TOO_MANY_REQUESTS or 500 <= error.status <= 599
+    )
 
 
 def retry_at(
