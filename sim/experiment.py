@@ -1,0 +1,144 @@
+"""Replications and sweeps: many independent runs, in parallel, summarised with 95% intervals.
+
+Runs go through any ``concurrent.futures.Executor`` (processes on every core by default); a
+cluster's executor (Dask's, Ray's) can be handed in instead, since each task is a pure function
+of picklable arguments. Long work shows a rich progress bar.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from scipy import stats
+
+from sim.run import Replication, run_replication
+from sim.scenario import Scenario
+
+__all__ = ["Estimate", "Task", "estimate", "run_tasks", "summarise", "sweep_tasks"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    """One replication to run: a point of the sweep and its replication number."""
+
+    strategy: str
+    load: int
+    replication: int
+    policy: tuple[tuple[str, Any], ...] = ()  # overrides beyond the scenario's, e.g. a gap
+    label: str = ""  # how reports name the point (defaults to the strategy)
+
+
+def sweep_tasks(scenario: Scenario) -> list[Task]:
+    plan = scenario.experiment
+    return [
+        Task(strategy=name, load=load, replication=r)
+        for name in plan.strategies
+        for load in plan.loads
+        for r in range(plan.replications)
+    ]
+
+
+def _run(scenario: Scenario, task: Task) -> tuple[Task, Replication]:
+    policy = dict(task.policy)
+    return task, run_replication(
+        scenario, task.strategy, task.load, task.replication, policy_overrides=policy
+    )
+
+
+def run_tasks(
+    scenario: Scenario,
+    tasks: Sequence[Task],
+    *,
+    executor: Executor | None = None,
+    description: str = "replications",
+    show_progress: bool = True,
+) -> list[tuple[Task, Replication]]:
+    """Run every task; results in the order of ``tasks`` whatever order they finish in."""
+    owned = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+    results: dict[int, tuple[Task, Replication]] = {}
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, disable=not show_progress, transient=False) as progress:
+            bar = progress.add_task(description, total=len(tasks))
+            futures = {pool.submit(_run, scenario, task): i for i, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                progress.advance(bar)
+    finally:
+        if owned:
+            pool.shutdown(cancel_futures=True)
+    return [results[i] for i in range(len(tasks))]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Estimate:
+    """A mean over replications with its two-sided 95% Student-t interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    def as_dict(self, prefix: str) -> dict[str, float]:
+        return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
+
+
+def estimate(values: Iterable[float]) -> Estimate:
+    data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
+    n = len(data)
+    if n == 0:
+        nan = float("nan")
+        return Estimate(mean=nan, low=nan, high=nan, n=0)
+    mean = float(data.mean())
+    if n == 1:
+        return Estimate(mean=mean, low=mean, high=mean, n=1)
+    half = float(stats.t.ppf(0.975, n - 1) * data.std(ddof=1) / math.sqrt(n))
+    return Estimate(mean=mean, low=mean - half, high=mean + half, n=n)
+
+
+METRICS = (
+    "makespan_mean",
+    "makespan_max",
+    "kill_rate",
+    "skipped",
+    "inversion_rate",
+    "unfair",
+    "book_p50",
+    "book_p95",
+    "book_p99",
+    "lost",
+    "doubles",
+    "orphans",
+)
+
+
+def summarise(
+    results: Iterable[tuple[Task, Replication]],
+    *,
+    key: Callable[[Task], tuple[Any, ...]] = lambda t: (t.label or t.strategy, t.load),
+) -> list[dict[str, Any]]:
+    """One row per sweep point: every metric's mean and 95% interval over its replications."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for task, replication in results:
+        groups[key(task)].append(replication.summary)
+    rows = []
+    for point, summaries in groups.items():
+        row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
+        for metric in METRICS:
+            row.update(estimate(s[metric] for s in summaries).as_dict(metric))
+        rows.append(row)
+    return rows

@@ -1,0 +1,88 @@
+"""The report's plots, as PNG files: one metric against load per strategy with its 95% band,
+inversions against the stagger gap, and the seed's claimed ranges against simulated ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no screen on servers or in CI
+
+import matplotlib.pyplot as plt
+
+__all__ = ["plot_gap_sweep", "plot_metric_by_load", "plot_seed_ranges"]
+
+DPI = 110
+
+
+def plot_metric_by_load(
+    rows: Sequence[dict[str, Any]], metric: str, *, ylabel: str, title: str, path: Path
+) -> Path:
+    """``metric`` (with ``metric_low``/``metric_high``) against load, one line per point."""
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    for point in sorted({r["point"] for r in rows}):
+        series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
+        loads = [r["load"] for r in series]
+        axes.plot(loads, [r[metric] for r in series], marker="o", label=point)
+        axes.fill_between(
+            loads,
+            [r[f"{metric}_low"] for r in series],
+            [r[f"{metric}_high"] for r in series],
+            alpha=0.2,
+        )
+    axes.set(xlabel="prebookings per class (one class opens per minute)", ylabel=ylabel)
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return _save(figure, path)
+
+
+def plot_gap_sweep(
+    rows: Sequence[dict[str, Any]], *, target: float, chosen: float | None, path: Path
+) -> Path:
+    series = sorted(rows, key=lambda r: r["gap"])
+    gaps = [r["gap"] * 1000 for r in series]
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    axes.plot(gaps, [r["inversion_rate"] for r in series], marker="o", label="inversion rate")
+    axes.fill_between(
+        gaps,
+        [r["inversion_rate_low"] for r in series],
+        [r["inversion_rate_high"] for r in series],
+        alpha=0.2,
+    )
+    axes.axhline(target, color="red", linestyle="--", label=f"target {target:.1%}")
+    if chosen is not None:
+        axes.axvline(chosen * 1000, color="green", linestyle=":", label=f"{chosen * 1000:g} ms")
+    axes.set(xlabel="stagger gap (ms)", ylabel="inverted pairs / all pairs")
+    axes.set_title("Staggered: inversions against the gap")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return _save(figure, path)
+
+
+def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, path: Path) -> Path:
+    """Claimed (seed) and simulated makespan ranges per row of the seed's Scaling Limits."""
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    labels = [f"{r['strategy']}\n{r['prebookings']}" for r in rows]
+    for i, row in enumerate(rows):
+        axes.plot([i - 0.1, i - 0.1], [row["seed_low"], row["seed_high"]], lw=6, color="tab:gray")
+        axes.plot([i + 0.1, i + 0.1], [row["sim_low"], row["sim_high"]], lw=6, color="tab:blue")
+    axes.plot([], [], lw=6, color="tab:gray", label="seed claims")
+    axes.plot([], [], lw=6, color="tab:blue", label="simulated (p5 to p95)")
+    axes.set_xticks(range(len(rows)), labels, fontsize=8)
+    axes.set(ylabel="invocation time (s)")
+    axes.set_title("The seed's Scaling Limits against the simulation (no guard)")
+    axes.grid(alpha=0.3, axis="y")
+    axes.legend()
+    return _save(figure, path)
+
+
+def _save(figure: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=DPI)
+    plt.close(figure)
+    return path

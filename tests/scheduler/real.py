@@ -1,0 +1,78 @@
+"""Support for real runs: the mock AimHarder on loopback, users logged in through it, a store
+of prebookings for them, and the journal read back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from mock_aimharder.app import create_app
+from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.serving import serve
+from scheduler.client import AimHarderClient
+from scheduler.domain import PrebookingId, UserId
+from scheduler.store import NewPrebooking, Store
+
+__all__ = ["CLASS_ID", "DAY", "enqueue", "journal", "log_in_all", "mock_gym", "users"]
+
+CLASS_ID = 4242
+DAY = "20261130"
+PASSWORD = "pw"
+
+
+def users(count: int) -> list[UserId]:
+    return [UserId(f"athlete{i:02d}@example.com") for i in range(count)]
+
+
+@contextmanager
+def mock_gym(athletes: int, *, capacity: int = 100, **config: Any) -> Iterator[str]:
+    """A mock AimHarder with ``athletes`` accounts and one open class; yields its base URL."""
+    mock = MockConfig(
+        users=[UserAccount(email=u, password=PASSWORD) for u in users(athletes)],
+        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=capacity)],
+        **config,
+    )
+    with serve(create_app(mock, seed=7)) as url:
+        yield url
+
+
+def log_in_all(store: Store, base_url: str, athletes: list[UserId]) -> None:
+    """Real logins through the mock's JSON login; the cookies go to the store."""
+
+    async def run() -> None:
+        async with httpx.AsyncClient() as http:
+            client = AimHarderClient(http, base_url=base_url)
+            sessions = await asyncio.gather(*(client.login(u, PASSWORD) for u in athletes))
+        for session in sessions:
+            store.save_session(session, time.time())
+
+    asyncio.run(run())
+
+
+def enqueue(store: Store, athletes: list[UserId], *, available_at: float) -> list[PrebookingId]:
+    """One prebooking each, asked for in the order given (a second apart)."""
+    added = store.add(
+        NewPrebooking(
+            id=PrebookingId(f"pb-{user.split('@')[0]}"),
+            user=user,
+            class_id=CLASS_ID,
+            day=DAY,
+            box=1,
+            available_at=available_at,
+            created_at=available_at - 3600 + i,
+        )
+        for i, user in enumerate(athletes)
+    )
+    return [p.id for p in added]
+
+
+def journal(base_url: str) -> list[dict[str, Any]]:
+    """The mock's record of booking attempts in the order it processed them."""
+    body = httpx.get(f"{base_url}/_admin/journal", timeout=10).raise_for_status().json()
+    entries = body["entries"] if isinstance(body, dict) else body
+    return [e for e in entries if e["kind"] == "book"]

@@ -1,0 +1,163 @@
+"""The real scheduler against the mock AimHarder on loopback, with a real SQLite file or
+PostgreSQL database. The mock's journal, not the client, judges the order of bookings."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_aimharder.serving import serve
+from scheduler.app import CRON_PATH, create_app
+from scheduler.invoke import invoke
+from scheduler.settings import Settings
+from scheduler.status import Status
+from scheduler.store import SqlStore, open_store
+from scheduler.strategies import strategy, strategy_names
+from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+
+SECRET = "test-secret"
+
+
+def later_requests_faster(count: int) -> dict[str, Any]:
+    """Book latency on the way in that shrinks request after request: 0.05 s per place."""
+    samples = [0.05 * (count - i) for i in range(count)]
+    inbound = {"kind": "empirical", "samples": samples, "cycle": True}
+    return {"latency": {"book": {"inbound": inbound}}}
+
+
+def inversions(order: list[str]) -> int:
+    """Pairs processed in the opposite order of their ids (ids follow created_at)."""
+    return sum(1 for a, b in itertools.combinations(order, 2) if a > b)
+
+
+def run_invocation(store: SqlStore, url: str, name: str, **policy: Any) -> dict[str, Any]:
+    settings = Settings(database_url="unused", aimharder_url=url, policy=strategy(name, **policy))
+    answer = asyncio.run(invoke(settings, store))
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> SqlStore:
+    return open_store(sqlite_url)
+
+
+@pytest.mark.parametrize("name", strategy_names())
+def test_each_strategy_books_every_ready_prebooking_and_nothing_else(
+    name: str, store: SqlStore
+) -> None:
+    athletes = users(8)
+    with mock_gym(8) as url:
+        log_in_all(store, url, athletes)
+        now = time.time()
+        ready = enqueue(store, athletes[:6], available_at=now - 1)
+        later = enqueue(store, athletes[6:], available_at=now + 3600)
+        body = run_invocation(store, url, name)
+        booked = journal(url)
+    assert body["results"]["completed"] == 6
+    assert sorted(e["user"] for e in booked) == sorted(athletes[:6])
+    assert all(e["book_state"] == 1 for e in booked)
+    assert [p.id for p in store.list(Status.COMPLETED)] == ready
+    assert [p.id for p in store.list(Status.PENDING)] == later
+
+
+def test_sequential_keeps_created_at_order_when_later_requests_are_faster(store: SqlStore) -> None:
+    athletes = users(6)
+    with mock_gym(6, **later_requests_faster(6)) as url:
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        run_invocation(store, url, "sequential")
+        order = [e["user"] for e in journal(url)]
+    assert order == athletes
+
+
+def test_parallel_is_overtaken_under_the_same_latencies(store: SqlStore) -> None:
+    athletes = users(6)
+    with mock_gym(6, **later_requests_faster(6)) as url:
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        run_invocation(store, url, "parallel")
+        order = [e["user"] for e in journal(url)]
+    assert sorted(order) == athletes
+    assert inversions(order) > 0
+
+
+def test_guard_answers_within_budget_and_the_next_invocation_books_the_rest(
+    store: SqlStore,
+) -> None:
+    athletes = users(20)
+    slow: dict[str, Any] = {"latency": {"book": {"inbound": {"kind": "fixed", "value": 1.5}}}}
+    with mock_gym(20, **slow) as url:
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        started = time.monotonic()
+        first = run_invocation(store, url, "sequential")
+        elapsed = time.monotonic() - started
+        assert elapsed < 10.0
+        assert first["results"]["skipped"] > 0
+        config = httpx.get(f"{url}/_admin/config", timeout=10).raise_for_status().json()
+        config["latency"] = {}  # AimHarder answers at once from now on
+        httpx.put(f"{url}/_admin/config", json=config, timeout=10).raise_for_status()
+        second = run_invocation(store, url, "sequential")
+        sent = [e["user"] for e in journal(url)]
+    assert second["results"]["total"] == first["results"]["skipped"]
+    assert second["results"]["completed"] == second["results"]["total"]
+    assert store.counts()[Status.PENDING] == 0
+    assert len(sent) == len(set(sent))  # nobody sent twice
+
+
+@pytest.mark.parametrize("name", ["parallel", "sequential"])
+def test_ten_simultaneous_invocations_send_each_prebooking_once(name: str, sql_url: str) -> None:
+    athletes = users(30)
+    with open_store(sql_url) as shared, mock_gym(30) as mock_url:
+        log_in_all(shared, mock_url, athletes)
+        enqueue(shared, athletes, available_at=time.time() - 1)
+        settings = Settings(
+            database_url=sql_url,
+            aimharder_url=mock_url,
+            cron_secret=SECRET,
+            policy=strategy(name),
+        )
+        with serve(create_app(settings, store=shared)) as scheduler_url:
+            answers = asyncio.run(_fire(scheduler_url, 10))
+        sent = [e["user"] for e in journal(mock_url)]
+        counts = shared.counts()
+    assert all(a.status_code == 200 for a in answers)
+    assert sorted(sent) == sorted(athletes)  # every one exactly once
+    assert sum(a.json()["results"]["completed"] for a in answers) == 30
+    assert counts[Status.COMPLETED] == 30
+
+
+async def _fire(url: str, count: int, secret: str = SECRET) -> list[httpx.Response]:
+    async with httpx.AsyncClient(timeout=15) as http:
+        headers = {"Authorization": f"Bearer {secret}"}
+        return await asyncio.gather(
+            *(http.post(url + CRON_PATH, headers=headers) for _ in range(count))
+        )
+
+
+@pytest.mark.parametrize(
+    ("configured", "headers", "status"),
+    [
+        (SECRET, {}, 401),
+        (SECRET, {"Authorization": "Bearer nope"}, 401),
+        (None, {"Authorization": "Bearer undefined"}, 503),
+        (None, {}, 503),
+        (SECRET, {"Authorization": f"Bearer {SECRET}"}, 200),
+    ],
+)
+def test_cron_endpoint_demands_the_secret(
+    configured: str | None, headers: dict[str, str], status: int, store: SqlStore
+) -> None:
+    settings = Settings(database_url="unused", cron_secret=configured)
+    with serve(create_app(settings, store=store)) as url:
+        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10)
+    assert answer.status_code == status
+    body = answer.json()
+    assert body["success"] is (status == 200)
+    assert SECRET not in answer.text or (status == 200 and SECRET not in str(body))
