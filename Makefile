@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-report: demo
+report: $(STAMP)
+	$(BIN)/python -m sim report --scenario sim/scenarios/default.toml --out out/report
 
 demo: $(STAMP)
 	$(BIN)/python -m mock_aimharder.demo

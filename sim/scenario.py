@@ -107,6 +107,7 @@ class ExperimentPlan(_Model):
     stagger_gaps: list[Seconds] = Field(
         default_factory=lambda: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
     )
+    gap_load: PositiveInt = 20  # prebookings per class while the stagger gap is swept
     inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
     policy: dict[str, Any] = Field(default_factory=dict)  # overrides for every strategy
 
