@@ -44,12 +44,13 @@ async def act_out(request: Request, faulted: Faulted) -> Response:
 async def _drop(request: Request) -> Response:
     cycle = getattr(request.receive, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if not isinstance(transport, asyncio.BaseTransport):
+    close = getattr(transport, "close", None)  # uvloop's transports are not asyncio subclasses
+    if not callable(close):
         raise ServingError(
             "cannot drop the connection: the ASGI server exposes no transport "
             f"(receive is {request.receive!r}); expected uvicorn"
         )
-    transport.close()
+    close()
     await _until_disconnect(request, _DISCONNECT_BOUND)
     return Response(status_code=500)  # never sent: the cycle is disconnected
 

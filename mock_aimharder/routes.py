@@ -7,6 +7,7 @@ endpoint's pipeline. Sessions are checked inside that step, at the instant of pr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -57,7 +58,7 @@ async def _through(request: Request, endpoint: Endpoint, work: Work) -> Response
 
 def _with_session(response: Response, session: Session, runtime: MockRuntime) -> Response:
     # Host-only (no Domain): AIMHARDER-API.md §9.2, else cookie jars will not send it to 127.0.0.1.
-    ttl = int(runtime.config.session_ttl_seconds)
+    ttl = math.ceil(runtime.config.session_ttl_seconds)
     response.set_cookie(SESSION_COOKIE, session.cookie, max_age=ttl, path="/", httponly=True)
     return response
 

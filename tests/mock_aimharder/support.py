@@ -1,0 +1,88 @@
+"""Shared helpers for the mock's tests: accounts, classes, and a client that keeps no cookies.
+
+Many users share one client in these tests, so the client's cookie jar must not pick up one
+user's session and send it for another: each request carries its user's cookie explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+
+from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
+
+__all__ = [
+    "DAY",
+    "PASSWORD",
+    "StartMock",
+    "a_class",
+    "book",
+    "config_with",
+    "email",
+    "jarless_client",
+    "login",
+    "users",
+]
+
+StartMock = Callable[..., str]
+"""The ``start_mock`` fixture: ``start_mock(config, seed=0) -> base URL``."""
+
+DAY = "20250115"
+PASSWORD = "secret"
+
+
+def email(n: int) -> str:
+    """The n-th test member's e-mail."""
+    return f"user{n:03d}@example.test"
+
+
+def users(count: int) -> list[UserAccount]:
+    """``count`` members, all with ``PASSWORD``."""
+    return [UserAccount(email=email(n), password=PASSWORD) for n in range(count)]
+
+
+def a_class(class_id: int = 1, **fields: Any) -> ClassSpec:
+    """A class on ``DAY`` at 18:00 (capacity 20, no waitlist, open) unless told otherwise."""
+    base: dict[str, Any] = {"id": class_id, "day": DAY, "time": "18:00"}
+    return ClassSpec.model_validate(base | fields)
+
+
+def config_with(**fields: Any) -> MockConfig:
+    """A validated configuration from keyword fields."""
+    return MockConfig.model_validate(fields)
+
+
+class _RefuseAll(DefaultCookiePolicy):
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+def jarless_client(base_url: str, *, connections: int = 100, **kwargs: Any) -> httpx.AsyncClient:
+    """An async client that never stores cookies (each call passes its user's)."""
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    jar = CookieJar(policy=_RefuseAll())
+    return httpx.AsyncClient(base_url=base_url, cookies=jar, limits=limits, **kwargs)
+
+
+async def login(client: httpx.AsyncClient, user: str, password: str = PASSWORD) -> str:
+    """JSON login; the ``amhrdrauth`` value it set."""
+    body = {"username": user, "password": password, "fingerprint": "f" * 50, "iniframe": 0}
+    response = await client.post("/api/login", json=body)
+    response.raise_for_status()
+    cookie = response.cookies.get("amhrdrauth")
+    assert cookie, f"login of {user} set no amhrdrauth: {response.text}"
+    return cookie
+
+
+async def book(
+    client: httpx.AsyncClient, cookie: str, class_id: int = 1, day: str = DAY, **form: str
+) -> dict[str, Any]:
+    """``POST /api/book`` as the member with ``cookie``; the JSON answer."""
+    data = {"id": str(class_id), "day": day, "insist": "0", "familyId": ""} | form
+    response = await client.post("/api/book", data=data, headers={"Cookie": f"amhrdrauth={cookie}"})
+    response.raise_for_status()
+    answer: dict[str, Any] = response.json()
+    return answer
