@@ -67,8 +67,11 @@ def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, path: Path) -> Path:
     """Claimed (seed) and simulated makespan ranges per row of the seed's Scaling Limits."""
     figure, axes = plt.subplots(figsize=(8, 4.5))
     labels = [f"{r['strategy']}\n{r['prebookings']}" for r in rows]
+    finite = [v for r in rows for v in (r["seed_high"], r["sim_high"]) if v != float("inf")]
+    top = 1.05 * max(finite, default=1.0)  # an open-ended claim ("9s+") is drawn to the top
     for i, row in enumerate(rows):
-        axes.plot([i - 0.1, i - 0.1], [row["seed_low"], row["seed_high"]], lw=6, color="tab:gray")
+        claim = [row["seed_low"], min(row["seed_high"], top)]
+        axes.plot([i - 0.1, i - 0.1], claim, lw=6, color="tab:gray")
         axes.plot([i + 0.1, i + 0.1], [row["sim_low"], row["sim_high"]], lw=6, color="tab:blue")
     axes.plot([], [], lw=6, color="tab:gray", label="seed claims")
     axes.plot([], [], lw=6, color="tab:blue", label="simulated (p5 to p95)")
