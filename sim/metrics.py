@@ -96,16 +96,17 @@ def class_measures(
 
 
 def store_measures(rows: Iterable[Prebooking], journal: Iterable[JournalEntry]) -> dict[str, int]:
-    """Lost, doubles and orphans over the whole run."""
+    """Unfinished (``lost``: still pending or executing), doubles and orphans over the run."""
     entries: dict[tuple[int, str], list[int]] = defaultdict(list)
     for entry in journal:
         if entry.kind is EntryKind.BOOK and entry.class_id is not None:
             entries[(entry.class_id, entry.user)].append(int(entry.book_state or 0))
-    lost = doubles = orphans = 0
+    lost = doubles = orphans = executing = 0
     for row in rows:
         states = entries.get((row.class_id, row.user), [])
         lost += not row.status.is_final
+        executing += row.status is Status.EXECUTING
         placed = [i for i, s in enumerate(states) if s in HOLDS_PLACE]
         doubles += bool(placed) and placed[0] < len(states) - 1
         orphans += row.status is Status.FAILED and bool(placed)
-    return {"lost": lost, "doubles": doubles, "orphans": orphans}
+    return {"lost": lost, "executing": executing, "doubles": doubles, "orphans": orphans}

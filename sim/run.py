@@ -97,6 +97,8 @@ def run_replication(
         {
             **tag,
             "instance": r.instance_id,
+            "requested_at": r.requested_at,
+            "cold_start": r.started_at - r.requested_at,
             "makespan": r.makespan,
             "cold": r.cold,
             "killed": r.killed,

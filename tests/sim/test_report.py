@@ -1,0 +1,79 @@
+"""The report end to end on a tiny scenario: every file written, every plot embedded."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+from sim.cli import main
+from sim.report import build_report, gather
+from sim.scenario import Scenario
+
+TINY = {
+    "name": "tiny",
+    "workload": {"minutes": 2},
+    "experiment": {
+        "replications": 2,
+        "loads": [2, 6],
+        "stagger_gaps": [0.0, 0.2],
+        "gap_load": 4,
+        "drain_minutes": 1,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    scenario = Scenario.from_data(TINY)
+    seed = Scenario.from_data({"experiment": {"replications": 2}})
+    with ThreadPoolExecutor(max_workers=2) as pool:  # any Executor will do
+        findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=False)
+    build_report(findings, out)
+    return out
+
+
+def test_every_figure_has_its_data(report: Path) -> None:
+    pngs = sorted(p.name for p in (report / "figures").glob("*.png"))
+    assert len(pngs) == 8
+    for stem in ("sweep", "replications", "stagger_gaps", "one_invocation", "seed_tables"):
+        assert (report / "data" / f"{stem}.csv").stat().st_size > 0
+        assert json.loads((report / "data" / f"{stem}.json").read_text())
+    sweep = json.loads((report / "data" / "sweep.json").read_text())
+    assert {(r["point"], r["load"]) for r in sweep} == {
+        (s, n) for s in ("batched", "parallel", "sequential", "staggered") for n in (2, 6)
+    }
+
+
+def test_the_html_page_embeds_every_plot_as_a_readable_png(report: Path) -> None:
+    html = (report / "report.html").read_text()
+    sources = re.findall(r'<img[^>]*src="([^"]+)"', html)
+    assert len(sources) == 8
+    for source in sources:
+        assert source.startswith("data:image/png;base64,")
+        pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+        assert pixels.shape[0] > 100 and pixels.shape[1] > 100
+
+
+def test_the_markdown_answers_the_seeds_questions(report: Path) -> None:
+    text = (report / "report.md").read_text()
+    for heading in ("## Recommendation", "Stagger gap", "Scaling Limits", "Expected Metrics"):
+        assert heading in text
+    assert "How many prebookings can one invocation take?" in text
+
+
+def test_the_command_refuses_a_bad_scenario_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[cron]\nmode = "hourly"\n')
+    assert main(["report", "--scenario", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert "cron.mode" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
