@@ -62,12 +62,18 @@ def serve(
         timeout_graceful_shutdown=graceful_seconds,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{bound_port}", daemon=True
-    )
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=run, name=f"uvicorn:{bound_port}", daemon=True)
     thread.start()
     try:
-        _wait_started(server, thread, startup_timeout)
+        _wait_started(server, thread, startup_timeout, failures)
         shown_host = f"[{host}]" if ":" in host else host
         yield f"http://{shown_host}:{bound_port}"
     finally:
@@ -75,11 +81,14 @@ def serve(
         sock.close()
 
 
-def _wait_started(server: uvicorn.Server, thread: threading.Thread, timeout: float) -> None:
+def _wait_started(
+    server: uvicorn.Server, thread: threading.Thread, timeout: float, failures: list[BaseException]
+) -> None:
     deadline = time.monotonic() + timeout
     while not server.started:
         if not thread.is_alive():
-            raise ServingError(f"{thread.name} exited before start-up (see its log above)")
+            cause = f": {failures[0]!r}" if failures else ""
+            raise ServingError(f"{thread.name} exited before start-up{cause} (see its log)")
         if time.monotonic() > deadline:
             raise ServingError(f"{thread.name} did not start within {timeout:g} s")
         time.sleep(_POLL)
