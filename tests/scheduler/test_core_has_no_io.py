@@ -22,8 +22,21 @@ CORE = [
 FORBIDDEN = {
     "asyncio", "fastapi", "httpx", "random", "simpy", "socket", "sqlalchemy", "starlette",
     "threading", "time", "datetime", "uvicorn", "psycopg", "sqlite3", "os", "subprocess",
+    "http", "urllib", "requests", "io", "pathlib", "shutil", "selectors", "signal",
+    "multiprocessing", "concurrent", "secrets", "uuid",
 }  # fmt: skip
 SCHEDULER = Path(__file__).resolve().parents[2] / "scheduler"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module name ``path`` imports (``from a.b import c`` gives ``a.b``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -43,3 +56,19 @@ def test_core_module_imports_nothing_that_does_io(module: str) -> None:
 
 def test_the_check_sees_a_forbidden_import() -> None:
     assert "httpx" in imported_roots(SCHEDULER / "client.py")
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_only_the_core_from_the_scheduler(module: str) -> None:
+    """So no I/O comes in through the back door (``scheduler.client`` imports httpx)."""
+    inside = {
+        name
+        for name in imported_modules(SCHEDULER / f"{module}.py")
+        if name.startswith("scheduler")
+    }
+    assert inside <= {f"scheduler.{core}" for core in CORE}
+
+
+def test_the_check_sees_a_non_core_scheduler_import() -> None:
+    inside = {n for n in imported_modules(SCHEDULER / "aio.py") if n.startswith("scheduler")}
+    assert not inside <= {f"scheduler.{core}" for core in CORE}
