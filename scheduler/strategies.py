@@ -26,7 +26,7 @@ class PolicyConfig:
     name: str = "custom"
     max_in_flight: int | None = None  # None: no cap
     gap: Seconds = 0.0  # least time between two consecutive sends
-    batch_size: int | None = None  # None: no batches
+    batch_size: int | None = None  # None: no batches (and then barrier and pause do nothing)
     barrier: bool = False  # a batch waits for the previous one to finish entirely
     pause: Seconds = 0.0  # after a batch ends (its last answer with a barrier, else its last send)
     # The guard. The seed: maxDuration 10 s on Vercel Hobby and a 2 s buffer before it, so every
