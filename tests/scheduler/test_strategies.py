@@ -47,6 +47,8 @@ def test_unknown_parameter_is_named() -> None:
         ({"limit": True}, "limit=True; expected a whole number >= 1"),
         ({"retry_backoff": 0.5}, "retry_backoff=0.5; expected a number >= 1"),
         ({"margin": 8.0}, "margin=8.0 leaves no time to send"),
+        ({"barrier": "no"}, "barrier='no'; expected True or False"),
+        ({"retry_backoff": "2"}, "retry_backoff='2'; expected a number >= 1"),
     ],
 )
 def test_bad_parameters_are_refused_naming_the_value(
@@ -54,3 +56,10 @@ def test_bad_parameters_are_refused_naming_the_value(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message.replace("(", r"\(").replace("[", r"\[")):
         PolicyConfig(**overrides)  # type: ignore[arg-type]
+
+
+def test_the_guard_and_retry_defaults_are_the_seeds() -> None:
+    config = PolicyConfig()
+    assert (config.budget, config.buffer, config.margin, config.limit) == (10.0, 2.0, 1.0, 50)
+    assert (config.deadline_after, config.cutoff_after) == (8.0, 7.0)
+    assert (config.max_attempts, config.retry_delay, config.retry_backoff) == (3, 0.2, 2.0)
