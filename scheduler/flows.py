@@ -176,7 +176,8 @@ def _book(
     sent_at: list[Instant] = []
     while True:
         if now >= deadline:
-            return _Booking(now=now, error=f"not sent: {now - deadline:.3f} s past the deadline")
+            late = f"not sent: {now - deadline:.3f} s past the deadline"
+            return _Booking(now=now, sent_at=tuple(sent_at), error=late)
         sent_at.append(now)
         retry: Instant | None = None
         try:
