@@ -4,9 +4,14 @@ of prebookings for them, and the journal read back."""
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,15 +35,38 @@ def users(count: int) -> list[UserId]:
 
 
 @contextmanager
-def mock_gym(athletes: int, *, capacity: int = 100, **config: Any) -> Iterator[str]:
-    """A mock AimHarder with ``athletes`` accounts and one open class; yields its base URL."""
+def mock_gym(
+    athletes: int, *, capacity: int = 100, own_process: bool = False, **config: Any
+) -> Iterator[str]:
+    """A mock AimHarder with ``athletes`` accounts and one open class; yields its base URL.
+
+    ``own_process`` runs it as ``python -m mock_aimharder`` instead of in a thread of this
+    process, so that its work does not share this interpreter's lock (for measurements).
+    """
     mock = MockConfig(
         users=[UserAccount(email=u, password=PASSWORD) for u in users(athletes)],
         classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=capacity)],
         **config,
     )
-    with serve(create_app(mock, seed=7)) as url:
-        yield url
+    if not own_process:
+        with serve(create_app(mock, seed=7)) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mock.json"
+        path.write_text(mock.model_dump_json())
+        command = [sys.executable, "-m", "mock_aimharder", "--port", "0", "--config", str(path)]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+            try:
+                assert process.stdout is not None
+                line = process.stdout.readline()  # bounded: the process prints it or exits
+                match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+                if match is None:
+                    raise RuntimeError(f"mock did not start: {line!r}")
+                yield match.group(1)
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
 
 
 def log_in_all(store: Store, base_url: str, athletes: list[UserId]) -> None:

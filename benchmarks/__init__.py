@@ -1,0 +1,1 @@
+"""Scripts that print ratios measured in one run: python -m benchmarks.<name>."""
