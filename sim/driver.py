@@ -9,7 +9,6 @@ Errors the world raises are thrown into the flow, as SimPy throws a failed event
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
 from typing import Any, Protocol, assert_never
 
 import simpy
@@ -122,9 +121,14 @@ def _steps(
             case WaitAny(until=until):
                 value = yield from _wait_any(env, children, reported, until)
             case FindReady() | Claim() | GetSession() | Book() | MarkResult():
-                value = yield env.process(_captured(world.perform(effect)))
-                if isinstance(value, _Failure):
-                    failure = value.error
+                # Run inline (no process of its own: half the events); what the world raises
+                # is the very object thrown into the flow, except the kill, which goes on up.
+                try:
+                    value = yield from world.perform(effect)
+                except simpy.Interrupt:
+                    raise
+                except Exception as exc:
+                    failure = exc
             case _:
                 assert_never(effect)
         reply = Reply(value=value, now=env.now) if failure is None else None
@@ -151,23 +155,3 @@ def _wait_any(
     )
     reported.update(f.key for f in finished)
     return finished
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    error: Exception
-
-
-def _captured(
-    body: Generator[simpy.Event, Any, Any],
-) -> Generator[simpy.Event, Any, Any]:
-    """Runs ``body``, returning its exception instead of failing the SimPy process.
-
-    SimPy rebuilds an exception from its ``args`` before throwing it into a waiting process,
-    which loses keyword-only fields such as ``DriverError.now``; handing it over as a value keeps
-    the very object the world raised.
-    """
-    try:
-        return (yield from body)
-    except Exception as exc:  # every failure of the world goes back into the flow
-        return _Failure(exc)
