@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report demo test lint typecheck check clean
+.PHONY: report demo test lint typecheck check clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ report: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m mock_aimharder.demo
 
-test: $(STAMP)
+# The report test opens the HTML page in Debian's headless Chromium (as root, as on CI).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

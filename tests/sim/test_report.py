@@ -6,6 +6,8 @@ import base64
 import io
 import json
 import re
+import shutil
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -77,3 +79,42 @@ def test_the_command_refuses_a_bad_scenario_naming_it(
     assert main(["report", "--scenario", str(bad), "--out", str(tmp_path / "out")]) == 2
     assert "cron.mode" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+PROBE = """<script>window.addEventListener("load", () => {
+  const images = [...document.images];
+  document.body.setAttribute("data-images", images.length);
+  document.body.setAttribute(
+    "data-loaded", images.filter((i) => i.complete && i.naturalWidth > 0).length);
+});</script>"""
+
+
+def images_loaded_in_chromium(page: Path, scratch: Path) -> tuple[int, int]:
+    """(images, loaded) as headless Chromium sees ``page``, through a probe added to a copy."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Debian's chromium is needed: `make test` installs it", pytrace=False)
+    probe = scratch / "probe.html"
+    probe.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+        "--disable-background-networking", "--disable-component-update",
+        f"--user-data-dir={scratch / 'profile'}", "--dump-dom",
+    ]  # fmt: skip
+    done = subprocess.run(
+        [chromium, *flags, probe.as_uri()], check=False, capture_output=True, text=True, timeout=120
+    )
+    body = re.search(r'<body data-images="(\d+)" data-loaded="(\d+)"', done.stdout)
+    assert body is not None, done.stderr[-2000:]
+    return int(body.group(1)), int(body.group(2))
+
+
+def test_every_plot_loads_in_headless_chromium(report: Path, tmp_path: Path) -> None:
+    assert images_loaded_in_chromium(report / "report.html", tmp_path) == (8, 8)
+
+
+def test_the_chromium_check_sees_a_broken_plot(report: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.html"
+    html = (report / "report.html").read_text()
+    broken.write_text(html.replace("data:image/png;base64,", "data:image/png;base64,AAAA", 1))
+    assert images_loaded_in_chromium(broken, tmp_path) == (8, 7)
