@@ -22,7 +22,7 @@ def create_app(config: MockConfig, *, seed: int = 0, clock: Clock = system_clock
     """A mock AimHarder serving ``config``; ``seed`` fixes every latency and fault draw."""
     app = FastAPI(title="mock AimHarder", docs_url=None, redoc_url=None)
     app.state.runtime = MockRuntime(config, seed=seed, clock=clock)
-    app.include_router(routes.router)
+    app.router.routes.extend(routes.ROUTES)
     app.include_router(admin.router)
     app.add_exception_handler(BadInputError, _bad_input)
     app.add_exception_handler(MockConfigError, _bad_config)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from mock_aimharder.dates import parse_day
 from mock_aimharder.errors import BadInputError
 
-__all__ = ["Fields", "fields_of"]
+__all__ = ["Fields", "fields_of", "urlencoded_fields"]
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 
@@ -22,6 +23,19 @@ _INTEGER = re.compile(r"-?[0-9]{1,18}")
 def fields_of(items: Iterable[tuple[str, Any]]) -> Fields:
     """The text fields of a form or query string (the last value of a repeated key wins)."""
     return Fields({key: value for key, value in items if isinstance(value, str)})
+
+
+def urlencoded_fields(body: bytes) -> Fields:
+    """The fields of an ``application/x-www-form-urlencoded`` body (empty values kept).
+
+    ``parse_qsl`` is several times cheaper than a general form parser, and every client in
+    AIMHARDER-API.md posts this encoding.
+    """
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        raise BadInputError("body", None, "a UTF-8 urlencoded form") from None
+    return fields_of(parse_qsl(text, keep_blank_values=True))
 
 
 class Fields:

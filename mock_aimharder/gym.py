@@ -78,6 +78,7 @@ class Gym:
         self._classes: dict[int, ClassState] = {}
         self._reservation_class: dict[int, int] = {}  # every reservation id -> its class id
         self._next_reservation = FIRST_RESERVATION
+        self._names: list[str] | None = None
         self.configure(config)
 
     def configure(self, config: MockConfig) -> None:
@@ -92,10 +93,12 @@ class Gym:
         self.accounts.replace(Account.of(user) for user in config.users)
         kept = {spec.id for spec in config.classes}
         self._classes = {cid: state for cid, state in self._classes.items() if cid in kept}
+        self._names = None
         self.add_classes(config.classes)
 
     def add_classes(self, specs: Iterable[ClassSpec]) -> None:
         """Add classes, or replace the spec of known ids keeping their reservations."""
+        self._names = None
         for spec in specs:
             state = self._classes.get(spec.id)
             if state is None:
@@ -121,7 +124,9 @@ class Gym:
 
     def class_names(self) -> list[str]:
         """The distinct class names (``clasesContratadas``: the plan covers every class)."""
-        return sorted({state.spec.name for state in self._classes.values()})
+        if self._names is None:
+            self._names = sorted({state.spec.name for state in self._classes.values()})
+        return self._names
 
     def listing(self, account: Account, *, day: str, box: int | None) -> list[ClassView]:
         """The day's classes (of ``box`` when given) as ``account`` sees them, by start time."""

@@ -85,8 +85,15 @@ class EndpointPipeline:
             if fault in _ANSWERING_FAULTS:
                 await _sleep(outbound)
             return Faulted(fault=fault, spec=self._faults)
-        async with self.gate.slot():
+        if self.gate.capacity is None:  # no queue to join: skip the gate's bookkeeping
             await _sleep(service)
             result = work(received, self._clock())
+        else:
+            await self.gate.acquire()
+            try:
+                await _sleep(service)
+                result = work(received, self._clock())
+            finally:
+                self.gate.release()
         await _sleep(outbound)
         return result

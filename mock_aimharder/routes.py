@@ -1,5 +1,9 @@
 """AimHarder's own routes, as its public clients call them (mock_aimharder/API.md has sources).
 
+They are plain Starlette routes: each handler takes the raw ``Request`` and needs none of
+FastAPI's dependency injection, whose per-request cost would only slow the mock down (see
+benchmarks/mock_throughput.py). ``/api/book`` comes first: it is the hot path.
+
 Each handler reads and checks its fields first (a malformed request is refused with 422 before
 it enters the latency pipeline, so it draws no samples), then hands a domain step to its
 endpoint's pipeline. Sessions are checked inside that step, at the instant of processing.
@@ -11,8 +15,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
 
 from mock_aimharder.accounts import SESSION_COOKIE, Account, Session
 from mock_aimharder.answers import (
@@ -28,14 +33,12 @@ from mock_aimharder.answers import (
 from mock_aimharder.disruption import act_out
 from mock_aimharder.endpoints import Endpoint
 from mock_aimharder.errors import BadInputError
-from mock_aimharder.forms import Fields, fields_of
+from mock_aimharder.forms import Fields, fields_of, urlencoded_fields
 from mock_aimharder.journal import Stamp
 from mock_aimharder.pipeline import Faulted
 from mock_aimharder.runtime import MockRuntime
 
-__all__ = ["router", "runtime_of"]
-
-router = APIRouter()
+__all__ = ["ROUTES", "runtime_of"]
 
 Work = Callable[[Stamp, Stamp], Response]
 
@@ -63,14 +66,19 @@ def _with_session(response: Response, session: Session, runtime: MockRuntime) ->
     return response
 
 
+async def _form(request: Request) -> Fields:
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return fields_of((await request.form()).multi_items())
+    return urlencoded_fields(await request.body())
+
+
 def _member(request: Request, runtime: MockRuntime, now: float) -> Account | None:
     return runtime.gym.accounts.authenticate(request.cookies.get(SESSION_COOKIE), now=now)
 
 
-@router.post("/login")
 async def form_login(request: Request) -> Response:
     """Legacy form login (§1.A, §1.B): ``mail``, ``pw``, ``login``; HTML 200 either way."""
-    fields = fields_of((await request.form()).multi_items())
+    fields = await _form(request)
     mail, password = fields.text("mail"), fields.text("pw")
     fingerprint = fields.text("loginfingerprint") if "loginfingerprint" in fields else ""
     runtime = runtime_of(request)
@@ -95,10 +103,9 @@ async def _login_fields(request: Request) -> Fields:
         if not isinstance(body, dict):
             raise BadInputError("body", None, "a JSON object with username and password")
         return fields_of(body.items())
-    return fields_of((await request.form()).multi_items())
+    return await _form(request)
 
 
-@router.post("/api/login")
 async def json_login(request: Request) -> Response:
     """JSON login (§1.C): ``username``, ``password``, ``fingerprint``, optional ``iniframe``."""
     fields = await _login_fields(request)
@@ -116,7 +123,6 @@ async def json_login(request: Request) -> Response:
     return await _through(request, Endpoint.LOGIN, work)
 
 
-@router.get("/api/bookings")
 async def listing(request: Request) -> Response:
     """The day's classes as this user sees them (§2): ``day``, optional ``box``, ``familyId``."""
     query = fields_of(request.query_params.multi_items())
@@ -133,10 +139,9 @@ async def listing(request: Request) -> Response:
     return await _through(request, Endpoint.BOOKINGS, work)
 
 
-@router.post("/api/book")
 async def book(request: Request) -> Response:
     """Book (§3): form ``id``, ``day``, optional ``insist``, ``familyId``; ``box`` anywhere."""
-    form = fields_of((await request.form()).multi_items())
+    form = await _form(request)
     query = fields_of(request.query_params.multi_items())
     class_id, day, insist = form.integer("id"), form.day("day"), form.flag("insist")
     box = form.optional_integer("box") if "box" in form else query.optional_integer("box")
@@ -160,10 +165,9 @@ async def book(request: Request) -> Response:
     return await _through(request, Endpoint.BOOK, work)
 
 
-@router.post("/api/cancelBook")
 async def cancel(request: Request) -> Response:
     """Cancel (§4): form ``id`` (the reservation id), optional ``late``, ``familyId``."""
-    form = fields_of((await request.form()).multi_items())
+    form = await _form(request)
     reservation_id = form.integer("id")
     form.flag("late")  # accepted and checked; the mock has no late-cancellation rule
     runtime = runtime_of(request)
@@ -178,3 +182,13 @@ async def cancel(request: Request) -> Response:
         return JSONResponse(cancel_answer(outcome))
 
     return await _through(request, Endpoint.CANCEL, work)
+
+
+ROUTES = [
+    Route("/api/book", book, methods=["POST"]),
+    Route("/api/bookings", listing, methods=["GET"]),
+    Route("/api/cancelBook", cancel, methods=["POST"]),
+    Route("/api/login", json_login, methods=["POST"]),
+    Route("/login", form_login, methods=["POST"]),
+]
+"""AimHarder's paths, hot path first (Starlette tries routes in order)."""
