@@ -14,8 +14,8 @@ from scheduler.status import Status
 
 __all__ = [
     "BookingResult",
-    "Instant",
     "InstanceId",
+    "Instant",
     "Prebooking",
     "PrebookingId",
     "Seconds",
