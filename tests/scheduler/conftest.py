@@ -1,4 +1,11 @@
-"""Store fixtures: a fresh store of each kind, and a throw-away PostgreSQL database per test.
+"""Store fixtures: a fresh store of each kind, and a throw-away PostgreSQL database per run.
+
+For the scheduler's own integration tests too:
+
+    sqlite_url      a SQLite file in the test's temporary directory
+    postgres_url    an empty PostgreSQL schema in this run's own database (pg_url: same)
+    store_url       parametrized over both (sql_url: same)
+    store           a fresh store of each kind: memory, SQLite, PostgreSQL
 
 PostgreSQL tests never skip: when the server cannot be reached the fixture fails the test with
 the URL it tried (CI starts PostgreSQL before the run; DESIGN.md, issue 3). Each test session
@@ -54,7 +61,7 @@ def pg_database() -> Iterator[URL]:
 
 
 @pytest.fixture
-def pg_url(pg_database: URL) -> Iterator[str]:
+def postgres_url(pg_database: URL) -> Iterator[str]:
     """The URL of an empty PostgreSQL schema of its own, in the session's database.
 
     A schema per test rather than a database per test: the same isolation (the store's tables
@@ -75,6 +82,12 @@ def pg_url(pg_database: URL) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url(postgres_url: str) -> str:
+    """``postgres_url`` under its first name, kept for the tests that use it."""
+    return postgres_url
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite file in the test's own temporary directory."""
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
@@ -89,16 +102,22 @@ SQL_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def _url_for(kind: str, request: pytest.FixtureRequest) -> str:
-    fixture = {"sqlite": "sqlite_url", "postgres": "pg_url"}[kind]
+    fixture = {"sqlite": "sqlite_url", "postgres": "postgres_url"}[kind]
     url = request.getfixturevalue(fixture)
     assert isinstance(url, str)
     return url
 
 
 @pytest.fixture(params=SQL_KINDS)
-def sql_url(request: pytest.FixtureRequest) -> str:
-    """A database URL for each SQL backend: a SQLite temp file, a fresh PostgreSQL database."""
+def store_url(request: pytest.FixtureRequest) -> str:
+    """A database URL for each SQL backend: a SQLite temp file, a fresh PostgreSQL schema."""
     return _url_for(request.param, request)
+
+
+@pytest.fixture
+def sql_url(store_url: str) -> str:
+    """``store_url`` under its first name, kept for the tests that use it."""
+    return store_url
 
 
 @pytest.fixture(params=STORE_KINDS)

@@ -102,15 +102,15 @@ def _claimer_process(url: str, instance: str, barrier: Any, results: Any) -> Non
         results.put((instance, [], f"{type(exc).__name__}: {exc}"))
 
 
-def test_processes_claim_every_row_exactly_once(sql_url: str) -> None:
-    with SqlStore(sql_url) as store:
+def test_processes_claim_every_row_exactly_once(store_url: str) -> None:
+    with SqlStore(store_url) as store:
         store.add(ready_rows())
         context = multiprocessing.get_context("spawn")
         barrier = context.Barrier(PROCESSES, timeout=TIMEOUT_S)
         results = context.Queue()
         instances = [f"process-{k}" for k in range(PROCESSES)]
         children = [
-            context.Process(target=_claimer_process, args=(sql_url, i, barrier, results))
+            context.Process(target=_claimer_process, args=(store_url, i, barrier, results))
             for i in instances
         ]
         for child in children:
@@ -132,10 +132,10 @@ def test_processes_claim_every_row_exactly_once(sql_url: str) -> None:
         assert_each_claimed_once(store, claims)
 
 
-def test_stores_opened_at_once_on_an_empty_database_all_create_the_tables(sql_url: str) -> None:
+def test_stores_opened_at_once_on_an_empty_database_all_create_the_tables(store_url: str) -> None:
     # create_all checks, then creates: without the creators taking turns, two of them see no
     # table and the second CREATE TABLE fails.
-    stores = [SqlStore(sql_url) for _ in range(8)]
+    stores = [SqlStore(store_url) for _ in range(8)]
     barrier = threading.Barrier(len(stores), timeout=TIMEOUT_S)
 
     def first_use(store: SqlStore) -> dict[Status, int]:

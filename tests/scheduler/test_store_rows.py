@@ -105,8 +105,8 @@ def test_bad_session_cookies_are_a_corrupt_row_error(cookies: object) -> None:
 
 
 @pytest.fixture
-def engine(sql_url: str) -> Iterator[Engine]:
-    engine = create_engine(normalize_url(sql_url))
+def engine(store_url: str) -> Iterator[Engine]:
+    engine = create_engine(normalize_url(store_url))
     yield engine
     engine.dispose()
 
@@ -151,26 +151,26 @@ RAW_DAMAGE = [
 @pytest.mark.parametrize("read", READS)
 @pytest.mark.parametrize("damage", RAW_DAMAGE)
 def test_reading_a_bad_row_written_with_sql_names_row_column_and_value(
-    engine: Engine, sql_url: str, damage: tuple[str, str, object], read: ReadCall
+    engine: Engine, store_url: str, damage: tuple[str, str, object], read: ReadCall
 ) -> None:
     column, literal, value = damage
     create_table_without_constraints(engine)
     insert_raw(engine, **{column: literal})
-    with SqlStore(sql_url) as store, pytest.raises(CorruptRowError) as caught:
+    with SqlStore(store_url) as store, pytest.raises(CorruptRowError) as caught:
         read(store)
     assert (caught.value.row_id, caught.value.column, caught.value.value) == ("bad", column, value)
 
 
-def test_counts_name_a_row_with_an_unknown_status(engine: Engine, sql_url: str) -> None:
+def test_counts_name_a_row_with_an_unknown_status(engine: Engine, store_url: str) -> None:
     create_table_without_constraints(engine)
     insert_raw(engine, status="'loaded'")
-    with SqlStore(sql_url) as store, pytest.raises(CorruptRowError) as caught:
+    with SqlStore(store_url) as store, pytest.raises(CorruptRowError) as caught:
         store.counts()
     assert str(caught.value) == f"row 'bad': column 'status' holds 'loaded'; expected {STATUSES}"
 
 
-def test_malformed_result_json_in_the_store_s_own_table(engine: Engine, sql_url: str) -> None:
-    with SqlStore(sql_url) as store:
+def test_malformed_result_json_in_the_store_s_own_table(engine: Engine, store_url: str) -> None:
+    with SqlStore(store_url) as store:
         store.list()  # creates the tables
         insert_raw(engine, result="'{\"book_state\": 1'")
         with pytest.raises(CorruptRowError) as caught:
@@ -180,9 +180,11 @@ def test_malformed_result_json_in_the_store_s_own_table(engine: Engine, sql_url:
     )
 
 
-def test_a_time_that_is_not_a_number_in_the_store_s_own_table(engine: Engine, sql_url: str) -> None:
+def test_a_time_that_is_not_a_number_in_the_store_s_own_table(
+    engine: Engine, store_url: str
+) -> None:
     # SQLite keeps text in a REAL column; PostgreSQL takes only numbers, but 'NaN' is one.
-    with SqlStore(sql_url) as store:
+    with SqlStore(store_url) as store:
         store.list()
         insert_raw(engine, created_at="'NaN'")
         with pytest.raises(CorruptRowError) as caught:
@@ -193,16 +195,18 @@ def test_a_time_that_is_not_a_number_in_the_store_s_own_table(engine: Engine, sq
     assert caught.value.expected == "a finite number of Unix seconds"
 
 
-def test_the_store_s_own_table_refuses_an_unknown_status(engine: Engine, sql_url: str) -> None:
-    with SqlStore(sql_url) as store:
+def test_the_store_s_own_table_refuses_an_unknown_status(engine: Engine, store_url: str) -> None:
+    with SqlStore(store_url) as store:
         store.list()
         with pytest.raises(IntegrityError):
             insert_raw(engine, status="'loaded'")
         assert store.list() == []
 
 
-def test_claiming_a_corrupt_row_raises_and_leaves_it_pending(engine: Engine, sql_url: str) -> None:
-    with SqlStore(sql_url) as store:
+def test_claiming_a_corrupt_row_raises_and_leaves_it_pending(
+    engine: Engine, store_url: str
+) -> None:
+    with SqlStore(store_url) as store:
         store.list()
         insert_raw(engine, status="'pending'", day="'20261305'")
         with pytest.raises(CorruptRowError, match=r"column 'day' holds '20261305'"):
