@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +263,10 @@ async def test_a_bad_day_on_the_listing_is_422_naming_day(start_mock: StartMock)
         response = await client.get("/api/bookings", params={"day": "20251345"})
     assert response.status_code == 422
     assert response.json()["error"]["expected"] == "a day in the form YYYYMMDD"
+
+
+def test_the_configuration_example_in_api_md_is_valid() -> None:
+    text = (Path(__file__).resolve().parents[2] / "mock_aimharder" / "API.md").read_text()
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = MockConfig.from_data(tomllib.loads(example))
+    assert config.latency[Endpoint.BOOK].service == LogNormal(median=0.2, p99=0.5)
