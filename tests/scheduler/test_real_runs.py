@@ -161,3 +161,25 @@ def test_cron_endpoint_demands_the_secret(
     body = answer.json()
     assert body["success"] is (status == 200)
     assert SECRET not in answer.text or (status == 200 and SECRET not in str(body))
+
+
+def test_the_limit_cuts_an_invocation_and_it_answers_before_it(store: SqlStore) -> None:
+    athletes = users(3)
+    slow: dict[str, Any] = {"latency": {"book": {"inbound": {"kind": "fixed", "value": 5.0}}}}
+    with mock_gym(3, **slow) as url:
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        settings = Settings(
+            database_url="unused",
+            aimharder_url=url,
+            policy=strategy("parallel"),  # the guard allows 8 s; the platform kills at 1 s
+            max_duration=1.0,
+        )
+        started = time.monotonic()
+        answer = asyncio.run(invoke(settings, store))
+        elapsed = time.monotonic() - started
+    assert answer.status == 504
+    assert answer.body["success"] is False
+    assert elapsed < settings.max_duration
+    # a kill runs no cleanup: what was in flight stays executing for the lease rule
+    assert store.counts()[Status.EXECUTING] == 3
