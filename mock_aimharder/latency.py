@@ -3,7 +3,9 @@
 Each endpoint gets its own ``SeedSequence`` child, and each stage of it (inbound, service,
 outbound, fault draw) a child of that, so the same seed gives the same samples, and changing
 one stage's distribution does not shift any other stage's draws (STYLE.md habit 14).
-``Sampler`` is shared with the simulation: ``Sampler(distribution, rng).sample()``.
+``Sampler`` is shared with the simulation: ``Sampler(distribution, rng).sample()``, or
+``sampler_for(distribution, rng)``; ``Distribution`` is re-exported here so that one import
+gives a scenario both the models and their samplers.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ from mock_aimharder.distributions import (
 )
 from mock_aimharder.endpoints import Endpoint
 
-__all__ = ["EndpointLatency", "EndpointSamplers", "EndpointStreams", "Sampler", "seeded_streams"]
+__all__ = [
+    "Distribution",
+    "EndpointLatency",
+    "EndpointSamplers",
+    "EndpointStreams",
+    "Sampler",
+    "sampler_for",
+    "seeded_streams",
+]
 
 Z_99 = 2.3263478740408408
 """The standard normal's 99th percentile (scipy.stats.norm.ppf(0.99)), to turn a p99 into sigma."""
@@ -68,6 +78,12 @@ class Sampler:
     def samples(self, count: int) -> list[float]:
         """``count`` delays, the same as ``count`` calls to ``sample``."""
         return [self._draw() for _ in range(count)]
+
+
+def sampler_for(distribution: Distribution, rng: np.random.Generator) -> Sampler:
+    """A sampler drawing from ``distribution`` with ``rng`` (one stream per sampler: do not
+    share ``rng`` between samplers whose draws must not shift each other)."""
+    return Sampler(distribution, rng)
 
 
 def _drawer(distribution: Distribution, rng: np.random.Generator) -> Callable[[], float]:
