@@ -34,6 +34,7 @@ from scheduler.effects import (
     WaitAny,
 )
 from scheduler.store import Store
+from scheduler.store.perform import perform
 
 __all__ = ["RealWorld", "drive"]
 
@@ -46,29 +47,9 @@ class RealWorld:
     client: AimHarderClient
 
     async def perform(self, effect: FindReady | Claim | GetSession | Book | MarkResult) -> Any:
-        store = self.store
-        match effect:
-            case FindReady(now=now, limit=limit):
-                return tuple(await asyncio.to_thread(store.find_ready, now, limit))
-            case Claim(prebooking_id=pid, instance_id=instance, now=now):
-                return await asyncio.to_thread(store.claim, pid, instance, now)
-            case GetSession(user=user):
-                return await asyncio.to_thread(store.get_session, user)
-            case Book(prebooking=prebooking, session=session, timeout=timeout):
-                return await self.client.book(prebooking, session, timeout=timeout)
-            case MarkResult() as mark:
-                return await asyncio.to_thread(
-                    store.record_result,
-                    mark.prebooking_id,
-                    mark.instance_id,
-                    status=mark.status,
-                    executed_at=mark.executed_at,
-                    result=mark.result,
-                    error=mark.error,
-                    attempts=mark.attempts,
-                )
-            case _:
-                assert_never(effect)
+        if isinstance(effect, Book):
+            return await self.client.book(effect.prebooking, effect.session, timeout=effect.timeout)
+        return await asyncio.to_thread(perform, self.store, effect)
 
 
 async def drive(flow: Flow[Any], world: RealWorld, *, clock: Clock = time.time) -> Any:

@@ -70,7 +70,10 @@ class PlatformModel(_Model):
 
 
 class DatabaseModel(_Model):
-    """One delay per query kind (the seed: SELECT 50-100 ms, session 30-50, update 30-50)."""
+    """One delay per query kind (the seed: SELECT 50-100 ms, session 30-50, update 30-50), and
+    how many queries the database serves at once (None: no limit; the rest wait in order)."""
+
+    capacity: Annotated[int, Field(ge=1)] | None = None
 
     find_ready: Distribution = Uniform(low=0.05, high=0.1)
     claim: Distribution = Uniform(low=0.03, high=0.05)

@@ -1,7 +1,7 @@
 """The world the scheduler's flows touch, modelled in SimPy time.
 
-- the database: each query kind takes a drawn delay, then acts on a ``MemoryStore`` (the same
-  claim and result rules as the SQL store);
+- the database: each query waits for one of its ``capacity`` connections (if limited), takes a
+  drawn delay, then acts on a ``MemoryStore`` (the same claim and result rules as the SQL store);
 - the network and AimHarder: a booking travels ``inbound``, queues for one of the server's
   ``capacity`` slots in arrival order, is processed by the mock server's own ``Gym`` rules (so the
   sim and the mock decide alike, and both journal), and travels back ``outbound``. The request
@@ -25,6 +25,7 @@ from scheduler.domain import BookingResult
 from scheduler.effects import Book, Claim, FindReady, GetSession, MarkResult
 from scheduler.errors import TransportError
 from scheduler.store import MemoryStore
+from scheduler.store.perform import perform
 from sim.driver import WorldEffect
 from sim.scenario import Scenario
 
@@ -59,32 +60,20 @@ class SimWorld:
         self._outbound = Sampler(book.outbound, next(draws))
         capacity = book.capacity if book.capacity is not None else 10**9
         self._server = simpy.Resource(env, capacity=capacity)
+        self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
 
     STREAMS = 7  # how many random streams the world draws from
 
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
-        yield self.env.timeout(self._db[type(effect)].sample())
-        store = self.store
-        match effect:
-            case FindReady(now=now, limit=limit):
-                return tuple(store.find_ready(now, limit))
-            case Claim(prebooking_id=pid, instance_id=instance, now=now):
-                return store.claim(pid, instance, now)
-            case GetSession(user=user):
-                return store.get_session(user)
-            case MarkResult() as mark:
-                return store.record_result(
-                    mark.prebooking_id,
-                    mark.instance_id,
-                    status=mark.status,
-                    executed_at=mark.executed_at,
-                    result=mark.result,
-                    error=mark.error,
-                    attempts=mark.attempts,
-                )
-        raise TypeError(f"SimWorld cannot perform {effect!r}")
+        if self._database is None:
+            yield self.env.timeout(self._db[type(effect)].sample())
+            return perform(self.store, effect)
+        with self._database.request() as connection:
+            yield connection
+            yield self.env.timeout(self._db[type(effect)].sample())
+            return perform(self.store, effect)
 
     def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
         request = self.env.process(self._request(effect))

@@ -116,3 +116,19 @@ def test_a_bad_scenario_names_the_field() -> None:
         Scenario.from_data({"workload": {"minutes": 0}})
     with pytest.raises(ConfigurationError, match="unknown strategy 'fifo'"):
         Scenario.from_data({"experiment": {"strategies": ["fifo"]}})
+
+
+def test_a_database_with_one_connection_serialises_the_queries() -> None:
+    base = scenario({"inbound": fixed(0.1)}, database={
+        "capacity": 1,
+        "find_ready": fixed(FIND), "claim": fixed(CLAIM),
+        "get_session": fixed(SESSION), "mark_result": fixed(MARK),
+    })  # fmt: skip
+    result = run_replication(one_invocation(base, guard=False), "parallel", 4, 0)
+    # claims and sessions queue one by one; the last session ends at FIND + 4 * (CLAIM + SESSION)
+    # at best (interleaved), then its booking (0.1 s), then the marks queue too.
+    assert result.summary["makespan_max"] > FIND + 4 * (CLAIM + SESSION) + 0.1
+    unlimited = run_replication(
+        one_invocation(scenario({"inbound": fixed(0.1)}), guard=False), "parallel", 4, 0
+    )
+    assert unlimited.summary["makespan_max"] == pytest.approx(FIND + CLAIM + SESSION + 0.1 + MARK)

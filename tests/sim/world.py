@@ -13,9 +13,10 @@ from typing import Any
 import simpy
 
 from scheduler.domain import BookingResult, Prebooking, PrebookingId, Seconds
-from scheduler.effects import Book, Claim, FindReady, GetSession, MarkResult
+from scheduler.effects import Book
 from scheduler.errors import DriverError, TransportError
 from scheduler.store import MemoryStore
+from scheduler.store.perform import perform
 from sim.driver import WorldEffect
 
 __all__ = ["Answer", "ScriptedWorld", "booked"]
@@ -44,24 +45,7 @@ class ScriptedWorld:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
         yield self.env.timeout(self.db)
-        match effect:
-            case FindReady(now=now, limit=limit):
-                return tuple(self.store.find_ready(now, limit))
-            case Claim(prebooking_id=pid, instance_id=instance, now=now):
-                return self.store.claim(pid, instance, now)
-            case GetSession(user=user):
-                return self.store.get_session(user)
-            case MarkResult() as mark:
-                return self.store.record_result(
-                    mark.prebooking_id,
-                    mark.instance_id,
-                    status=mark.status,
-                    executed_at=mark.executed_at,
-                    result=mark.result,
-                    error=mark.error,
-                    attempts=mark.attempts,
-                )
-        raise AssertionError(f"unexpected effect {effect!r}")
+        return perform(self.store, effect)
 
     def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
         prebooking = effect.prebooking

@@ -1,0 +1,37 @@
+"""The store's side of the scheduler's effects: one place that maps each store effect onto the
+``Store`` protocol, for every driver (asyncio through a thread, SimPy after a modelled delay)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias, assert_never
+
+from scheduler.effects import Claim, FindReady, GetSession, MarkResult
+
+from .protocol import Store
+
+__all__ = ["StoreEffect", "perform"]
+
+StoreEffect: TypeAlias = FindReady | Claim | GetSession | MarkResult
+
+
+def perform(store: Store, effect: StoreEffect) -> Any:
+    """Do ``effect`` on ``store`` and return what the flow expects back (``scheduler.effects``)."""
+    match effect:
+        case FindReady(now=now, limit=limit):
+            return tuple(store.find_ready(now, limit))
+        case Claim(prebooking_id=prebooking_id, instance_id=instance_id, now=now):
+            return store.claim(prebooking_id, instance_id, now)
+        case GetSession(user=user):
+            return store.get_session(user)
+        case MarkResult():
+            return store.record_result(
+                effect.prebooking_id,
+                effect.instance_id,
+                status=effect.status,
+                executed_at=effect.executed_at,
+                result=effect.result,
+                error=effect.error,
+                attempts=effect.attempts,
+            )
+        case _:
+            assert_never(effect)
