@@ -4,20 +4,16 @@ of prebookings for them, and the journal read back."""
 from __future__ import annotations
 
 import asyncio
-import re
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from mock_aimharder.app import create_app
 from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.process import mock_process
 from mock_aimharder.serving import serve
 from scheduler.client import AimHarderClient
 from scheduler.domain import PrebookingId, UserId
@@ -52,21 +48,8 @@ def mock_gym(
         with serve(create_app(mock, seed=7)) as url:
             yield url
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "mock.json"
-        path.write_text(mock.model_dump_json())
-        command = [sys.executable, "-m", "mock_aimharder", "--port", "0", "--config", str(path)]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
-            try:
-                assert process.stdout is not None
-                line = process.stdout.readline()  # bounded: the process prints it or exits
-                match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-                if match is None:
-                    raise RuntimeError(f"mock did not start: {line!r}")
-                yield match.group(1)
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
+    with mock_process(mock, seed=7) as url:
+        yield url
 
 
 def log_in_all(store: Store, base_url: str, athletes: list[UserId]) -> None:
