@@ -1,5 +1,6 @@
 """``python -m sim report --scenario FILE --out DIR``: run a scenario's experiments, write the
-report (Markdown, HTML with plots, CSV/JSON)."""
+report (Markdown, HTML with plots, CSV/JSON). ``python -m sim validate``: real runs against the
+simulation, side by side."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 from scheduler.errors import ConfigurationError
-from sim.report import SEED_SCENARIO, build_report, gather
+from scheduler.strategies import strategy
+from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import Scenario
+from sim.validate import compare
 
 __all__ = ["main"]
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
+VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +36,24 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=os.cpu_count() or 1, help="processes (all cores)"
     )
     report.add_argument("--quiet", action="store_true", help="no progress bars")
+    report.add_argument(
+        "--validation-replications",
+        type=int,
+        default=4,
+        help="real-vs-simulated runs per strategy in the report (0: leave the section out)",
+    )
+    validate = commands.add_parser(
+        "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
+    )
+    validate.add_argument("--scenario", type=Path, default=VALIDATION_SCENARIO)
+    validate.add_argument("--out", type=Path, default=Path("out/validate"))
+    validate.add_argument("--replications", type=int, help="override the scenario's count")
+    validate.add_argument("--load", type=int, default=10, help="ready prebookings (10)")
+    validate.add_argument(
+        "--strategies", nargs="+", default=["sequential", "staggered", "batched", "parallel"]
+    )
+    validate.add_argument("--strict", action="store_true", help="exit 1 unless all agree")
+    validate.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
 
 
@@ -38,24 +61,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=True, soft_wrap=True)
     try:
-        scenario = Scenario.from_file(args.scenario)
-        seed = Scenario.from_file(SEED_SCENARIO)
-        if args.replications is not None:
-            if args.replications < 1:
-                raise ConfigurationError(
-                    f"--replications {args.replications}; expected a whole number >= 1"
-                )
-            scenario, seed = (_with_replications(s, args.replications) for s in (scenario, seed))
-        if args.workers < 1:
-            raise ConfigurationError(f"--workers {args.workers}; expected a whole number >= 1")
+        if args.command == "validate":
+            return _validate(args, console)
+        return _report(args, console)
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2
+
+
+def _positive(name: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise ConfigurationError(f"{name} {value}; expected a whole number >= 1")
+
+
+def _report(args: argparse.Namespace, console: Console) -> int:
+    scenario = Scenario.from_file(args.scenario)
+    seed = Scenario.from_file(SEED_SCENARIO)
+    _positive("--replications", args.replications)
+    _positive("--workers", args.workers)
+    if args.validation_replications < 0:
+        raise ConfigurationError(
+            f"--validation-replications {args.validation_replications}; expected >= 0"
+        )
+    if args.replications is not None:
+        scenario, seed = (_with_replications(s, args.replications) for s in (scenario, seed))
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=not args.quiet)
-    page = build_report(findings, args.out)
+    checks = None
+    if args.validation_replications:
+        checks = compare(
+            Scenario.from_file(VALIDATION_SCENARIO),
+            strategies=scenario.experiment.strategies,
+            load=10,
+            replications=args.validation_replications,
+            show_progress=not args.quiet,
+        )
+    page = build_report(findings, args.out, validation=checks)
     console.print(f"report: {args.out / 'report.md'} and {page}", highlight=False)
     return 0
+
+
+def _validate(args: argparse.Namespace, console: Console) -> int:
+    scenario = Scenario.from_file(args.scenario)
+    _positive("--replications", args.replications)
+    _positive("--load", args.load)
+    for name in args.strategies:
+        strategy(name)  # refuses an unknown name, listing the known ones
+    count = args.replications or scenario.experiment.replications
+    rows = compare(
+        scenario,
+        strategies=args.strategies,
+        load=args.load,
+        replications=count,
+        show_progress=not args.quiet,
+    )
+    write_validation(rows, args.out)
+    table = Table(title=f"real vs simulated, {args.load} ready prebookings, {count} runs each")
+    for column in ("strategy", "measure", "real p50", "sim p50", "KS p", "agrees"):
+        table.add_column(column)
+    for row in rows:
+        p_value = row["ks_p_value"]
+        table.add_row(
+            row["strategy"],
+            row["measure"],
+            f"{row['real_p50']:.3f}",
+            f"{row['sim_p50']:.3f}",
+            "n/a" if p_value is None else f"{p_value:.2f}",
+            "yes" if row["agrees"] else "NO",
+        )
+    Console().print(table)
+    console.print(f"written: {args.out / 'validation.md'}", highlight=False)
+    return 1 if args.strict and not all(r["agrees"] for r in rows) else 0
 
 
 def _with_replications(scenario: Scenario, count: int) -> Scenario:

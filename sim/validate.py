@@ -1,0 +1,173 @@
+"""Does the model agree with real runs? The same invocation, run both ways, compared.
+
+Real: the mock AimHarder in its own process with the scenario's booking latencies, the real
+scheduler (asyncio, httpx, a SQLite file) invoked at the instant the prebookings become ready.
+Simulated: the same invocation in the model (``seedcheck.one_invocation``: one class, triggered at
+its opening, warm). For each strategy: makespan, time to book and inversion rate, as quantiles
+side by side, a two-sample Kolmogorov-Smirnov test, and the verdict "agrees" when the medians are
+within ``tolerance`` (10%) of each other.
+
+The scenario's database latencies should be this machine's (a SQLite file answers in a few
+milliseconds): the real run cannot be slowed to Supabase's 30-100 ms, so ``validate.toml`` sets
+them to what SQLite measures here (``benchmarks.scheduler_makespan`` prints it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from rich.progress import Progress
+from scipy import stats
+
+from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.process import mock_process
+from scheduler.client import AimHarderClient
+from scheduler.domain import PrebookingId, UserId
+from scheduler.invoke import invoke
+from scheduler.settings import Settings
+from scheduler.store import NewPrebooking, open_store
+from scheduler.strategies import strategy
+from sim.metrics import inversions
+from sim.run import run_replication
+from sim.scenario import Scenario
+from sim.seedcheck import one_invocation
+
+__all__ = ["Sample", "compare", "real_sample", "simulated_sample"]
+
+CLASS_ID, DAY, PASSWORD = 4242, "20261130", "validate"
+MEASURES = ("makespan", "time_to_book", "inversion_rate")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sample:
+    """One replication's measures: the invocation's makespan, every booking's time to book,
+    and the inversion rate of the order AimHarder processed them in."""
+
+    makespan: float
+    times_to_book: tuple[float, ...]
+    inversion_rate: float
+
+
+def _rate(created_in_processing_order: Sequence[float]) -> float:
+    n = len(created_in_processing_order)
+    pairs = n * (n - 1) // 2
+    return inversions(created_in_processing_order) / pairs if pairs else 0.0
+
+
+def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
+    rng = np.random.default_rng([scenario.experiment.seed, load, replication])
+    emails = [f"v{i:03d}@validate.example" for i in range(load)]
+    mock = MockConfig(
+        users=[UserAccount(email=e, password=PASSWORD) for e in emails],
+        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=load)],
+        latency={"book": scenario.aimharder.book},
+    )
+    policy = strategy(name, **scenario.experiment.policy)
+    with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=replication) as url:
+        with open_store(Path(folder) / "validate.sqlite") as store:
+            sessions = asyncio.run(_log_in(url, emails))
+            for session in sessions:
+                store.save_session(session, time.time())
+            opening = time.time()
+            created = opening - rng.uniform(0, 86_400, size=load)
+            store.add(
+                NewPrebooking(
+                    id=PrebookingId(f"v{i:03d}"),
+                    user=UserId(e),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=opening,
+                    created_at=float(created[i]),
+                )
+                for i, e in enumerate(emails)
+            )
+            settings = Settings(database_url="unused", aimharder_url=url, policy=policy)
+            answer = asyncio.run(invoke(settings, store, started_at=opening))
+        journal = httpx.get(f"{url}/_admin/journal", timeout=10).raise_for_status().json()
+    entries = journal["entries"] if isinstance(journal, dict) else journal
+    booked = [e for e in entries if e["kind"] == "book"]
+    asked = dict(zip(emails, created, strict=True))
+    return Sample(
+        makespan=answer.body["executionTimeMs"] / 1000,
+        times_to_book=tuple(e["processed_wall"] - opening for e in booked if e["book_state"] == 1),
+        inversion_rate=_rate([float(asked[e["user"]]) for e in booked]),
+    )
+
+
+async def _log_in(url: str, emails: list[str]) -> list[Any]:
+    async with httpx.AsyncClient() as http:
+        client = AimHarderClient(http, base_url=url)
+        return list(await asyncio.gather(*(client.login(UserId(e), PASSWORD) for e in emails)))
+
+
+def simulated_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
+    result = run_replication(one_invocation(scenario, guard=True), name, load, replication)
+    (measures,) = result.classes
+    return Sample(
+        makespan=result.summary["makespan_max"],
+        times_to_book=tuple(measures["times_to_book"]),
+        inversion_rate=measures["inversion_rate"],
+    )
+
+
+def _values(samples: Sequence[Sample], measure: str) -> list[float]:
+    if measure == "time_to_book":
+        return [t for s in samples for t in s.times_to_book]
+    return [getattr(s, measure) for s in samples]
+
+
+def compare(
+    scenario: Scenario,
+    *,
+    strategies: Sequence[str],
+    load: int,
+    replications: int,
+    tolerance: float = 0.10,
+    show_progress: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per strategy and measure: real and simulated quantiles, KS test, verdict."""
+    rows = []
+    with Progress(disable=not show_progress) as progress:
+        bar = progress.add_task("real and simulated runs", total=len(strategies) * replications)
+        for name in strategies:
+            real, simulated = [], []
+            for r in range(replications):
+                real.append(real_sample(scenario, name, load, r))
+                simulated.append(simulated_sample(scenario, name, load, r))
+                progress.advance(bar)
+            for measure in MEASURES:
+                a, b = _values(real, measure), _values(simulated, measure)
+                rows.append(_row(name, measure, a, b, tolerance))
+    return rows
+
+
+def _row(
+    name: str, measure: str, real: list[float], sim: list[float], tol: float
+) -> dict[str, Any]:
+    real_median, sim_median = float(np.median(real)), float(np.median(sim))
+    scale = max(abs(real_median), abs(sim_median))
+    # Rates of exactly zero on both sides agree; otherwise the medians must be within `tol`.
+    close = scale == 0 or abs(real_median - sim_median) <= tol * scale
+    test = stats.ks_2samp(real, sim) if len(set(real) | set(sim)) > 1 else None
+    return {
+        "strategy": name,
+        "measure": measure,
+        "real_p10": float(np.percentile(real, 10)),
+        "real_p50": real_median,
+        "real_p90": float(np.percentile(real, 90)),
+        "sim_p10": float(np.percentile(sim, 10)),
+        "sim_p50": sim_median,
+        "sim_p90": float(np.percentile(sim, 90)),
+        "ks_statistic": None if test is None else float(test.statistic),
+        "ks_p_value": None if test is None else float(test.pvalue),
+        "agrees": bool(close),
+    }

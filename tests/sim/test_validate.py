@@ -1,0 +1,49 @@
+"""The model against real runs (mock in its own process, the real scheduler, SQLite), small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.cli import VALIDATION_SCENARIO, main
+from sim.scenario import Scenario
+from sim.validate import compare
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, Any]]:
+    scenario = Scenario.from_file(VALIDATION_SCENARIO)
+    return compare(
+        scenario, strategies=["sequential", "parallel"], load=6, replications=2, show_progress=False
+    )
+
+
+def row(rows: list[dict[str, Any]], name: str, measure: str) -> dict[str, Any]:
+    return next(r for r in rows if r["strategy"] == name and r["measure"] == measure)
+
+
+def test_sequential_makespan_agrees_within_ten_percent(rows: list[dict[str, Any]]) -> None:
+    makespan = row(rows, "sequential", "makespan")
+    assert makespan["agrees"] is True
+    # six bookings of 200-500 ms, one after another, both ways
+    assert 6 * 0.2 < float(makespan["real_p50"]) < 6 * 0.5 + 0.5
+
+
+def test_order_promises_hold_both_ways(rows: list[dict[str, Any]]) -> None:
+    sequential = row(rows, "sequential", "inversion_rate")
+    assert (sequential["real_p90"], sequential["sim_p90"]) == (0.0, 0.0)
+    parallel = row(rows, "parallel", "inversion_rate")
+    assert float(parallel["real_p90"]) > 0 and float(parallel["sim_p90"]) > 0
+
+
+def test_the_command_writes_the_comparison_and_refuses_bad_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--strategies", "fifo", "--out", str(tmp_path)]) == 2
+    assert "unknown strategy 'fifo'" in capsys.readouterr().err
+    argv = ["validate", "--strategies", "parallel", "--replications", "1", "--load", "3"]
+    assert main([*argv, "--out", str(tmp_path), "--quiet"]) == 0
+    assert "## The simulation against real runs" in (tmp_path / "validation.md").read_text()
+    assert (tmp_path / "validation.csv").read_text().startswith("strategy,measure")
