@@ -23,9 +23,9 @@ from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 SECRET = "test-secret"
 
 
-def later_requests_faster(count: int) -> dict[str, Any]:
-    """Book latency on the way in that shrinks request after request: 0.05 s per place."""
-    samples = [0.05 * (count - i) for i in range(count)]
+def later_requests_faster(count: int, step: float = 0.05) -> dict[str, Any]:
+    """Book latency on the way in that shrinks request after request: ``step`` per place."""
+    samples = [step * (count - i) for i in range(count)]
     inbound = {"kind": "empirical", "samples": samples, "cycle": True}
     return {"latency": {"book": {"inbound": inbound}}}
 
@@ -84,6 +84,31 @@ def test_parallel_is_overtaken_under_the_same_latencies(store: SqlStore) -> None
         run_invocation(store, url, "parallel")
         order = [e["user"] for e in journal(url)]
     assert sorted(order) == athletes
+    assert inversions(order) > 0
+
+
+def test_batched_never_inverts_across_batches_when_later_requests_are_faster(
+    store: SqlStore,
+) -> None:
+    athletes = users(6)
+    with mock_gym(6, **later_requests_faster(6)) as url:
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        run_invocation(store, url, "batched")
+        order = [athletes.index(e["user"]) for e in journal(url)]
+    assert [i // 3 for i in order] == [0, 0, 0, 1, 1, 1]
+    assert inversions([athletes[i] for i in order]) > 0  # inside a batch, the faster one wins
+
+
+def test_staggered_is_overtaken_when_the_latency_drops_faster_than_the_gap(
+    store: SqlStore,
+) -> None:
+    athletes = users(6)
+    with mock_gym(6, **later_requests_faster(6, step=0.1)) as url:  # gap 0.05 < step 0.1
+        log_in_all(store, url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        run_invocation(store, url, "staggered")
+        order = [e["user"] for e in journal(url)]
     assert inversions(order) > 0
 
 
