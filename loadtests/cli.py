@@ -1,0 +1,69 @@
+"""``python -m loadtests run``: one bounded load run and its check; the exit code says.
+
+Exit codes: 0 passed; 1 a violation (locust's own exit code for failed requests and calls
+accepted without the secret, or the check of the journal against the store); 2 a bad option
+or a process that did not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from loadtests.errors import LoadTestError
+from loadtests.plan import SHAPES, RunPlan
+from loadtests.run import run
+from scheduler.strategies import strategy_names
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m loadtests", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("run", help="one load run and its check")
+    one.add_argument("--db", help="SQLite path or database URL (default: a file in --out)")
+    one.add_argument("--schedulers", type=int, default=2, help="scheduler processes (2)")
+    one.add_argument("--users", type=int, default=20, help="locust users at the peak (20)")
+    one.add_argument("--spawn-rate", type=float, default=20.0, help="users started/s (20)")
+    one.add_argument("--run-time", type=float, default=15.0, help="seconds of load (15)")
+    one.add_argument("--prebookings", type=int, default=40, help="prebookings seeded (40)")
+    one.add_argument("--per-class", type=int, default=10, help="prebookings per class (10)")
+    one.add_argument("--strategy", default="sequential", help=f"one of {strategy_names()}")
+    one.add_argument("--shape", default="spike", help=f"one of {list(SHAPES)} (spike)")
+    one.add_argument("--workers", type=int, default=0, help="locust workers (0: one process)")
+    one.add_argument("--mock-visitors", type=int, default=2, help="users loading the mock (2)")
+    one.add_argument("--seed", type=int, default=1, help="the mock's latency seed (1)")
+    one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(soft_wrap=True)
+    try:
+        plan = RunPlan(
+            out=args.out,
+            db=args.db,
+            schedulers=args.schedulers,
+            users=args.users,
+            spawn_rate=args.spawn_rate,
+            run_time=args.run_time,
+            prebookings=args.prebookings,
+            per_class=args.per_class,
+            strategy=args.strategy,
+            shape=args.shape,
+            workers=args.workers,
+            mock_visitors=args.mock_visitors,
+            seed=args.seed,
+        )
+        summary = run(plan)
+    except LoadTestError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        return 2
+    summary.print(console)
+    console.print(f"CSV files and summary.json in {plan.out}")
+    return 0 if summary.ok else 1

@@ -1,0 +1,94 @@
+"""What one load run is: how many schedulers, users, prebookings, for how long, on which store.
+
+A ``RunPlan`` is checked when it is made (every bound is a bound on the run's size and time:
+every loop of a run is bounded by these numbers), so a bad value is refused before anything
+starts, with the value and the expected range in the message.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from loadtests.errors import PlanError
+from scheduler.strategies import strategy_names
+
+__all__ = ["LIMITS", "SHAPES", "RunPlan"]
+
+SHAPES = ("spike", "steady")
+"""``spike``: few users, then all of them around the minute the windows open, then few again
+(``loadtests.locustfiles.spike``); ``steady``: all users for the whole run."""
+
+LIMITS: dict[str, tuple[float, float]] = {
+    "schedulers": (1, 16),
+    "users": (1, 2000),
+    "spawn_rate": (0.1, 1000),
+    "run_time": (3, 900),
+    "prebookings": (0, 5000),
+    "per_class": (1, 200),
+    "workers": (0, 8),
+    "mock_visitors": (0, 500),
+}
+"""Inclusive ranges of the numeric fields: the largest run this command will start."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunPlan:
+    """One run. ``db`` is a SQLite path or a database URL; None: a SQLite file in ``out``."""
+
+    out: Path
+    db: str | None = None
+    schedulers: int = 2
+    users: int = 20
+    spawn_rate: float = 20.0
+    run_time: float = 15.0
+    prebookings: int = 40
+    per_class: int = 10
+    strategy: str = "sequential"
+    shape: str = "spike"
+    workers: int = 0
+    mock_visitors: int = 2
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in LIMITS.items():
+            value = getattr(self, name)
+            number = isinstance(value, int | float) and math.isfinite(value)
+            if not (number and low <= value <= high):
+                raise PlanError(f"{name}={value!r}; expected a number from {low:g} to {high:g}")
+        if self.strategy not in strategy_names():
+            raise PlanError(f"strategy={self.strategy!r}; expected one of {strategy_names()}")
+        if self.shape not in SHAPES:
+            raise PlanError(f"shape={self.shape!r}; expected one of {list(SHAPES)}")
+        fixed = self.fixed_users
+        if self.users <= fixed:
+            raise PlanError(
+                f"users={self.users}; expected more than the {fixed} fixed users "
+                f"(1 intruder + {self.mock_visitors} mock visitors) so that some call the cron"
+            )
+
+    @property
+    def fixed_users(self) -> int:
+        """Users that are not cron callers: one intruder and the mock visitors."""
+        return 1 + self.mock_visitors
+
+    @property
+    def cron_users(self) -> int:
+        """Cron callers at the peak: each has at most one invocation in flight."""
+        return self.users - self.fixed_users
+
+    @property
+    def window_opens_after(self) -> float:
+        """Seconds after locust starts when the first booking window opens (the spike)."""
+        return round(min(5.0, self.run_time / 3), 3)
+
+    @property
+    def window_spread(self) -> float:
+        """The windows of the classes open one after another over this many seconds."""
+        return round(min(3.0, self.run_time / 5), 3)
+
+    @property
+    def classes(self) -> int:
+        """How many classes the prebookings are spread over (``per_class`` each at most)."""
+        return math.ceil(self.prebookings / self.per_class)

@@ -1,0 +1,189 @@
+"""One load run, start to verdict: the mock, N schedulers on one database, locust, the check.
+
+Order: the mock AimHarder (its own process), the store (schema and the athletes' sessions,
+logged in through the mock), N ``python -m scheduler serve`` processes sharing the database,
+the prebooked classes and their prebookings (windows opening during the run), locust headless
+as a subprocess (never imported here: it monkeypatches with gevent), then, once the in-flight
+invocations have ended, the check of the journal against the store. Everything started is
+stopped on the way out (``Children``), whatever happened.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from loadtests.check import Attempt, judge
+from loadtests.errors import StartupError
+from loadtests.gym import (
+    BOX,
+    PASSWORD,
+    VISITOR_CLASS,
+    Gym,
+    log_in,
+    mock_config,
+    open_classes,
+    seed_prebookings,
+)
+from loadtests.locustfiles import FOLDER
+from loadtests.plan import RunPlan
+from loadtests.processes import HOST, Children, free_port, read_url_line, wait_until_healthy
+from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
+from scheduler.status import Status
+from scheduler.store import Store, display_url, normalize_url, open_store
+
+__all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
+
+STARTUP_TIMEOUT = 30.0  # seconds for one child to come up on a busy two-core machine
+LOCUST_STARTUP = 1.5  # seconds from starting locust to its first user, measured roughly here
+MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
+SETTLE_POLL = 0.2
+
+
+def store_url(plan: RunPlan) -> str:
+    """``--db``, or a fresh SQLite file in the output folder (any old one is removed)."""
+    if plan.db is not None:
+        return plan.db
+    path = plan.out / "store.sqlite"
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    return f"sqlite:///{path.resolve()}"
+
+
+def run(plan: RunPlan) -> Summary:
+    """Run ``plan``; the summary is also written to ``out/summary.json``."""
+    began = time.monotonic()
+    plan.out.mkdir(parents=True, exist_ok=True)
+    db = store_url(plan)
+    secret = secrets.token_hex(32)
+    gym = Gym.for_plan(plan, now=time.time())
+    prefix = plan.out / "locust"
+    with Children(plan.out / "logs") as children:
+        config = plan.out / "mock.json"
+        config.write_text(mock_config(gym).model_dump_json())
+        mock_url = _start_mock(children, config, seed=plan.seed)
+        with open_store(db) as store:
+            log_in(gym, store, mock_url)
+            urls = _start_schedulers(children, plan, db=db, mock_url=mock_url, secret=secret)
+            start = time.time() + LOCUST_STARTUP
+            open_classes(plan, gym, mock_url, start=start)
+            seed_prebookings(plan, gym, store, start=start)
+            code = _run_locust(
+                children, plan, gym=gym, urls=urls, mock_url=mock_url, secret=secret, prefix=prefix
+            )
+            ended = time.time()
+            _settle(store)
+            attempts = _attempts(mock_url)
+            verdict = judge(
+                store.list(),
+                attempts,
+                now=ended,
+                unauthorized_accepted=accepted_without_secret(prefix),
+            )
+    peak = peak_users(prefix)
+    summary = Summary(
+        plan={k: str(v) if isinstance(v, Path) else v for k, v in _fields(plan).items()},
+        store=display_url(normalize_url(db)),
+        locust_exit_code=code,
+        peak_users=peak,
+        peak_cron_users=max(0, peak - plan.fixed_users),
+        requests=read_requests(prefix),
+        verdict=verdict,
+        seconds=time.monotonic() - began,
+    )
+    summary.write(plan.out / "summary.json")
+    return summary
+
+
+def _fields(plan: RunPlan) -> dict[str, object]:
+    return {name: getattr(plan, name) for name in plan.__dataclass_fields__}
+
+
+def _start_mock(children: Children, config: Path, *, seed: int) -> str:
+    command = [sys.executable, "-m", "mock_aimharder", "--host", HOST, "--port", "0"]
+    command += ["--config", str(config), "--seed", str(seed)]
+    process = children.start("mock", command, stdout_pipe=True)
+    return read_url_line(process, "mock_aimharder", timeout=STARTUP_TIMEOUT)
+
+
+def _start_schedulers(
+    children: Children, plan: RunPlan, *, db: str, mock_url: str, secret: str
+) -> list[str]:
+    started = []
+    for index in range(plan.schedulers):
+        port = free_port()
+        command = [sys.executable, "-m", "scheduler", "serve", "--host", HOST, "--port", str(port)]
+        command += ["--db", db, "--aimharder-url", mock_url, "--strategy", plan.strategy]
+        name = f"scheduler{index}"
+        process = children.start(name, command, env={"CRON_SECRET": secret})
+        started.append((name, process, f"http://{HOST}:{port}"))
+    for name, process, url in started:
+        wait_until_healthy(process, f"{url}/healthz", name, timeout=STARTUP_TIMEOUT)
+    return [url for _, _, url in started]
+
+
+def _locust_options(plan: RunPlan, gym: Gym, urls: list[str], mock_url: str) -> list[str]:
+    files = ["cron.py", *(["mock.py"] if plan.mock_visitors else [])]
+    files += ["spike.py"] if plan.shape == "spike" else []
+    return [
+        *("-f", ",".join(str(FOLDER / f) for f in files)),
+        *("--host", urls[0], "--scheduler-urls", ",".join(urls), "--mock-url", mock_url),
+        *("--mock-visitors", str(plan.mock_visitors), "--visitor-class", str(VISITOR_CLASS)),
+        *("--visitor-day", gym.day, "--visitor-box", str(BOX)),
+        *("--visitor-accounts", ",".join(gym.visitors), "--visitor-password", PASSWORD),
+        *("--spike-at", str(plan.window_opens_after)),
+        *("--spike-hold", str(round(plan.window_spread + 2.0, 3))),
+    ]
+
+
+def _run_locust(
+    children: Children,
+    plan: RunPlan,
+    *,
+    gym: Gym,
+    urls: list[str],
+    mock_url: str,
+    secret: str,
+    prefix: Path,
+) -> int:
+    """Run locust headless (``plan.workers`` > 0: one master and that many workers)."""
+    env = {"LOCUST_CRON_SECRET": secret}
+    locust = [sys.executable, "-m", "locust"]
+    options = _locust_options(plan, gym, urls, mock_url)
+    command = [*locust, *options, "--headless", "--only-summary", "--loglevel", "WARNING"]
+    command += ["-u", str(plan.users), "-r", str(plan.spawn_rate)]
+    command += ["-t", f"{math.ceil(plan.run_time)}s", "--csv", str(prefix), "--csv-full-history"]
+    if plan.workers:
+        port = free_port()
+        command += ["--master", "--master-bind-host", HOST, "--master-bind-port", str(port)]
+        command += ["--expect-workers", str(plan.workers), "--expect-workers-max-wait", "30"]
+    master = children.start("locust", command, env=env)
+    for index in range(plan.workers):
+        worker = [*locust, "-f", options[1], "--worker", "--master-host", HOST]
+        worker += ["--master-port", str(port), "--loglevel", "WARNING"]
+        children.start(f"locust-worker{index}", worker, env=env)
+    limit = plan.run_time + STARTUP_TIMEOUT + 30
+    try:
+        return master.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise StartupError(f"locust did not finish within {limit:g} s; it was stopped") from None
+
+
+def _settle(store: Store) -> None:
+    """Wait (at most ``MAX_DURATION`` + 2 s) for invocations still in flight to end."""
+    rounds = int((MAX_DURATION + 2) / SETTLE_POLL)
+    for _ in range(rounds):
+        if store.counts()[Status.EXECUTING] == 0:
+            return
+        time.sleep(SETTLE_POLL)
+
+
+def _attempts(mock_url: str) -> list[Attempt]:
+    body = httpx.get(f"{mock_url}/_admin/journal", timeout=30).raise_for_status().json()
+    return [Attempt.from_entry(e) for e in body["entries"] if e["kind"] == "book"]

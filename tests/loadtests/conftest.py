@@ -1,0 +1,58 @@
+"""Fixtures for the load tests: the store URLs of the scheduler's tests (a SQLite file, a
+PostgreSQL schema of its own in a throw-away database that fails, never skips, when
+PostgreSQL is unreachable), and ``run_loadtest`` to run ``python -m loadtests run`` as a
+subprocess (locust must never be imported into the pytest process: it monkeypatches)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.scheduler.conftest import pg_database, postgres_url, sqlite_url
+
+__all__ = ["LoadRun", "pg_database", "postgres_url", "run_loadtest", "sqlite_url"]
+
+RUN_LIMIT = 90  # seconds: far above a short run's ~10 s, so only a hang reaches it
+
+# A short run: 6 s of load, two schedulers, 20 prebookings whose windows open 2-3 s in.
+SHORT = ["--run-time", "6", "--users", "12", "--spawn-rate", "30", "--prebookings", "20"]
+SHORT += ["--per-class", "5", "--schedulers", "2", "--mock-visitors", "1"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadRun:
+    returncode: int
+    output: str
+    summary: dict[str, Any]
+
+
+RunLoadtest = Callable[..., LoadRun]
+
+
+@pytest.fixture
+def run_loadtest(tmp_path: Path) -> RunLoadtest:
+    """Runs ``python -m loadtests run SHORT *extra --out tmp`` and reads its summary."""
+
+    def run(*extra: str) -> LoadRun:
+        out = tmp_path / "run"
+        command = [sys.executable, "-m", "loadtests", "run", *SHORT, *extra, "--out", str(out)]
+        done = subprocess.run(
+            command, check=False, capture_output=True, text=True, timeout=RUN_LIMIT
+        )
+        summary_file = out / "summary.json"
+        output = done.stdout + done.stderr
+        assert summary_file.exists(), f"no summary; output:\n{output}"
+        return LoadRun(
+            returncode=done.returncode,
+            output=output,
+            summary=json.loads(summary_file.read_text()),
+        )
+
+    return run

@@ -1,0 +1,92 @@
+"""The check judges the journal against the store: each kind of violation is found."""
+
+from __future__ import annotations
+
+from loadtests.check import Attempt, ViolationKind, judge
+from scheduler.domain import InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.status import Status
+
+NOW = 1_000.0
+
+
+def prebooking(
+    name: str, status: Status, *, class_id: int = 7, available_at: float = 900.0
+) -> Prebooking:
+    return Prebooking(
+        id=PrebookingId(f"pb-{name}"),
+        user=UserId(f"{name}@x"),
+        class_id=class_id,
+        day="20261130",
+        box=1,
+        available_at=available_at,
+        created_at=0.0,
+        status=status,
+        claimed_by=InstanceId("i1") if status is not Status.PENDING else None,
+    )
+
+
+def attempt(seq: int, name: str, state: int, *, class_id: int = 7) -> Attempt:
+    return Attempt(seq=seq, user=f"{name}@x", class_id=class_id, book_state=state)
+
+
+def kinds(verdict_violations: object) -> list[str]:
+    assert isinstance(verdict_violations, tuple)
+    return [v.kind.value for v in verdict_violations]
+
+
+def test_every_prebooking_booked_once_passes() -> None:
+    rows = [prebooking("ana", Status.COMPLETED), prebooking("bea", Status.COMPLETED)]
+    # a too-early refusal before the booking is a retry, not a double
+    journal = [attempt(1, "ana", -12), attempt(2, "ana", 1), attempt(3, "bea", 0)]
+    verdict = judge(rows, journal, now=NOW)
+    assert verdict.ok
+    assert (verdict.prebookings, verdict.ready, verdict.booked_once) == (2, 2, 2)
+    assert verdict.statuses == {"pending": 0, "executing": 0, "completed": 2, "failed": 0}
+
+
+def test_a_send_after_the_booking_is_a_double() -> None:
+    rows = [prebooking("ana", Status.COMPLETED)]
+    verdict = judge(rows, [attempt(1, "ana", 1), attempt(2, "ana", -12)], now=NOW)
+    assert kinds(verdict.violations) == ["double"]
+    assert "seqs [1, 2]" in verdict.violations[0].detail
+    assert verdict.booked_once == 0
+
+
+def test_completed_without_a_booking_in_the_journal_is_a_phantom() -> None:
+    verdict = judge([prebooking("ana", Status.COMPLETED)], [attempt(1, "ana", -1)], now=NOW)
+    assert kinds(verdict.violations) == ["phantom"]
+    assert verdict.count(ViolationKind.PHANTOM) == 1
+    assert not verdict.ok
+
+
+def test_a_ready_prebooking_still_pending_is_lost_and_a_future_one_is_not() -> None:
+    rows = [
+        prebooking("ana", Status.PENDING),
+        prebooking("bea", Status.PENDING, available_at=NOW + 60),
+    ]
+    verdict = judge(rows, [], now=NOW)
+    assert [(v.kind.value, v.subject) for v in verdict.violations] == [("lost", "pb-ana")]
+    assert verdict.ready == 1
+
+
+def test_executing_after_the_run_is_stuck() -> None:
+    verdict = judge([prebooking("ana", Status.EXECUTING)], [attempt(1, "ana", 1)], now=NOW)
+    assert kinds(verdict.violations) == ["stuck"]
+
+
+def test_failed_with_no_booking_is_unbooked() -> None:
+    verdict = judge([prebooking("ana", Status.FAILED)], [attempt(1, "ana", -1)], now=NOW)
+    assert kinds(verdict.violations) == ["unbooked"]
+
+
+def test_a_booking_without_a_prebooking_on_a_prebooked_class_is_stray() -> None:
+    rows = [prebooking("ana", Status.COMPLETED)]
+    journal = [attempt(1, "ana", 1), attempt(2, "eve", 1), attempt(3, "eve", 1, class_id=99)]
+    verdict = judge(rows, journal, now=NOW)
+    assert [(v.kind.value, v.subject) for v in verdict.violations] == [("stray", "eve@x/7")]
+
+
+def test_a_call_accepted_without_the_secret_fails_the_check() -> None:
+    verdict = judge([], [], now=NOW, unauthorized_accepted=2)
+    assert kinds(verdict.violations) == ["unauthorized"]
+    assert verdict.to_json()["violations"]["unauthorized"] == 1

@@ -1,0 +1,102 @@
+"""Short bounded load runs, end to end: ``python -m loadtests run`` as a subprocess.
+
+Each starts the mock, two scheduler processes on one database and locust headless for 6 s,
+then checks the journal against the store; the exit code and ``summary.json`` say how it went.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from loadtests.gym import FIRST_CLASS
+from scheduler.domain import BookingResult, InstanceId, PrebookingId, UserId
+from scheduler.status import Status
+from scheduler.store import NewPrebooking, open_store
+from tests.loadtests.conftest import LoadRun, RunLoadtest
+
+PREBOOKINGS = 20
+
+
+def assert_passed(run: LoadRun) -> None:
+    check = run.summary["check"]
+    assert run.returncode == 0, run.output
+    assert check["ok"], check["details"]
+    assert (check["prebookings"], check["ready"], check["booked_once"]) == (PREBOOKINGS,) * 3
+    assert check["statuses"]["completed"] == PREBOOKINGS
+    assert run.summary["locust_exit_code"] == 0
+    cron = run.summary["requests"]["cron"]
+    assert cron["count"] > 0
+    assert cron["failures"] == 0
+    intruder = run.summary["requests"]["cron without secret"]
+    assert intruder["count"] > 0
+    assert intruder["failures"] == 0  # every call refused with 401
+
+
+def test_a_short_run_on_sqlite_books_every_prebooking_exactly_once(
+    run_loadtest: RunLoadtest,
+) -> None:
+    assert_passed(run_loadtest())
+
+
+@pytest.mark.postgres
+def test_a_short_run_on_postgresql_books_every_prebooking_exactly_once(
+    run_loadtest: RunLoadtest, postgres_url: str
+) -> None:
+    run = run_loadtest("--db", postgres_url, "--strategy", "parallel")
+    assert_passed(run)
+    assert run.summary["store"].startswith("postgresql")
+
+
+def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
+    run_loadtest: RunLoadtest, sqlite_url: str
+) -> None:
+    now = time.time()
+    with open_store(sqlite_url) as store:
+        store.add(
+            [
+                NewPrebooking(
+                    id=PrebookingId("phantom"),
+                    user=UserId("ghost@loadtest.example"),
+                    class_id=FIRST_CLASS,
+                    day="20261130",
+                    box=1,
+                    available_at=now - 60,
+                    created_at=now - 3600,
+                )
+            ]
+        )
+        store.claim(PrebookingId("phantom"), InstanceId("forger"), now)
+        store.record_result(
+            PrebookingId("phantom"),
+            InstanceId("forger"),
+            status=Status.COMPLETED,
+            executed_at=now,
+            result=BookingResult(book_state=1, reservation_id="1"),
+            error=None,
+            attempts=1,
+        )
+    run = run_loadtest("--db", sqlite_url, "--shape", "steady")
+    check = run.summary["check"]
+    assert run.returncode == 1
+    assert check["violations"] == {
+        "double": 0,
+        "lost": 0,
+        "stuck": 0,
+        "phantom": 1,
+        "unbooked": 0,
+        "stray": 0,
+        "unauthorized": 0,
+    }
+    assert check["details"][0]["subject"] == "phantom"
+    assert check["booked_once"] == PREBOOKINGS  # the real ones still passed
+    assert "FAILED" in run.output
+
+
+def test_a_distributed_run_with_a_master_and_two_workers_passes(
+    run_loadtest: RunLoadtest,
+) -> None:
+    run = run_loadtest("--workers", "2")
+    assert_passed(run)
+    assert run.summary["plan"]["workers"] == 2
