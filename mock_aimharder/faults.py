@@ -69,9 +69,16 @@ class FaultDrawer:
         for fault, probability in spec.probabilities().items():
             cumulative += probability
             self._thresholds.append((cumulative, fault))
+        if cumulative == 0:
+            self._thresholds.clear()
 
     def draw(self) -> Fault | None:
-        """One uniform draw, always consumed, so the stream stays aligned with requests."""
+        """One uniform draw per request, whatever it decides, so the n-th request's fate
+        depends only on the seed and n. With every probability at 0 nothing is drawn: no
+        fault can strike, and a new configuration starts fresh streams anyway
+        (``MockRuntime.reconfigure``)."""
+        if not self._thresholds:
+            return None
         u = float(self._rng.random())
         for threshold, fault in self._thresholds:
             if u < threshold:

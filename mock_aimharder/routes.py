@@ -142,9 +142,11 @@ async def listing(request: Request) -> Response:
 async def book(request: Request) -> Response:
     """Book (§3): form ``id``, ``day``, optional ``insist``, ``familyId``; ``box`` anywhere."""
     form = await _form(request)
-    query = fields_of(request.query_params.multi_items())
     class_id, day, insist = form.integer("id"), form.day("day"), form.flag("insist")
-    box = form.optional_integer("box") if "box" in form else query.optional_integer("box")
+    if "box" in form:
+        box = form.optional_integer("box")
+    else:  # read the query string only when needed: this is the hot path
+        box = fields_of(request.query_params.multi_items()).optional_integer("box")
     runtime = runtime_of(request)
 
     def work(received: Stamp, processed: Stamp) -> Response:
