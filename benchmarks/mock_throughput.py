@@ -41,6 +41,7 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
+from mock_aimharder.arrival import http_protocol
 from mock_aimharder.distributions import LogNormal
 from mock_aimharder.endpoints import Endpoint
 from mock_aimharder.latency import Z_99, Sampler, seeded_streams
@@ -73,7 +74,9 @@ def _serve_bare() -> None:
     sock = bind_socket("127.0.0.1", 0)
     sock.listen(2048)
     print(f"bare listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
-    config = uvicorn.Config(bare_app(), log_level="warning", access_log=False, ws="none")
+    config = uvicorn.Config(
+        bare_app(), log_level="warning", access_log=False, ws="none", http=http_protocol()
+    )  # as python -m mock_aimharder configures it
     uvicorn.Server(config).run(sockets=[sock])
 
 

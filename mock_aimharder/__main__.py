@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from mock_aimharder.app import create_app
+from mock_aimharder.arrival import http_protocol
 from mock_aimharder.config import MockConfig
 from mock_aimharder.errors import MockConfigError, ServingError
 from mock_aimharder.serving import bind_socket
@@ -48,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_level=args.log_level,
             access_log=False,
             ws="none",
+            http=http_protocol(),
             timeout_graceful_shutdown=1,
         )
     )

@@ -30,6 +30,7 @@ from mock_aimharder.answers import (
     listing_answer,
     login_success_html,
 )
+from mock_aimharder.arrival import arrived_at
 from mock_aimharder.disruption import act_out
 from mock_aimharder.endpoints import Endpoint
 from mock_aimharder.errors import BadInputError
@@ -53,7 +54,7 @@ def runtime_of(request: Request) -> MockRuntime:
 
 async def _through(request: Request, endpoint: Endpoint, work: Work) -> Response:
     pipeline = runtime_of(request).pipelines[endpoint]
-    outcome = await pipeline.run(work)
+    outcome = await pipeline.run(work, arrived=arrived_at(request.scope))
     if isinstance(outcome, Faulted):
         return await act_out(request, outcome)
     return outcome

@@ -19,6 +19,7 @@ from typing import Any
 
 import uvicorn
 
+from mock_aimharder.arrival import http_protocol
 from mock_aimharder.errors import ServingError
 
 __all__ = ["bind_socket", "serve"]
@@ -59,6 +60,7 @@ def serve(
         log_level=log_level,
         access_log=False,
         ws="none",
+        http=http_protocol(),  # stamps arrivals (mock_aimharder.arrival); harmless to other apps
         timeout_graceful_shutdown=graceful_seconds,
     )
     server = uvicorn.Server(config)
