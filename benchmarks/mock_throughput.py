@@ -268,7 +268,7 @@ def main() -> None:
     if parser.parse_args().serve_bare:
         _serve_bare()
         return
-    console = Console()
+    console = Console(width=max(Console().width, 100))
     with tempfile.TemporaryDirectory() as tmp:
         bare, mock = measure_throughput(Path(tmp))
         delivered, drawn = measure_latency(Path(tmp))
@@ -276,10 +276,10 @@ def main() -> None:
             (("bare", bare), ("mock", mock))}  # fmt: skip
     cpu = {name: statistics.median(t.cpu_per_request for t in trials) for name, trials in
            (("bare", bare), ("mock", mock))}  # fmt: skip
-    table = Table(title=f"Throughput, zero latency, {CONNECTIONS} keep-alive connections")
-    for column in ("server", *(f"trial {n + 1} req/s" for n in range(TRIALS)), "median req/s",
-                   "server CPU µs/req"):  # fmt: skip
-        table.add_column(column, justify="right")
+    table = Table(title=f"Throughput (req/s), zero latency, {CONNECTIONS} keep-alive connections")
+    for column in ("server", *(f"trial {n + 1}" for n in range(TRIALS)), "median",
+                   "CPU µs/req"):  # fmt: skip
+        table.add_column(column, justify="right", no_wrap=True)
     for label, name, trials in (("bare FastAPI", "bare", bare), ("mock /api/book", "mock", mock)):
         table.add_row(label, *(f"{t.rate:.0f}" for t in trials), f"{rate[name]:.0f}",
                       f"{1e6 * cpu[name]:.0f}")  # fmt: skip
