@@ -48,17 +48,21 @@ class CronModel(_Model):
     """The trigger.
 
     ``cron``: every ``period`` from t=0, at ``shift`` + a ``jitter`` draw past each tick
-    (cron-job.org in the seed). ``exact``: at each window opening + ``shift`` (a delayed-message
-    service or an always-on worker), to show what minute granularity costs.
+    (cron-job.org in the seed). ``exact``: at each window opening + ``exact_delay`` (a
+    delayed-message service or an always-on worker). ``both``: exact, and the cron for what is
+    left; against ``cron`` it shows what minute granularity costs.
     """
 
-    mode: Literal["cron", "exact"] = "cron"
+    mode: Literal["cron", "exact", "both"] = "cron"
     period: PositiveSeconds = 60.0
     shift: Annotated[float, Field(allow_inf_nan=False)] = 0.0
     jitter: Distribution = Uniform(low=0.0, high=2.0)
     timeout: PositiveSeconds = 15.0  # the seed's cron-job.org request timeout
     retries: Annotated[int, Field(ge=0)] = 0  # the seed: "Retry: Disabled"
     retry_delay: Seconds = 1.0
+    # After an opening, when an exact trigger fires: kappys1's QStash version sleeps until
+    # available_at + 30 ms (EXECUTION_DELAY_MS, AIMHARDER-API.md §7.3).
+    exact_delay: Seconds = 0.03
 
 
 class PlatformModel(_Model):

@@ -74,9 +74,7 @@ def one_invocation(scenario: Scenario, *, guard: bool) -> Scenario:
         policy.update(budget=UNLIMITED, buffer=0.0)
     return scenario.model_copy(
         update={
-            "cron": scenario.cron.model_copy(
-                update={"mode": "exact", "shift": 0.001, "jitter": Fixed(value=0.0)}
-            ),
+            "cron": scenario.cron.model_copy(update={"mode": "exact", "exact_delay": 0.001}),
             "platform": scenario.platform.model_copy(update=platform),
             "workload": scenario.workload.model_copy(
                 update={"minutes": 1, "classes_per_minute": 1, "capacity_ratio": 1.0}

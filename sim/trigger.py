@@ -2,8 +2,9 @@
 
 ``cron``: the seed's cron-job.org, a call every ``period`` at ``shift`` + jitter past the tick, a
 request timeout, and optional retries after a failed or timed-out call (which is how overlapping
-invocations happen). ``exact``: one call at each window opening + ``shift`` + jitter, as a
+invocations happen). ``exact``: one call at each window opening + ``exact_delay``, as a
 delayed-message service (the seed project's later QStash design) or an always-on worker would.
+``both``: exact calls, and the minute cron for whatever they left.
 """
 
 from __future__ import annotations
@@ -30,12 +31,24 @@ def trigger(
     until: float,
 ) -> Generator[simpy.Event, Any, None]:
     """Fire calls until ``until``; each fired call runs on its own with its retries."""
-    if model.mode == "exact":
-        ticks: Iterable[float] = sorted(set(openings))
-    else:
+    if model.mode in ("exact", "both"):
+        at_openings = (t + model.exact_delay for t in sorted(set(openings)))
+        env.process(_fire(env, model, call, at_openings, until=until))
+    if model.mode in ("cron", "both"):
         ticks = (model.period * k for k in range(int(until // model.period) + 1))
-    for tick in ticks:
-        at = tick + model.shift + jitter.sample()
+        at_ticks = (tick + model.shift + jitter.sample() for tick in ticks)
+        yield from _fire(env, model, call, at_ticks, until=until)
+
+
+def _fire(
+    env: simpy.Environment,
+    model: CronModel,
+    call: Callable[[], simpy.Process],
+    instants: Iterable[float],
+    *,
+    until: float,
+) -> Generator[simpy.Event, Any, None]:
+    for at in instants:
         if at > until:
             return
         yield env.timeout(max(0.0, at - env.now))
