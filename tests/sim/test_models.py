@@ -132,3 +132,23 @@ def test_a_database_with_one_connection_serialises_the_queries() -> None:
         one_invocation(scenario({"inbound": fixed(0.1)}), guard=False), "parallel", 4, 0
     )
     assert unlimited.summary["makespan_max"] == pytest.approx(FIND + CLAIM + SESSION + 0.1 + MARK)
+
+
+@pytest.mark.parametrize(
+    ("mode", "exact", "cron"), [("cron", 0, 5), ("exact", 2, 0), ("both", 2, 5)]
+)
+def test_the_trigger_fires_at_openings_at_ticks_or_both(mode: str, exact: int, cron: int) -> None:
+    base = Scenario.from_data(
+        {
+            "cron": {"mode": mode, "jitter": fixed(0.5), "exact_delay": 0.03},
+            "workload": {"minutes": 2},
+            "experiment": {"drain_minutes": 3},
+        }
+    )
+    requested = [
+        round(i["requested_at"], 6) for i in run_replication(base, "parallel", 2, 0).invocations
+    ]
+    assert sorted(t for t in requested if t % 60 == pytest.approx(0.03)) == [60.03, 120.03][:exact]
+    assert (
+        len([t for t in requested if t % 60 == pytest.approx(0.5)]) == cron
+    )  # ticks at 0.5 .. 240.5 s; 300.5 is past the end
