@@ -17,8 +17,10 @@ The driver protocol:
 
 What a driver does for each effect, and what it replies:
 
-    FindReady(now, limit)      -> tuple[Prebooking, ...]  pending, ready by now, FIFO, <= limit
-    Claim(id, instance, now)   -> Prebooking | None       one atomic pending -> executing
+    FindReady(now, limit, lease) -> tuple[Prebooking, ...]  ready by now (pending, or executing
+                                                          with a lease expired), FIFO, <= limit
+    Claim(id, instance, now, lease) -> Prebooking | None  one atomic pending -> executing (or an
+                                                          expired executing -> executing)
     GetSession(user)           -> Session | None
     Book(prebooking, session, timeout) -> BookingResult   or throws TransportError (also when
                                                           ``timeout`` s pass), HttpStatusError,
@@ -77,6 +79,7 @@ T = TypeVar("T")
 class FindReady:
     now: Instant
     limit: int
+    lease: Seconds | None = None  # None: an executing prebooking is never ready again
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +87,7 @@ class Claim:
     prebooking_id: PrebookingId
     instance_id: InstanceId
     now: Instant
+    lease: Seconds | None = None  # None: only a pending prebooking may be claimed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

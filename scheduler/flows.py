@@ -56,7 +56,7 @@ def run_invocation(
     started_at = now
     deadline = started_at + config.deadline_after
     try:
-        found = yield FindReady(now=now, limit=config.limit)
+        found = yield FindReady(now=now, limit=config.limit, lease=config.lease)
     except STORE_FAILURES as exc:
         return InvocationReport(
             instance_id=instance_id,
@@ -111,7 +111,9 @@ def execute_one(
     """One prebooking, started at ``now``: claim, session, book, record."""
     pid = prebooking.id
     try:
-        claimed = yield Claim(prebooking_id=pid, instance_id=instance_id, now=now)
+        claimed = yield Claim(
+            prebooking_id=pid, instance_id=instance_id, now=now, lease=config.lease
+        )
         if claimed.value is None:
             return Outcome(prebooking_id=pid, disposition=Disposition.LOST_RACE)
         session = yield GetSession(user=prebooking.user)

@@ -45,13 +45,22 @@ class PolicyConfig:
     max_attempts: int = 3
     retry_delay: Seconds = 0.2
     retry_backoff: float = 2.0
+    # The lease (issue 7): a claim is held for the whole ``budget`` plus ``lease_slack``; past
+    # that a later invocation may take the prebooking up again (``store.rules``). Expressed as a
+    # slack beyond the budget so that no configuration can make a lease end while its claimer
+    # may still send: every request of an invocation has answered or been given up by
+    # ``budget - buffer`` after its start, and a claim is never older than the start. The
+    # slack covers the claimer's last write (SQLite may wait ``BUSY_TIMEOUT_S`` = 5 s for the
+    # write lock) and clock skew between hosts. 5 s gives a 15 s lease by default, well under
+    # the cron's 60 s period: a killed invocation's claims are taken up the next minute.
+    lease_slack: Seconds = 5.0
 
     def __post_init__(self) -> None:
         _check_positive_int("max_in_flight", self.max_in_flight, optional=True)
         _check_positive_int("batch_size", self.batch_size, optional=True)
         _check_positive_int("limit", self.limit)
         _check_positive_int("max_attempts", self.max_attempts)
-        for name in ("gap", "pause", "buffer", "margin", "retry_delay"):
+        for name in ("gap", "pause", "buffer", "margin", "retry_delay", "lease_slack"):
             _check_seconds(name, getattr(self, name), allow_zero=True)
         _check_seconds("budget", self.budget, allow_zero=False)
         if not isinstance(self.barrier, bool):
@@ -70,6 +79,11 @@ class PolicyConfig:
     def deadline_after(self) -> Seconds:
         """Seconds after the start by which every request must have answered."""
         return self.budget - self.buffer
+
+    @property
+    def lease(self) -> Seconds:
+        """Seconds a claim is held: after that an ``executing`` prebooking is ready again."""
+        return self.budget + self.lease_slack
 
     @property
     def cutoff_after(self) -> Seconds:

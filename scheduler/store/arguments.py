@@ -8,6 +8,7 @@ checks, raising ``ConfigurationError`` naming the value, in front of both stores
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from scheduler.domain import BookingResult, Session
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_INSTANCE_LENGTH",
     "check_claim",
     "check_find_ready",
+    "check_lease",
     "check_result",
     "check_session",
 ]
@@ -32,14 +34,28 @@ def _time(operation: str, name: str, value: object) -> None:
         raise ConfigurationError(f"{operation}: {name} is {value!r}; expected {expected}")
 
 
-def check_find_ready(now: object, limit: object) -> None:
+def check_lease(operation: str, lease: object) -> None:
+    """A lease is None (never expires) or a finite number of seconds > 0: a lease of 0 would
+    hand a row to a second invocation while the first one is still sending it."""
+    if lease is None:
+        return
+    number = isinstance(lease, int | float) and not isinstance(lease, bool)
+    if number and math.isfinite(lease) and lease > 0:  # type: ignore[arg-type,operator]
+        return
+    raise ConfigurationError(
+        f"{operation}: lease is {lease!r}; expected None or a finite number of seconds > 0"
+    )
+
+
+def check_find_ready(now: object, limit: object, lease: object = None) -> None:
     _time("find_ready", "now", now)
+    check_lease("find_ready", lease)
     # SQLite reads a negative LIMIT as "no limit": refuse it rather than return everything.
     if not (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0):
         raise ConfigurationError(f"find_ready limit is {limit!r}; expected an integer >= 0")
 
 
-def check_claim(prebooking_id: str, instance_id: object, now: object) -> None:
+def check_claim(prebooking_id: str, instance_id: object, now: object, lease: object = None) -> None:
     # An empty holder would read back as a claimed row without a claimer (``rows``).
     if not (isinstance(instance_id, str) and 0 < len(instance_id) <= MAX_INSTANCE_LENGTH):
         raise ConfigurationError(
@@ -47,6 +63,7 @@ def check_claim(prebooking_id: str, instance_id: object, now: object) -> None:
             f"id of at most {MAX_INSTANCE_LENGTH} characters"
         )
     _time(f"claim of {prebooking_id!r}", "now", now)
+    check_lease(f"claim of {prebooking_id!r}", lease)
 
 
 def check_result(

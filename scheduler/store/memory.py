@@ -20,6 +20,7 @@ from scheduler.domain import (
     Instant,
     Prebooking,
     PrebookingId,
+    Seconds,
     Session,
     UserId,
 )
@@ -31,7 +32,10 @@ from .intake import NewPrebooking, admit_all, duplicate_id_error
 from .rules import (
     CLAIMABLE,
     RESULT_FROM,
+    is_claimable,
+    lease_cutoff,
     status_after_claim,
+    status_after_reclaim,
     status_after_result,
 )
 
@@ -64,27 +68,42 @@ class MemoryStore:
             self._rows.update((p.id, p) for p in admitted)
         return admitted
 
-    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
-        check_find_ready(now, limit)
+    def find_ready(
+        self, now: Instant, limit: int, *, lease: Seconds | None = None
+    ) -> builtins.list[Prebooking]:
+        check_find_ready(now, limit, lease)
+        cutoff = lease_cutoff(now, lease)
         with self._lock:
             self._check_open("find_ready")
             ready = [
-                p for p in self._rows.values() if p.status is CLAIMABLE and p.available_at <= now
+                p
+                for p in self._rows.values()
+                if is_claimable(p.status, p.claimed_at, cutoff) and p.available_at <= now
             ]
         return sorted(ready, key=lambda p: p.fifo_key)[:limit]
 
     def claim(
-        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
     ) -> Prebooking | None:
-        check_claim(prebooking_id, instance_id, now)
+        check_claim(prebooking_id, instance_id, now, lease)
+        cutoff = lease_cutoff(now, lease)
         with self._lock:
             self._check_open("claim")
             current = self._rows.get(prebooking_id)
-            if current is None or current.status is not CLAIMABLE:
+            if current is None or not is_claimable(current.status, current.claimed_at, cutoff):
                 return None
             claimed = replace(
                 current,
-                status=status_after_claim(prebooking_id),
+                status=(
+                    status_after_claim(prebooking_id)
+                    if current.status is CLAIMABLE
+                    else status_after_reclaim(prebooking_id)
+                ),
                 claimed_by=instance_id,
                 claimed_at=now,
             )

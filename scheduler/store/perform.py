@@ -17,10 +17,10 @@ StoreEffect: TypeAlias = FindReady | Claim | GetSession | MarkResult
 def perform(store: Store, effect: StoreEffect) -> Any:
     """Do ``effect`` on ``store`` and return what the flow expects back (``scheduler.effects``)."""
     match effect:
-        case FindReady(now=now, limit=limit):
-            return tuple(store.find_ready(now, limit))
-        case Claim(prebooking_id=prebooking_id, instance_id=instance_id, now=now):
-            return store.claim(prebooking_id, instance_id, now)
+        case FindReady(now=now, limit=limit, lease=lease):
+            return tuple(store.find_ready(now, limit, lease=lease))
+        case Claim(prebooking_id=prebooking_id, instance_id=instance_id, now=now, lease=lease):
+            return store.claim(prebooking_id, instance_id, now, lease=lease)
         case GetSession(user=user):
             return store.get_session(user)
         case MarkResult():

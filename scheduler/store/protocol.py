@@ -19,6 +19,7 @@ from scheduler.domain import (
     Instant,
     Prebooking,
     PrebookingId,
+    Seconds,
     Session,
     UserId,
 )
@@ -41,16 +42,29 @@ class Store(Protocol):
         """
         ...
 
-    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
-        """Pending prebookings with ``available_at <= now``, by ``(created_at, id)``, at most
-        ``limit`` (AIMHARDER-API.md §7.2, ``findReadyToExecute``). Changes nothing."""
+    def find_ready(
+        self, now: Instant, limit: int, *, lease: Seconds | None = None
+    ) -> builtins.list[Prebooking]:
+        """Ready prebookings with ``available_at <= now``, by ``(created_at, id)``, at most
+        ``limit`` (AIMHARDER-API.md §7.2, ``findReadyToExecute``). Changes nothing.
+
+        Ready means pending, or executing with its lease expired (``claimed_at <= now -
+        lease``, ``rules.is_claimable``); with ``lease`` None only pending ones. A SQL store
+        skips rows it cannot read (``CorruptRowError``) and logs each one, so that one bad row
+        cannot stop every invocation."""
         ...
 
     def claim(
-        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
     ) -> Prebooking | None:
-        """Atomically move a pending prebooking to executing, held by ``instance_id`` since
-        ``now``; the claimed prebooking, or None if it was not pending (someone else has it)."""
+        """Atomically move a ready prebooking (as ``find_ready``) to executing, held by
+        ``instance_id`` since ``now``; the claimed prebooking, or None if it was not ready
+        (someone else holds it, or it is final)."""
         ...
 
     def record_result(

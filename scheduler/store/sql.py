@@ -10,6 +10,7 @@ masked) and the operation; rows that cannot be read come out as ``CorruptRowErro
 from __future__ import annotations
 
 import builtins
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,7 +18,17 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Executable, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -27,6 +38,7 @@ from scheduler.domain import (
     Instant,
     Prebooking,
     PrebookingId,
+    Seconds,
     Session,
     UserId,
 )
@@ -45,8 +57,10 @@ from .rows import (
 )
 from .rules import (
     CLAIMABLE,
+    CLAIMED,
+    RECLAIMABLE,
     RESULT_FROM,
-    status_after_claim,
+    lease_cutoff,
     status_after_result,
 )
 from .schema import prebookings as _prebookings
@@ -55,6 +69,7 @@ from .urls import default_database_url, display_url, normalize_url
 
 __all__ = ["SqlStore", "open_store"]
 
+log = logging.getLogger("scheduler.store")
 _ID_CHUNK = 500  # ids per "IN (...)": well under SQLite's limit on bound parameters
 
 
@@ -127,32 +142,49 @@ class SqlStore:
                 ) from exc
         return admitted
 
-    def find_ready(self, now: Instant, limit: int) -> builtins.list[Prebooking]:
-        check_find_ready(now, limit)
-        query = (
+    def find_ready(
+        self, now: Instant, limit: int, *, lease: Seconds | None = None
+    ) -> builtins.list[Prebooking]:
+        check_find_ready(now, limit, lease)
+        base = (
             select(_prebookings)
-            .where(_prebookings.c.status == CLAIMABLE.value, _prebookings.c.available_at <= now)
+            .where(_claimable(lease_cutoff(now, lease)), _prebookings.c.available_at <= now)
             .order_by(_prebookings.c.created_at, _prebookings.c.id)
-            .limit(limit)
         )
+        # A row that cannot be read is skipped and logged, not raised: raising would fail every
+        # invocation (and every user's booking) until someone repaired it by hand. The bad rows
+        # stay where they are, and a claim never takes one (it reads the row back and rolls
+        # back). Skipped rows do not count against ``limit``, so bad rows at the head of the
+        # queue cannot starve the good ones behind them.
         with self._tx("find_ready", write=False) as connection:
-            return [prebooking_from_row(row) for row in connection.execute(query).mappings()]
+            fetch = limit
+            while True:
+                rows = connection.execute(base.limit(fetch)).mappings().all()
+                ready, corrupt = _readable(rows)
+                if len(ready) >= limit or len(rows) < fetch:
+                    break
+                fetch = limit + len(corrupt)
+        for error in corrupt:
+            log.warning("find_ready on %s skipped a corrupt row: %s", self.url, error)
+        return ready[:limit]
 
     def claim(
-        self, prebooking_id: PrebookingId, instance_id: InstanceId, now: Instant
+        self,
+        prebooking_id: PrebookingId,
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
     ) -> Prebooking | None:
-        check_claim(prebooking_id, instance_id, now)
+        check_claim(prebooking_id, instance_id, now, lease)
         # One statement: the WHERE makes it atomic on both backends. Concurrent claims of a row
         # serialise on its row lock (PostgreSQL, READ COMMITTED re-checks the WHERE after the
-        # wait) or on the write lock (SQLite); only the first finds it pending.
+        # wait) or on the write lock (SQLite); only the first finds it ready: the others see it
+        # executing with a fresh lease. Claim and reclaim write the same status (rules.CLAIMED).
         statement = (
             update(_prebookings)
-            .where(_prebookings.c.id == prebooking_id, _prebookings.c.status == CLAIMABLE.value)
-            .values(
-                status=status_after_claim(prebooking_id).value,
-                claimed_by=instance_id,
-                claimed_at=now,
-            )
+            .where(_prebookings.c.id == prebooking_id, _claimable(lease_cutoff(now, lease)))
+            .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=now)
             .returning(*_prebookings.c)
         )
         with self._tx("claim", write=True) as connection:
@@ -257,6 +289,32 @@ class SqlStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
+    """``rules.is_claimable`` as SQL: pending, or executing and claimed at or before ``cutoff``.
+
+    A NULL ``claimed_at`` compares unknown, so such a (corrupt) row is never taken up.
+    """
+    pending = _prebookings.c.status == CLAIMABLE.value
+    if cutoff is None:
+        return pending
+    expired = and_(_prebookings.c.status == RECLAIMABLE.value, _prebookings.c.claimed_at <= cutoff)
+    return or_(pending, expired)
+
+
+def _readable(
+    rows: Iterable[Mapping[Any, Any]],
+) -> tuple[builtins.list[Prebooking], builtins.list[CorruptRowError]]:
+    """The rows that read back as prebookings, and the errors of those that do not."""
+    ready: builtins.list[Prebooking] = []
+    corrupt: builtins.list[CorruptRowError] = []
+    for row in rows:
+        try:
+            ready.append(prebooking_from_row(row))
+        except CorruptRowError as error:
+            corrupt.append(error)
+    return ready, corrupt
 
 
 def _upsert_session(dialect_name: str, values: Mapping[str, Any]) -> Executable:
