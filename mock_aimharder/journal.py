@@ -33,8 +33,9 @@ class Stamp:
 class JournalEntry:
     """One processed booking (or cancel) attempt.
 
-    ``received_*`` is when the request reached the server (after its inbound delay, when it
-    joined the endpoint's queue); ``processed_*`` is when it took effect.
+    ``received_*`` is when the request reached the server: its arrival at the HTTP parser
+    plus its inbound delay, when it joined the endpoint's queue (``mock_aimharder.pipeline``);
+    ``processed_*`` is when it took effect, at least its service time later.
     """
 
     seq: int

@@ -64,6 +64,17 @@ async def _sleep(seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
+def _back_to(now: Stamp, monotonic: float) -> Stamp:
+    """The instant ``monotonic`` on both clocks, read from ``now`` (not after it).
+
+    A request that reached the server while the mock was still parsing others is journaled
+    as received when it reached it, not when its handler got round to it.
+    """
+    if monotonic >= now.monotonic:
+        return now
+    return Stamp(monotonic=monotonic, wall=now.wall - (now.monotonic - monotonic))
+
+
 async def _until(deadline: float) -> None:
     """Sleep until ``time.monotonic()`` reaches ``deadline`` (at once if it has)."""
     await _sleep(deadline - time.monotonic())
@@ -100,7 +111,7 @@ class EndpointPipeline:
         fault = self._drawer.draw()
         reached = (time.monotonic() if arrived is None else arrived) + inbound
         await _until(reached)
-        received = self._clock()
+        received = _back_to(self._clock(), reached)
         if fault is not None:
             if fault in _ANSWERING_FAULTS:
                 await _sleep(outbound)

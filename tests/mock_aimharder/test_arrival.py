@@ -87,3 +87,18 @@ async def test_a_queued_request_starts_its_service_when_it_gets_the_slot() -> No
     gaps = [later.monotonic - earlier.monotonic for earlier, later in itertools.pairwise(log)]
     assert len(gaps) == 2
     assert all(0.1 - 1e-3 <= gap <= 0.1 + SLACK for gap in gaps)
+
+
+async def test_a_late_handler_journals_the_request_as_received_when_it_reached_the_server() -> None:
+    pipeline = _pipeline(inbound=0.05, service=0.1)
+    stamps: list[tuple[Stamp, Stamp]] = []
+    arrived = time.monotonic() - 0.5  # the handler runs long after the request reached us
+
+    def work(received: Stamp, processed: Stamp) -> None:
+        stamps.append((received, processed))
+
+    await pipeline.run(work, arrived=arrived)
+    (received, processed), now = stamps[0], time.time()
+    assert received.monotonic == arrived + 0.05
+    assert now - 0.55 - SLACK <= received.wall <= now - 0.45
+    assert processed.monotonic - received.monotonic >= 0.1
