@@ -52,17 +52,21 @@ class Served:
 def served(
     args: Sequence[str], *, log: Path, secret: str | None, extra_env: dict[str, str] | None = None
 ) -> Iterator[Served]:
-    """``python -m scheduler serve --port 0 *args`` with ``CRON_SECRET=secret``; stopped after."""
+    """``python -m scheduler serve --port 0 *args`` with ``CRON_SECRET=secret``; stopped after.
+
+    ``log`` is appended to, and a new log's first "running on" line tells the port.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("CRON_SECRET", "DATABASE_URL")}
     if secret is not None:
         env["CRON_SECRET"] = secret
     env.update(extra_env or {})
     command = [sys.executable, "-m", "scheduler", "serve", "--port", "0", *args]
+    skip = log.stat().st_size if log.exists() else 0
     with log.open("ab") as sink:
         # This interpreter running this project's own CLI.
         process = subprocess.Popen(command, stdout=sink, stderr=sink, env=env)
     try:
-        url = _wait_listening(process, log)
+        url = _wait_listening(process, log, skip)
         yield Served(url=url, process=process, log=log)
     finally:
         if process.poll() is None:
@@ -74,13 +78,13 @@ def served(
                 process.wait(timeout=10)
 
 
-def _wait_listening(process: subprocess.Popen[bytes], log: Path) -> str:
+def _wait_listening(process: subprocess.Popen[bytes], log: Path, skip: int) -> str:
     """Reads the log until uvicorn says where it listens; bounded by ``STARTUP_SECONDS``."""
     give_up = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < give_up:
-        found = _LISTENING.findall(log.read_text(encoding="utf-8", errors="replace"))
+        found = _LISTENING.findall(log.read_bytes()[skip:].decode("utf-8", errors="replace"))
         if found:
-            return str(found[-1])
+            return str(found[0])
         if process.poll() is not None:
             break
         time.sleep(0.02)
