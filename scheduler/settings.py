@@ -39,13 +39,6 @@ class Settings:
             raise ConfigurationError(
                 f"max_duration={self.max_duration!r}; expected a number of seconds > 0"
             )
-        if self.max_duration > self.policy.lease:
-            # A claim outliving its lease while its holder may still send would let a later
-            # invocation take it up too (issue 7): the platform must cut first.
-            raise ConfigurationError(
-                f"max_duration={self.max_duration!r} outlasts the lease of {self.policy.lease!r} s;"
-                " expected max_duration <= budget + lease_slack"
-            )
 
     @classmethod
     def from_environment(
