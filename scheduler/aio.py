@@ -1,8 +1,8 @@
 """The asyncio driver: runs the scheduler's flows in real time, with SQL and HTTP.
 
 Like the SimPy driver (``sim.driver``), it decides nothing. It interprets ``Sleep``, ``Spawn``
-and ``WaitAny`` with asyncio, hands every other effect to a ``RealWorld`` (the store through a
-thread, AimHarder through httpx), and throws failures back into the flow that asked.
+and ``WaitAny`` with asyncio, hands every other effect to a ``RealWorld`` (the store through its
+threads, AimHarder through httpx), and throws failures back into the flow that asked.
 
 Children run in a ``TaskGroup``: cancelling the invocation (the ``maxDuration`` kill) cancels
 every request in flight with it, and runs no cleanup, exactly like a platform killing the
@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, assert_never
 
@@ -45,11 +46,13 @@ Clock = Callable[[], float]
 class RealWorld:
     store: Store
     client: AimHarderClient
+    threads: Executor  # where the synchronous store calls run (``store.concurrency`` of them)
 
     async def perform(self, effect: FindReady | Claim | GetSession | Book | MarkResult) -> Any:
         if isinstance(effect, Book):
             return await self.client.book(effect.prebooking, effect.session, timeout=effect.timeout)
-        return await asyncio.to_thread(perform, self.store, effect)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.threads, perform, self.store, effect)
 
 
 async def drive(flow: Flow[Any], world: RealWorld, *, clock: Clock = time.time) -> Any:

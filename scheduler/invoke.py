@@ -11,6 +11,7 @@ import functools
 import ssl
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,16 +62,22 @@ async def invoke(
     instance_id = InstanceId(uuid.uuid4().hex)
     flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
     left = started + settings.max_duration - ANSWER_SLACK - clock()
-    async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
-        world = RealWorld(
-            store=store,
-            client=AimHarderClient(http, base_url=settings.aimharder_url, clock=clock),
-        )
-        try:
-            async with asyncio.timeout(max(0.0, left)):
-                report: InvocationReport = await drive(flow, world, clock=clock)
-        except TimeoutError:
-            body = killed_answer(instance_id, started_at=started, now=clock())
-            return Answer(status=504, body=body, report=None)
+    threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
+    try:
+        async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
+            world = RealWorld(
+                store=store,
+                client=AimHarderClient(http, base_url=settings.aimharder_url, clock=clock),
+                threads=threads,
+            )
+            try:
+                async with asyncio.timeout(max(0.0, left)):
+                    report: InvocationReport = await drive(flow, world, clock=clock)
+            except TimeoutError:
+                body = killed_answer(instance_id, started_at=started, now=clock())
+                return Answer(status=504, body=body, report=None)
+    finally:
+        # A cut leaves the query under way to finish in its thread: no cleanup, as a kill.
+        threads.shutdown(wait=False, cancel_futures=True)
     status = 200 if report.error is None else 503
     return Answer(status=status, body=report.answer(), report=report)

@@ -54,6 +54,10 @@ class MemoryStore:
     def __repr__(self) -> str:
         return f"MemoryStore({len(self._rows)} prebookings)"
 
+    @property
+    def concurrency(self) -> int:
+        return 1  # one lock guards every method
+
     def _check_open(self, operation: str) -> None:
         if self._closed:
             raise StoreError(f"{operation} on MemoryStore: the store is closed")

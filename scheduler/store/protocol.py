@@ -1,6 +1,6 @@
 """What every prebooking store offers: ``SqlStore`` for real runs, ``MemoryStore`` for SimPy.
 
-The methods are synchronous. The asyncio driver calls them through ``asyncio.to_thread``, the
+The methods are synchronous. The asyncio driver calls them from ``concurrency`` threads, the
 SimPy driver directly, and an implementation must be safe to call from several threads at once.
 Both implementations keep the same rules (``scheduler.store.rules``), and one contract test
 suite runs against each.
@@ -32,6 +32,11 @@ __all__ = ["Store"]
 
 class Store(Protocol):
     """Prebookings and sessions, with an atomic claim and a result only the claimer may record."""
+
+    @property
+    def concurrency(self) -> int:
+        """How many calls at once are worth making: more only wait on the store's own lock."""
+        ...
 
     def add(self, prebookings: Iterable[NewPrebooking]) -> builtins.list[Prebooking]:
         """Store new pending prebookings, all or none.

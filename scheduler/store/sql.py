@@ -73,6 +73,9 @@ log = logging.getLogger("scheduler.store")
 _ID_CHUNK = 500  # ids per "IN (...)": well under SQLite's limit on bound parameters
 
 
+POSTGRES_CONCURRENCY = 15  # SQLAlchemy's QueuePool: 5 connections + 10 overflow
+
+
 class SqlStore:
     """The ``Store`` protocol on a SQL database named by ``url`` (see ``urls`` for the forms)."""
 
@@ -86,6 +89,15 @@ class SqlStore:
 
     def __repr__(self) -> str:
         return f"SqlStore({self.url!r})"
+
+    @property
+    def concurrency(self) -> int:
+        # SQLite has one writer: concurrent calls from one process only queue on its lock, and
+        # its busy handler polls with growing sleeps (1, 2, 5, 10 ms ...), so they cost more than
+        # one at a time. PostgreSQL serves as many as the pool holds (5, plus 10 overflow).
+        if self._url.get_backend_name() == "sqlite":
+            return 1
+        return POSTGRES_CONCURRENCY
 
     # -- transactions --------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import pytest
 
 from scheduler.domain import InstanceId, PrebookingId, UserId
 from scheduler.status import Status
-from scheduler.store import NewPrebooking, SqlStore, Store
+from scheduler.store import MemoryStore, NewPrebooking, SqlStore, Store
 
 from .conftest import StoreFactory
 
@@ -171,3 +171,11 @@ def test_two_handles_racing_for_one_row_get_it_once(store_factory: StoreFactory)
             a.result(timeout=TIMEOUT_S)
             b.result(timeout=TIMEOUT_S)
     assert wins == Counter({f"p{n:03d}": 1 for n in range(20)})
+
+
+def test_each_store_says_how_many_calls_at_once_are_worth_making(sql_url: str) -> None:
+    # SQLite has one writer; PostgreSQL serves as many as its connection pool holds.
+    with SqlStore(sql_url) as store:
+        expected = 1 if sql_url.startswith("sqlite") else 15
+        assert store.concurrency == expected
+    assert MemoryStore().concurrency == 1
