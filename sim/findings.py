@@ -1,0 +1,101 @@
+"""What the report is made of: every experiment a scenario's report needs, run and summarised.
+
+``gather`` runs the strategy x load sweep, the stagger-gap sweep, one-invocation capacity, the
+seed's tables under the seed's assumptions, and the cron-against-exact comparison.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.experiment import Task, run_tasks, summarise, sweep_tasks
+from sim.scenario import Scenario
+from sim.seedcheck import compare_with_seed, one_invocation
+
+__all__ = ["SEED_SCENARIO", "Findings", "gather"]
+
+SEED_SCENARIO = Path(__file__).parent / "scenarios" / "seed.toml"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Findings:
+    scenario: Scenario
+    sweep: list[dict[str, Any]]
+    replications: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    whole: list[dict[str, Any]]
+    seed: list[dict[str, Any]]
+    triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
+
+
+def gather(
+    scenario: Scenario,
+    *,
+    seed_scenario: Scenario,
+    executor: Executor | None = None,
+    show_progress: bool = True,
+) -> Findings:
+    """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, and
+    the seed's tables under the seed's assumptions."""
+    plan = scenario.experiment
+    kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
+    results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
+    gap_tasks = [
+        Task(
+            strategy="staggered",
+            load=plan.gap_load,
+            replication=r,
+            policy=(("gap", g),),
+            label=f"{g:g}",
+        )
+        for g in plan.stagger_gaps
+        for r in range(plan.replications)
+    ]
+    gap_results = run_tasks(scenario, gap_tasks, description="stagger gaps", **kwargs)
+    gaps = [
+        {**row, "gap": float(row["point"])}
+        for row in summarise(gap_results, key=lambda t: (t.label, t.load))
+    ]
+    guarded = one_invocation(scenario, guard=True)
+    whole_tasks = [
+        Task(strategy=s, load=n, replication=r)
+        for s in plan.strategies
+        for n in plan.loads
+        for r in range(plan.replications)
+    ]
+    whole_results = run_tasks(guarded, whole_tasks, description="one invocation", **kwargs)
+    finished: dict[tuple[str, int], list[bool]] = {}
+    for task, result in whole_results:
+        whole_run = result.summary["skipped"] == 0 and result.summary["killed"] == 0
+        finished.setdefault((task.strategy, task.load), []).append(whole_run)
+    whole = [
+        {"strategy": s, "prebookings": n, "whole_share": sum(v) / len(v)}
+        for (s, n), v in sorted(finished.items())
+    ]
+    seed = compare_with_seed(
+        seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
+    )
+    triggers = []
+    for mode in ("cron", "both"):
+        variant = scenario.model_copy(
+            update={"cron": scenario.cron.model_copy(update={"mode": mode})}
+        )
+        point_tasks = [
+            Task(strategy=s, load=plan.gap_load, replication=r, label=f"{s} ({mode})")
+            for s in plan.strategies
+            for r in range(plan.replications)
+        ]
+        done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
+        triggers += [{**row, "trigger": mode} for row in summarise(done)]
+    return Findings(
+        scenario=scenario,
+        sweep=summarise(results),
+        replications=[r.summary for _, r in results],
+        gaps=gaps,
+        whole=whole,
+        seed=seed,
+        triggers=triggers,
+    )
