@@ -21,6 +21,7 @@ from typing import IO, Self
 import httpx
 
 from loadtests.errors import StartupError
+from mock_aimharder.process import stop_process
 
 __all__ = [
     "HOST",
@@ -75,13 +76,7 @@ class Children:
 
     def stop(self, process: subprocess.Popen[str]) -> int:
         """Terminate, wait ``STOP_GRACE`` s, then kill: the exit code (negative: a signal)."""
-        if process.poll() is None:
-            process.terminate()
-            try:
-                return process.wait(timeout=STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        return process.wait(timeout=STOP_GRACE)
+        return stop_process(process, grace=STOP_GRACE)
 
     def __enter__(self) -> Self:
         return self

@@ -16,11 +16,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mock_aimharder.config import MockConfig
 from mock_aimharder.errors import ServingError
 
-__all__ = ["Running", "mock_process", "server_process"]
+__all__ = ["Running", "mock_process", "server_process", "stop_process"]
 
 STARTUP_SECONDS = 20.0
 
@@ -29,6 +30,17 @@ STARTUP_SECONDS = 20.0
 class Running:
     url: str  # http://127.0.0.1:PORT
     pid: int
+
+
+def stop_process(process: subprocess.Popen[Any], *, grace: float = 10.0) -> int:
+    """Terminate, wait ``grace`` seconds, then kill: the exit code (negative: a signal)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            return process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return process.wait(timeout=grace)
 
 
 @contextlib.contextmanager
@@ -44,12 +56,7 @@ def server_process(command: list[str]) -> Iterator[Running]:
                 raise ServingError(f"{command[:3]} did not report its address: {line!r}")
             yield Running(url="http://" + line.rsplit("http://", 1)[1].strip(), pid=process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(process)
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from mock_aimharder.process import stop_process
 from scheduler.app import CRON_PATH
 from scheduler.domain import UserId
 from scheduler.status import Status
@@ -69,13 +70,7 @@ def served(
         url = _wait_listening(process, log, skip)
         yield Served(url=url, process=process, log=log)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process)
 
 
 def _wait_listening(process: subprocess.Popen[bytes], log: Path, skip: int) -> str:
