@@ -18,7 +18,7 @@ report: $(STAMP)
 	$(BIN)/python -m sim report --scenario sim/scenarios/default.toml --out out/report
 
 demo: $(STAMP)
-	$(BIN)/python -m mock_aimharder.demo
+	$(BIN)/python -m mock_aimharder.server.demo
 
 # The report test opens the HTML page in Debian's headless Chromium (as root, as on CI).
 browser:
@@ -31,6 +31,7 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -41,12 +41,12 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
-from mock_aimharder.arrival import http_protocol
-from mock_aimharder.distributions import LogNormal
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.latency import Z_99, Sampler, seeded_streams
-from mock_aimharder.process import server_process
-from mock_aimharder.serving import bind_socket
+from mock_aimharder.model.distributions import LogNormal
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.latency import Z_99, Sampler, seeded_streams
+from mock_aimharder.server.arrival import http_protocol
+from mock_aimharder.server.process import server_process
+from mock_aimharder.server.serving import bind_socket
 
 CONNECTIONS = 64  # client concurrency of the throughput runs
 WINDOW = 2.0  # seconds measured per throughput run (after WARMUP)

@@ -21,12 +21,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from scheduler.domain import InstanceId, PrebookingId
+from scheduler.core.domain import InstanceId, PrebookingId
+from scheduler.core.status import Status
+from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.status import Status
 from scheduler.store import SqlStore, open_store
-from scheduler.strategies import strategy
 from tests.scheduler.real import enqueue, log_in_all, mock_gym, users
 
 ROUNDS = 3  # each case runs this many times; the median is reported

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from scheduler.domain import Instant, Prebooking
-from scheduler.status import Status
+from scheduler.core.domain import Instant, Prebooking
+from scheduler.core.status import Status
 
 __all__ = ["SUCCESS_STATES", "Attempt", "Verdict", "Violation", "ViolationKind", "judge"]
 

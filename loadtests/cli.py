@@ -16,7 +16,7 @@ from rich.console import Console
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
 from loadtests.run import run
-from scheduler.strategies import strategy_names
+from scheduler.core.strategies import strategy_names
 
 __all__ = ["main"]
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import httpx
 
 from loadtests.plan import RunPlan
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.distributions import Uniform
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.latency import EndpointLatency
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.model.distributions import Uniform
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.latency import EndpointLatency
 from scheduler.client import AimHarderClient
-from scheduler.domain import Instant, PrebookingId, UserId
+from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.store import NewPrebooking, Store
 
 __all__ = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loadtests.errors import PlanError
-from scheduler.strategies import strategy_names
+from scheduler.core.strategies import strategy_names
 
 __all__ = ["LIMITS", "SHAPES", "RunPlan"]
 

@@ -21,7 +21,7 @@ from typing import IO, Self
 import httpx
 
 from loadtests.errors import StartupError
-from mock_aimharder.process import stop_process
+from mock_aimharder.server.process import stop_process
 
 __all__ = [
     "HOST",

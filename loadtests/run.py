@@ -35,7 +35,7 @@ from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
 from loadtests.processes import HOST, Children, free_port, read_url_line, wait_until_healthy
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
-from scheduler.status import Status
+from scheduler.core.status import Status
 from scheduler.store import Store, display_url, normalize_url, open_store
 
 __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]

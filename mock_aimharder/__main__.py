@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from mock_aimharder.app import create_app
-from mock_aimharder.arrival import http_protocol
-from mock_aimharder.config import MockConfig
-from mock_aimharder.errors import MockConfigError, ServingError
-from mock_aimharder.serving import bind_socket
+from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.errors import MockConfigError, ServingError
+from mock_aimharder.server.app import create_app
+from mock_aimharder.server.arrival import http_protocol
+from mock_aimharder.server.serving import bind_socket
 
 __all__ = ["main"]
 

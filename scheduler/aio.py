@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from scheduler.client import AimHarderClient
-from scheduler.domain import PrebookingId
-from scheduler.effects import (
+from scheduler.core.domain import PrebookingId
+from scheduler.core.effects import (
     Book,
     Claim,
     Effect,

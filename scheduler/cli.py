@@ -24,14 +24,14 @@ from rich.table import Table
 
 from scheduler.app import create_app
 from scheduler.client import AimHarderClient
-from scheduler.domain import Prebooking, Session, UserId
-from scheduler.errors import SchedulerError
+from scheduler.core.domain import Prebooking, Session, UserId
+from scheduler.core.errors import SchedulerError
+from scheduler.core.status import Status
+from scheduler.core.strategies import PolicyConfig, strategy, strategy_names
 from scheduler.importing import read_prebookings
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.status import Status
 from scheduler.store import open_store
-from scheduler.strategies import PolicyConfig, strategy, strategy_names
 
 __all__ = ["main"]
 

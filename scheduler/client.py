@@ -1,7 +1,7 @@
 """AimHarder over HTTP: log in and book, speaking the paths and fields public clients use.
 
 The client turns HTTP into domain values and domain errors and decides nothing: whether a refusal
-is final, whether to retry, what counts as booked, all live in the core (``scheduler.flows``).
+is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
 Sources for every path and field: ../shared/AIMHARDER-API.md and mock_aimharder/API.md.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from scheduler.domain import BookingResult, Prebooking, Seconds, Session, UserId
-from scheduler.errors import HttpStatusError, SessionExpiredError, TransportError
+from scheduler.core.domain import BookingResult, Prebooking, Seconds, Session, UserId
+from scheduler.core.errors import HttpStatusError, SessionExpiredError, TransportError
 
 __all__ = ["AimHarderClient", "LoginRefused", "fingerprint_for"]
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from scheduler.domain import Instant, PrebookingId, UserId
-from scheduler.errors import ConfigurationError
+from scheduler.core.domain import Instant, PrebookingId, UserId
+from scheduler.core.errors import ConfigurationError
 from scheduler.store import NewPrebooking
 
 __all__ = ["parse_instant", "read_prebookings"]

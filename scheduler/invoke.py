@@ -20,9 +20,9 @@ import httpx
 
 from scheduler.aio import Clock, RealWorld, drive
 from scheduler.client import AimHarderClient
-from scheduler.domain import InstanceId
-from scheduler.flows import run_invocation
-from scheduler.outcome import InvocationReport, killed_answer
+from scheduler.core.domain import InstanceId
+from scheduler.core.flows import run_invocation
+from scheduler.core.outcome import InvocationReport, killed_answer
 from scheduler.settings import Settings
 from scheduler.store import Store
 

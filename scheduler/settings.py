@@ -11,9 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.store import DEFAULT_DATABASE_URL
-from scheduler.strategies import PolicyConfig, strategy
 
 __all__ = ["DEFAULT_AIMHARDER_URL", "Settings"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from scheduler.errors import ConfigurationError
-from scheduler.strategies import strategy
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.strategies import strategy
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import Scenario
 from sim.validate import compare

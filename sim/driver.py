@@ -13,8 +13,8 @@ from typing import Any, Protocol, assert_never
 
 import simpy
 
-from scheduler.domain import PrebookingId
-from scheduler.effects import (
+from scheduler.core.domain import PrebookingId
+from scheduler.core.effects import (
     Book,
     Claim,
     Effect,

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mock_aimharder.journal import EntryKind, JournalEntry
-from scheduler.domain import Prebooking
-from scheduler.status import Status
+from mock_aimharder.model.journal import EntryKind, JournalEntry
+from scheduler.core.domain import Prebooking
+from scheduler.core.status import Status
 
 __all__ = ["ClassMeasures", "class_measures", "inversions", "percentile", "store_measures"]
 

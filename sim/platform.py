@@ -1,7 +1,7 @@
 """The serverless platform: containers that start cold or are reused warm, and the hard kill.
 
 A call takes an idle container that was used within ``warm_for`` seconds, or pays a cold start.
-The function then runs the scheduler's real invocation flow (``scheduler.flows``) through the
+The function then runs the scheduler's real invocation flow (``scheduler.core.flows``) through the
 SimPy driver; at ``max_duration`` after it started, whatever is still running is killed
 (``sim.driver.Run.kill``): no cleanup, claimed prebookings stay ``executing``.
 """
@@ -15,11 +15,11 @@ from typing import Any
 
 import simpy
 
-from mock_aimharder.latency import Sampler
-from scheduler.domain import InstanceId
-from scheduler.flows import run_invocation
-from scheduler.outcome import InvocationReport
-from scheduler.strategies import PolicyConfig
+from mock_aimharder.model.latency import Sampler
+from scheduler.core.domain import InstanceId
+from scheduler.core.flows import run_invocation
+from scheduler.core.outcome import InvocationReport
+from scheduler.core.strategies import PolicyConfig
 from sim.driver import Run, World
 from sim.scenario import PlatformModel
 

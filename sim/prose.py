@@ -174,7 +174,7 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
         "The scheduler's own core (`scheduler/`: policy, flows, guard, retries) runs inside SimPy "
         "through `sim/driver.py`; the cron, the platform (cold starts, the kill), the database, "
         "the network and AimHarder are models (`sim/`), AimHarder's booking rules being the mock "
-        "server's own (`mock_aimharder/gym.py`). Order is judged from the server's journal. "
+        "server's own (`mock_aimharder/model/gym.py`). Order is judged from the server's journal. "
         "Inversions: pairs of one class processed against their `created_at` order. Unfair: a "
         "user refused while a later requester got a place. Time to book: opening to processing "
         "of the booking that got the place. Unfinished: prebookings not final when the run ends "

@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 import simpy
 
-from mock_aimharder.accounts import Account
-from mock_aimharder.config import MockConfig
-from mock_aimharder.gym import Gym
-from mock_aimharder.latency import Sampler
-from scheduler.domain import Session, UserId
+from mock_aimharder.model.accounts import Account
+from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.gym import Gym
+from mock_aimharder.model.latency import Sampler
+from scheduler.core.domain import Session, UserId
+from scheduler.core.strategies import strategy
 from scheduler.store import MemoryStore
-from scheduler.strategies import strategy
 from sim.metrics import class_measures, percentile, store_measures
 from sim.platform import Platform
 from sim.scenario import Scenario

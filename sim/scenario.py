@@ -1,7 +1,7 @@
 """A scenario: everything the model needs, in one validated TOML file.
 
 Delays use the mock server's distribution families and parameter names
-(``mock_aimharder.distributions``), so one set of numbers drives the mock in real runs and the
+(``mock_aimharder.model.distributions``), so one set of numbers drives the mock in real runs and the
 model in simulation. Every section has defaults; an unknown key or a bad value is refused with
 the field's dotted path and what was expected.
 """
@@ -14,11 +14,11 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mock_aimharder.config import config_problems
-from mock_aimharder.distributions import Distribution, LogNormal, Uniform
-from mock_aimharder.latency import EndpointLatency
-from scheduler.errors import ConfigurationError
-from scheduler.strategies import PRESETS, strategy
+from mock_aimharder.model.config import config_problems
+from mock_aimharder.model.distributions import Distribution, LogNormal, Uniform
+from mock_aimharder.model.latency import EndpointLatency
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.strategies import PRESETS, strategy
 
 __all__ = [
     "AimHarderModel",

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mock_aimharder.distributions import Fixed
+from mock_aimharder.model.distributions import Fixed
 from sim.experiment import Task, run_tasks
 from sim.scenario import Scenario
 

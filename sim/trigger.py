@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import simpy
 
-from mock_aimharder.latency import Sampler
+from mock_aimharder.model.latency import Sampler
 from sim.platform import InvocationRecord
 from sim.scenario import CronModel
 

@@ -27,14 +27,14 @@ import numpy as np
 from rich.progress import Progress
 from scipy import stats
 
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.process import mock_process
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.server.process import mock_process
 from scheduler.client import AimHarderClient
-from scheduler.domain import PrebookingId, UserId
+from scheduler.core.domain import PrebookingId, UserId
+from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import NewPrebooking, open_store
-from scheduler.strategies import strategy
 from sim.metrics import inversions
 from sim.run import run_replication
 from sim.scenario import Scenario

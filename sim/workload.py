@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mock_aimharder.config import ClassSpec, UserAccount
-from scheduler.domain import PrebookingId, UserId
+from mock_aimharder.model.config import ClassSpec, UserAccount
+from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking
 from sim.scenario import Workload
 

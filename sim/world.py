@@ -17,13 +17,13 @@ from typing import Any, cast
 import numpy as np
 import simpy
 
-from mock_aimharder.accounts import Account
-from mock_aimharder.gym import BookingOutcome, Gym
-from mock_aimharder.journal import Stamp
-from mock_aimharder.latency import Sampler
-from scheduler.domain import BookingResult
-from scheduler.effects import Book, Claim, FindReady, GetSession, MarkResult
-from scheduler.errors import TransportError
+from mock_aimharder.model.accounts import Account
+from mock_aimharder.model.gym import BookingOutcome, Gym
+from mock_aimharder.model.journal import Stamp
+from mock_aimharder.model.latency import Sampler
+from scheduler.core.domain import BookingResult
+from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult
+from scheduler.core.errors import TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
 from sim.driver import WorldEffect

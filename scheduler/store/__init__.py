@@ -8,10 +8,11 @@
 ``open_store(url_or_path)`` opens a ``SqlStore`` (``DATABASE_URL`` when none is given).
 """
 
+from scheduler.core.rules import IllegalResultStatus
+
 from .intake import NewPrebooking
 from .memory import MemoryStore
 from .protocol import Store
-from .rules import IllegalResultStatus
 from .sql import SqlStore, open_store
 from .urls import DEFAULT_DATABASE_URL, default_database_url, display_url, normalize_url
 

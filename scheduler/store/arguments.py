@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from scheduler.domain import BookingResult, Session
-from scheduler.errors import ConfigurationError
+from scheduler.core.domain import BookingResult, Session
+from scheduler.core.errors import ConfigurationError
 
 from .intake import time_problem, user_problem
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
 
 from .schema import metadata
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from scheduler.domain import Instant, Prebooking, PrebookingId, UserId
-from scheduler.errors import ConfigurationError
-from scheduler.status import Status
+from scheduler.core.domain import Instant, Prebooking, PrebookingId, UserId
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.status import Status
 
 __all__ = [
     "ID_PATTERN",

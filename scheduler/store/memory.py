@@ -1,7 +1,7 @@
 """The store in memory, with the SQL store's rules: for the SimPy simulation and unit tests.
 
 One lock makes each method atomic, as one statement is in the SQL store; status changes come
-from ``scheduler.store.rules`` (through ``next_status``) and inputs pass the same ``intake``
+from ``scheduler.core.rules`` (through ``next_status``) and inputs pass the same ``intake``
 checks, so a run against this store and one against SQLite differ only in time.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Self
 
-from scheduler.domain import (
+from scheduler.core.domain import (
     BookingResult,
     InstanceId,
     Instant,
@@ -24,12 +24,8 @@ from scheduler.domain import (
     Session,
     UserId,
 )
-from scheduler.errors import StoreError
-from scheduler.status import Status
-
-from .arguments import check_claim, check_find_ready, check_result, check_session
-from .intake import NewPrebooking, admit_all, duplicate_id_error
-from .rules import (
+from scheduler.core.errors import StoreError
+from scheduler.core.rules import (
     CLAIMABLE,
     RESULT_FROM,
     is_claimable,
@@ -38,6 +34,10 @@ from .rules import (
     status_after_reclaim,
     status_after_result,
 )
+from scheduler.core.status import Status
+
+from .arguments import check_claim, check_find_ready, check_result, check_session
+from .intake import NewPrebooking, admit_all, duplicate_id_error
 
 __all__ = ["MemoryStore"]
 

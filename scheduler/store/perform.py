@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias, assert_never
 
-from scheduler.effects import Claim, FindReady, GetSession, MarkResult
+from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
 
 from .protocol import Store
 
@@ -15,7 +15,7 @@ StoreEffect: TypeAlias = FindReady | Claim | GetSession | MarkResult
 
 
 def perform(store: Store, effect: StoreEffect) -> Any:
-    """Do ``effect`` on ``store`` and return what the flow expects back (``scheduler.effects``)."""
+    """Do ``effect`` on ``store`` and return what the flow expects back (``effects``)."""
     match effect:
         case FindReady(now=now, limit=limit, lease=lease):
             return tuple(store.find_ready(now, limit, lease=lease))

@@ -2,7 +2,7 @@
 
 The methods are synchronous. The asyncio driver calls them from ``concurrency`` threads, the
 SimPy driver directly, and an implementation must be safe to call from several threads at once.
-Both implementations keep the same rules (``scheduler.store.rules``), and one contract test
+Both implementations keep the same rules (``scheduler.core.rules``), and one contract test
 suite runs against each.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Protocol, Self
 
-from scheduler.domain import (
+from scheduler.core.domain import (
     BookingResult,
     InstanceId,
     Instant,
@@ -23,7 +23,7 @@ from scheduler.domain import (
     Session,
     UserId,
 )
-from scheduler.status import Status
+from scheduler.core.status import Status
 
 from .intake import NewPrebooking
 

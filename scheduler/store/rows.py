@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scheduler.domain import (
+from scheduler.core.domain import (
     BookingResult,
     InstanceId,
     Instant,
@@ -22,8 +22,8 @@ from scheduler.domain import (
     Session,
     UserId,
 )
-from scheduler.errors import CorruptRowError
-from scheduler.status import Status
+from scheduler.core.errors import CorruptRowError
+from scheduler.core.status import Status
 
 from .intake import day_problem, id_problem, positive_int_problem, time_problem, user_problem
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
     Text,
 )
 
-from scheduler.status import Status
+from scheduler.core.status import Status
 
 __all__ = ["metadata", "prebookings", "sessions"]
 

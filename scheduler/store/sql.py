@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from scheduler.domain import (
+from scheduler.core.domain import (
     BookingResult,
     InstanceId,
     Instant,
@@ -42,8 +42,16 @@ from scheduler.domain import (
     Session,
     UserId,
 )
-from scheduler.errors import ConfigurationError, CorruptRowError, StoreError
-from scheduler.status import Status
+from scheduler.core.errors import ConfigurationError, CorruptRowError, StoreError
+from scheduler.core.rules import (
+    CLAIMABLE,
+    CLAIMED,
+    RECLAIMABLE,
+    RESULT_FROM,
+    lease_cutoff,
+    status_after_result,
+)
+from scheduler.core.status import Status
 
 from .arguments import check_claim, check_find_ready, check_result, check_session
 from .engine import ensure_schema, make_engine, transaction
@@ -54,14 +62,6 @@ from .rows import (
     prebooking_to_row,
     result_to_text,
     session_from_row,
-)
-from .rules import (
-    CLAIMABLE,
-    CLAIMED,
-    RECLAIMABLE,
-    RESULT_FROM,
-    lease_cutoff,
-    status_after_result,
 )
 from .schema import prebookings as _prebookings
 from .schema import sessions as _sessions

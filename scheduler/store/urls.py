@@ -17,7 +17,7 @@ import os
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
 
 __all__ = [
     "ACCEPTED_FORMS",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from loadtests.check import Attempt, ViolationKind, judge
-from scheduler.domain import InstanceId, Prebooking, PrebookingId, UserId
-from scheduler.status import Status
+from scheduler.core.domain import InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.core.status import Status
 
 NOW = 1_000.0
 

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from loadtests.gym import FIRST_CLASS
-from scheduler.domain import BookingResult, InstanceId, PrebookingId, UserId
-from scheduler.status import Status
+from scheduler.core.domain import BookingResult, InstanceId, PrebookingId, UserId
+from scheduler.core.status import Status
 from scheduler.store import NewPrebooking, open_store
 from tests.loadtests.conftest import LoadRun, RunLoadtest
 

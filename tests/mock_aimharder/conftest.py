@@ -7,9 +7,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from mock_aimharder.app import create_app
-from mock_aimharder.config import MockConfig
-from mock_aimharder.serving import serve
+from mock_aimharder.model.config import MockConfig
+from mock_aimharder.server.app import create_app
+from mock_aimharder.server.serving import serve
 from tests.mock_aimharder.support import StartMock
 
 

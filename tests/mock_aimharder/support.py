@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 
 __all__ = [
     "DAY",

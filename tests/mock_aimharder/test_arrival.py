@@ -14,13 +14,13 @@ from collections.abc import Callable
 import httpx
 from starlette.types import Receive, Scope, Send
 
-from mock_aimharder.arrival import arrived_at
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.faults import FaultSpec
-from mock_aimharder.journal import Stamp
-from mock_aimharder.latency import EndpointLatency, seeded_streams
-from mock_aimharder.pipeline import EndpointPipeline
-from mock_aimharder.serving import serve
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.faults import FaultSpec
+from mock_aimharder.model.journal import Stamp
+from mock_aimharder.model.latency import EndpointLatency, seeded_streams
+from mock_aimharder.server.arrival import arrived_at
+from mock_aimharder.server.pipeline import EndpointPipeline
+from mock_aimharder.server.serving import serve
 
 SLACK = 0.06
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_aimharder.config import MockConfig
-from mock_aimharder.distributions import LogNormal
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.errors import MockConfigError
+from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.distributions import LogNormal
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.errors import MockConfigError
 from tests.mock_aimharder.support import StartMock, config_with
 
 GOOD_TOML = """

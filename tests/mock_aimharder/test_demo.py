@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_aimharder import demo
+from mock_aimharder.server import demo
 
 
 def test_the_demo_books_two_of_three_after_the_opening_and_prints_the_journal(

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from scipy import stats
 
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.faults import FaultSpec
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.faults import FaultSpec
 from tests.mock_aimharder.support import (
     DAY,
     StartMock,

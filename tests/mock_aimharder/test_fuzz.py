@@ -15,9 +15,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from mock_aimharder.app import create_app
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.serving import serve
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.server.app import create_app
+from mock_aimharder.server.serving import serve
 
 CONFIG = MockConfig(
     users=[UserAccount(email="ana@example.com", password="pw")],

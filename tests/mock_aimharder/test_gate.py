@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from mock_aimharder.gate import FifoGate
+from mock_aimharder.server.gate import FifoGate
 
 
 async def _run(gate: FifoGate, count: int, log: list[str]) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mock_aimharder.distributions import (
+from mock_aimharder.model.distributions import (
     Distribution,
     Empirical,
     Exponential,
@@ -25,8 +25,8 @@ from mock_aimharder.distributions import (
     Normal,
     Uniform,
 )
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.latency import EndpointLatency, Sampler, seeded_streams
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.latency import EndpointLatency, Sampler, seeded_streams
 from tests.mock_aimharder.support import (
     StartMock,
     a_class,

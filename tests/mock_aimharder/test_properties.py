@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_aimharder.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
-from mock_aimharder.distributions import (
+from mock_aimharder.model.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
+from mock_aimharder.model.distributions import (
     Empirical,
     Exponential,
     Fixed,
@@ -27,9 +27,9 @@ from mock_aimharder.distributions import (
     Normal,
     Uniform,
 )
-from mock_aimharder.endpoints import Endpoint
-from mock_aimharder.faults import FaultSpec
-from mock_aimharder.latency import Distribution, EndpointLatency, Sampler, sampler_for
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.faults import FaultSpec
+from mock_aimharder.model.latency import Distribution, EndpointLatency, Sampler, sampler_for
 from tests.mock_aimharder.support import StartMock
 
 _seconds = st.floats(0, 10, allow_nan=False, allow_infinity=False)

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mock_aimharder.errors import ServingError
-from mock_aimharder.serving import bind_socket, serve
+from mock_aimharder.model.errors import ServingError
+from mock_aimharder.server.serving import bind_socket, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 
-from mock_aimharder.app import create_app
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.process import mock_process
-from mock_aimharder.serving import serve
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.server.app import create_app
+from mock_aimharder.server.process import mock_process
+from mock_aimharder.server.serving import serve
 from scheduler.client import AimHarderClient
-from scheduler.domain import PrebookingId, UserId
+from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking, Store
 
 __all__ = ["CLASS_ID", "DAY", "enqueue", "journal", "log_in_all", "mock_gym", "users"]

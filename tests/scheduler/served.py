@@ -21,12 +21,12 @@ from typing import Any
 
 import httpx
 
-from mock_aimharder.process import stop_process
+from mock_aimharder.server.process import stop_process
 from scheduler.app import CRON_PATH
-from scheduler.domain import UserId
-from scheduler.status import Status
+from scheduler.core.domain import UserId
+from scheduler.core.status import Status
+from scheduler.core.verdict import BOOKED, WAITLISTED
 from scheduler.store import Store
-from scheduler.verdict import BOOKED, WAITLISTED
 
 __all__ = ["Books", "Served", "balance", "cron", "served"]
 

@@ -23,16 +23,16 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import create_engine, insert
 
-from mock_aimharder.serving import serve
+from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.cli import main
-from scheduler.domain import InstanceId, PrebookingId
-from scheduler.errors import ConfigurationError, CorruptRowError
+from scheduler.core.domain import InstanceId, PrebookingId
+from scheduler.core.errors import ConfigurationError, CorruptRowError
+from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, SqlStore, normalize_url, open_store
 from scheduler.store.schema import prebookings
-from scheduler.strategies import PolicyConfig, strategy
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 
 NOW = time.time()

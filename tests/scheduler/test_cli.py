@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli import main
-from scheduler.status import Status
+from scheduler.core.status import Status
 from scheduler.store import open_store
 from tests.scheduler.real import CLASS_ID, DAY, log_in_all, mock_gym, users
 

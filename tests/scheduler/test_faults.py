@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from scheduler.errors import StoreError
+from scheduler.core.errors import StoreError
+from scheduler.core.outcome import InvocationReport
+from scheduler.core.status import Status
+from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.invoke import invoke
-from scheduler.outcome import InvocationReport
 from scheduler.settings import Settings
-from scheduler.status import Status
 from scheduler.store import SqlStore, open_store
-from scheduler.strategies import PolicyConfig, strategy
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 
 ATHLETES = 8

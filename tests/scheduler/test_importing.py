@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
 from scheduler.importing import read_prebookings
 
 CSV = """user,class_id,day,box,available_at,created_at,id

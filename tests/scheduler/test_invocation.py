@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.domain import BookingResult, Prebooking, PrebookingId
-from scheduler.errors import DriverError, HttpStatusError, SessionExpiredError
-from scheduler.outcome import Disposition
-from scheduler.status import Status
-from scheduler.strategies import strategy
+from scheduler.core.domain import BookingResult, Prebooking, PrebookingId
+from scheduler.core.errors import DriverError, HttpStatusError, SessionExpiredError
+from scheduler.core.outcome import Disposition
+from scheduler.core.status import Status
+from scheduler.core.strategies import strategy
 from tests.sim.harness import invoke, invoke_together, ready_store
 
 

@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 
+from scheduler.core.status import Status
+from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.status import Status
 from scheduler.store import SqlStore, open_store
-from scheduler.strategies import strategy, strategy_names
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 from tests.scheduler.served import Books, Served, balance, cron, served
 

@@ -17,15 +17,15 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.domain import BookingResult, InstanceId, Prebooking, PrebookingId
-from scheduler.effects import Claim, FindReady
-from scheduler.errors import ConfigurationError
-from scheduler.flows import execute_one, run_invocation
-from scheduler.status import Event, Status, next_status
+from scheduler.core.domain import BookingResult, InstanceId, Prebooking, PrebookingId
+from scheduler.core.effects import Claim, FindReady
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.flows import execute_one, run_invocation
+from scheduler.core.rules import CLAIMED, is_claimable, lease_cutoff
+from scheduler.core.status import Event, Status, next_status
+from scheduler.core.strategies import PolicyConfig, strategy
+from scheduler.core.verdict import ALREADY_BOOKED
 from scheduler.store import Store
-from scheduler.store.rules import CLAIMED, is_claimable, lease_cutoff
-from scheduler.strategies import PolicyConfig, strategy
-from scheduler.verdict import ALREADY_BOOKED
 from sim.driver import Run
 from tests.sim.harness import ready_store
 from tests.sim.world import ScriptedWorld
@@ -187,7 +187,7 @@ def test_an_invocation_finds_and_claims_with_its_lease() -> None:
 
 def once_per_user(places: dict[PrebookingId, int]) -> Any:
     """AimHarder's rule as the mock keeps it: a second booking of the same class by the same
-    user is refused with -12 NOPUEDESRESERVAMISMAHORA (mock_aimharder.gym)."""
+    user is refused with -12 NOPUEDESRESERVAMISMAHORA (mock_aimharder.model.gym)."""
 
     def answer(prebooking: Prebooking, attempt: int, now: float) -> BookingResult:
         places[prebooking.id] = places.get(prebooking.id, 0) + 1

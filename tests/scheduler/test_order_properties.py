@@ -13,10 +13,10 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.domain import InstanceId, Prebooking
-from scheduler.flows import run_invocation
-from scheduler.status import Status
-from scheduler.strategies import strategy
+from scheduler.core.domain import InstanceId, Prebooking
+from scheduler.core.flows import run_invocation
+from scheduler.core.status import Status
+from scheduler.core.strategies import strategy
 from sim.driver import KILLED, Run
 from tests.sim.harness import invoke, ready_store
 from tests.sim.world import ScriptedWorld

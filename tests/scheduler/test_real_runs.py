@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_aimharder.serving import serve
+from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
+from scheduler.core.status import Status
+from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.status import Status
 from scheduler.store import SqlStore, open_store
-from scheduler.strategies import strategy, strategy_names
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 
 SECRET = "test-secret"

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from mock_aimharder.__main__ import _parser as mock_parser
-from mock_aimharder.app import create_app as create_mock
-from mock_aimharder.config import MockConfig, UserAccount
-from mock_aimharder.serving import serve
+from mock_aimharder.model.config import MockConfig, UserAccount
+from mock_aimharder.server.app import create_app as create_mock
+from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.cli import _parser as scheduler_parser
 from scheduler.settings import Settings

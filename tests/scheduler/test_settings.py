@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
 from scheduler.settings import Settings
 
 

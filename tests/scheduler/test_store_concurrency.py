@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from scheduler.domain import InstanceId, PrebookingId, UserId
-from scheduler.status import Status
+from scheduler.core.domain import InstanceId, PrebookingId, UserId
+from scheduler.core.status import Status
 from scheduler.store import MemoryStore, NewPrebooking, SqlStore, Store
 
 from .conftest import StoreFactory

@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from scheduler.domain import BookingResult, InstanceId, Prebooking, PrebookingId, Session, UserId
-from scheduler.errors import ConfigurationError, StoreError
-from scheduler.status import IllegalTransition, Status
+from scheduler.core.domain import (
+    BookingResult,
+    InstanceId,
+    Prebooking,
+    PrebookingId,
+    Session,
+    UserId,
+)
+from scheduler.core.errors import ConfigurationError, StoreError
+from scheduler.core.status import IllegalTransition, Status
 from scheduler.store import IllegalResultStatus, NewPrebooking, Store
 
 from .conftest import StoreFactory

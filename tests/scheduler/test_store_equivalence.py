@@ -17,9 +17,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from scheduler.domain import BookingResult, InstanceId, PrebookingId, UserId
-from scheduler.errors import ConfigurationError
-from scheduler.status import IllegalTransition, Status
+from scheduler.core.domain import BookingResult, InstanceId, PrebookingId, UserId
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.status import IllegalTransition, Status
 from scheduler.store import MemoryStore, NewPrebooking, SqlStore, Store
 
 IDS = st.sampled_from([PrebookingId(i) for i in ("a", "b", "c", "d")])

@@ -17,9 +17,9 @@ from sqlalchemy import Column, MetaData, Table, create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from scheduler.domain import BookingResult, InstanceId, Prebooking, PrebookingId, UserId
-from scheduler.errors import CorruptRowError
-from scheduler.status import Status
+from scheduler.core.domain import BookingResult, InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.core.errors import CorruptRowError
+from scheduler.core.status import Status
 from scheduler.store import SqlStore, normalize_url
 from scheduler.store.rows import prebooking_from_row, prebooking_to_row, session_from_row
 from scheduler.store.schema import prebookings

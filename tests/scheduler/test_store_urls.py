@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.domain import PrebookingId, UserId
-from scheduler.errors import ConfigurationError, StoreError
+from scheduler.core.domain import PrebookingId, UserId
+from scheduler.core.errors import ConfigurationError, StoreError
 from scheduler.store import (
     DEFAULT_DATABASE_URL,
     NewPrebooking,

@@ -6,11 +6,11 @@ from typing import Any, cast
 
 import simpy
 
-from scheduler.domain import InstanceId, Prebooking, PrebookingId, Session, UserId
-from scheduler.flows import run_invocation
-from scheduler.outcome import InvocationReport
+from scheduler.core.domain import InstanceId, Prebooking, PrebookingId, Session, UserId
+from scheduler.core.flows import run_invocation
+from scheduler.core.outcome import InvocationReport
+from scheduler.core.strategies import PolicyConfig
 from scheduler.store import MemoryStore, NewPrebooking
-from scheduler.strategies import PolicyConfig
 from sim.driver import drive
 from tests.sim.world import ScriptedWorld
 

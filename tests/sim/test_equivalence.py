@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 import simpy
 
-from mock_aimharder.accounts import Account
-from mock_aimharder.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.gym import Gym
-from scheduler.domain import InstanceId, Session
-from scheduler.flows import run_invocation
+from mock_aimharder.model.accounts import Account
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.model.gym import Gym
+from scheduler.core.domain import InstanceId, Session
+from scheduler.core.flows import run_invocation
+from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, open_store
-from scheduler.strategies import strategy
 from sim.driver import drive
 from sim.scenario import Scenario
 from sim.world import SimWorld

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.errors import ConfigurationError
+from scheduler.core.errors import ConfigurationError
 from sim.run import run_replication
 from sim.scenario import Scenario, ScenarioError
 from sim.seedcheck import one_invocation

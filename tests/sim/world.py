@@ -12,9 +12,9 @@ from typing import Any
 
 import simpy
 
-from scheduler.domain import BookingResult, Prebooking, PrebookingId, Seconds
-from scheduler.effects import Book
-from scheduler.errors import DriverError, TransportError
+from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Seconds
+from scheduler.core.effects import Book
+from scheduler.core.errors import DriverError, TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
 from sim.driver import WorldEffect

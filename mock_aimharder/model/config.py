@@ -1,0 +1,223 @@
+"""The mock's whole configuration: one validated pydantic model, loadable from TOML or JSON.
+
+Everything a scenario sets lives here: accounts, classes (capacity, waitlist, window opening),
+per-endpoint latency and faults, and the contested behaviours of AIMHARDER-API.md §10 as knobs.
+Unknown keys are refused (a typo must not silently mean "default"), and every refusal names the
+field path and the expected form.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import zlib
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mock_aimharder.model.dates import parse_clock, parse_day
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.errors import ConfigProblem, MockConfigError
+from mock_aimharder.model.faults import FaultSpec
+from mock_aimharder.model.latency import EndpointLatency
+
+__all__ = [
+    "DEFAULT_BOX",
+    "ClassSpec",
+    "FullClassPolicy",
+    "MockConfig",
+    "UserAccount",
+    "assign_user_ids",
+    "config_problems",
+]
+
+DEFAULT_BOX = 10122
+"""A real box id (crossfitcerdanyola300, kappys1 migration 004 comments); any int works."""
+
+FIRST_USER_ID = 100001
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UserAccount(_Model):
+    """A gym member who can log in; ``id`` is assigned in order when omitted."""
+
+    email: Annotated[str, Field(min_length=1)]
+    password: str
+    id: Annotated[int, Field(ge=1)] | None = None
+    name: str | None = None
+
+
+class ClassSpec(_Model):
+    """One class session on one day: the thing ``/api/book`` books by ``id``."""
+
+    id: Annotated[int, Field(ge=1)]
+    box: Annotated[int, Field(ge=1)] = DEFAULT_BOX
+    day: str
+    time: str
+    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
+    name: Annotated[str, Field(min_length=1)] = "CrossFit"
+    type_id: Annotated[int, Field(ge=1)] | None = None
+    coach: str | None = "Coach Mock"
+    capacity: Annotated[int, Field(ge=0)] = 20
+    waitlist: Annotated[int, Field(ge=0)] = 0
+    opens_at: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    enabled: bool = True
+
+    @field_validator("day")
+    @classmethod
+    def _day_form(cls, value: str) -> str:
+        parse_day(value)
+        return value
+
+    @field_validator("time")
+    @classmethod
+    def _time_form(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+    @property
+    def class_type_id(self) -> int:
+        """``classId`` in the listing: the class *type*, stable per name unless set."""
+        return self.type_id or zlib.crc32(self.name.encode()) % 100_000 + 1
+
+
+class FullClassPolicy(StrEnum):
+    """What ``/api/book`` does when the class is full (box policy: AIMHARDER-API.md §6, §10)."""
+
+    WAITLIST_WHEN_ROOM = "waitlist_when_room"
+    """Join the waitlist when it has room, whatever ``insist`` says; else -1."""
+    WAITLIST_IF_INSIST = "waitlist_if_insist"
+    """Join the waitlist only with ``insist=1``; else -1."""
+
+
+class MockConfig(_Model):
+    """The configuration of one mock AimHarder server (all fields optional)."""
+
+    users: list[UserAccount] = Field(default_factory=list)
+    classes: list[ClassSpec] = Field(default_factory=list)
+    latency: dict[Endpoint, EndpointLatency] = Field(default_factory=dict)
+    faults: dict[Endpoint, FaultSpec] = Field(default_factory=dict)
+    login_failure_status: Annotated[int, Field(ge=200, le=599)] = 200
+    admin_enabled: bool = True
+    full_class_policy: FullClassPolicy = FullClassPolicy.WAITLIST_WHEN_ROOM
+    session_ttl_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1800.0
+    timezone: str = "Europe/Madrid"
+    box_name: str = "CrossFit Mock"
+
+    @field_validator("users")
+    @classmethod
+    def _unique_users(cls, users: list[UserAccount]) -> list[UserAccount]:
+        return assign_user_ids([], users)
+
+    @field_validator("classes")
+    @classmethod
+    def _unique_classes(cls, classes: list[ClassSpec]) -> list[ClassSpec]:
+        seen: set[int] = set()
+        for spec in classes:
+            if spec.id in seen:
+                raise ValueError(f"class id {spec.id} appears twice; ids must be unique")
+            seen.add(spec.id)
+        return classes
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name") from None
+        return value
+
+    def latency_of(self, endpoint: Endpoint) -> EndpointLatency:
+        """The endpoint's latency, zero when not configured."""
+        return self.latency.get(endpoint) or EndpointLatency()
+
+    def faults_of(self, endpoint: Endpoint) -> FaultSpec:
+        """The endpoint's faults, none when not configured."""
+        return self.faults.get(endpoint) or FaultSpec()
+
+    @classmethod
+    def from_data(cls, data: object, *, source: str = "data") -> Self:
+        """Validate a decoded document; ``MockConfigError`` lists every bad field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise MockConfigError(source, config_problems(exc)) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """Load ``.toml`` or ``.json``; syntax errors name the line, field errors the path."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            problem = ConfigProblem(field="<file>", message=f"cannot be read: {exc.strerror}")
+            raise MockConfigError(str(path), (problem,)) from None
+        data: Any
+        try:
+            if path.suffix == ".toml":
+                data = tomllib.loads(text)
+            elif path.suffix == ".json":
+                data = json.loads(text)
+            else:
+                expected = f"suffix {path.suffix!r}; expected a .toml or .json file"
+                raise MockConfigError(str(path), (ConfigProblem(field="<file>", message=expected),))
+        except tomllib.TOMLDecodeError as exc:
+            problem = ConfigProblem(field="<syntax>", message=f"{exc}; expected valid TOML")
+            raise MockConfigError(str(path), (problem,)) from None
+        except json.JSONDecodeError as exc:
+            problem = ConfigProblem(field="<syntax>", message=f"{exc}; expected valid JSON")
+            raise MockConfigError(str(path), (problem,)) from None
+        return cls.from_data(data, source=str(path))
+
+
+def assign_user_ids(
+    existing: Sequence[UserAccount], new: Iterable[UserAccount]
+) -> list[UserAccount]:
+    """``existing`` plus ``new``: a known e-mail is replaced (keeping its id), the rest appended.
+
+    Missing ids get the next free one from ``FIRST_USER_ID`` in order, so the same file always
+    gives the same ids. A duplicate id is refused naming both e-mails.
+    """
+    by_email: dict[str, UserAccount] = {user.email.lower(): user for user in existing}
+    for given in new:
+        key = given.email.lower()
+        known = by_email.get(key)
+        keep_id = known is not None and given.id is None
+        by_email[key] = given.model_copy(update={"id": known.id}) if keep_id and known else given
+    taken: dict[int, str] = {}
+    for user in by_email.values():
+        if user.id is not None:
+            if user.id in taken:
+                raise ValueError(
+                    f"user id {user.id} is given to both {taken[user.id]!r} and {user.email!r}"
+                )
+            taken[user.id] = user.email
+    next_id = max([FIRST_USER_ID - 1, *taken]) + 1
+    result: list[UserAccount] = []
+    for user in by_email.values():
+        if user.id is None:
+            result.append(user.model_copy(update={"id": next_id}))
+            next_id += 1
+        else:
+            result.append(user)
+    return result
+
+
+def config_problems(exc: ValidationError) -> tuple[ConfigProblem, ...]:
+    """One ``ConfigProblem`` per pydantic error, with a dotted path and the value given."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or "<root>"
+        given = error.get("input")
+        hidden = isinstance(given, dict | list) or repr(given) in error["msg"]
+        shown = "" if hidden else f" (got {given!r})"
+        problems.append(ConfigProblem(field=field, message=f"{error['msg']}{shown}"))
+    return tuple(problems)

@@ -1,0 +1,250 @@
+"""The gym: accounts, classes, reservations and the journal, with AimHarder's booking rules.
+
+Pure Python with no clock and no I/O: every call that depends on time gets the instants it
+happened at (``received``, ``processed``), and the window is judged at ``processed`` (the moment
+the booking takes effect). Calls are synchronous, so on one event loop each one is atomic.
+
+Booking rules, in the order they are checked (AIMHARDER-API.md §3, §6):
+unknown class or day or box -> -12 (mock's own key); disabled -> -12 (mock's own key);
+window not open -> -12 ERROR_ANTELACION_CLIENTE; this user already holds a spot or a waitlist
+place in the class -> -12 NOPUEDESRESERVAMISMAHORA (never a second place); a free spot -> 1;
+full -> 0 on the waitlist when ``full_class_policy`` allows it and it has room, else -1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mock_aimharder.model.accounts import Account, Accounts
+from mock_aimharder.model.classes import ClassState, Place
+from mock_aimharder.model.codes import (
+    ALREADY_BOOKED,
+    CLASS_DISABLED,
+    CLASS_FULL,
+    RESERVATION_UNKNOWN,
+    UNKNOWN_CLASS,
+    BookState,
+    CancelState,
+    Refusal,
+    too_early,
+)
+from mock_aimharder.model.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
+from mock_aimharder.model.dates import class_start
+from mock_aimharder.model.journal import EntryKind, Journal, Stamp
+
+__all__ = ["BookingOutcome", "CancelOutcome", "ClassView", "Gym"]
+
+FIRST_RESERVATION = 100_000_001
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingOutcome:
+    """What ``/api/book`` answers: the state, the reservation id on 1/0, the refusal otherwise."""
+
+    book_state: BookState
+    reservation_id: int | None = None
+    refusal: Refusal | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CancelOutcome:
+    """What ``/api/cancelBook`` answers, and whom the freed spot went to."""
+
+    cancel_state: CancelState
+    refusal: Refusal | None = None
+    promoted_reservation: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassView:
+    """One class as one user sees it in the listing."""
+
+    spec: ClassSpec
+    occupation: int
+    waiting: int
+    place: Place | None
+    reservation_id: int | None
+    cancelled_id: int | None
+
+
+class Gym:
+    """All the server's state; the HTTP layer only translates to and from it."""
+
+    def __init__(self, config: MockConfig) -> None:
+        self.accounts = Accounts(session_ttl=config.session_ttl_seconds)
+        self.journal = Journal()
+        self._classes: dict[int, ClassState] = {}
+        self._reservation_class: dict[int, int] = {}  # every reservation id -> its class id
+        self._next_reservation = FIRST_RESERVATION
+        self._names: list[str] | None = None
+        self.configure(config)
+
+    def configure(self, config: MockConfig) -> None:
+        """Adopt a new configuration: exactly its accounts and classes, its rules.
+
+        Reservations of classes that stay are kept (their spec is replaced); those of classes
+        that went away are dropped; sessions of removed accounts die.
+        """
+        self._policy = config.full_class_policy
+        self._timezone = config.timezone
+        self.accounts.session_ttl = config.session_ttl_seconds
+        self.accounts.replace(Account.of(user) for user in config.users)
+        kept = {spec.id for spec in config.classes}
+        self._classes = {cid: state for cid, state in self._classes.items() if cid in kept}
+        self._names = None
+        self.add_classes(config.classes)
+
+    def add_classes(self, specs: Iterable[ClassSpec]) -> None:
+        """Add classes, or replace the spec of known ids keeping their reservations."""
+        self._names = None
+        for spec in specs:
+            state = self._classes.get(spec.id)
+            if state is None:
+                self._classes[spec.id] = ClassState(spec)
+            else:
+                state.spec = spec
+
+    def set_users(self, users: Iterable[UserAccount]) -> None:
+        """Keep exactly these accounts (ids already assigned); sessions of the rest die."""
+        self.accounts.replace(Account.of(user) for user in users)
+
+    def reset(self) -> None:
+        """Forget reservations, sessions and the journal; keep accounts and classes."""
+        self._classes = {cid: ClassState(state.spec) for cid, state in self._classes.items()}
+        self._reservation_class.clear()
+        self._next_reservation = FIRST_RESERVATION
+        self.accounts.clear_sessions()
+        self.journal.clear()
+
+    def classes(self) -> list[ClassState]:
+        """Every class, by id."""
+        return [self._classes[cid] for cid in sorted(self._classes)]
+
+    def class_names(self) -> list[str]:
+        """The distinct class names (``clasesContratadas``: the plan covers every class)."""
+        if self._names is None:
+            self._names = sorted({state.spec.name for state in self._classes.values()})
+        return self._names
+
+    def listing(self, account: Account, *, day: str, box: int | None) -> list[ClassView]:
+        """The day's classes (of ``box`` when given) as ``account`` sees them, by start time."""
+        views = []
+        for state in self._classes.values():
+            spec = state.spec
+            if spec.day != day or (box is not None and spec.box != box):
+                continue
+            place = state.place_of(account.id)
+            views.append(
+                ClassView(
+                    spec=spec,
+                    occupation=state.occupation,
+                    waiting=state.waiting,
+                    place=place[0] if place else None,
+                    reservation_id=place[1] if place else None,
+                    cancelled_id=None if place else state.cancelled_of(account.id),
+                )
+            )
+        return sorted(views, key=lambda view: (view.spec.time, view.spec.id))
+
+    def book(
+        self,
+        account: Account,
+        *,
+        class_id: int,
+        day: str,
+        box: int | None,
+        insist: bool,
+        received: Stamp,
+        processed: Stamp,
+    ) -> BookingOutcome:
+        """Apply the booking rules at ``processed`` and journal the attempt."""
+        outcome = self._decide(
+            account, class_id=class_id, day=day, box=box, insist=insist, now=processed.wall
+        )
+        self.journal.record(
+            kind=EntryKind.BOOK,
+            received=received,
+            processed=processed,
+            user=account.email,
+            user_id=account.id,
+            class_id=class_id,
+            day=day,
+            book_state=int(outcome.book_state),
+            reservation_id=None if outcome.reservation_id is None else str(outcome.reservation_id),
+        )
+        return outcome
+
+    def _decide(
+        self,
+        account: Account,
+        *,
+        class_id: int,
+        day: str,
+        box: int | None,
+        insist: bool,
+        now: float,
+    ) -> BookingOutcome:
+        state = self._classes.get(class_id)
+        refusal = self._refusal(account, state, day=day, box=box, now=now)
+        if refusal is not None or state is None:
+            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=refusal)
+        if state.has_spot_free():
+            reservation = self._new_reservation(class_id)
+            state.take_spot(account.id, reservation)
+            return BookingOutcome(book_state=BookState.BOOKED, reservation_id=reservation)
+        may_wait = insist or self._policy is FullClassPolicy.WAITLIST_WHEN_ROOM
+        if may_wait and state.has_waitlist_room():
+            reservation = self._new_reservation(class_id)
+            state.join_waitlist(account.id, reservation)
+            return BookingOutcome(book_state=BookState.WAITLISTED, reservation_id=reservation)
+        return BookingOutcome(book_state=BookState.FULL, refusal=CLASS_FULL)
+
+    def _refusal(
+        self, account: Account, state: ClassState | None, *, day: str, box: int | None, now: float
+    ) -> Refusal | None:
+        """The -12 reasons, in AimHarder's order of checking (as far as clients show it)."""
+        if state is None or state.spec.day != day or (box is not None and state.spec.box != box):
+            return UNKNOWN_CLASS
+        spec = state.spec
+        if not spec.enabled:
+            return CLASS_DISABLED
+        if spec.opens_at is not None and now < spec.opens_at:
+            ahead = class_start(spec.day, spec.time, self._timezone) - spec.opens_at
+            return too_early(max(1, round(ahead / DAY)))
+        if state.place_of(account.id) is not None:
+            return ALREADY_BOOKED
+        return None
+
+    def cancel(
+        self, account: Account, *, reservation_id: int, received: Stamp, processed: Stamp
+    ) -> CancelOutcome:
+        """Cancel one of the user's live reservations; a freed spot promotes the waitlist head."""
+        class_id = self._reservation_class.get(reservation_id)
+        state = None if class_id is None else self._classes.get(class_id)
+        if state is None or state.owner_of(reservation_id) != account.id:
+            outcome = CancelOutcome(cancel_state=CancelState.DENIED, refusal=RESERVATION_UNKNOWN)
+        else:
+            promoted = state.release(reservation_id)
+            outcome = CancelOutcome(
+                cancel_state=CancelState.CANCELLED, promoted_reservation=promoted
+            )
+        self.journal.record(
+            kind=EntryKind.CANCEL,
+            received=received,
+            processed=processed,
+            user=account.email,
+            user_id=account.id,
+            class_id=class_id,
+            day=None if state is None else state.spec.day,
+            cancel_state=int(outcome.cancel_state),
+            reservation_id=str(reservation_id),
+        )
+        return outcome
+
+    def _new_reservation(self, class_id: int) -> int:
+        reservation = self._next_reservation
+        self._next_reservation += 1
+        self._reservation_class[reservation] = class_id
+        return reservation

@@ -1,0 +1,170 @@
+"""Latency sampling: seeded random streams and the samplers that draw delays from them.
+
+Each endpoint gets its own ``SeedSequence`` child, and each stage of it (inbound, service,
+outbound, fault draw) a child of that, so the same seed gives the same samples, and changing
+one stage's distribution does not shift any other stage's draws (STYLE.md habit 14).
+``Sampler`` is shared with the simulation: ``Sampler(distribution, rng).sample()``, or
+``sampler_for(distribution, rng)``; ``Distribution`` is re-exported here so that one import
+gives a scenario both the models and their samplers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, assert_never
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from mock_aimharder.model.distributions import (
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    LogNormal,
+    Normal,
+    Uniform,
+)
+from mock_aimharder.model.endpoints import Endpoint
+
+__all__ = [
+    "Distribution",
+    "EndpointLatency",
+    "EndpointSamplers",
+    "EndpointStreams",
+    "Sampler",
+    "sampler_for",
+    "seeded_streams",
+]
+
+Z_99 = 2.3263478740408408
+"""The standard normal's 99th percentile (scipy.stats.norm.ppf(0.99)), to turn a p99 into sigma."""
+
+_NORMAL_REDRAWS = 64
+"""Redraws before a truncated normal gives up and clips: with mean >= 0 each try succeeds with
+probability >= 1/2, so reaching the bound has probability <= 2**-64."""
+
+
+class EndpointLatency(BaseModel):
+    """How one endpoint delays a request: the way in, the processing, the way back.
+
+    ``capacity`` is how many requests are processed at once (None: unlimited); the others queue
+    in arrival order.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    inbound: Distribution = Fixed()
+    service: Distribution = Fixed()
+    outbound: Distribution = Fixed()
+    capacity: Annotated[int, Field(ge=1)] | None = None
+
+
+class Sampler:
+    """Draws delays (seconds) from one distribution with one generator."""
+
+    __slots__ = ("_draw", "distribution")
+
+    def __init__(self, distribution: Distribution, rng: np.random.Generator) -> None:
+        self.distribution = distribution
+        self._draw = _drawer(distribution, rng)
+
+    def sample(self) -> float:
+        """One delay, >= 0."""
+        return self._draw()
+
+    def samples(self, count: int) -> list[float]:
+        """``count`` delays, the same as ``count`` calls to ``sample``."""
+        return [self._draw() for _ in range(count)]
+
+
+def sampler_for(distribution: Distribution, rng: np.random.Generator) -> Sampler:
+    """A sampler drawing from ``distribution`` with ``rng`` (one stream per sampler: do not
+    share ``rng`` between samplers whose draws must not shift each other)."""
+    return Sampler(distribution, rng)
+
+
+def _drawer(distribution: Distribution, rng: np.random.Generator) -> Callable[[], float]:
+    draw: Callable[[], float]
+    match distribution:
+        case Fixed(value=value):
+            draw = lambda: value  # noqa: E731
+        case Uniform(low=low, high=high):
+            draw = lambda: float(rng.uniform(low, high))  # noqa: E731
+        case Normal(mean=mean, sd=sd):
+            draw = lambda: _truncated_normal(rng, mean, sd)  # noqa: E731
+        case LogNormal(median=median, p99=p99):
+            mu, sigma = math.log(median), (math.log(p99) - math.log(median)) / Z_99
+            draw = lambda: float(rng.lognormal(mu, sigma))  # noqa: E731
+        case Exponential(mean=mean):
+            draw = lambda: float(rng.exponential(mean))  # noqa: E731
+        case Empirical(samples=samples, cycle=True):
+            draw = _replay(samples)
+        case Empirical(samples=samples):
+            values = np.asarray(samples, dtype=float)
+            draw = lambda: float(values[rng.integers(len(values))])  # noqa: E731
+        case _:  # pragma: no cover
+            assert_never(distribution)
+    return draw
+
+
+def _truncated_normal(rng: np.random.Generator, mean: float, sd: float) -> float:
+    for _ in range(_NORMAL_REDRAWS):
+        value = float(rng.normal(mean, sd))
+        if value >= 0:
+            return value
+    return 0.0  # pragma: no cover
+
+
+def _replay(samples: list[float]) -> Callable[[], float]:
+    position = 0
+
+    def draw() -> float:
+        nonlocal position
+        value = samples[position % len(samples)]
+        position += 1
+        return value
+
+    return draw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointStreams:
+    """The independent generators of one endpoint: one per latency stage and one for faults."""
+
+    inbound: np.random.Generator
+    service: np.random.Generator
+    outbound: np.random.Generator
+    faults: np.random.Generator
+
+
+def seeded_streams(seed: int) -> dict[Endpoint, EndpointStreams]:
+    """Fresh generators for every endpoint, spawned from ``SeedSequence(seed)`` in a fixed order."""
+    streams: dict[Endpoint, EndpointStreams] = {}
+    children = np.random.SeedSequence(seed).spawn(len(Endpoint))
+    for endpoint, child in zip(Endpoint, children, strict=True):
+        inbound, service, outbound, faults = (np.random.default_rng(s) for s in child.spawn(4))
+        streams[endpoint] = EndpointStreams(
+            inbound=inbound, service=service, outbound=outbound, faults=faults
+        )
+    return streams
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointSamplers:
+    """The three stage samplers of one endpoint."""
+
+    inbound: Sampler
+    service: Sampler
+    outbound: Sampler
+
+    @classmethod
+    def build(cls, latency: EndpointLatency, streams: EndpointStreams) -> EndpointSamplers:
+        """Pair each stage's distribution with its own stream."""
+        return cls(
+            inbound=Sampler(latency.inbound, streams.inbound),
+            service=Sampler(latency.service, streams.service),
+            outbound=Sampler(latency.outbound, streams.outbound),
+        )

@@ -1,0 +1,131 @@
+"""The path of one request through an endpoint: delay in, queue, process, delay out.
+
+Per request, in this order (the issue's latency model):
+
+1. draw everything for it at arrival: inbound, service and outbound delays and its fault, each
+   from its own seeded stream, so the n-th request to an endpoint always gets the same draws;
+2. wait out the inbound delay; the request has now *reached the server* (``received``);
+3. a faulted request stops here: it takes no slot, books nothing and is not journaled (500, 503
+   and 429 still take the outbound delay back; a hang or a drop answers nothing);
+4. wait for a capacity slot, FIFO by the moment each request reached the server;
+5. holding the slot, wait out the service time, *then* do the domain work: the booking takes
+   effect (and gets its journal ``seq``) at the end of its service time, as a server commits
+   after doing the work; with capacity > 1 and random service times, effect order can
+   therefore differ from arrival order, as on a real multi-worker server;
+6. release the slot, sleep the outbound delay, answer.
+
+Inbound and service are deadlines, not naps: the inbound delay runs from the request's
+arrival (stamped by the HTTP parser, ``arrival``; from the handler's start when
+unstamped), and the service time from the later of "reached the server" and "the slot was
+last freed". So the time the mock itself spends parsing a burst of requests is spent inside
+the configured delays instead of being added to them; a request that had to queue for its
+slot starts its service when it gets the slot, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from mock_aimharder.model.faults import Fault, FaultDrawer, FaultSpec
+from mock_aimharder.model.journal import Stamp
+from mock_aimharder.model.latency import EndpointLatency, EndpointSamplers, EndpointStreams
+from mock_aimharder.server.gate import FifoGate
+
+__all__ = ["Clock", "EndpointPipeline", "Faulted", "system_clock"]
+
+Clock = Callable[[], Stamp]
+"""Reads both clocks at once."""
+
+T = TypeVar("T")
+
+_ANSWERING_FAULTS = frozenset({Fault.ERROR_500, Fault.ERROR_503, Fault.RATE_LIMIT_429})
+
+
+def system_clock() -> Stamp:
+    """``time.monotonic()`` and ``time.time()`` now."""
+    return Stamp(monotonic=time.monotonic(), wall=time.time())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Faulted:
+    """The request drew a fault; the HTTP layer acts it out (``disruption``)."""
+
+    fault: Fault
+    spec: FaultSpec
+
+
+async def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        await asyncio.sleep(seconds)
+
+
+def _back_to(now: Stamp, monotonic: float) -> Stamp:
+    """The instant ``monotonic`` on both clocks, read from ``now`` (not after it).
+
+    A request that reached the server while the mock was still parsing others is journaled
+    as received when it reached it, not when its handler got round to it.
+    """
+    if monotonic >= now.monotonic:
+        return now
+    return Stamp(monotonic=monotonic, wall=now.wall - (now.monotonic - monotonic))
+
+
+async def _until(deadline: float) -> None:
+    """Sleep until ``time.monotonic()`` reaches ``deadline`` (at once if it has)."""
+    await _sleep(deadline - time.monotonic())
+
+
+class EndpointPipeline:
+    """Latency, capacity and faults of one endpoint around its domain work."""
+
+    def __init__(
+        self,
+        *,
+        latency: EndpointLatency,
+        faults: FaultSpec,
+        streams: EndpointStreams,
+        clock: Clock = system_clock,
+    ) -> None:
+        self.gate = FifoGate(latency.capacity)
+        self._samplers = EndpointSamplers.build(latency, streams)
+        self._faults = faults
+        self._drawer = FaultDrawer(faults, streams.faults)
+        self._clock = clock
+        self._freed_at = -math.inf  # time.monotonic() when a slot was last released
+
+    async def run(
+        self, work: Callable[[Stamp, Stamp], T], *, arrived: float | None = None
+    ) -> T | Faulted:
+        """Carry one request through; ``work(received, processed)`` is the domain step.
+
+        ``arrived`` is the request's arrival stamp (``time.monotonic()``), if the server made one.
+        """
+        inbound = self._samplers.inbound.sample()
+        service = self._samplers.service.sample()
+        outbound = self._samplers.outbound.sample()
+        fault = self._drawer.draw()
+        reached = (time.monotonic() if arrived is None else arrived) + inbound
+        await _until(reached)
+        received = _back_to(self._clock(), reached)
+        if fault is not None:
+            if fault in _ANSWERING_FAULTS:
+                await _sleep(outbound)
+            return Faulted(fault=fault, spec=self._faults)
+        if self.gate.capacity is None:  # no queue to join: skip the gate's bookkeeping
+            await _until(reached + service)
+            result = work(received, self._clock())
+        else:
+            await self.gate.acquire()
+            try:
+                await _until(max(reached, self._freed_at) + service)
+                result = work(received, self._clock())
+            finally:
+                self.gate.release()
+                self._freed_at = time.monotonic()
+        await _sleep(outbound)
+        return result

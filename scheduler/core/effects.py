@@ -1,0 +1,147 @@
+"""What a flow asks of the world, and what the world answers.
+
+Flows (``flows``) are generators that yield these effects; a driver performs each one.
+This is the whole interface between the decisions and the I/O: the asyncio driver performs the
+effects with SQL and HTTP in real time, the SimPy driver in simulated time.
+
+The driver protocol:
+
+- A flow is created with the instant it starts (``run_invocation(..., now=...)``); the driver
+  starts it with ``next(flow)`` and gets its first effect.
+- For each effect the driver replies ``flow.send(Reply(value=..., now=...))``, ``now`` being its
+  clock when the effect completed, or throws the failure in with ``flow.throw(error)``: a
+  ``DriverError`` (which carries its own ``now``) for AimHarder, a ``StoreError`` or a
+  ``DriverError`` for the store. The flow never asks for the time.
+- ``StopIteration.value`` is what the flow returns. The flows handle every domain error; any
+  other exception out of a flow is a bug, and the driver lets it propagate.
+
+What a driver does for each effect, and what it replies:
+
+    FindReady(now, limit, lease) -> tuple[Prebooking, ...]  ready by now (pending, or executing
+                                                          with a lease expired), FIFO, <= limit
+    Claim(id, instance, now, lease) -> Prebooking | None  one atomic pending -> executing (or an
+                                                          expired executing -> executing)
+    GetSession(user)           -> Session | None
+    Book(prebooking, session, timeout) -> BookingResult   or throws TransportError (also when
+                                                          ``timeout`` s pass), HttpStatusError,
+                                                          SessionExpiredError
+    MarkResult(...)            -> bool                    False: the row was no longer ours
+    Sleep(until)               -> None                    replies at ``until`` (or at once if past)
+    Spawn(key, flow)           -> None                    starts ``flow`` as a child of this flow,
+                                                          driven the same way, concurrently;
+                                                          replies at once
+    WaitAny(until)             -> tuple[Finished, ...]    every child that returned since the
+                                                          last WaitAny, with its value; if none
+                                                          has, waits for the first one, or until
+                                                          ``until`` (None: no limit) and then ()
+
+Equality: effects compare by value, so traces compare with ``==``; ``Spawn`` holds a generator,
+which is equal only to itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeAlias, TypeVar
+
+from scheduler.core.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Seconds,
+    Session,
+    UserId,
+)
+from scheduler.core.status import Status
+
+__all__ = [
+    "Book",
+    "Claim",
+    "Effect",
+    "FindReady",
+    "Finished",
+    "Flow",
+    "GetSession",
+    "MarkResult",
+    "Reply",
+    "Sleep",
+    "Spawn",
+    "WaitAny",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindReady:
+    now: Instant
+    limit: int
+    lease: Seconds | None = None  # None: an executing prebooking is never ready again
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    prebooking_id: PrebookingId
+    instance_id: InstanceId
+    now: Instant
+    lease: Seconds | None = None  # None: only a pending prebooking may be claimed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetSession:
+    user: UserId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Book:
+    prebooking: Prebooking
+    session: Session
+    timeout: Seconds  # the core's bound: no request outlives the invocation's budget
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MarkResult:
+    prebooking_id: PrebookingId
+    instance_id: InstanceId
+    status: Status
+    executed_at: Instant
+    result: BookingResult | None
+    error: str | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sleep:
+    until: Instant
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Spawn:
+    key: PrebookingId
+    flow: Flow[Any]  # compared by identity: a generator is equal only to itself
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitAny:
+    until: Instant | None  # None: wait for the next child, however long
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finished:
+    """A child flow that returned; ``value`` is what it returned."""
+
+    key: PrebookingId
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply(Generic[T]):
+    value: T
+    now: Instant
+
+
+Effect: TypeAlias = FindReady | Claim | GetSession | Book | MarkResult | Sleep | Spawn | WaitAny
+Flow: TypeAlias = Generator[Effect, Reply[Any], T]

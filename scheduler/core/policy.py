@@ -1,0 +1,135 @@
+"""The firing policy as a state machine: what starts now, and when to ask again.
+
+In the manner of aioquic's connection, the policy never reads a clock: each call is handed
+``now`` and it answers two questions, ``due(now)`` (which queued prebookings start now) and
+``next_wakeup()`` (the instant a timer should call ``due`` again; ``None`` means "only when a
+send finishes"). It is told what finished through ``finished``. Drivers re-arm a timer on
+``next_wakeup()`` and nothing else.
+
+Rules, all from ``PolicyConfig``:
+- queued prebookings start in the order they were queued (FIFO by ``created_at``);
+- at most ``max_in_flight`` at once; consecutive starts at least ``gap`` apart;
+- ``batch_size`` starts make a batch; with ``barrier`` the next batch waits until every send has
+  finished; then ``pause`` (counted from the last answer with a barrier, else from the last start);
+- the guard: nothing starts after ``started_at + cutoff_after``, nor when the earliest possible
+  start would fall after it. Once closed, what is still queued is skipped by this invocation.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from scheduler.core.domain import Instant, PrebookingId
+from scheduler.core.strategies import PolicyConfig
+
+__all__ = ["Policy", "PolicyError"]
+
+
+class PolicyError(Exception):
+    """The policy was told something impossible (e.g. a finish it never started)."""
+
+
+class Policy:
+    def __init__(self, config: PolicyConfig, *, started_at: Instant) -> None:
+        self.config = config
+        self.started_at = started_at
+        self.cutoff = started_at + config.cutoff_after
+        self._queue: deque[PrebookingId] = deque()
+        self._in_flight: set[PrebookingId] = set()
+        self._started: list[PrebookingId] = []
+        self._last_start: Instant | None = None
+        self._in_batch = 0  # starts in the current batch
+        self._batch_ended_at: Instant | None = None
+        self._closed = False
+
+    # What the policy is told ------------------------------------------------------------------
+    def enqueue(self, prebookings: Iterable[PrebookingId]) -> None:
+        for prebooking_id in prebookings:
+            if prebooking_id in self._queue or prebooking_id in self._started:
+                raise PolicyError(f"prebooking {prebooking_id!r} is already queued or started")
+            self._queue.append(prebooking_id)
+
+    def finished(self, prebooking_id: PrebookingId, *, now: Instant) -> None:
+        if prebooking_id not in self._in_flight:
+            raise PolicyError(f"prebooking {prebooking_id!r} finished but was not in flight")
+        self._in_flight.remove(prebooking_id)
+        if self._batch_full() and self.config.barrier and not self._in_flight:
+            self._batch_ended_at = now
+
+    # What the policy answers ------------------------------------------------------------------
+    def due(self, now: Instant) -> list[PrebookingId]:
+        """The prebookings to start at ``now``, in order; the caller must start all of them."""
+        starting: list[PrebookingId] = []
+        while self._queue and not self._closed:
+            earliest = self._earliest_start()
+            if earliest is None:
+                break
+            if max(earliest, now) > self.cutoff:
+                self._closed = True
+                break
+            if earliest > now:
+                break
+            starting.append(self._start(now))
+        return starting
+
+    def next_wakeup(self) -> Instant | None:
+        if not self._queue or self._closed:
+            return None
+        earliest = self._earliest_start()
+        if earliest is None:
+            return None
+        # Past the cut-off the wake-up is the cut-off itself, so the guard can close the queue
+        # then instead of leaving the invocation idle until a start it would refuse anyway.
+        return min(earliest, self.cutoff)
+
+    @property
+    def done(self) -> bool:
+        """Nothing in flight and nothing more will start."""
+        return not self._in_flight and (self._closed or not self._queue)
+
+    @property
+    def in_flight(self) -> frozenset[PrebookingId]:
+        return frozenset(self._in_flight)
+
+    @property
+    def started(self) -> tuple[PrebookingId, ...]:
+        return tuple(self._started)
+
+    def skipped(self) -> tuple[PrebookingId, ...]:
+        """Queued prebookings the guard will never start (empty until it closes)."""
+        return tuple(self._queue) if self._closed else ()
+
+    # Internals --------------------------------------------------------------------------------
+    def _batch_full(self) -> bool:
+        return self.config.batch_size is not None and self._in_batch >= self.config.batch_size
+
+    def _earliest_start(self) -> Instant | None:
+        """When the head of the queue may start; None while it waits for a send to finish."""
+        config = self.config
+        if config.max_in_flight is not None and len(self._in_flight) >= config.max_in_flight:
+            return None
+        earliest = self.started_at
+        if self._batch_full():
+            if config.barrier:
+                if self._in_flight or self._batch_ended_at is None:
+                    return None
+                batch_end = self._batch_ended_at
+            else:
+                assert self._last_start is not None  # a full batch has started at least once
+                batch_end = self._last_start
+            earliest = max(earliest, batch_end + config.pause)
+        if self._last_start is not None:
+            earliest = max(earliest, self._last_start + config.gap)
+        return earliest
+
+    def _start(self, now: Instant) -> PrebookingId:
+        if self._batch_full():
+            self._in_batch = 0
+            self._batch_ended_at = None
+        prebooking_id = self._queue.popleft()
+        self._in_flight.add(prebooking_id)
+        self._started.append(prebooking_id)
+        self._last_start = now
+        self._in_batch += 1
+        return prebooking_id

@@ -1,0 +1,118 @@
+"""The store's rules for a claim and a result, shared by the SQL and the in-memory store.
+
+Both stores ask these functions for the status to write, so every change of status goes through
+``status.next_status`` (DESIGN.md: one table of legal moves) and the two stores cannot
+drift apart. The guards that go with each rule (``CLAIMABLE``, ``RECLAIMABLE`` with
+``lease_cutoff``, ``RESULT_FROM``) are the ``WHERE`` of the SQL store's single statement and the
+``if`` of the memory store (``is_claimable``).
+
+The lease (issue 7): a claim is held for ``lease`` seconds. A row still ``executing`` when its
+lease has run out (``claimed_at <= now - lease``) belongs to an invocation that was killed or
+cut, since no invocation sends past its budget (``PolicyConfig.lease``); it is ready again and a
+claim takes it up (``Event.RECLAIM``). Sending it again cannot book twice: AimHarder answers a
+second booking of the same class "already booked", which counts as booked (``verdict``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from scheduler.core.domain import Instant, Seconds
+from scheduler.core.status import TRANSITIONS, Event, IllegalTransition, Status, next_status
+
+__all__ = [
+    "CLAIMABLE",
+    "CLAIMED",
+    "RECLAIMABLE",
+    "RESULT_FROM",
+    "IllegalResultStatus",
+    "is_claimable",
+    "lease_cutoff",
+    "status_after_claim",
+    "status_after_reclaim",
+    "status_after_result",
+]
+
+CLAIMABLE = Status.PENDING  # a claim takes only a pending row (AIMHARDER-API.md §7.2) ...
+RECLAIMABLE = Status.EXECUTING  # ... or an executing one whose lease expired (issue 7)
+RESULT_FROM = Status.EXECUTING  # a result is recorded only on a row its claimer still holds
+
+# The final statuses a result may name, each with the event that reaches it from RESULT_FROM;
+# read off the transition table rather than restated.
+_RESULT_EVENTS: dict[Status, Event] = {
+    target: event
+    for (source, event), target in TRANSITIONS.items()
+    if source is RESULT_FROM and target.is_final
+}
+
+
+class IllegalResultStatus(IllegalTransition):
+    """``record_result`` asked for a status that no event takes an executing row to as final.
+
+    No ``(status, event)`` pair names this mistake (no event leads to ``pending`` at all), so
+    the message names the asked status and the ones allowed; ``event`` is None.
+    """
+
+    def __init__(self, prebooking_id: str, target: Status) -> None:
+        allowed = sorted(s.value for s in _RESULT_EVENTS)
+        Exception.__init__(
+            self,
+            f"prebooking {prebooking_id!r}: a result cannot set status {target.value!r}; "
+            f"expected one of {allowed}",
+        )
+        self.prebooking_id = prebooking_id
+        self.status = RESULT_FROM
+        self.target = target
+        self.event: Event | None = None  # type: ignore[assignment]
+
+
+def status_after_claim(prebooking_id: str) -> Status:
+    return next_status(prebooking_id, CLAIMABLE, Event.CLAIM)
+
+
+def status_after_result(prebooking_id: str, target: Status) -> Status:
+    """``target`` if a result may set it, else ``IllegalResultStatus`` (nothing written)."""
+    event = _RESULT_EVENTS.get(target)
+    if event is None:
+        raise IllegalResultStatus(prebooking_id, target)
+    return next_status(prebooking_id, RESULT_FROM, event)
+
+
+def _status_after(prebooking_id: str, current: Status) -> Status:
+    event = Event.RECLAIM if current is RECLAIMABLE else Event.CLAIM
+    return next_status(prebooking_id, current, event)
+
+
+# Claim and reclaim lead to the same status, so one SQL statement may take either kind of row;
+# read off the table, and checked when the module loads rather than assumed.
+CLAIMED = _status_after("-", CLAIMABLE)
+if _status_after("-", RECLAIMABLE) is not CLAIMED:  # pragma: no cover - a broken table
+    raise RuntimeError("claim and reclaim must lead to the same status (scheduler.core.status)")
+
+
+def lease_cutoff(now: Instant, lease: Seconds | None) -> Instant | None:
+    """Rows claimed at or before this instant have lost their lease; None: leases never end.
+
+    Both stores compare ``claimed_at`` with this one float, computed here, so SQL and Python
+    agree to the last bit on which rows are ready again.
+    """
+    if lease is None:
+        return None
+    cutoff = now - lease
+    return cutoff if math.isfinite(cutoff) else None
+
+
+def is_claimable(status: Status, claimed_at: Instant | None, cutoff: Instant | None) -> bool:
+    """Whether a claim may take a row now: pending, or executing past its lease."""
+    if status is CLAIMABLE:
+        return True
+    return (
+        status is RECLAIMABLE
+        and cutoff is not None
+        and claimed_at is not None
+        and claimed_at <= cutoff
+    )
+
+
+def status_after_reclaim(prebooking_id: str) -> Status:
+    return _status_after(prebooking_id, RECLAIMABLE)

@@ -1,0 +1,274 @@
+"""A deterministic driver for core tests: flows against a script of latencies and answers.
+
+No SimPy, no store, no sockets: a heap of ``(time, seq)`` events is the whole event loop, so the
+same script always gives the same trace. Each effect takes ``latency[<effect name>]`` seconds
+(``Book``'s per attempt comes from ``answers``); what the world answers comes from the script:
+
+- ``FindReady``: the ``ready`` prebookings with ``available_at <= now``, in the script's order
+  (not sorted: the core must sort), at most ``limit``;
+- ``Claim``: the prebooking, now ``executing``; ``None`` for ids in ``lost``;
+- ``GetSession``: a session; ``None`` for users in ``no_session``;
+- ``Book``: ``answers[id][attempt - 1]`` (the last one repeats; default: booked after
+  ``latency["Book"]``); an answer slower than the effect's ``timeout`` becomes a
+  ``TransportError`` at the timeout, as httpx would raise;
+- ``MarkResult``: ``True``, ``False`` for ids in ``unrecorded``;
+- ``errors[(effect name, id or user)]`` is thrown in instead, after the effect's latency.
+
+``Run.trace`` is every effect with the time it was yielded; ``Run.steps()`` a readable digest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, assert_never
+
+from scheduler.core.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Seconds,
+    Session,
+)
+from scheduler.core.effects import (
+    Book,
+    Claim,
+    Effect,
+    FindReady,
+    Finished,
+    Flow,
+    GetSession,
+    MarkResult,
+    Reply,
+    Sleep,
+    Spawn,
+    WaitAny,
+)
+from scheduler.core.errors import DriverError, TransportError
+from scheduler.core.status import Status
+
+__all__ = ["Answer", "Run", "Script", "run"]
+
+Answer = tuple[Seconds, BookingResult | Exception]  # (latency, what AimHarder answers or raises)
+MAX_EVENTS = 100_000  # a flow that never ends fails its test instead of hanging it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Script:
+    ready: Sequence[Prebooking] = ()
+    latency: Mapping[str, Seconds] = field(default_factory=dict)
+    answers: Mapping[str, Sequence[Answer]] = field(default_factory=dict)
+    lost: Collection[str] = ()
+    no_session: Collection[str] = ()
+    unrecorded: Collection[str] = ()
+    errors: Mapping[tuple[str, str], Exception] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    value: Any
+    now: Instant
+    trace: list[tuple[Instant, Effect]]
+
+    def steps(self, *kinds: str) -> list[tuple[float, str, str]]:
+        """``(time, effect name, prebooking id / user / instant)``, of ``kinds`` if given."""
+        return [
+            (round(at, 9), type(effect).__name__, _subject(effect))
+            for at, effect in self.trace
+            if not kinds or type(effect).__name__ in kinds
+        ]
+
+    def effects(self, kind: type[Effect]) -> list[Any]:
+        return [effect for _, effect in self.trace if isinstance(effect, kind)]
+
+
+def run(flow: Flow[Any], script: Script, *, now: Instant = 0.0) -> Run:
+    """Drive ``flow`` (and every child it spawns) to its end; returns its value and trace."""
+    return _Loop(script, now).run(flow)
+
+
+def _subject(effect: Effect) -> str:
+    match effect:
+        case Claim(prebooking_id=pid) | MarkResult(prebooking_id=pid) | Spawn(key=pid):
+            return pid
+        case Book(prebooking=prebooking):
+            return prebooking.id
+        case GetSession(user=user):
+            return user
+        case Sleep(until=until) | WaitAny(until=until):
+            return "-" if until is None else f"{until:.9g}"
+        case FindReady(limit=limit):
+            return str(limit)
+
+
+@dataclass(eq=False)
+class _Process:
+    flow: Flow[Any]
+    key: str | None
+    parent: _Process | None
+    done: bool = False
+    value: Any = None
+    unreported: list[Finished] = field(default_factory=list)
+    waiting: int | None = None  # the token of the WaitAny it is parked on
+
+
+@dataclass(frozen=True)
+class _Start:
+    pass
+
+
+@dataclass(frozen=True)
+class _Send:
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Throw:
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class _Wake:
+    token: int
+
+
+_Action = _Start | _Send | _Throw | _Wake
+
+
+class _Loop:
+    def __init__(self, script: Script, now: Instant) -> None:
+        self.script = script
+        self.now = now
+        self.trace: list[tuple[Instant, Effect]] = []
+        self._heap: list[tuple[Instant, int, _Process, _Action]] = []
+        self._seq = itertools.count()
+        self._attempts: dict[str, int] = {}
+
+    def run(self, flow: Flow[Any]) -> Run:
+        root = _Process(flow=flow, key=None, parent=None)
+        self._at(self.now, root, _Start())
+        for _ in range(MAX_EVENTS):
+            if not self._heap:
+                break
+            at, _, process, action = heapq.heappop(self._heap)
+            if isinstance(action, _Wake):
+                if process.waiting != action.token:
+                    continue  # that WaitAny was already answered, by a child or by its timeout
+                process.waiting = None
+                action = _Send(tuple(process.unreported))
+                process.unreported.clear()
+            self.now = at
+            self._step(process, action)
+        else:
+            raise AssertionError(f"more than {MAX_EVENTS} events: the flow does not end")
+        if not root.done:
+            raise AssertionError(f"stuck at {self.now}: nothing scheduled, the flow is waiting")
+        return Run(value=root.value, now=self.now, trace=self.trace)
+
+    def _at(self, at: Instant, process: _Process, action: _Action) -> None:
+        heapq.heappush(self._heap, (at, next(self._seq), process, action))
+
+    def _step(self, process: _Process, action: _Start | _Send | _Throw) -> None:
+        """Resume ``process``; go on while its effects answer at once (Spawn, a ready WaitAny)."""
+        next_action: _Start | _Send | _Throw | None = action
+        while next_action is not None:
+            effect = self._resume(process, next_action)
+            if effect is None:
+                return
+            self.trace.append((self.now, effect))
+            next_action = self._handle(process, effect)
+
+    def _resume(self, process: _Process, action: _Start | _Send | _Throw) -> Effect | None:
+        try:
+            match action:
+                case _Start():
+                    return next(process.flow)
+                case _Send(value=value):
+                    return process.flow.send(Reply(value=value, now=self.now))
+                case _Throw(error=error):
+                    if isinstance(error, DriverError):
+                        error.now = self.now
+                    return process.flow.throw(error)
+        except StopIteration as stop:
+            self._finish(process, stop.value)
+        return None
+
+    def _handle(self, process: _Process, effect: Effect) -> _Send | None:
+        """Performs ``effect``; the reply if it is immediate, else None (an event will resume)."""
+        match effect:
+            case Spawn(key=key, flow=child):
+                self._at(self.now, _Process(flow=child, key=key, parent=process), _Start())
+                return _Send(None)  # the parent goes on at once; the child starts right after
+            case WaitAny(until=until):
+                if process.unreported:
+                    finished = tuple(process.unreported)
+                    process.unreported.clear()
+                    return _Send(finished)
+                process.waiting = token = next(self._seq)
+                if until is not None:
+                    self._at(max(until, self.now), process, _Wake(token))
+            case Sleep(until=until):
+                self._at(max(until, self.now), process, _Send(None))
+            case FindReady() | Claim() | GetSession() | Book() | MarkResult():
+                latency, outcome = self._perform(effect)
+                done = _Throw(outcome) if isinstance(outcome, BaseException) else _Send(outcome)
+                self._at(self.now + latency, process, done)
+            case _:
+                assert_never(effect)
+        return None
+
+    def _finish(self, process: _Process, value: Any) -> None:
+        process.done, process.value = True, value
+        parent = process.parent
+        if parent is None or process.key is None:
+            return
+        parent.unreported.append(Finished(key=PrebookingId(process.key), value=value))
+        if parent.waiting is not None:
+            self._at(self.now, parent, _Wake(parent.waiting))
+
+    def _perform(
+        self, effect: FindReady | Claim | GetSession | Book | MarkResult
+    ) -> tuple[Seconds, Any]:
+        script, name = self.script, type(effect).__name__
+        latency = script.latency.get(name, 0.0)
+        match effect:
+            case FindReady(now=now, limit=limit):
+                ready = [p for p in script.ready if p.available_at <= now]
+                return self._or_error(name, "", latency, tuple(ready[:limit]))
+            case Claim(prebooking_id=pid, instance_id=instance, now=now):
+                row = next(p for p in script.ready if p.id == pid)
+                claimed = None if pid in script.lost else _claimed(row, instance, now)
+                return self._or_error(name, pid, latency, claimed)
+            case GetSession(user=user):
+                session = None if user in script.no_session else Session(user=user)
+                return self._or_error(name, user, latency, session)
+            case Book(prebooking=prebooking, timeout=timeout):
+                return self._book(prebooking, timeout)
+            case MarkResult(prebooking_id=pid):
+                return self._or_error(name, pid, latency, pid not in script.unrecorded)
+            case _:
+                assert_never(effect)
+
+    def _or_error(
+        self, name: str, subject: str, latency: Seconds, value: Any
+    ) -> tuple[Seconds, Any]:
+        return latency, self.script.errors.get((name, subject), value)
+
+    def _book(self, prebooking: Prebooking, timeout: Seconds) -> tuple[Seconds, Any]:
+        attempt = self._attempts[prebooking.id] = self._attempts.get(prebooking.id, 0) + 1
+        booked = BookingResult(book_state=1, reservation_id=f"r-{prebooking.id}")
+        default = [(self.script.latency.get("Book", 0.0), booked)]
+        answers = self.script.answers.get(prebooking.id, default)
+        latency, answer = answers[min(attempt, len(answers)) - 1]
+        if latency > timeout:
+            return timeout, TransportError(f"POST /api/book timed out after {timeout:g} s", now=0)
+        return latency, answer
+
+
+def _claimed(row: Prebooking, instance: InstanceId, now: Instant) -> Prebooking:
+    return dataclasses.replace(row, status=Status.EXECUTING, claimed_by=instance, claimed_at=now)

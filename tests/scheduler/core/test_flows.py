@@ -1,0 +1,295 @@
+"""``execute_one``, one prebooking, driven by the scripted driver: times and results only.
+
+Latencies are powers of two so the traces' times are exact: a store call takes 1/16 s and a
+booking 1/4 s unless a test says otherwise. The deadline is 8 s after the start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scheduler.core.domain import (
+    BookingResult,
+    InstanceId,
+    Prebooking,
+    PrebookingId,
+    Session,
+    UserId,
+)
+from scheduler.core.effects import Book, MarkResult
+from scheduler.core.errors import (
+    DriverError,
+    HttpStatusError,
+    SessionExpiredError,
+    StoreError,
+    TransportError,
+)
+from scheduler.core.flows import execute_one
+from scheduler.core.outcome import Disposition, Outcome
+from scheduler.core.status import Status
+from scheduler.core.strategies import PolicyConfig
+from scheduler.core.verdict import VerdictKind
+from tests.scheduler.core.script import Answer, Run, Script, run
+
+P1 = Prebooking(
+    id=PrebookingId("p1"),
+    user=UserId("ana@example.com"),
+    class_id=100,
+    day="20261130",
+    box=1,
+    available_at=0.0,
+    created_at=-60.0,
+)
+STORE = {"Claim": 0.0625, "GetSession": 0.0625, "MarkResult": 0.0625, "Book": 0.25}
+BOOKED = BookingResult(book_state=1, reservation_id="r-p1")
+
+
+def one(
+    *,
+    answers: list[Answer] | None = None,
+    deadline: float = 8.0,
+    config: PolicyConfig | None = None,
+    **script: Any,
+) -> Run:
+    flow = execute_one(
+        P1,
+        instance_id=InstanceId("i1"),
+        config=config or PolicyConfig(),
+        deadline=deadline,
+        now=0.0,
+    )
+    table = {"p1": answers} if answers is not None else {}
+    return run(flow, Script(ready=(P1,), latency=STORE, answers=table, **script))
+
+
+def mark(result: Run) -> MarkResult:
+    (effect,) = result.effects(MarkResult)
+    assert isinstance(effect, MarkResult)
+    return effect
+
+
+def test_a_prebooking_is_claimed_then_its_session_read_then_booked_then_recorded() -> None:
+    result = one()
+    assert result.steps() == [
+        (0.0, "Claim", "p1"),
+        (0.0625, "GetSession", "ana@example.com"),
+        (0.125, "Book", "p1"),
+        (0.375, "MarkResult", "p1"),
+    ]
+    assert mark(result) == MarkResult(
+        prebooking_id=PrebookingId("p1"),
+        instance_id=InstanceId("i1"),
+        status=Status.COMPLETED,
+        executed_at=0.375,
+        result=BOOKED,
+        error=None,
+        attempts=1,
+    )
+    assert result.value == Outcome(
+        prebooking_id=PrebookingId("p1"),
+        disposition=Disposition.COMPLETED,
+        attempts=1,
+        sent_at=(0.125,),
+        result=BOOKED,
+        verdict=VerdictKind.BOOKED,
+        recorded=True,
+    )
+
+
+def test_the_booking_may_take_exactly_what_is_left_before_the_deadline() -> None:
+    (book,) = one().effects(Book)
+    assert book == Book(prebooking=P1, session=Session(user=P1.user), timeout=8.0 - 0.125)
+
+
+def test_a_lost_claim_does_nothing_else() -> None:
+    result = one(lost={"p1"})
+    assert result.steps() == [(0.0, "Claim", "p1")]
+    assert result.value == Outcome(
+        prebooking_id=PrebookingId("p1"), disposition=Disposition.LOST_RACE
+    )
+
+
+def test_no_session_fails_without_sending() -> None:
+    result = one(no_session={"ana@example.com"})
+    assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "MarkResult"]
+    marked = mark(result)
+    assert (marked.status, marked.error, marked.attempts, marked.executed_at) == (
+        Status.FAILED,
+        "no session for user 'ana@example.com'",
+        0,
+        0.125,
+    )
+    assert result.value.disposition is Disposition.FAILED
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "verdict", "error"),
+    [
+        (BookingResult(book_state=1, reservation_id="9"), Status.COMPLETED, "booked", None),
+        (BookingResult(book_state=0, reservation_id="9"), Status.COMPLETED, "waitlisted", None),
+        (
+            BookingResult(
+                book_state=-12,
+                message="No puedes reservar dos clases a la misma hora",
+                message_lang="NOPUEDESRESERVAMISMAHORA",
+            ),
+            Status.COMPLETED,
+            "already booked",
+            None,
+        ),
+        (
+            BookingResult(book_state=-1, message="Clase llena"),
+            Status.FAILED,
+            "refused",
+            "Clase llena",
+        ),
+        (
+            BookingResult(book_state=-7),
+            Status.FAILED,
+            "refused",
+            "booking refused with bookState -7",
+        ),
+        (
+            BookingResult(
+                book_state=-12, message="Limite superado", message_lang="HASSUPERADOLIMITCONTR"
+            ),
+            Status.FAILED,
+            "refused",
+            "Limite superado",
+        ),
+    ],
+)
+def test_each_answer_is_recorded_as_its_status(
+    answer: BookingResult, status: Status, verdict: str, error: str | None
+) -> None:
+    result = one(answers=[(0.25, answer)])
+    marked = mark(result)
+    assert (marked.status, marked.result, marked.error, marked.attempts) == (
+        status,
+        answer,
+        error,
+        1,
+    )
+    assert (result.value.disposition.value, result.value.verdict) == (status.value, verdict)
+
+
+def test_an_expired_session_fails_at_once() -> None:
+    result = one(answers=[(0.25, SessionExpiredError("logout: 1", now=0))])
+    assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "Book", "MarkResult"]
+    assert (mark(result).status, mark(result).error) == (Status.FAILED, "session expired")
+
+
+def test_a_503_is_retried_after_the_back_off_and_then_books() -> None:
+    result = one(answers=[(0.25, HttpStatusError(503, now=0)), (0.25, BOOKED)])
+    assert result.steps("Book", "Sleep", "MarkResult") == [
+        (0.125, "Book", "p1"),
+        (0.375, "Sleep", "0.575"),  # the first back-off, 0.2 s
+        (0.575, "Book", "p1"),
+        (0.825, "MarkResult", "p1"),
+    ]
+    assert (result.value.disposition, result.value.attempts) == (Disposition.COMPLETED, 2)
+    assert mark(result).attempts == 2
+
+
+def test_a_429_waits_for_its_retry_after() -> None:
+    result = one(answers=[(0.25, HttpStatusError(429, now=0, retry_after=1.0)), (0.25, BOOKED)])
+    assert result.steps("Book", "Sleep") == [
+        (0.125, "Book", "p1"),
+        (0.375, "Sleep", "1.375"),
+        (1.375, "Book", "p1"),
+    ]
+
+
+def test_a_retry_after_shorter_than_the_back_off_does_not_shorten_it() -> None:
+    result = one(answers=[(0.25, HttpStatusError(503, now=0, retry_after=0.01)), (0.25, BOOKED)])
+    assert result.steps("Sleep") == [(0.375, "Sleep", "0.575")]
+
+
+def test_no_answer_is_retried_with_a_growing_back_off_then_fails_with_its_message() -> None:
+    result = one(answers=[(0.25, TransportError("connection reset", now=0))])
+    assert result.steps("Book", "Sleep") == [
+        (0.125, "Book", "p1"),
+        (0.375, "Sleep", "0.575"),
+        (0.575, "Book", "p1"),
+        (0.825, "Sleep", "1.225"),  # 0.4 s: the back-off doubles
+        (1.225, "Book", "p1"),
+    ]
+    assert (mark(result).status, mark(result).error, mark(result).attempts) == (
+        Status.FAILED,
+        "connection reset",
+        3,
+    )
+
+
+def test_no_retry_whose_wait_and_margin_would_cross_the_deadline() -> None:
+    # the answer comes at 0.375; a retry at 0.575 would need until 1.575 (margin 1 s) > 1.5
+    result = one(answers=[(0.25, HttpStatusError(503, now=0))], deadline=1.5)
+    assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "Book", "MarkResult"]
+    assert mark(result).status is Status.FAILED
+    assert "HTTP 503" in (mark(result).error or "")
+
+
+def test_a_retry_that_just_fits_is_made() -> None:
+    result = one(answers=[(0.25, HttpStatusError(503, now=0)), (0.25, BOOKED)], deadline=1.575)
+    assert result.value.attempts == 2
+
+
+def test_a_refusal_that_is_not_transient_is_not_retried() -> None:
+    result = one(answers=[(0.25, HttpStatusError(403, now=0, body="geo-blocked"))])
+    assert result.value.attempts == 1
+    assert "HTTP 403" in (mark(result).error or "")
+
+
+def test_a_booking_slower_than_the_deadline_is_cut_at_the_deadline_and_not_retried() -> None:
+    result = one(answers=[(5.0, BOOKED)], deadline=2.0)
+    assert result.steps() == [
+        (0.0, "Claim", "p1"),
+        (0.0625, "GetSession", "ana@example.com"),
+        (0.125, "Book", "p1"),
+        (2.0, "MarkResult", "p1"),
+    ]
+    assert mark(result).error == "POST /api/book timed out after 1.875 s"
+
+
+def test_too_early_is_tried_again_and_books() -> None:
+    too_early = BookingResult(book_state=-12, message_lang="ERROR_ANTELACION_CLIENTE")
+    result = one(answers=[(0.25, too_early), (0.25, BOOKED)])
+    assert (result.value.disposition, result.value.attempts) == (Disposition.COMPLETED, 2)
+
+
+def test_nothing_is_sent_when_claim_and_session_used_up_the_deadline() -> None:
+    result = one(deadline=0.1)
+    assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "MarkResult"]
+    assert (mark(result).status, mark(result).error) == (
+        Status.FAILED,
+        "not sent: 0.025 s past the deadline",
+    )
+
+
+@pytest.mark.parametrize("effect", ["Claim", "GetSession"])
+def test_a_store_failure_before_sending_leaves_the_row_to_the_lease_rule(effect: str) -> None:
+    subject = "p1" if effect == "Claim" else "ana@example.com"
+    result = one(errors={(effect, subject): StoreError("database is locked")})
+    assert result.steps()[-1][1] == effect  # nothing after the failure: no Book, no MarkResult
+    assert result.value == Outcome(
+        prebooking_id=PrebookingId("p1"),
+        disposition=Disposition.STORE_ERROR,
+        error="database is locked",
+    )
+
+
+def test_a_driver_error_from_the_store_is_handled_like_a_store_error() -> None:
+    result = one(errors={("Claim", "p1"): DriverError("store unreachable", now=0)})
+    assert result.value.disposition is Disposition.STORE_ERROR
+
+
+def test_a_booking_the_store_failed_to_record_is_reported_unrecorded() -> None:
+    result = one(errors={("MarkResult", "p1"): StoreError("disk full")})
+    assert (result.value.disposition, result.value.recorded) == (Disposition.COMPLETED, False)
+
+
+def test_a_row_no_longer_ours_is_reported_unrecorded() -> None:
+    result = one(unrecorded={"p1"})
+    assert (result.value.disposition, result.value.recorded) == (Disposition.COMPLETED, False)
