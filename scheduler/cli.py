@@ -30,7 +30,7 @@ from scheduler.core.status import Status
 from scheduler.core.strategies import PolicyConfig, strategy, strategy_names
 from scheduler.importing import read_prebookings
 from scheduler.invoke import invoke
-from scheduler.settings import Settings
+from scheduler.settings import DEFAULT_MAX_DURATION, Settings
 from scheduler.store import open_store
 
 __all__ = ["main"]
@@ -65,7 +65,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strategy", default="sequential", help=f"one of {strategy_names()} (sequential)"
     )
-    parser.add_argument("--max-duration", type=float, help="the hard limit in seconds (10)")
+    parser.add_argument(
+        "--max-duration",
+        type=float,
+        help="the platform's hard limit in seconds (10); the budget unless --budget is given",
+    )
     for field in POLICY_FIELDS:
         flag = "--" + field.name.replace("_", "-")
         parser.add_argument(flag, type=_PARSERS[str(field.type)], help=f"policy: {field.type}")
@@ -93,12 +97,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {f.name: getattr(args, f.name) for f in POLICY_FIELDS}
-    policy = strategy(args.strategy, **{k: v for k, v in overrides.items() if v is not None})
+    limit = DEFAULT_MAX_DURATION if args.max_duration is None else args.max_duration
+    given = {k: v for k, v in overrides.items() if v is not None}
+    policy = strategy(args.strategy, max_duration=limit, **given)
     return Settings.from_environment(
-        database_url=args.db,
-        aimharder_url=args.aimharder_url,
-        policy=policy,
-        max_duration=args.max_duration,
+        database_url=args.db, aimharder_url=args.aimharder_url, policy=policy, max_duration=limit
     )
 
 

@@ -56,12 +56,18 @@ async def invoke(
     *,
     started_at: float | None = None,
     clock: Clock = time.time,
+    cut_after: float | None = None,
 ) -> Answer:
-    """Run one invocation under the ``max_duration`` limit, counted from ``started_at``."""
+    """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
+
+    ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
+    budget past the limit, so this is how a kill inside the guard's budget is provoked).
+    """
     started = clock() if started_at is None else started_at
     instance_id = InstanceId(uuid.uuid4().hex)
     flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
-    left = started + settings.max_duration - ANSWER_SLACK - clock()
+    limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
+    left = started + limit - ANSWER_SLACK - clock()
     threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
     try:
         async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:

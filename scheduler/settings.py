@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scheduler.core.errors import ConfigurationError
-from scheduler.core.strategies import PolicyConfig, strategy
+from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
 from scheduler.store import DEFAULT_DATABASE_URL
 
-__all__ = ["DEFAULT_AIMHARDER_URL", "Settings"]
+__all__ = ["DEFAULT_AIMHARDER_URL", "DEFAULT_MAX_DURATION", "Settings"]
 
 DEFAULT_AIMHARDER_URL = "http://127.0.0.1:8000"
+# Vercel Hobby's old default limit (the seed's `export const maxDuration = 10`).
+DEFAULT_MAX_DURATION = 10.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,10 +27,12 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     aimharder_url: str = DEFAULT_AIMHARDER_URL
     cron_secret: str | None = field(default=None, repr=False)
-    policy: PolicyConfig = field(default_factory=lambda: strategy("sequential"))
-    # Vercel Hobby's hard limit (the seed's `export const maxDuration = 10`): past it the
-    # invocation is cut wherever it is and answers 504.
-    max_duration: float = 10.0
+    policy: PolicyConfig = field(
+        default_factory=lambda: strategy("sequential", max_duration=DEFAULT_MAX_DURATION)
+    )
+    # The platform's hard limit: past it the invocation is cut wherever it is and answers 504.
+    # The policy's budget must fit in it (refused otherwise, naming both).
+    max_duration: float = DEFAULT_MAX_DURATION
 
     def __post_init__(self) -> None:
         if not self.aimharder_url.startswith(("http://", "https://")):
@@ -39,6 +43,7 @@ class Settings:
             raise ConfigurationError(
                 f"max_duration={self.max_duration!r}; expected a number of seconds > 0"
             )
+        check_within_limit(self.policy, self.max_duration)
 
     @classmethod
     def from_environment(
@@ -50,12 +55,14 @@ class Settings:
         policy: PolicyConfig | None = None,
         max_duration: float | None = None,
     ) -> Settings:
-        """Explicit values first, then the environment, then the embedded defaults."""
+        """Explicit values first, then the environment, then the embedded defaults; without a
+        policy, sequential with the limit as its budget."""
         env = os.environ if environ is None else environ
+        limit = DEFAULT_MAX_DURATION if max_duration is None else max_duration
         return cls(
             database_url=database_url or env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             aimharder_url=aimharder_url or env.get("AIMHARDER_URL") or DEFAULT_AIMHARDER_URL,
             cron_secret=env.get("CRON_SECRET") or None,
-            policy=policy or strategy("sequential"),
-            max_duration=10.0 if max_duration is None else max_duration,
+            policy=policy or strategy("sequential", max_duration=limit),
+            max_duration=limit,
         )

@@ -18,7 +18,6 @@ from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.domain import Session, UserId
-from scheduler.core.strategies import strategy
 from scheduler.store import MemoryStore
 from sim.metrics import class_measures, percentile, store_measures
 from sim.platform import Platform
@@ -49,8 +48,7 @@ def run_replication(
     policy_overrides: dict[str, Any] | None = None,
 ) -> Replication:
     experiment = scenario.experiment
-    overrides = {**experiment.policy, **(policy_overrides or {})}
-    policy = strategy(strategy_name, **overrides)
+    policy = scenario.policy_for(strategy_name, **(policy_overrides or {}))
     seeds = np.random.SeedSequence(experiment.seed, spawn_key=(load, replication))
     rngs = [np.random.default_rng(s) for s in seeds.spawn(3 + SimWorld.STREAMS)]
     workload_rng, jitter_rng, cold_rng, *world_rngs = rngs

@@ -12,13 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mock_aimharder.model.config import config_problems
 from mock_aimharder.model.distributions import Distribution, LogNormal, Uniform
 from mock_aimharder.model.latency import EndpointLatency
 from scheduler.core.errors import ConfigurationError
-from scheduler.core.strategies import PRESETS, strategy
+from scheduler.core.strategies import PRESETS, PolicyConfig, strategy
 
 __all__ = [
     "AimHarderModel",
@@ -116,7 +116,6 @@ class ExperimentPlan(_Model):
     )
     gap_load: PositiveInt = 20  # prebookings per class while the stagger gap is swept
     inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
-    policy: dict[str, Any] = Field(default_factory=dict)  # overrides for every strategy
 
     @field_validator("strategies")
     @classmethod
@@ -135,6 +134,22 @@ class Scenario(_Model):
     aimharder: AimHarderModel = AimHarderModel()
     workload: Workload = Workload()
     experiment: ExperimentPlan = ExperimentPlan()
+    # The ``[policy]`` table: overrides of ``PolicyConfig`` for every strategy. Without a
+    # ``budget`` the guard's budget is the platform's ``max_duration``; a longer one is refused.
+    policy: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _budget_within_limit(self) -> Self:
+        for name in self.experiment.strategies:
+            self.policy_for(name)  # raises naming the parameter, or the budget and the limit
+        return self
+
+    def policy_for(self, name: str, **overrides: Any) -> PolicyConfig:
+        """Strategy ``name`` under this scenario's ``[policy]`` table, ``overrides`` on top, and
+        the platform's limit as the budget unless one is set."""
+        return strategy(
+            name, max_duration=self.platform.max_duration, **{**self.policy, **overrides}
+        )
 
     @classmethod
     def from_data(cls, data: object, *, source: str = "data") -> Self:

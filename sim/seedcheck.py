@@ -68,7 +68,7 @@ SCALING_LIMITS: tuple[SeedRow, ...] = (
 def one_invocation(scenario: Scenario, *, guard: bool) -> Scenario:
     """``scenario`` reduced to one class, one trigger at its opening, warm, with(out) the guard."""
     platform = {"cold_start": Fixed(value=0.0)}
-    policy = dict(scenario.experiment.policy)
+    policy = dict(scenario.policy)
     if not guard:
         platform["max_duration"] = UNLIMITED  # type: ignore[assignment]
         policy.update(budget=UNLIMITED, buffer=0.0)
@@ -79,7 +79,7 @@ def one_invocation(scenario: Scenario, *, guard: bool) -> Scenario:
             "workload": scenario.workload.model_copy(
                 update={"minutes": 1, "classes_per_minute": 1, "capacity_ratio": 1.0}
             ),
-            "experiment": scenario.experiment.model_copy(update={"policy": policy}),
+            "policy": policy,
         }
     )
 

@@ -31,7 +31,6 @@ from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.process import mock_process
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import PrebookingId, UserId
-from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import NewPrebooking, open_store
@@ -70,7 +69,7 @@ def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> S
         classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=load)],
         latency={"book": scenario.aimharder.book},
     )
-    policy = strategy(name, **scenario.experiment.policy)
+    policy = scenario.policy_for(name)
     with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=replication) as url:
         with open_store(Path(folder) / "validate.sqlite") as store:
             sessions = asyncio.run(_log_in(url, emails))
@@ -90,7 +89,12 @@ def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> S
                 )
                 for i, e in enumerate(emails)
             )
-            settings = Settings(database_url="unused", aimharder_url=url, policy=policy)
+            settings = Settings(
+                database_url="unused",
+                aimharder_url=url,
+                policy=policy,
+                max_duration=scenario.platform.max_duration,
+            )
             answer = asyncio.run(invoke(settings, store, started_at=opening))
         journal = httpx.get(f"{url}/_admin/journal", timeout=10).raise_for_status().json()
     entries = journal["entries"] if isinstance(journal, dict) else journal

@@ -34,7 +34,13 @@ from scheduler.core.effects import (
 from scheduler.core.flows import execute_one, run_invocation
 from scheduler.core.outcome import Disposition, InvocationReport, Outcome
 from scheduler.core.policy import Policy, PolicyError
-from scheduler.core.strategies import PRESETS, PolicyConfig, strategy, strategy_names
+from scheduler.core.strategies import (
+    PRESETS,
+    PolicyConfig,
+    check_within_limit,
+    strategy,
+    strategy_names,
+)
 
 __all__ = [
     "PRESETS",
@@ -56,6 +62,7 @@ __all__ = [
     "Sleep",
     "Spawn",
     "WaitAny",
+    "check_within_limit",
     "execute_one",
     "run_invocation",
     "strategy",

@@ -16,7 +16,7 @@ from typing import Any, TypeGuard
 from scheduler.core.domain import Seconds
 from scheduler.core.errors import ConfigurationError
 
-__all__ = ["PRESETS", "PolicyConfig", "strategy", "strategy_names"]
+__all__ = ["PRESETS", "PolicyConfig", "check_within_limit", "strategy", "strategy_names"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,8 +30,10 @@ class PolicyConfig:
     barrier: bool = False  # a batch waits for the previous one to finish entirely
     pause: Seconds = 0.0  # after a batch ends (its last answer with a barrier, else its last send)
     # The guard. The seed: maxDuration 10 s on Vercel Hobby and a 2 s buffer before it, so every
-    # request must have answered by 8 s. The seed refuses to start with less than 1000 ms left
-    # (its route handler) and stops its loop below 500 ms (executePrebookingsWithTimeout). We
+    # request must have answered by 8 s. The budget is the platform's limit unless set apart
+    # (``strategy(..., max_duration=...)``), and never longer than it (``check_within_limit``).
+    # The seed refuses to start with less than 1000 ms left (its route handler) and stops its
+    # loop below 500 ms (executePrebookingsWithTimeout). We
     # take 1 s: the seed's own estimate of one prebooking is 300-600 ms (booking 200-500 ms plus
     # session and update), and here a send started with less than that left is cut by its
     # timeout and recorded failed, where a skipped one stays pending for the next minute.
@@ -127,8 +129,22 @@ def strategy_names() -> list[str]:
     return sorted(PRESETS)
 
 
-def strategy(name: str, **overrides: Any) -> PolicyConfig:
-    """The preset called ``name`` with ``overrides`` applied (any other point is reachable)."""
+def check_within_limit(policy: PolicyConfig, max_duration: Seconds) -> None:
+    """Refuse a budget that outlasts the platform's limit: the guard would plan sends the
+    platform cuts, and the kill leaves them ``executing`` instead of answered."""
+    if policy.budget > max_duration:
+        raise ConfigurationError(
+            f"budget={policy.budget!r} outlasts the platform limit max_duration={max_duration!r};"
+            " expected budget <= max_duration (leave budget unset to take the limit)"
+        )
+
+
+def strategy(name: str, *, max_duration: Seconds | None = None, **overrides: Any) -> PolicyConfig:
+    """The preset called ``name`` with ``overrides`` applied (any other point is reachable).
+
+    With ``max_duration`` (the platform's limit) the budget is that limit unless ``overrides``
+    set it, and a budget longer than the limit is refused naming both.
+    """
     try:
         preset = PRESETS[name]
     except KeyError:
@@ -140,4 +156,10 @@ def strategy(name: str, **overrides: Any) -> PolicyConfig:
         raise ConfigurationError(
             f"unknown policy parameter(s) {unknown}; expected some of {sorted(_FIELDS)}"
         )
-    return dataclasses.replace(preset, **overrides)
+    if max_duration is not None:
+        _check_seconds("max_duration", max_duration, allow_zero=False)
+        overrides = {"budget": max_duration, **overrides}
+    config = dataclasses.replace(preset, **overrides)
+    if max_duration is not None:
+        check_within_limit(config, max_duration)
+    return config

@@ -151,9 +151,9 @@ def test_the_max_duration_cut_loses_nothing_and_books_nobody_twice(sql_url: str)
                 database_url="unused",
                 aimharder_url=mock_url,
                 policy=strategy(rng.choice(strategy_names()), **POLICY),
-                max_duration=rng.uniform(0.15, 0.6),  # the platform cuts before the guard would
             )
-            answer = asyncio.run(invoke(settings, store))
+            # the platform cuts before the guard would
+            answer = asyncio.run(invoke(settings, store, cut_after=rng.uniform(0.15, 0.6)))
             cuts += answer.status == 504
         fast = Settings(
             database_url="unused", aimharder_url=mock_url, policy=strategy("parallel", **POLICY)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mock_aimharder.model.distributions import Fixed
 from scheduler.core.errors import ConfigurationError
 from sim.run import run_replication
 from sim.scenario import Scenario, ScenarioError
@@ -63,10 +64,11 @@ def test_parallel_queues_at_the_servers_capacity() -> None:
 def test_a_kill_leaves_exactly_the_in_flight_prebookings_executing(
     name: str, in_flight: int
 ) -> None:
-    base = scenario({"inbound": fixed(20.0)})
-    unguarded = one_invocation(base, guard=False)
-    platform = unguarded.platform.model_copy(update={"max_duration": 10.0})
-    killed = unguarded.model_copy(update={"platform": platform})
+    # The guard bounds every request by budget - buffer (8 s), but not the store: a result
+    # write that takes 20 s is still under way when the platform cuts at 10 s.
+    base = scenario({"inbound": fixed(0.1)})
+    slow_store = base.database.model_copy(update={"mark_result": Fixed(value=20.0)})
+    killed = one_invocation(base.model_copy(update={"database": slow_store}), guard=True)
     result = run_replication(killed, name, 3, 0)
     assert result.summary["killed"] == 1
     assert result.summary["executing"] == in_flight
