@@ -1,6 +1,7 @@
 """``python -m sim report --scenario FILE --out DIR``: run a scenario's experiments, write the
 report (Markdown, HTML with plots, CSV/JSON). ``python -m sim validate``: real runs against the
-simulation, side by side."""
+simulation, side by side. ``python -m sim select``: the best strategy at a load, with a
+guarantee. ``python -m sim replay ID``: one replication again, with its journal."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from rich.table import Table
 
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
+from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import Scenario
+from sim.select_cli import add_select_parser, run_select
 from sim.validate import compare
 
 __all__ = ["main"]
@@ -54,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--strict", action="store_true", help="exit 1 unless all agree")
     validate.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_select_parser(commands, DEFAULT_SCENARIO)
+    add_replay_parser(commands, DEFAULT_SCENARIO)
     return parser
 
 
@@ -63,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args, console)
+        if args.command == "select":
+            return run_select(args, console)
+        if args.command == "replay":
+            return run_replay(args)
         return _report(args, console)
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment import Task, run_tasks, summarise, sweep_tasks
+from sim.replay import run_id
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
 
@@ -29,6 +30,7 @@ class Findings:
     whole: list[dict[str, Any]]
     seed: list[dict[str, Any]]
     triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
+    seeds: list[dict[str, Any]]  # each sweep replication's seed and the streams derived from it
 
 
 def gather(
@@ -93,7 +95,10 @@ def gather(
     return Findings(
         scenario=scenario,
         sweep=summarise(results),
-        replications=[r.summary for _, r in results],
+        replications=[
+            {**r.summary, "run_id": run_id(r), "journal_hash": r.journal_hash} for _, r in results
+        ],
+        seeds=[{"run_id": run_id(r), **r.seeds} for _, r in results],
         gaps=gaps,
         whole=whole,
         seed=seed,

@@ -57,6 +57,7 @@ def build_report(
         findings.gaps, target=target, chosen=chosen_gap, path=pictures / "stagger_gap.png"
     )
     figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
+    (data / "seeds.json").write_text(json.dumps(findings.seeds, indent=1), "utf-8")
     text = report_markdown(findings, chosen_gap)
     if validation:
         _write_rows(data / "validation", validation)

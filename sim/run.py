@@ -1,13 +1,18 @@
 """One replication: a pure function of (scenario, strategy, load, replication) to flat records.
 
-Random numbers come from ``SeedSequence(seed, spawn_key=(load, replication))``, one stream per
-source, so every strategy meets the same users, the same jitter and the same latencies at a
-given load and replication (common random numbers: the differences are the strategy's).
+Random numbers come from named streams (``sim.streams``) seeded by the scenario's seed, the
+load and the replication only, so every strategy meets the same users, the same jitter and the
+same latencies at a given load and replication (common random numbers: the differences are the
+strategy's), and no result depends on which worker process ran it. Each replication carries
+what it derived (``seeds``) and a hash of the server's journal, so a rerun can be checked.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -16,17 +21,24 @@ import simpy
 from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import Gym
-from mock_aimharder.model.latency import Sampler
+from mock_aimharder.model.journal import JournalEntry
 from scheduler.core.domain import Session, UserId
 from scheduler.store import MemoryStore
 from sim.metrics import class_measures, percentile, store_measures
 from sim.platform import Platform
 from sim.scenario import Scenario
+from sim.streams import Streams
 from sim.trigger import trigger
 from sim.workload import plan
 from sim.world import SimWorld
 
-__all__ = ["Replication", "run_replication"]
+__all__ = ["Replication", "journal_hash", "run_replication"]
+
+
+def journal_hash(journal: Iterable[JournalEntry]) -> str:
+    """SHA-256 of the journal as canonical JSON: equal hashes, equal runs as the server saw them."""
+    text = json.dumps([e.to_json() for e in journal], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +49,9 @@ class Replication:
     invocations: list[dict[str, Any]]
     classes: list[dict[str, Any]]
     summary: dict[str, Any]
+    seeds: dict[str, Any]  # the base seed, the spawn key and every stream derived from them
+    journal_hash: str
+    journal: tuple[JournalEntry, ...] = ()  # kept only when asked (a replay prints it)
 
 
 def run_replication(
@@ -46,16 +61,18 @@ def run_replication(
     replication: int,
     *,
     policy_overrides: dict[str, Any] | None = None,
+    keep_journal: bool = False,
 ) -> Replication:
     experiment = scenario.experiment
     policy = scenario.policy_for(strategy_name, **(policy_overrides or {}))
-    seeds = np.random.SeedSequence(experiment.seed, spawn_key=(load, replication))
-    rngs = [np.random.default_rng(s) for s in seeds.spawn(3 + SimWorld.STREAMS)]
-    workload_rng, jitter_rng, cold_rng, *world_rngs = rngs
+    streams = Streams(experiment.seed, load, replication)
 
     env = simpy.Environment()
     work = plan(
-        scenario.workload, load=load, rng=workload_rng, window_skew=scenario.aimharder.window_skew
+        scenario.workload,
+        load=load,
+        rng=streams.rng("workload"),
+        window_skew=scenario.aimharder.window_skew,
     )
     store = MemoryStore()
     store.add(work.prebookings)
@@ -63,22 +80,20 @@ def run_replication(
         store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
     gym = Gym(MockConfig(users=work.users, classes=work.classes))
     accounts = {u.email: Account.of(u) for u in work.users}
-    world = SimWorld(
-        env, scenario, store=store, gym=gym, accounts=accounts, streams=list(world_rngs)
-    )
+    world = SimWorld(env, scenario, store=store, gym=gym, accounts=accounts, streams=streams)
     platform = Platform(
         env,
         scenario.platform,
         policy=policy,
         world=world,
-        cold_start=Sampler(scenario.platform.cold_start, cold_rng),
+        cold_start=streams.sampler("platform.cold_start", scenario.platform.cold_start),
     )
     until = work.last_opening + 60.0 * experiment.drain_minutes
     env.process(
         trigger(
             env,
             scenario.cron,
-            jitter=Sampler(scenario.cron.jitter, jitter_rng),
+            jitter=streams.sampler("cron.jitter", scenario.cron.jitter),
             call=platform.call,
             openings=work.openings.values(),
             until=until,
@@ -145,4 +160,7 @@ def run_replication(
             for c in classes
         ],
         summary=summary,
+        seeds=streams.record(),
+        journal_hash=journal_hash(journal),
+        journal=tuple(journal) if keep_journal else (),
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, cast
 
-import numpy as np
 import simpy
 
 from mock_aimharder.model.accounts import Account
@@ -28,6 +27,7 @@ from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
 from sim.driver import WorldEffect
 from sim.scenario import Scenario
+from sim.streams import Streams
 
 __all__ = ["SimWorld"]
 
@@ -41,39 +41,46 @@ class SimWorld:
         store: MemoryStore,
         gym: Gym,
         accounts: dict[str, Account],
-        streams: list[np.random.Generator],
+        streams: Streams,
     ) -> None:
         db, book = scenario.database, scenario.aimharder.book
         self.env = env
         self.store = store
         self.gym = gym
         self._accounts = accounts
-        draws = iter(streams)
-        self._db = {
-            FindReady: Sampler(db.find_ready, next(draws)),
-            Claim: Sampler(db.claim, next(draws)),
-            GetSession: Sampler(db.get_session, next(draws)),
-            MarkResult: Sampler(db.mark_result, next(draws)),
-        }
-        self._inbound = Sampler(book.inbound, next(draws))
-        self._service = Sampler(book.service, next(draws))
-        self._outbound = Sampler(book.outbound, next(draws))
+        # One stream per invocation query; one per prebooking for everything done on its
+        # behalf, so a prebooking meets the same delays whichever strategy sends it when.
+        self._find_ready = streams.sampler("database.find_ready", db.find_ready)
+        self._claim = streams.keyed("database.claim", db.claim)
+        self._get_session = streams.keyed("database.get_session", db.get_session)
+        self._mark_result = streams.keyed("database.mark_result", db.mark_result)
+        self._inbound = streams.keyed("aimharder.book.inbound", book.inbound)
+        self._service = streams.keyed("aimharder.book.service", book.service)
+        self._outbound = streams.keyed("aimharder.book.outbound", book.outbound)
         capacity = book.capacity if book.capacity is not None else 10**9
         self._server = simpy.Resource(env, capacity=capacity)
         self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
 
-    STREAMS = 7  # how many random streams the world draws from
-
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
+        delay = self._query_delay(effect)
         if self._database is None:
-            yield self.env.timeout(self._db[type(effect)].sample())
+            yield self.env.timeout(delay.sample())
             return perform(self.store, effect)
         with self._database.request() as connection:
             yield connection
-            yield self.env.timeout(self._db[type(effect)].sample())
+            yield self.env.timeout(delay.sample())
             return perform(self.store, effect)
+
+    def _query_delay(self, effect: FindReady | Claim | GetSession | MarkResult) -> Sampler:
+        if isinstance(effect, FindReady):
+            return self._find_ready
+        if isinstance(effect, Claim):
+            return self._claim(effect.prebooking_id)
+        if isinstance(effect, GetSession):
+            return self._get_session(effect.user)
+        return self._mark_result(effect.prebooking_id)
 
     def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
         request = self.env.process(self._request(effect))
@@ -92,12 +99,12 @@ class SimWorld:
         )
 
     def _request(self, effect: Book) -> Generator[simpy.Event, Any, BookingOutcome]:
-        env = self.env
-        yield env.timeout(self._inbound.sample())
+        env, key = self.env, effect.prebooking.id
+        yield env.timeout(self._inbound(key).sample())
         received = Stamp(monotonic=env.now, wall=env.now)
         with self._server.request() as slot:
             yield slot
-            yield env.timeout(self._service.sample())
+            yield env.timeout(self._service(key).sample())
             processed = Stamp(monotonic=env.now, wall=env.now)
             prebooking = effect.prebooking
             outcome = self.gym.book(
@@ -109,5 +116,5 @@ class SimWorld:
                 received=received,
                 processed=processed,
             )
-        yield env.timeout(self._outbound.sample())
+        yield env.timeout(self._outbound(key).sample())
         return outcome

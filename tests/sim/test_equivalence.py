@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import simpy
 
@@ -23,6 +22,7 @@ from scheduler.settings import Settings
 from scheduler.store import MemoryStore, open_store
 from sim.driver import drive
 from sim.scenario import Scenario
+from sim.streams import Streams
 from sim.world import SimWorld
 from tests.scheduler.real import CLASS_ID, DAY, enqueue, journal, log_in_all, mock_gym, users
 
@@ -68,7 +68,7 @@ def simulated_order(name: str) -> list[str]:
         store=store,
         gym=gym,
         accounts={a.email: Account.of(a) for a in accounts},
-        streams=[np.random.default_rng(i) for i in range(SimWorld.STREAMS)],
+        streams=Streams(0, 1, 0),
     )
     flow = run_invocation(instance_id=InstanceId("sim"), config=strategy(name), now=env.now)
     env.run(drive(env, flow, world))

@@ -1,0 +1,108 @@
+"""``python -m sim select --scenario FILE [--load N] --objective NAME [--delta D] [--alpha A]
+[--max-replications M] [--json]``: KN's choice at one load, as a table or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from scheduler.core.errors import ConfigurationError
+from sim.kn import Selection
+from sim.scenario import Scenario
+from sim.select import OBJECTIVES, Replications, select_strategy
+
+__all__ = ["add_select_parser", "run_select", "selection_json"]
+
+MAX_REPLICATIONS = 10_000  # a bound on what one command may run per strategy
+MAX_LOAD = 1_000
+MAX_WORKERS = 256
+
+
+def add_select_parser(commands: Any, default_scenario: Path) -> None:
+    select = commands.add_parser(
+        "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
+    )
+    select.add_argument("--scenario", type=Path, default=default_scenario)
+    select.add_argument("--load", type=int, default=20, help="prebookings per class (20)")
+    select.add_argument("--objective", required=True, choices=sorted(OBJECTIVES))
+    select.add_argument("--delta", type=float, help="the indifference zone (objective's default)")
+    select.add_argument("--alpha", type=float, default=0.05, help="1 - PCS (0.05)")
+    select.add_argument("--max-replications", type=int, default=200, help="per strategy (200)")
+    select.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    select.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _check(args: argparse.Namespace) -> None:
+    if not 1 <= args.load <= MAX_LOAD:
+        raise ConfigurationError(f"--load {args.load}; expected 1 to {MAX_LOAD}")
+    if args.delta is not None and not (math.isfinite(args.delta) and args.delta > 0):
+        raise ConfigurationError(f"--delta {args.delta}; expected a positive number")
+    if not 0 < args.alpha < 0.5:
+        raise ConfigurationError(f"--alpha {args.alpha}; expected a number in (0, 0.5)")
+    if not 2 <= args.max_replications <= MAX_REPLICATIONS:
+        raise ConfigurationError(
+            f"--max-replications {args.max_replications}; expected 2 to {MAX_REPLICATIONS}"
+        )
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ConfigurationError(f"--workers {args.workers}; expected 1 to {MAX_WORKERS}")
+
+
+def selection_json(selection: Selection, *, objective: str, load: int) -> dict[str, Any]:
+    return {
+        "objective": objective,
+        "load": load,
+        "chosen": list(selection.chosen),
+        "verdict": selection.verdict(),
+        "delta": selection.delta,
+        "alpha": selection.alpha,
+        "pcs": selection.pcs,
+        "n0": selection.n0,
+        "replications": selection.replications,
+        "means": selection.means,
+        "identical": selection.identical,
+        "bounded": selection.bounded,
+        "ruled_out": list(selection.ruled_out),
+    }
+
+
+def run_select(args: argparse.Namespace, console: Console) -> int:
+    _check(args)
+    scenario = Scenario.from_file(args.scenario)
+    objective = OBJECTIVES[args.objective]
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        replications = Replications(scenario, args.load, executor=pool)
+        selection = select_strategy(
+            replications,
+            objective,
+            delta=args.delta,
+            alpha=args.alpha,
+            max_replications=args.max_replications,
+        )
+    if args.json:
+        data = selection_json(selection, objective=objective.name, load=args.load)
+        print(json.dumps(data, indent=1))
+        return 0
+    table = Table(title=f"{objective.label}, {args.load} per class: {scenario.name}")
+    for column in ("strategy", "replications", "mean", "outcome"):
+        table.add_column(column)
+    for name, count in selection.replications.items():
+        outcome = (
+            "ruled out (not safe)"
+            if name in selection.ruled_out
+            else "chosen"
+            if name in selection.chosen
+            else "eliminated"
+        )
+        mean = selection.means.get(name)
+        table.add_row(name, str(count), "-" if mean is None else f"{mean:.4g}", outcome)
+    Console().print(table)
+    console.print(f"best: {selection.verdict()}", highlight=False)
+    return 0

@@ -1,0 +1,64 @@
+"""Named streams, seeds on record, replays, and results that do not depend on the workers."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from scheduler.core.errors import ConfigurationError
+from sim.experiment import Task, run_tasks
+from sim.replay import parse_run_id, replay, run_id
+from sim.run import run_replication
+from sim.scenario import Scenario
+from sim.streams import Streams
+
+SMALL = Scenario.from_data({"workload": {"minutes": 2}, "experiment": {"seed": 3}})
+
+
+def test_a_stream_draws_the_same_whatever_other_streams_exist() -> None:
+    alone = Streams(5, 10, 2).rng("cron.jitter").random(5)
+    crowded = Streams(5, 10, 2)
+    crowded.rng("a.new.stream").random(100)
+    assert list(crowded.rng("cron.jitter").random(5)) == list(alone)
+    assert list(Streams(5, 10, 3).rng("cron.jitter").random(5)) != list(alone)
+
+
+def test_one_seed_run_twice_gives_the_same_journal_hash() -> None:
+    first = run_replication(SMALL, "staggered", 10, 3)
+    again = run_replication(SMALL, "staggered", 10, 3)
+    other = run_replication(SMALL, "staggered", 10, 4)
+    assert first.journal_hash == again.journal_hash
+    assert first.journal_hash != other.journal_hash
+    assert first.seeds == again.seeds
+    assert first.seeds["seed"] == 3 and first.seeds["spawn_key"] == [10, 3]
+    assert {"workload", "cron.jitter", "platform.cold_start"} <= set(first.seeds["streams"])
+
+
+def test_a_replay_from_the_identifier_prints_the_same_journal() -> None:
+    original = run_replication(SMALL, "batched", 5, 1)
+    again = replay(SMALL, run_id(original))
+    assert run_id(original) == "batched/5/1@3"
+    assert again.journal_hash == original.journal_hash
+    assert len(again.journal) == original.summary["requests"] > 0
+
+
+@pytest.mark.parametrize("text", ["batched/5/1", "nope/5/1@3", "batched/0/1@3", "b/5/x@3"])
+def test_a_bad_identifier_is_refused_saying_what_is_expected(text: str) -> None:
+    with pytest.raises(ConfigurationError, match="expected"):
+        parse_run_id(text)
+
+
+def test_experiment_data_do_not_depend_on_the_number_of_workers() -> None:
+    tasks = [
+        Task(strategy=s, load=5, replication=r)
+        for s in ("parallel", "sequential")
+        for r in range(3)
+    ]
+
+    def hashes(workers: int) -> list[tuple[str, dict[str, object]]]:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = run_tasks(SMALL, tasks, executor=pool, show_progress=False)
+        return [(r.journal_hash, r.summary) for _, r in done]
+
+    assert hashes(1) == hashes(2)
