@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scheduler.core.domain import InstanceId, PrebookingId
-from scheduler.core.status import Status
+from scheduler.core.status import Event
 from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
@@ -46,7 +46,7 @@ def database_time(path: Path, count: int = 40) -> float:
             store.record_result(
                 PrebookingId(f"pb-{user.split('@')[0]}"),
                 InstanceId("bench"),
-                status=Status.COMPLETED,
+                event=Event.COMPLETE,
                 executed_at=time.time(),
                 result=None,
                 error=None,

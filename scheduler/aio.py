@@ -34,6 +34,7 @@ from scheduler.core.effects import (
     Spawn,
     WaitAny,
 )
+from scheduler.core.errors import Failure
 from scheduler.store import Store
 from scheduler.store.perform import perform
 
@@ -65,7 +66,6 @@ async def _interpret(
     flow: Flow[Any], world: RealWorld, clock: Clock, group: asyncio.TaskGroup
 ) -> Any:
     children: dict[PrebookingId, asyncio.Task[Any]] = {}
-    reported: set[PrebookingId] = set()
     reply: Reply[Any] | None = None
     failure: Exception | None = None
     while True:
@@ -83,12 +83,14 @@ async def _interpret(
                 await asyncio.sleep(max(0.0, until - clock()))
             case Spawn(key=key, flow=child):
                 children[key] = group.create_task(_interpret(child, world, clock, group))
-            case WaitAny(until=until):
-                value = await _wait_any(children, reported, until, clock)
+            case WaitAny(among=among, until=until):
+                value = await _wait_any(children, among, until, clock)
             case FindReady() | Claim() | GetSession() | Book() | MarkResult():
                 try:
                     value = await world.perform(effect)
-                except Exception as exc:  # the world's failure goes back into the flow
+                except Failure as exc:  # the world's failure goes back into the flow, stamped
+                    failure = exc.at(clock())
+                except Exception as exc:  # not a domain error: the flow lets it propagate
                     failure = exc
             case _:
                 assert_never(effect)
@@ -97,12 +99,12 @@ async def _interpret(
 
 async def _wait_any(
     children: dict[PrebookingId, asyncio.Task[Any]],
-    reported: set[PrebookingId],
+    among: frozenset[PrebookingId],
     until: float | None,
     clock: Clock,
 ) -> tuple[Finished, ...]:
-    """Children finished and not yet reported; waits for one, or for ``until``, if none has."""
-    waiting = {task for key, task in children.items() if key not in reported}
+    """The children in ``among`` that finished; waits for one, or for ``until``, if none has."""
+    waiting = {task for key, task in children.items() if key in among}
     if not any(task.done() for task in waiting):
         timeout = None if until is None else max(0.0, until - clock())
         if waiting:
@@ -114,7 +116,6 @@ async def _wait_any(
     finished = tuple(
         Finished(key=key, value=task.result())
         for key, task in children.items()
-        if key not in reported and task.done()
+        if key in among and task.done()
     )
-    reported.update(f.key for f in finished)
     return finished

@@ -2,28 +2,29 @@
 
 The client turns HTTP into domain values and domain errors and decides nothing: whether a refusal
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
+It keeps no clock either: the driver stamps each error it throws into a flow with its own.
 Sources for every path and field: ../shared/AIMHARDER-API.md and mock_aimharder/API.md.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from scheduler.core.domain import BookingResult, Prebooking, Seconds, Session, UserId
-from scheduler.core.errors import HttpStatusError, SessionExpiredError, TransportError
+from scheduler.core.errors import (
+    HttpStatusError,
+    LoginRefused,
+    SessionExpiredError,
+    TransportError,
+)
 
 __all__ = ["AimHarderClient", "LoginRefused", "fingerprint_for"]
 
 SESSION_COOKIE = "amhrdrauth"
-
-
-class LoginRefused(Exception):
-    """AimHarder refused the credentials; no session cookie was set."""
 
 
 def fingerprint_for(user: str) -> str:
@@ -43,11 +44,9 @@ class AimHarderClient:
         http: httpx.AsyncClient,
         *,
         base_url: str,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
-        self._clock = clock
 
     async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
         """The JSON login (AIMHARDER-API.md §1.C); the session is the cookies it sets."""
@@ -58,7 +57,7 @@ class AimHarderClient:
             "iniframe": 0,
         }
         response = await self._send("POST", "/api/login", timeout=timeout, json=body)
-        payload = _json_object(response, now=self._clock())
+        payload = _json_object(response)
         auth = payload.get("data", {}).get("auth", {}) if isinstance(payload, dict) else {}
         if not (isinstance(auth, dict) and auth.get("authOK") is True):
             raise LoginRefused(f"AimHarder refused the login of {user!r}: {payload.get('error')!r}")
@@ -85,11 +84,10 @@ class AimHarderClient:
             data=form,
             cookies=dict(session.cookies),
         )
-        now = self._clock()
-        payload = _json_object(response, now=now)
+        payload = _json_object(response)
         if payload.get("logout"):
-            raise SessionExpiredError(f"session of {session.user!r} has expired", now=now)
-        return _booking_result(payload, response, now=now)
+            raise SessionExpiredError(f"session of {session.user!r} has expired")
+        return _booking_result(payload, response)
 
     async def _send(
         self, method: str, path: str, *, timeout: Seconds, **kwargs: Any
@@ -101,42 +99,35 @@ class AimHarderClient:
             )
             response = await self._http.send(request)
         except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"{method} {path} timed out after {timeout:g} s", now=self._clock()
-            ) from exc
+            raise TransportError(f"{method} {path} timed out after {timeout:g} s") from exc
         except httpx.TransportError as exc:
-            raise TransportError(f"{method} {path} failed: {exc!r}", now=self._clock()) from exc
+            raise TransportError(f"{method} {path} failed: {exc!r}") from exc
         if response.status_code != httpx.codes.OK:
             raise HttpStatusError(
                 response.status_code,
-                now=self._clock(),
                 retry_after=_retry_after(response.headers),
                 body=response.text,
             )
         return response
 
 
-def _json_object(response: httpx.Response, *, now: float) -> dict[str, Any]:
+def _json_object(response: httpx.Response) -> dict[str, Any]:
     try:
         payload = response.json()
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        raise HttpStatusError(
-            response.status_code, now=now, body=f"not a JSON object: {response.text}"
-        )
+        raise HttpStatusError(response.status_code, body=f"not a JSON object: {response.text}")
     return payload
 
 
-def _booking_result(
-    payload: Mapping[str, Any], response: httpx.Response, *, now: float
-) -> BookingResult:
+def _booking_result(payload: Mapping[str, Any], response: httpx.Response) -> BookingResult:
     state = payload.get("bookState")
     if isinstance(state, str) and state.lstrip("-").isdigit():
         state = int(state)
     if not isinstance(state, int) or isinstance(state, bool):
         raise HttpStatusError(
-            response.status_code, now=now, body=f"booking answer without bookState: {response.text}"
+            response.status_code, body=f"booking answer without bookState: {response.text}"
         )
     reservation = payload.get("id")
     return BookingResult(

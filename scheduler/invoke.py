@@ -73,7 +73,7 @@ async def invoke(
         async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
             world = RealWorld(
                 store=store,
-                client=AimHarderClient(http, base_url=settings.aimharder_url, clock=clock),
+                client=AimHarderClient(http, base_url=settings.aimharder_url),
                 threads=threads,
             )
             try:

@@ -28,6 +28,7 @@ from scheduler.core.effects import (
     Spawn,
     WaitAny,
 )
+from scheduler.core.errors import Failure
 
 __all__ = ["KILLED", "Killed", "Run", "World", "drive"]
 
@@ -99,7 +100,6 @@ def _steps(
     start: Callable[[Flow[Any]], simpy.Process],
 ) -> Generator[simpy.Event, Any, Any]:
     children: dict[PrebookingId, simpy.Process] = {}
-    reported: set[PrebookingId] = set()
     reply: Reply[Any] | None = None
     failure: BaseException | None = None
     while True:
@@ -118,8 +118,8 @@ def _steps(
             case Spawn(key=key, flow=child):
                 children[key] = start(child)
                 value = None
-            case WaitAny(until=until):
-                value = yield from _wait_any(env, children, reported, until)
+            case WaitAny(among=among, until=until):
+                value = yield from _wait_any(env, children, among, until)
             case FindReady() | Claim() | GetSession() | Book() | MarkResult():
                 # Run inline (no process of its own: half the events); what the world raises
                 # is the very object thrown into the flow, except the kill, which goes on up.
@@ -127,6 +127,8 @@ def _steps(
                     value = yield from world.perform(effect)
                 except simpy.Interrupt:
                     raise
+                except Failure as exc:
+                    failure = exc.at(env.now)
                 except Exception as exc:
                     failure = exc
             case _:
@@ -137,11 +139,11 @@ def _steps(
 def _wait_any(
     env: simpy.Environment,
     children: dict[PrebookingId, simpy.Process],
-    reported: set[PrebookingId],
+    among: frozenset[PrebookingId],
     until: float | None,
 ) -> Generator[simpy.Event, Any, tuple[Finished, ...]]:
-    """Children finished and not yet reported; waits for one, or for ``until``, if none has."""
-    waiting: list[simpy.Event] = [p for k, p in children.items() if k not in reported]
+    """The children in ``among`` that finished; waits for one, or for ``until``, if none has."""
+    waiting: list[simpy.Event] = [p for k, p in children.items() if k in among]
     if not any(p.triggered for p in waiting):
         if until is not None:
             waiting.append(env.timeout(max(0.0, until - env.now)))
@@ -149,9 +151,6 @@ def _wait_any(
             raise RuntimeError("WaitAny with no child running and no time to wait for")
         yield env.any_of(waiting)
     finished = tuple(
-        Finished(key=k, value=p.value)
-        for k, p in children.items()
-        if k not in reported and p.triggered
+        Finished(key=k, value=p.value) for k, p in children.items() if k in among and p.triggered
     )
-    reported.update(f.key for f in finished)
     return finished

@@ -87,9 +87,7 @@ class SimWorld:
         deadline = self.env.timeout(effect.timeout)
         yield request | deadline
         if not request.triggered:
-            raise TransportError(
-                f"POST /api/book timed out after {effect.timeout:g} s", now=self.env.now
-            )
+            raise TransportError(f"POST /api/book timed out after {effect.timeout:g} s")
         outcome = cast(BookingOutcome, request.value)
         return BookingResult(
             book_state=int(outcome.book_state),

@@ -2,8 +2,8 @@
 
 Pure bookkeeping with no rules about windows or duplicates (those are ``gym``'s): spots are
 kept in the order they were taken, the waitlist first-come first-served, and cancelling a spot
-promotes the head of the waitlist (the issue: "Cancelling frees the spot and promotes the first
-of the waitlist").
+promotes the head of the waitlist, as AimHarder does (a cancellation frees the spot for the
+first of the waitlist).
 """
 
 from __future__ import annotations

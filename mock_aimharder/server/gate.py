@@ -2,8 +2,8 @@
 
 ``asyncio.Semaphore`` lets a newcomer take a slot that is free at the moment it asks even when
 others are queued (the "barging" its docs allow), so it does not guarantee arrival order. This
-gate hands a released slot directly to the oldest waiter, which is the issue's rule: "N
-requests at once, the rest queue in arrival order".
+gate hands a released slot directly to the oldest waiter, which is the mock's capacity rule:
+N requests at once, the rest queue in arrival order.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The path of one request through an endpoint: delay in, queue, process, delay out.
 
-Per request, in this order (the issue's latency model):
+Per request, in this order (the mock's latency model, ``mock_aimharder/API.md``):
 
 1. draw everything for it at arrival: inbound, service and outbound delays and its fault, each
    from its own seeded stream, so the n-th request to an endpoint always gets the same draws;
@@ -20,6 +20,10 @@ unstamped), and the service time from the later of "reached the server" and "the
 last freed". So the time the mock itself spends parsing a burst of requests is spent inside
 the configured delays instead of being added to them; a request that had to queue for its
 slot starts its service when it gets the slot, as before.
+
+One clock: stamps and deadlines both read the injected ``Clock`` (its ``monotonic`` for
+deadlines), so a test clock or a shifted one moves both together. The parser's arrival stamp is
+``time.monotonic()``, the monotonic half of ``system_clock``.
 """
 
 from __future__ import annotations
@@ -75,11 +79,6 @@ def _back_to(now: Stamp, monotonic: float) -> Stamp:
     return Stamp(monotonic=monotonic, wall=now.wall - (now.monotonic - monotonic))
 
 
-async def _until(deadline: float) -> None:
-    """Sleep until ``time.monotonic()`` reaches ``deadline`` (at once if it has)."""
-    await _sleep(deadline - time.monotonic())
-
-
 class EndpointPipeline:
     """Latency, capacity and faults of one endpoint around its domain work."""
 
@@ -96,36 +95,41 @@ class EndpointPipeline:
         self._faults = faults
         self._drawer = FaultDrawer(faults, streams.faults)
         self._clock = clock
-        self._freed_at = -math.inf  # time.monotonic() when a slot was last released
+        self._freed_at = -math.inf  # the clock's monotonic reading when a slot was last released
 
     async def run(
         self, work: Callable[[Stamp, Stamp], T], *, arrived: float | None = None
     ) -> T | Faulted:
         """Carry one request through; ``work(received, processed)`` is the domain step.
 
-        ``arrived`` is the request's arrival stamp (``time.monotonic()``), if the server made one.
+        ``arrived`` is the request's arrival stamp (the clock's ``monotonic``), if the server
+        made one.
         """
         inbound = self._samplers.inbound.sample()
         service = self._samplers.service.sample()
         outbound = self._samplers.outbound.sample()
         fault = self._drawer.draw()
-        reached = (time.monotonic() if arrived is None else arrived) + inbound
-        await _until(reached)
+        reached = (self._clock().monotonic if arrived is None else arrived) + inbound
+        await self._until(reached)
         received = _back_to(self._clock(), reached)
         if fault is not None:
             if fault in _ANSWERING_FAULTS:
                 await _sleep(outbound)
             return Faulted(fault=fault, spec=self._faults)
         if self.gate.capacity is None:  # no queue to join: skip the gate's bookkeeping
-            await _until(reached + service)
+            await self._until(reached + service)
             result = work(received, self._clock())
         else:
             await self.gate.acquire()
             try:
-                await _until(max(reached, self._freed_at) + service)
+                await self._until(max(reached, self._freed_at) + service)
                 result = work(received, self._clock())
             finally:
                 self.gate.release()
-                self._freed_at = time.monotonic()
+                self._freed_at = self._clock().monotonic
         await _sleep(outbound)
         return result
+
+    async def _until(self, deadline: float) -> None:
+        """Sleep until the clock's ``monotonic`` reaches ``deadline`` (at once if it has)."""
+        await _sleep(deadline - self._clock().monotonic)

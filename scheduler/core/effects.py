@@ -10,8 +10,8 @@ The driver protocol:
   starts it with ``next(flow)`` and gets its first effect.
 - For each effect the driver replies ``flow.send(Reply(value=..., now=...))``, ``now`` being its
   clock when the effect completed, or throws the failure in with ``flow.throw(error)``: a
-  ``DriverError`` (which carries its own ``now``) for AimHarder, a ``StoreError`` or a
-  ``DriverError`` for the store. The flow never asks for the time.
+  ``Failure`` (``DriverError`` for AimHarder, ``StoreError`` for the store) on which the driver
+  has stamped its clock (``Failure.at(now)``). The flow never asks for the time.
 - ``StopIteration.value`` is what the flow returns. The flows handle every domain error; any
   other exception out of a flow is a bug, and the driver lets it propagate.
 
@@ -25,15 +25,20 @@ What a driver does for each effect, and what it replies:
     Book(prebooking, session, timeout) -> BookingResult   or throws TransportError (also when
                                                           ``timeout`` s pass), HttpStatusError,
                                                           SessionExpiredError
-    MarkResult(...)            -> bool                    False: the row was no longer ours
+    MarkResult(id, event, ...) -> bool                    the claimer's event (complete, fail);
+                                                          False: the row was no longer ours
     Sleep(until)               -> None                    replies at ``until`` (or at once if past)
     Spawn(key, flow)           -> None                    starts ``flow`` as a child of this flow,
                                                           driven the same way, concurrently;
                                                           replies at once
-    WaitAny(until)             -> tuple[Finished, ...]    every child that returned since the
-                                                          last WaitAny, with its value; if none
-                                                          has, waits for the first one, or until
-                                                          ``until`` (None: no limit) and then ()
+    WaitAny(among, until)      -> tuple[Finished, ...]    the children named in ``among`` that
+                                                          have returned, with their values; if
+                                                          none has, waits for the first one, or
+                                                          until ``until`` (None: no limit), then ()
+
+The flow keeps the books: ``among`` is the children it has spawned and not yet heard back from,
+so a driver needs no memory of what it has already reported. ``ask`` yields an effect and gives
+back its reply typed by the effect (``Asks[T]``), so a flow's ``Reply`` values are never ``Any``.
 
 Equality: effects compare by value, so traces compare with ``==``; ``Spawn`` holds a generator,
 which is equal only to itself.
@@ -43,7 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from scheduler.core.domain import (
     BookingResult,
@@ -55,9 +60,10 @@ from scheduler.core.domain import (
     Session,
     UserId,
 )
-from scheduler.core.status import Status
+from scheduler.core.status import Event
 
 __all__ = [
+    "Asks",
     "Book",
     "Claim",
     "Effect",
@@ -70,20 +76,27 @@ __all__ = [
     "Sleep",
     "Spawn",
     "WaitAny",
+    "ask",
 ]
 
 T = TypeVar("T")
 
 
+class Asks(Generic[T]):
+    """An effect whose reply value is a ``T`` (a marker: it adds no field and no behaviour)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FindReady:
+class FindReady(Asks[tuple[Prebooking, ...]]):
     now: Instant
     limit: int
     lease: Seconds | None = None  # None: an executing prebooking is never ready again
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Claim:
+class Claim(Asks[Prebooking | None]):
     prebooking_id: PrebookingId
     instance_id: InstanceId
     now: Instant
@@ -91,22 +104,22 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GetSession:
+class GetSession(Asks[Session | None]):
     user: UserId
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Book:
+class Book(Asks[BookingResult]):
     prebooking: Prebooking
     session: Session
     timeout: Seconds  # the core's bound: no request outlives the invocation's budget
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MarkResult:
+class MarkResult(Asks[bool]):
     prebooking_id: PrebookingId
     instance_id: InstanceId
-    status: Status
+    event: Event  # what happened to the claimed row; the store's table says where it leads
     executed_at: Instant
     result: BookingResult | None
     error: str | None
@@ -114,18 +127,19 @@ class MarkResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Sleep:
+class Sleep(Asks[None]):
     until: Instant
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Spawn:
+class Spawn(Asks[None]):
     key: PrebookingId
     flow: Flow[Any]  # compared by identity: a generator is equal only to itself
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WaitAny:
+class WaitAny(Asks["tuple[Finished, ...]"]):
+    among: frozenset[PrebookingId]  # the children still running, as far as the flow knows
     until: Instant | None  # None: wait for the next child, however long
 
 
@@ -145,3 +159,13 @@ class Reply(Generic[T]):
 
 Effect: TypeAlias = FindReady | Claim | GetSession | Book | MarkResult | Sleep | Spawn | WaitAny
 Flow: TypeAlias = Generator[Effect, Reply[Any], T]
+
+
+def ask(effect: Asks[T]) -> Generator[Effect, Reply[Any], Reply[T]]:
+    """Yield ``effect`` and return its reply, typed by what the effect asks for.
+
+    The one place that trusts the driver protocol above: a driver replies to an ``Asks[T]``
+    with a ``T``.
+    """
+    reply = yield cast(Effect, effect)
+    return cast(Reply[T], reply)

@@ -10,18 +10,25 @@ whatever the guard skipped simply stays ``pending`` for the next invocation. The
 the seed's: no session, booking refused with its message, transport error; plus an expired
 session, and a duplicate counted as booked (AIMHARDER-API.md §6).
 
-Times: ``now`` is the driver's clock as last told (every ``Reply`` and every ``DriverError``
-carries it). ``deadline`` is ``started_at + budget - buffer``: no request may outlive it, so each
-``Book`` gets ``timeout = deadline - now``.
+Times: ``now`` is the driver's clock as last told (every ``Reply`` carries it, and every
+``Failure`` the driver throws in). ``deadline`` is ``started_at + budget - buffer``: no request
+may outlive it, so each ``Book`` gets ``timeout = deadline - now``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from scheduler.core.domain import BookingResult, InstanceId, Instant, Prebooking, Session
+from scheduler.core.domain import (
+    BookingResult,
+    InstanceId,
+    Instant,
+    Prebooking,
+    PrebookingId,
+    Session,
+)
 from scheduler.core.effects import (
     Book,
     Claim,
@@ -34,19 +41,22 @@ from scheduler.core.effects import (
     Sleep,
     Spawn,
     WaitAny,
+    ask,
 )
-from scheduler.core.errors import DriverError, HttpStatusError, SessionExpiredError, StoreError
+from scheduler.core.errors import DriverError, Failure, HttpStatusError, SessionExpiredError
 from scheduler.core.outcome import Disposition, InvocationReport, Outcome
 from scheduler.core.policy import Policy
 from scheduler.core.retry import is_transient, retry_at
-from scheduler.core.status import Status
+from scheduler.core.status import Event
 from scheduler.core.strategies import PolicyConfig
 from scheduler.core.verdict import HOLDS_SPOT, VerdictKind, judge
 
 __all__ = ["execute_one", "run_invocation"]
 
-# What a driver may throw into a store effect (FindReady, Claim, GetSession, MarkResult).
-STORE_FAILURES = (StoreError, DriverError)
+
+def _when(failure: Failure, last: Instant) -> Instant:
+    """When ``failure`` reached the driver; ``last`` (the flow's latest now) if unstamped."""
+    return failure.now if failure.now is not None else last
 
 
 def run_invocation(
@@ -56,12 +66,12 @@ def run_invocation(
     started_at = now
     deadline = started_at + config.deadline_after
     try:
-        found = yield FindReady(now=now, limit=config.limit, lease=config.lease)
-    except STORE_FAILURES as exc:
+        found = yield from ask(FindReady(now=now, limit=config.limit, lease=config.lease))
+    except Failure as exc:
         return InvocationReport(
             instance_id=instance_id,
             started_at=started_at,
-            finished_at=exc.now if isinstance(exc, DriverError) else started_at,
+            finished_at=_when(exc, started_at),
             found=0,
             outcomes=(),
             skipped=(),
@@ -73,6 +83,7 @@ def run_invocation(
     policy = Policy(config, started_at=started_at)
     policy.enqueue(ready)
     outcomes: dict[str, Outcome] = {}
+    running: set[PrebookingId] = set()
     while True:
         for prebooking_id in policy.due(now):
             child = execute_one(
@@ -82,13 +93,15 @@ def run_invocation(
                 deadline=deadline,
                 now=now,
             )
-            now = (yield Spawn(key=prebooking_id, flow=child)).now
+            now = (yield from ask(Spawn(key=prebooking_id, flow=child))).now
+            running.add(prebooking_id)
         if policy.done:
             break
-        waited = yield WaitAny(until=policy.next_wakeup())
+        waited = yield from ask(WaitAny(among=frozenset(running), until=policy.next_wakeup()))
         now = waited.now
         for finished in waited.value:
-            outcomes[finished.key] = finished.value
+            running.discard(finished.key)
+            outcomes[finished.key] = cast(Outcome, finished.value)  # execute_one's return
             policy.finished(finished.key, now=now)
     return InvocationReport(
         instance_id=instance_id,
@@ -111,13 +124,13 @@ def execute_one(
     """One prebooking, started at ``now``: claim, session, book, record."""
     pid = prebooking.id
     try:
-        claimed = yield Claim(
-            prebooking_id=pid, instance_id=instance_id, now=now, lease=config.lease
+        claimed = yield from ask(
+            Claim(prebooking_id=pid, instance_id=instance_id, now=now, lease=config.lease)
         )
         if claimed.value is None:
             return Outcome(prebooking_id=pid, disposition=Disposition.LOST_RACE)
-        session = yield GetSession(user=prebooking.user)
-    except STORE_FAILURES as exc:
+        session = yield from ask(GetSession(user=prebooking.user))
+    except Failure as exc:
         # Nothing was sent. A claimed row stays executing for the store's lease rule.
         return Outcome(prebooking_id=pid, disposition=Disposition.STORE_ERROR, error=str(exc))
     if session.value is None:
@@ -126,17 +139,19 @@ def execute_one(
         booking = yield from _book(prebooking, session.value, config, deadline, now=session.now)
     completed = booking.verdict is not None and booking.verdict in HOLDS_SPOT
     try:
-        marked = yield MarkResult(
-            prebooking_id=pid,
-            instance_id=instance_id,
-            status=Status.COMPLETED if completed else Status.FAILED,
-            executed_at=booking.now,
-            result=booking.result,
-            error=booking.error,
-            attempts=len(booking.sent_at),
+        marked = yield from ask(
+            MarkResult(
+                prebooking_id=pid,
+                instance_id=instance_id,
+                event=Event.COMPLETE if completed else Event.FAIL,
+                executed_at=booking.now,
+                result=booking.result,
+                error=booking.error,
+                attempts=len(booking.sent_at),
+            )
         )
-        recorded = bool(marked.value)
-    except STORE_FAILURES:
+        recorded = marked.value
+    except Failure:
         recorded = False  # the booking happened (or not) all the same: report what was decided
     return Outcome(
         prebooking_id=pid,
@@ -183,11 +198,14 @@ def _book(
         sent_at.append(now)
         retry: Instant | None = None
         try:
-            answer = yield Book(prebooking=prebooking, session=session, timeout=deadline - now)
+            answer = yield from ask(
+                Book(prebooking=prebooking, session=session, timeout=deadline - now)
+            )
         except SessionExpiredError as exc:
-            return _Booking(now=exc.now, sent_at=tuple(sent_at), error="session expired")
+            now = _when(exc, now)
+            return _Booking(now=now, sent_at=tuple(sent_at), error="session expired")
         except DriverError as exc:
-            now = exc.now
+            now = _when(exc, now)
             ended = _Booking(now=now, sent_at=tuple(sent_at), error=str(exc))
             if is_transient(exc):
                 asked = exc.retry_after if isinstance(exc, HttpStatusError) else None
@@ -208,4 +226,4 @@ def _book(
                 retry = retry_at(config, attempts=len(sent_at), now=now, deadline=deadline)
         if retry is None:
             return ended
-        now = (yield Sleep(until=retry)).now
+        now = (yield from ask(Sleep(until=retry))).now

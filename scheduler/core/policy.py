@@ -21,13 +21,10 @@ from collections import deque
 from collections.abc import Iterable
 
 from scheduler.core.domain import Instant, PrebookingId
+from scheduler.core.errors import PolicyError
 from scheduler.core.strategies import PolicyConfig
 
 __all__ = ["Policy", "PolicyError"]
-
-
-class PolicyError(Exception):
-    """The policy was told something impossible (e.g. a finish it never started)."""
 
 
 class Policy:

@@ -6,7 +6,7 @@ drift apart. The guards that go with each rule (``CLAIMABLE``, ``RECLAIMABLE`` w
 ``lease_cutoff``, ``RESULT_FROM``) are the ``WHERE`` of the SQL store's single statement and the
 ``if`` of the memory store (``is_claimable``).
 
-The lease (issue 7): a claim is held for ``lease`` seconds. A row still ``executing`` when its
+The lease: a claim is held for ``lease`` seconds. A row still ``executing`` when its
 lease has run out (``claimed_at <= now - lease``) belongs to an invocation that was killed or
 cut, since no invocation sends past its budget (``PolicyConfig.lease``); it is ready again and a
 claim takes it up (``Event.RECLAIM``). Sending it again cannot book twice: AimHarder answers a
@@ -24,8 +24,8 @@ __all__ = [
     "CLAIMABLE",
     "CLAIMED",
     "RECLAIMABLE",
+    "RESULT_EVENTS",
     "RESULT_FROM",
-    "IllegalResultStatus",
     "is_claimable",
     "lease_cutoff",
     "status_after_claim",
@@ -34,47 +34,26 @@ __all__ = [
 ]
 
 CLAIMABLE = Status.PENDING  # a claim takes only a pending row (AIMHARDER-API.md §7.2) ...
-RECLAIMABLE = Status.EXECUTING  # ... or an executing one whose lease expired (issue 7)
+RECLAIMABLE = Status.EXECUTING  # ... or an executing one whose lease expired
 RESULT_FROM = Status.EXECUTING  # a result is recorded only on a row its claimer still holds
 
-# The final statuses a result may name, each with the event that reaches it from RESULT_FROM;
-# read off the transition table rather than restated.
-_RESULT_EVENTS: dict[Status, Event] = {
-    target: event
+# The events a result may carry: those that take a held row out of RESULT_FROM (a reclaim
+# keeps it there, and belongs to a claim). Read off the transition table rather than restated.
+RESULT_EVENTS = frozenset(
+    event
     for (source, event), target in TRANSITIONS.items()
-    if source is RESULT_FROM and target.is_final
-}
-
-
-class IllegalResultStatus(IllegalTransition):
-    """``record_result`` asked for a status that no event takes an executing row to as final.
-
-    No ``(status, event)`` pair names this mistake (no event leads to ``pending`` at all), so
-    the message names the asked status and the ones allowed; ``event`` is None.
-    """
-
-    def __init__(self, prebooking_id: str, target: Status) -> None:
-        allowed = sorted(s.value for s in _RESULT_EVENTS)
-        Exception.__init__(
-            self,
-            f"prebooking {prebooking_id!r}: a result cannot set status {target.value!r}; "
-            f"expected one of {allowed}",
-        )
-        self.prebooking_id = prebooking_id
-        self.status = RESULT_FROM
-        self.target = target
-        self.event: Event | None = None  # type: ignore[assignment]
+    if source is RESULT_FROM and target is not RESULT_FROM
+)
 
 
 def status_after_claim(prebooking_id: str) -> Status:
     return next_status(prebooking_id, CLAIMABLE, Event.CLAIM)
 
 
-def status_after_result(prebooking_id: str, target: Status) -> Status:
-    """``target`` if a result may set it, else ``IllegalResultStatus`` (nothing written)."""
-    event = _RESULT_EVENTS.get(target)
-    if event is None:
-        raise IllegalResultStatus(prebooking_id, target)
+def status_after_result(prebooking_id: str, event: Event) -> Status:
+    """Where ``event`` takes a held row, or ``IllegalTransition`` (nothing written)."""
+    if event not in RESULT_EVENTS:
+        raise IllegalTransition(prebooking_id, RESULT_FROM, event, allowed=RESULT_EVENTS)
     return next_status(prebooking_id, RESULT_FROM, event)
 
 

@@ -10,7 +10,10 @@ the flows) is checked against ``TRANSITIONS``; nothing else decides what may fol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+
+from scheduler.core.errors import SchedulerError
 
 __all__ = ["TRANSITIONS", "Event", "IllegalTransition", "Status", "next_status"]
 
@@ -41,14 +44,26 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
 }
 
 
-class IllegalTransition(Exception):
-    """An event that the prebooking's current status does not allow; nothing was changed."""
+class IllegalTransition(SchedulerError):
+    """An event that the prebooking's current status does not allow; nothing was changed.
 
-    def __init__(self, prebooking_id: str, status: Status, event: Event) -> None:
-        allowed = sorted(e.value for (s, e) in TRANSITIONS if s is status)
+    ``allowed`` narrows the events named as expected, where the caller allows fewer than the
+    table does (a result may not be a reclaim).
+    """
+
+    def __init__(
+        self,
+        prebooking_id: str,
+        status: Status,
+        event: Event,
+        *,
+        allowed: Iterable[Event] | None = None,
+    ) -> None:
+        if allowed is None:
+            allowed = (e for (s, e) in TRANSITIONS if s is status)
         super().__init__(
             f"prebooking {prebooking_id!r} is {status.value!r}: event {event.value!r} is not "
-            f"allowed; expected one of {allowed}"
+            f"allowed; expected one of {sorted(e.value for e in allowed)}"
         )
         self.prebooking_id = prebooking_id
         self.status = status

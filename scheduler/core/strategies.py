@@ -47,9 +47,9 @@ class PolicyConfig:
     max_attempts: int = 3
     retry_delay: Seconds = 0.2
     retry_backoff: float = 2.0
-    # The lease (issue 7): a claim is held for the whole ``budget`` plus ``lease_slack``; past
-    # that a later invocation may take the prebooking up again (``store.rules``). Expressed as a
-    # slack beyond the budget so that no configuration can make a lease end while its claimer
+    # The lease: a claim is held for the whole ``budget`` plus ``lease_slack``; past that a
+    # later invocation may take the prebooking up again (``scheduler.core.rules``). Expressed as
+    # a slack beyond the budget so that no configuration can make a lease end while its claimer
     # may still send: every request of an invocation has answered or been given up by
     # ``budget - buffer`` after its start, and a claim is never older than the start. The
     # slack covers the claimer's last write (SQLite may wait ``BUSY_TIMEOUT_S`` = 5 s for the

@@ -8,8 +8,6 @@
 ``open_store(url_or_path)`` opens a ``SqlStore`` (``DATABASE_URL`` when none is given).
 """
 
-from scheduler.core.rules import IllegalResultStatus
-
 from .intake import NewPrebooking
 from .memory import MemoryStore
 from .protocol import Store
@@ -18,7 +16,6 @@ from .urls import DEFAULT_DATABASE_URL, default_database_url, display_url, norma
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
-    "IllegalResultStatus",
     "MemoryStore",
     "NewPrebooking",
     "SqlStore",

@@ -5,7 +5,7 @@ SQLite. Every connection gets, through a ``connect`` listener:
 - ``journal_mode = WAL``: readers never block the writer nor the writer the readers;
 - ``busy_timeout`` (5 s): a writer waits for the write lock instead of failing at once;
 - ``synchronous = NORMAL``: in WAL mode a commit survives a process crash (a kill at
-  ``maxDuration``, issue 7); only a power cut may lose the last commits, never corrupt the file.
+  ``maxDuration``); only a power cut may lose the last commits, never corrupt the file.
 
 The sqlite3 driver's own transaction handling is switched off and a ``begin`` listener issues
 ``BEGIN IMMEDIATE`` for writes (plain ``BEGIN`` for reads), as SQLAlchemy's SQLite notes
@@ -58,7 +58,7 @@ def make_engine(url: URL) -> Engine:
     query_timeout: dict[str, Any] = {}
     if "connect_timeout" not in url.query:
         query_timeout["connect_timeout"] = CONNECT_TIMEOUT_S
-    # hide_parameters: a failed statement's message must not carry cookies (issue 7).
+    # hide_parameters: a failed statement's message must not carry cookies.
     return create_engine(url, connect_args=query_timeout, hide_parameters=True)
 
 

@@ -34,7 +34,7 @@ from scheduler.core.rules import (
     status_after_reclaim,
     status_after_result,
 )
-from scheduler.core.status import Status
+from scheduler.core.status import Event, Status
 
 from .arguments import check_claim, check_find_ready, check_result, check_session
 from .intake import NewPrebooking, admit_all, duplicate_id_error
@@ -119,13 +119,13 @@ class MemoryStore:
         prebooking_id: PrebookingId,
         instance_id: InstanceId,
         *,
-        status: Status,
+        event: Event,
         executed_at: Instant,
         result: BookingResult | None,
         error: str | None,
         attempts: int,
     ) -> bool:
-        new_status = status_after_result(prebooking_id, status)
+        new_status = status_after_result(prebooking_id, event)
         check_result(prebooking_id, executed_at, result, error, attempts)
         with self._lock:
             self._check_open("record_result")

@@ -27,7 +27,7 @@ def perform(store: Store, effect: StoreEffect) -> Any:
             return store.record_result(
                 effect.prebooking_id,
                 effect.instance_id,
-                status=effect.status,
+                event=effect.event,
                 executed_at=effect.executed_at,
                 result=effect.result,
                 error=effect.error,

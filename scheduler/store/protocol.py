@@ -23,7 +23,7 @@ from scheduler.core.domain import (
     Session,
     UserId,
 )
-from scheduler.core.status import Status
+from scheduler.core.status import Event, Status
 
 from .intake import NewPrebooking
 
@@ -77,17 +77,18 @@ class Store(Protocol):
         prebooking_id: PrebookingId,
         instance_id: InstanceId,
         *,
-        status: Status,
+        event: Event,
         executed_at: Instant,
         result: BookingResult | None,
         error: str | None,
         attempts: int,
     ) -> bool:
-        """Finish a prebooking that ``instance_id`` holds: True if written.
+        """Record what became of a prebooking that ``instance_id`` holds: True if written.
 
-        ``status`` must be a final status that an event reaches from executing, else
-        ``IllegalTransition`` (``rules.IllegalResultStatus``) and nothing is written. False,
-        with nothing written, when the row is not executing or is held by another instance.
+        ``event`` must be one that takes a held row elsewhere (``rules.RESULT_EVENTS``), else
+        ``IllegalTransition`` and nothing is written; the status written is the table's
+        (``status.TRANSITIONS``). False, with nothing written, when the row is not executing or
+        is held by another instance.
         """
         ...
 

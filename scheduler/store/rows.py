@@ -3,8 +3,8 @@
 Reading is strict. A row that cannot be a ``Prebooking`` raises ``CorruptRowError`` naming the
 row, the column, the value and the expected form, never a bare ``KeyError`` or ``ValueError``:
 a row written by another version, by hand or by a bug must stop the reader with a message that
-says what to fix. Each kind of row has one conversion function, so quarantining bad rows later
-(issue 7) means catching ``CorruptRowError`` around a single call.
+says what to fix. Each kind of row has one conversion function, so skipping bad rows (as
+``find_ready`` does) means catching ``CorruptRowError`` around a single call.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ Modelled on the seed's ``prebookings`` table (AIMHARDER-API.md §7.1) with three
 - ``status`` is text with a CHECK of the four statuses (the seed's ``loaded`` is gone): an
   unknown status cannot be written through this schema, and reads still check (``rows``).
 - ``claimed_by`` / ``claimed_at`` record which invocation holds a row and since when: the claim
-  writes them, a result is accepted only from the claimer, and leases (issue 7) will read them.
+  writes them, a result is accepted only from the claimer, and the lease rule reads them
+  (``scheduler.core.rules``).
 
 ``result`` and ``sessions.cookies`` are JSON as text, decoded by ``rows`` so that a malformed
 value raises ``CorruptRowError`` rather than a driver's own exception.

@@ -51,7 +51,7 @@ from scheduler.core.rules import (
     lease_cutoff,
     status_after_result,
 )
-from scheduler.core.status import Status
+from scheduler.core.status import Event, Status
 
 from .arguments import check_claim, check_find_ready, check_result, check_session
 from .engine import ensure_schema, make_engine, transaction
@@ -209,13 +209,13 @@ class SqlStore:
         prebooking_id: PrebookingId,
         instance_id: InstanceId,
         *,
-        status: Status,
+        event: Event,
         executed_at: Instant,
         result: BookingResult | None,
         error: str | None,
         attempts: int,
     ) -> bool:
-        new_status = status_after_result(prebooking_id, status)
+        new_status = status_after_result(prebooking_id, event)
         check_result(prebooking_id, executed_at, result, error, attempts)
         statement = (
             update(_prebookings)

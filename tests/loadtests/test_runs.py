@@ -12,7 +12,7 @@ import pytest
 
 from loadtests.gym import FIRST_CLASS
 from scheduler.core.domain import BookingResult, InstanceId, PrebookingId, UserId
-from scheduler.core.status import Status
+from scheduler.core.status import Event
 from scheduler.store import NewPrebooking, open_store
 from tests.loadtests.conftest import LoadRun, RunLoadtest
 
@@ -71,7 +71,7 @@ def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
         store.record_result(
             PrebookingId("phantom"),
             InstanceId("forger"),
-            status=Status.COMPLETED,
+            event=Event.COMPLETE,
             executed_at=now,
             result=BookingResult(book_state=1, reservation_id="1"),
             error=None,

@@ -1,4 +1,4 @@
-"""Bad requests to the mock (issue 7): its admin API fuzzed from its own OpenAPI schema with
+"""Bad requests to the mock: its admin API fuzzed from its own OpenAPI schema with
 schemathesis (valid and invalid input, bounded), and hostile requests to AimHarder's paths,
 which the schema does not list (they are plain Starlette routes). Never a 500 or a traceback,
 and the mock still serves afterwards with its configuration intact.

@@ -1,4 +1,4 @@
-"""Bad input (issue 7): hostile rows in the store, bad configurations, and bad requests to the
+"""Bad input: hostile rows in the store, bad configurations, and bad requests to the
 cron endpoint (fuzzed with schemathesis from its OpenAPI schema, bounded). Clear errors, never a
 500 or a traceback to the caller, and no state corrupted.
 

@@ -1,4 +1,4 @@
-"""Faults (issue 7): AimHarder answering 5xx in bursts, 429 with Retry-After, hanging, dropping
+"""Faults: AimHarder answering 5xx in bursts, 429 with Retry-After, hanging, dropping
 the connection; a database that cannot be reached for one invocation, or fails mid-invocation.
 
 Each time the invocation reports the failure as it was (its counts are the store's counts, a

@@ -1,4 +1,4 @@
-"""Kills (issue 7): a scheduler killed mid-invocation, by SIGKILL or by the ``maxDuration`` cut,
+"""Kills: a scheduler killed mid-invocation, by SIGKILL or by the ``maxDuration`` cut,
 leaves its in-flight claims ``executing``; later invocations past the lease take them up, and in
 the end every prebooking is final exactly once by the journal: none lost, none booked twice.
 

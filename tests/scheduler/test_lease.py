@@ -1,4 +1,4 @@
-"""Leases (issue 7): a claim is held for ``PolicyConfig.lease`` seconds; a prebooking still
+"""Leases: a claim is held for ``PolicyConfig.lease`` seconds; a prebooking still
 ``executing`` past it is ready again and a later claim takes it up (``Event.RECLAIM``).
 
 The store rules run against MemoryStore, SQLite and PostgreSQL; the core passes the lease in its
@@ -88,8 +88,8 @@ def test_a_claim_takes_up_an_expired_lease_and_the_first_claimer_can_no_longer_r
         B,
         T0 + LEASE + 1,
     )
-    assert finish(store, "p001", A, Status.COMPLETED) is False
-    assert finish(store, "p001", B, Status.COMPLETED) is True
+    assert finish(store, "p001", A, Event.COMPLETE) is False
+    assert finish(store, "p001", B, Event.COMPLETE) is True
     assert store.counts()[Status.COMPLETED] == 1
 
 
@@ -108,8 +108,8 @@ def test_without_a_lease_an_executing_prebooking_is_never_ready_again(store: Sto
 
 def test_a_final_prebooking_is_never_ready_again_whatever_the_lease(store: Store) -> None:
     claimed_by_a(store, count=2)
-    finish(store, "p001", A, Status.COMPLETED)
-    finish(store, "p002", A, Status.FAILED)
+    finish(store, "p001", A, Event.COMPLETE)
+    finish(store, "p002", A, Event.FAIL)
     assert store.find_ready(T0 + 1e9, limit=10, lease=LEASE) == []
     assert store.claim(PrebookingId("p001"), B, T0 + 1e9, lease=LEASE) is None
 

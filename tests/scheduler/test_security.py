@@ -1,4 +1,4 @@
-"""Security (issue 7): who may start an invocation, what never leaks, where the servers listen.
+"""Security: who may start an invocation, what never leaks, where the servers listen.
 
 - the cron endpoint refuses a missing, empty or wrong secret (401), and everything when no
   secret is configured (503), whatever the header says;

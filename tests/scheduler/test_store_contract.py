@@ -19,8 +19,8 @@ from scheduler.core.domain import (
     UserId,
 )
 from scheduler.core.errors import ConfigurationError, StoreError
-from scheduler.core.status import IllegalTransition, Status
-from scheduler.store import IllegalResultStatus, NewPrebooking, Store
+from scheduler.core.status import Event, IllegalTransition, Status
+from scheduler.store import NewPrebooking, Store
 
 from .conftest import StoreFactory
 
@@ -60,11 +60,11 @@ def ids(prebookings: list[Prebooking]) -> list[str]:
     return [p.id for p in prebookings]
 
 
-def finish(store: Store, prebooking_id: str, instance: InstanceId, status: Status) -> bool:
+def finish(store: Store, prebooking_id: str, instance: InstanceId, event: Event) -> bool:
     return store.record_result(
         PrebookingId(prebooking_id),
         instance,
-        status=status,
+        event=event,
         executed_at=T0 + 1,
         result=BookingResult(book_state=1, reservation_id="r1"),
         error=None,
@@ -183,7 +183,7 @@ def test_find_ready_leaves_out_what_is_not_pending(store: Store) -> None:
     store.add([new(1), new(2), new(3)])
     store.claim(PrebookingId("p001"), A, T0)
     store.claim(PrebookingId("p002"), A, T0)
-    finish(store, "p002", A, Status.COMPLETED)
+    finish(store, "p002", A, Event.COMPLETE)
     assert ids(store.find_ready(T0, limit=10)) == ["p003"]
 
 
@@ -254,7 +254,7 @@ def test_claim_refuses_bad_arguments_and_writes_nothing(
 def test_claim_of_a_finished_prebooking_is_none(store: Store) -> None:
     store.add([new(1)])
     store.claim(PrebookingId("p001"), A, T0)
-    finish(store, "p001", A, Status.FAILED)
+    finish(store, "p001", A, Event.FAIL)
     before = store.get(PrebookingId("p001"))
     assert store.claim(PrebookingId("p001"), B, T0 + 5) is None
     assert store.get(PrebookingId("p001")) == before
@@ -271,7 +271,7 @@ def test_record_result_by_the_claimer_completes(store: Store) -> None:
     assert store.record_result(
         PrebookingId("p001"),
         A,
-        status=Status.COMPLETED,
+        event=Event.COMPLETE,
         executed_at=T0 + 0.25,
         result=result,
         error=None,
@@ -295,7 +295,7 @@ def test_record_result_failed_keeps_the_error_and_no_result(store: Store) -> Non
     assert store.record_result(
         PrebookingId("p001"),
         A,
-        status=Status.FAILED,
+        event=Event.FAIL,
         executed_at=T0 + 3,
         result=None,
         error="transport: connection reset (attempt 3 of 3)",
@@ -313,42 +313,41 @@ def test_record_result_failed_keeps_the_error_and_no_result(store: Store) -> Non
 def test_record_result_by_another_instance_is_refused(store: Store) -> None:
     store.add([new(1)])
     claimed = store.claim(PrebookingId("p001"), A, T0)
-    assert finish(store, "p001", B, Status.COMPLETED) is False
+    assert finish(store, "p001", B, Event.COMPLETE) is False
     assert store.get(PrebookingId("p001")) == claimed
 
 
 def test_record_result_on_a_pending_prebooking_is_refused(store: Store) -> None:
     store.add([new(1)])
-    assert finish(store, "p001", A, Status.COMPLETED) is False
+    assert finish(store, "p001", A, Event.COMPLETE) is False
     assert store.get(PrebookingId("p001")) == pending(new(1))
 
 
 def test_record_result_twice_is_refused_the_second_time(store: Store) -> None:
     store.add([new(1)])
     store.claim(PrebookingId("p001"), A, T0)
-    assert finish(store, "p001", A, Status.COMPLETED) is True
+    assert finish(store, "p001", A, Event.COMPLETE) is True
     done = store.get(PrebookingId("p001"))
-    assert finish(store, "p001", A, Status.FAILED) is False
+    assert finish(store, "p001", A, Event.FAIL) is False
     assert store.get(PrebookingId("p001")) == done
 
 
 def test_record_result_of_an_unknown_id_is_refused(store: Store) -> None:
-    assert finish(store, "nope", A, Status.COMPLETED) is False
+    assert finish(store, "nope", A, Event.COMPLETE) is False
     assert store.list() == []
 
 
-@pytest.mark.parametrize("target", [Status.PENDING, Status.EXECUTING])
-def test_record_result_to_a_non_final_status_is_illegal_and_writes_nothing(
-    store: Store, target: Status
+@pytest.mark.parametrize("event", [Event.CLAIM, Event.RECLAIM])
+def test_record_result_with_an_event_that_is_no_result_is_illegal_and_writes_nothing(
+    store: Store, event: Event
 ) -> None:
     store.add([new(1)])
     claimed = store.claim(PrebookingId("p001"), A, T0)
     with pytest.raises(IllegalTransition) as caught:
-        finish(store, "p001", A, target)
-    assert isinstance(caught.value, IllegalResultStatus)
+        finish(store, "p001", A, event)
     assert str(caught.value) == (
-        f"prebooking 'p001': a result cannot set status {target.value!r}; "
-        "expected one of ['completed', 'failed']"
+        f"prebooking 'p001' is 'executing': event {event.value!r} is not allowed; "
+        "expected one of ['complete', 'fail']"
     )
     assert store.get(PrebookingId("p001")) == claimed
 
@@ -370,7 +369,7 @@ def test_record_result_with_bad_values_writes_nothing(
         store.record_result(
             PrebookingId("p001"),
             A,
-            status=Status.COMPLETED,
+            event=Event.COMPLETE,
             executed_at=executed_at,
             result=None,
             error=None,
@@ -390,9 +389,9 @@ def test_list_and_counts_by_status(store: Store) -> None:
     store.add([new(n, created_at=T0 - n) for n in range(1, 7)])
     for n in (1, 2, 3, 4):
         store.claim(PrebookingId(f"p00{n}"), A, T0)
-    finish(store, "p001", A, Status.COMPLETED)
-    finish(store, "p002", A, Status.FAILED)
-    finish(store, "p003", A, Status.COMPLETED)
+    finish(store, "p001", A, Event.COMPLETE)
+    finish(store, "p002", A, Event.FAIL)
+    finish(store, "p003", A, Event.COMPLETE)
     assert ids(store.list()) == ["p006", "p005", "p004", "p003", "p002", "p001"]
     assert ids(store.list(Status.PENDING)) == ["p006", "p005"]
     assert ids(store.list(Status.EXECUTING)) == ["p004"]

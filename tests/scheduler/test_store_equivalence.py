@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from scheduler.core.domain import BookingResult, InstanceId, PrebookingId, UserId
 from scheduler.core.errors import ConfigurationError
-from scheduler.core.status import IllegalTransition, Status
+from scheduler.core.status import Event, IllegalTransition
 from scheduler.store import MemoryStore, NewPrebooking, SqlStore, Store
 
 IDS = st.sampled_from([PrebookingId(i) for i in ("a", "b", "c", "d")])
@@ -69,7 +69,7 @@ class SameAnswers(RuleBasedStateMachine):
     @rule(
         prebooking_id=IDS,
         instance=INSTANCES,
-        status=st.sampled_from(Status),
+        event=st.sampled_from(Event),
         executed_at=INSTANTS,
         result=RESULTS,
         error=st.none() | st.just("refused"),
@@ -80,7 +80,7 @@ class SameAnswers(RuleBasedStateMachine):
         *,
         prebooking_id: PrebookingId,
         instance: InstanceId,
-        status: Status,
+        event: Event,
         executed_at: float,
         result: BookingResult | None,
         error: str | None,
@@ -90,7 +90,7 @@ class SameAnswers(RuleBasedStateMachine):
             lambda store: store.record_result(
                 prebooking_id,
                 instance,
-                status=status,
+                event=event,
                 executed_at=executed_at,
                 result=result,
                 error=error,

@@ -49,7 +49,7 @@ from scheduler.core.effects import (
     Spawn,
     WaitAny,
 )
-from scheduler.core.errors import DriverError, TransportError
+from scheduler.core.errors import Failure, TransportError
 from scheduler.core.status import Status
 
 __all__ = ["Answer", "Run", "Script", "run"]
@@ -113,8 +113,16 @@ class _Process:
     parent: _Process | None
     done: bool = False
     value: Any = None
-    unreported: list[Finished] = field(default_factory=list)
+    finished: dict[str, Any] = field(default_factory=dict)  # its children that returned
     waiting: int | None = None  # the token of the WaitAny it is parked on
+    among: frozenset[str] = frozenset()  # what that WaitAny waits among
+
+    def ready(self) -> tuple[Finished, ...]:
+        return tuple(
+            Finished(key=PrebookingId(key), value=value)
+            for key, value in self.finished.items()
+            if key in self.among
+        )
 
 
 @dataclass(frozen=True)
@@ -160,8 +168,7 @@ class _Loop:
                 if process.waiting != action.token:
                     continue  # that WaitAny was already answered, by a child or by its timeout
                 process.waiting = None
-                action = _Send(tuple(process.unreported))
-                process.unreported.clear()
+                action = _Send(process.ready())
             self.now = at
             self._step(process, action)
         else:
@@ -191,8 +198,8 @@ class _Loop:
                 case _Send(value=value):
                     return process.flow.send(Reply(value=value, now=self.now))
                 case _Throw(error=error):
-                    if isinstance(error, DriverError):
-                        error.now = self.now
+                    if isinstance(error, Failure):
+                        error.at(self.now)
                     return process.flow.throw(error)
         except StopIteration as stop:
             self._finish(process, stop.value)
@@ -204,10 +211,9 @@ class _Loop:
             case Spawn(key=key, flow=child):
                 self._at(self.now, _Process(flow=child, key=key, parent=process), _Start())
                 return _Send(None)  # the parent goes on at once; the child starts right after
-            case WaitAny(until=until):
-                if process.unreported:
-                    finished = tuple(process.unreported)
-                    process.unreported.clear()
+            case WaitAny(among=among, until=until):
+                process.among = among
+                if finished := process.ready():
                     return _Send(finished)
                 process.waiting = token = next(self._seq)
                 if until is not None:
@@ -227,8 +233,8 @@ class _Loop:
         parent = process.parent
         if parent is None or process.key is None:
             return
-        parent.unreported.append(Finished(key=PrebookingId(process.key), value=value))
-        if parent.waiting is not None:
+        parent.finished[process.key] = value
+        if parent.waiting is not None and process.key in parent.among:
             self._at(self.now, parent, _Wake(parent.waiting))
 
     def _perform(
@@ -266,7 +272,7 @@ class _Loop:
         answers = self.script.answers.get(prebooking.id, default)
         latency, answer = answers[min(attempt, len(answers)) - 1]
         if latency > timeout:
-            return timeout, TransportError(f"POST /api/book timed out after {timeout:g} s", now=0)
+            return timeout, TransportError(f"POST /api/book timed out after {timeout:g} s")
         return latency, answer
 
 

@@ -28,7 +28,7 @@ from scheduler.core.errors import (
 )
 from scheduler.core.flows import execute_one
 from scheduler.core.outcome import Disposition, Outcome
-from scheduler.core.status import Status
+from scheduler.core.status import Event
 from scheduler.core.strategies import PolicyConfig
 from scheduler.core.verdict import VerdictKind
 from tests.scheduler.core.script import Answer, Run, Script, run
@@ -81,7 +81,7 @@ def test_a_prebooking_is_claimed_then_its_session_read_then_booked_then_recorded
     assert mark(result) == MarkResult(
         prebooking_id=PrebookingId("p1"),
         instance_id=InstanceId("i1"),
-        status=Status.COMPLETED,
+        event=Event.COMPLETE,
         executed_at=0.375,
         result=BOOKED,
         error=None,
@@ -115,8 +115,8 @@ def test_no_session_fails_without_sending() -> None:
     result = one(no_session={"ana@example.com"})
     assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "MarkResult"]
     marked = mark(result)
-    assert (marked.status, marked.error, marked.attempts, marked.executed_at) == (
-        Status.FAILED,
+    assert (marked.event, marked.error, marked.attempts, marked.executed_at) == (
+        Event.FAIL,
         "no session for user 'ana@example.com'",
         0,
         0.125,
@@ -125,29 +125,29 @@ def test_no_session_fails_without_sending() -> None:
 
 
 @pytest.mark.parametrize(
-    ("answer", "status", "verdict", "error"),
+    ("answer", "event", "verdict", "error"),
     [
-        (BookingResult(book_state=1, reservation_id="9"), Status.COMPLETED, "booked", None),
-        (BookingResult(book_state=0, reservation_id="9"), Status.COMPLETED, "waitlisted", None),
+        (BookingResult(book_state=1, reservation_id="9"), Event.COMPLETE, "booked", None),
+        (BookingResult(book_state=0, reservation_id="9"), Event.COMPLETE, "waitlisted", None),
         (
             BookingResult(
                 book_state=-12,
                 message="No puedes reservar dos clases a la misma hora",
                 message_lang="NOPUEDESRESERVAMISMAHORA",
             ),
-            Status.COMPLETED,
+            Event.COMPLETE,
             "already booked",
             None,
         ),
         (
             BookingResult(book_state=-1, message="Clase llena"),
-            Status.FAILED,
+            Event.FAIL,
             "refused",
             "Clase llena",
         ),
         (
             BookingResult(book_state=-7),
-            Status.FAILED,
+            Event.FAIL,
             "refused",
             "booking refused with bookState -7",
         ),
@@ -155,30 +155,31 @@ def test_no_session_fails_without_sending() -> None:
             BookingResult(
                 book_state=-12, message="Limite superado", message_lang="HASSUPERADOLIMITCONTR"
             ),
-            Status.FAILED,
+            Event.FAIL,
             "refused",
             "Limite superado",
         ),
     ],
 )
-def test_each_answer_is_recorded_as_its_status(
-    answer: BookingResult, status: Status, verdict: str, error: str | None
+def test_each_answer_is_recorded_as_its_event(
+    answer: BookingResult, event: Event, verdict: str, error: str | None
 ) -> None:
     result = one(answers=[(0.25, answer)])
     marked = mark(result)
-    assert (marked.status, marked.result, marked.error, marked.attempts) == (
-        status,
+    assert (marked.event, marked.result, marked.error, marked.attempts) == (
+        event,
         answer,
         error,
         1,
     )
-    assert (result.value.disposition.value, result.value.verdict) == (status.value, verdict)
+    disposition = {Event.COMPLETE: "completed", Event.FAIL: "failed"}[event]
+    assert (result.value.disposition.value, result.value.verdict) == (disposition, verdict)
 
 
 def test_an_expired_session_fails_at_once() -> None:
     result = one(answers=[(0.25, SessionExpiredError("logout: 1", now=0))])
     assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "Book", "MarkResult"]
-    assert (mark(result).status, mark(result).error) == (Status.FAILED, "session expired")
+    assert (mark(result).event, mark(result).error) == (Event.FAIL, "session expired")
 
 
 def test_a_503_is_retried_after_the_back_off_and_then_books() -> None:
@@ -216,8 +217,8 @@ def test_no_answer_is_retried_with_a_growing_back_off_then_fails_with_its_messag
         (0.825, "Sleep", "1.225"),  # 0.4 s: the back-off doubles
         (1.225, "Book", "p1"),
     ]
-    assert (mark(result).status, mark(result).error, mark(result).attempts) == (
-        Status.FAILED,
+    assert (mark(result).event, mark(result).error, mark(result).attempts) == (
+        Event.FAIL,
         "connection reset",
         3,
     )
@@ -227,7 +228,7 @@ def test_no_retry_whose_wait_and_margin_would_cross_the_deadline() -> None:
     # the answer comes at 0.375; a retry at 0.575 would need until 1.575 (margin 1 s) > 1.5
     result = one(answers=[(0.25, HttpStatusError(503, now=0))], deadline=1.5)
     assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "Book", "MarkResult"]
-    assert mark(result).status is Status.FAILED
+    assert mark(result).event is Event.FAIL
     assert "HTTP 503" in (mark(result).error or "")
 
 
@@ -262,8 +263,8 @@ def test_too_early_is_tried_again_and_books() -> None:
 def test_nothing_is_sent_when_claim_and_session_used_up_the_deadline() -> None:
     result = one(deadline=0.1)
     assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "MarkResult"]
-    assert (mark(result).status, mark(result).error) == (
-        Status.FAILED,
+    assert (mark(result).event, mark(result).error) == (
+        Event.FAIL,
         "not sent: 0.025 s past the deadline",
     )
 
