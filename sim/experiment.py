@@ -114,7 +114,9 @@ class Estimate:
         return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
 
 
-def estimate(values: Iterable[float]) -> Estimate:
+def estimate(values: Iterable[float], *, floor: float | None = None) -> Estimate:
+    """Mean and 95% interval; ``floor``: the least value the quantity can take (0 for counts,
+    rates and durations), below which the interval is cut."""
     data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
     n = len(data)
     if n == 0:
@@ -124,7 +126,8 @@ def estimate(values: Iterable[float]) -> Estimate:
     if n == 1:
         return Estimate(mean=mean, low=mean, high=mean, n=1)
     half = float(stats.t.ppf(0.975, n - 1) * data.std(ddof=1) / math.sqrt(n))
-    return Estimate(mean=mean, low=mean - half, high=mean + half, n=n)
+    low = mean - half if floor is None else max(floor, mean - half)
+    return Estimate(mean=mean, low=low, high=mean + half, n=n)
 
 
 METRICS = (
@@ -156,6 +159,7 @@ def summarise(
     for point, summaries in groups.items():
         row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
         for metric in METRICS:
-            row.update(estimate(s[metric] for s in summaries).as_dict(metric))
+            # Every metric is a count, a rate or a duration: none goes below 0.
+            row.update(estimate((s[metric] for s in summaries), floor=0.0).as_dict(metric))
         rows.append(row)
     return rows

@@ -15,6 +15,7 @@ from sim.experiment import Task, run_tasks, summarise, sweep_tasks
 from sim.replay import run_id
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
+from sim.selections import recommend
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
 
@@ -31,6 +32,8 @@ class Findings:
     seed: list[dict[str, Any]]
     triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
     seeds: list[dict[str, Any]]  # each sweep replication's seed and the streams derived from it
+    selections: list[dict[str, Any]]  # KN's choice per load and objective
+    differences: list[dict[str, Any]]  # paired differences from each choice
 
 
 def gather(
@@ -80,6 +83,7 @@ def gather(
     seed = compare_with_seed(
         seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
     )
+    selections, differences = recommend(scenario, results, executor=executor)
     triggers = []
     for mode in ("cron", "both"):
         variant = scenario.model_copy(
@@ -99,6 +103,8 @@ def gather(
             {**r.summary, "run_id": run_id(r), "journal_hash": r.journal_hash} for _, r in results
         ],
         seeds=[{"run_id": run_id(r), **r.seeds} for _, r in results],
+        selections=selections,
+        differences=differences,
         gaps=gaps,
         whole=whole,
         seed=seed,

@@ -62,7 +62,7 @@ class Selection:
         if len(self.chosen) == 1:
             return f"{names} (delta {self.delta:g}, PCS >= {self.pcs:.0%})"
         if self.identical:
-            return f"any of {names}: identical in every replication"
+            return f"any of {names}: equal in every replication"
         return (
             f"any of {names}: not separated within {max(self.replications.values())} "
             f"replications (delta {self.delta:g}, PCS >= {self.pcs:.0%} that the best or one "

@@ -8,6 +8,7 @@ from typing import Any
 
 from sim.findings import Findings
 from sim.recommend import choices_by_load, largest_whole_load
+from sim.selections import recommendation_markdown
 
 __all__ = ["METRIC_FIGURES", "report_markdown", "validation_markdown"]
 
@@ -65,22 +66,7 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
         "Intervals are 95% Student-t intervals of the mean over replications; every strategy "
         "meets the same users, jitter and latencies at a given load and replication.",
         "## Recommendation",
-        _table(
-            ["prebookings per class", "safe strategies", "fairest safe", "fastest safe (p95)"],
-            [
-                [
-                    str(c["load"]),
-                    ", ".join(c["safe"]) or "none",
-                    f"{c['fairest']} ({_num(c['fairest_inversion_rate'], 3)} inverted)"
-                    if c["fairest"]
-                    else "none",
-                    f"{c['fastest']} ({_num(c['fastest_book_p95'])} s)" if c["fastest"] else "none",
-                ]
-                for c in choices
-            ],
-        ),
-        "Safe: never killed, nothing skipped, nothing unfinished, nothing sent twice, in every "
-        "replication. Fairest: fewest inversions among the safe ones.",
+        recommendation_markdown(findings.selections, findings.differences),
         "### The seed's open questions",
         "1. **Is strict FIFO worth its price?** " + _fifo_answer(findings.sweep, choices),
         "2. **How many prebookings can one invocation take?** One guarded invocation finishes "
@@ -184,7 +170,9 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
         "user refused while a later requester got a place. Time to book: opening to processing "
         "of the booking that got the place. Unfinished: prebookings not final when the run ends "
         f"({plan.drain_minutes} minutes after the last opening). Doubles: processed again after "
-        "taking effect. Data for every figure: `data/`.",
+        "taking effect. Data for every figure: `data/`. Any replication reruns alone, printing its "
+        "journal: `python -m sim replay RUN_ID --scenario FILE` (run ids and journal hashes in "
+        "`data/replications.csv`, each run's seeds in `data/seeds.json`).",
     ]
     return "\n\n".join(p for p in parts if p) + "\n"
 

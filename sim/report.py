@@ -45,6 +45,8 @@ def build_report(
         ("one_invocation", findings.whole),
         ("seed_tables", findings.seed),
         ("triggers", findings.triggers),
+        ("selections", findings.selections),
+        ("differences", findings.differences),
     ):
         _write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target

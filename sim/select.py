@@ -8,7 +8,8 @@ common random numbers), so KN eliminates on the variance of paired differences. 
 - ``inversion-rate``: the share of same-class pairs processed out of ``created_at`` order;
 - ``unfair-outcomes``: users without a place while a later asker got one, a count;
 - ``fastest-safe``: p95 time to book among the safe (no kill, nothing skipped, nothing sent
-  twice): a replication that is not safe rules its strategy out.
+  twice): a replication that is not safe rules its strategy out;
+- ``fairest-safe``: the inversion rate among the safe.
 
 Replications are run as KN asks for them, through ``sim.experiment.run_tasks`` (any executor),
 and kept in a ``Replications`` cache, so the objectives at one load share them.
@@ -61,6 +62,10 @@ def _safe_p95(summary: Mapping[str, Any]) -> float | None:
     return _p95(summary) if _safe(summary) else None
 
 
+def _safe_inversions(summary: Mapping[str, Any]) -> float | None:
+    return float(summary["inversion_rate"]) if _safe(summary) else None
+
+
 OBJECTIVES: dict[str, Objective] = {
     name: Objective(name=name, label=label, unit=unit, delta=delta, measure=measure)
     for name, label, unit, delta, measure in (
@@ -68,6 +73,7 @@ OBJECTIVES: dict[str, Objective] = {
         ("inversion-rate", "inversion rate", "", 0.01, lambda s: float(s["inversion_rate"])),
         ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s["unfair"])),
         ("fastest-safe", "p95 time to book among the safe", "s", 0.5, _safe_p95),
+        ("fairest-safe", "inversion rate among the safe", "", 0.01, _safe_inversions),
     )
 }
 

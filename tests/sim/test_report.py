@@ -15,8 +15,10 @@ import matplotlib.image
 import pytest
 
 from sim.cli import main
+from sim.experiment import METRICS
 from sim.report import build_report, gather
 from sim.scenario import Scenario
+from sim.selections import REPORT_OBJECTIVES
 
 TINY = {
     "name": "tiny",
@@ -118,3 +120,26 @@ def test_the_chromium_check_sees_a_broken_plot(report: Path, tmp_path: Path) -> 
     html = (report / "report.html").read_text()
     broken.write_text(html.replace("data:image/png;base64,", "data:image/png;base64,AAAA", 1))
     assert images_loaded_in_chromium(broken, tmp_path) == (8, 7)
+
+
+def test_each_recommendation_cell_is_a_choice_with_its_guarantee_or_a_tie(report: Path) -> None:
+    rows = json.loads((report / "data" / "selections.json").read_text())
+    assert {(r["load"], r["objective"]) for r in rows} == {
+        (n, o) for n in (2, 6) for o in REPORT_OBJECTIVES
+    }
+    for row in rows:
+        chosen = row["chosen"].split()
+        assert chosen
+        if len(chosen) == 1:
+            assert row["verdict"] == f"{chosen[0]} (delta {row['delta']:g}, PCS >= 95%)"
+        else:
+            assert row["verdict"].startswith("any of " + ", ".join(chosen))
+    text = (report / "report.md").read_text()
+    assert "95% paired-difference interval" in text
+
+
+def test_intervals_on_counts_rates_and_durations_never_go_below_zero(report: Path) -> None:
+    sweep = json.loads((report / "data" / "sweep.json").read_text())
+    lows = [row[f"{m}_low"] for row in sweep for m in METRICS]
+    assert min(lows) >= 0.0
+    assert any(row["inversion_rate_low"] == 0.0 < row["inversion_rate"] for row in sweep)

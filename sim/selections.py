@@ -1,0 +1,118 @@
+"""The report's recommendation: KN's choice per load and objective, and paired differences.
+
+The sweep's replications are KN's first stage (same seeds, so nothing is run twice); KN asks for
+more of the survivors only, up to ``REPORT_MAX_REPLICATIONS``. Each cell names the choice, or
+"any of ..." when KN could not separate them, with delta and the PCS; under it, every other
+strategy's difference from the choice as a paired-difference interval (common random numbers
+make them far narrower than intervals of two independent means).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+from sim.experiment import Task
+from sim.run import Replication
+from sim.scenario import Scenario
+from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
+
+__all__ = ["REPORT_MAX_REPLICATIONS", "REPORT_OBJECTIVES", "recommend", "recommendation_markdown"]
+
+REPORT_OBJECTIVES = ("fairest-safe", "unfair-outcomes", "fastest-safe")
+REPORT_MAX_REPLICATIONS = 50  # per strategy and load: keeps `make report` near a minute
+
+
+def recommend(
+    scenario: Scenario,
+    sweep: Iterable[tuple[Task, Replication]],
+    *,
+    executor: Executor | None = None,
+    alpha: float = 0.05,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(one row per load and objective, one row per paired difference from each choice)."""
+    known: dict[int, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
+    for task, result in sweep:
+        known[task.load][(task.strategy, task.replication)] = result.summary
+    rows, differences = [], []
+    for load in scenario.experiment.loads:
+        replications = Replications(scenario, load, executor=executor, known=known[load])
+        for name in REPORT_OBJECTIVES:
+            objective = OBJECTIVES[name]
+            selection = select_strategy(
+                replications, objective, alpha=alpha, max_replications=REPORT_MAX_REPLICATIONS
+            )
+            rows.append(
+                {
+                    "load": load,
+                    "objective": name,
+                    "verdict": selection.verdict(),
+                    "chosen": " ".join(selection.chosen),
+                    "delta": selection.delta,
+                    "pcs": selection.pcs,
+                    "bounded": selection.bounded,
+                    "ruled_out": " ".join(selection.ruled_out),
+                    **{f"n_{s}": n for s, n in selection.replications.items()},
+                }
+            )
+            if len(selection.chosen) != 1:
+                continue
+            (best,) = selection.chosen
+            for other in scenario.experiment.strategies:
+                if other == best or other in selection.ruled_out:
+                    continue
+                diff = paired_difference(replications, objective, other, best)
+                if diff is not None:
+                    differences.append(
+                        {
+                            "load": load,
+                            "objective": name,
+                            "text": diff.text(objective.label, objective.unit),
+                            "mean": diff.mean,
+                            "low": diff.low,
+                            "high": diff.high,
+                            "n": diff.n,
+                        }
+                    )
+    return rows, differences
+
+
+def recommendation_markdown(
+    rows: Sequence[dict[str, Any]], differences: Sequence[dict[str, Any]]
+) -> str:
+    loads = sorted({r["load"] for r in rows})
+    cell = {(r["load"], r["objective"]): r for r in rows}
+    lines = [
+        "| prebookings per class | "
+        + " | ".join(OBJECTIVES[o].label for o in REPORT_OBJECTIVES)
+        + " |",
+        "|---|" + "---|" * len(REPORT_OBJECTIVES),
+    ]
+    for load in loads:
+        lines.append(
+            f"| {load} | " + " | ".join(_cell(cell[(load, o)]) for o in REPORT_OBJECTIVES) + " |"
+        )
+    shown = [
+        f"- {d['load']} per class: {d['text']} ({d['n']} paired replications)" for d in differences
+    ]
+    return (
+        "\n".join(lines)
+        + "\n\nEach cell is the choice of Kim and Nelson's KN procedure (`python -m sim "
+        "select`): the best with probability of correct selection (PCS) at least the stated "
+        "one whenever it is better than the others by at least delta, and otherwise within "
+        'delta of the best. "any of" lists strategies KN could not separate (equal in every '
+        f"replication, or still together after {REPORT_MAX_REPLICATIONS} replications). "
+        "Safe: no kill, nothing skipped, nothing sent twice in any of its replications; a "
+        "strategy with one unsafe replication leaves the contest. KN's first stage is the "
+        "sweep's replications; the replications each strategy needed are in "
+        "`data/selections.csv`.\n\n"
+        "Differences from each choice (other minus chosen, mean [95% paired-difference "
+        "interval] over common random numbers):\n\n" + "\n".join(shown)
+    )
+
+
+def _cell(row: dict[str, Any]) -> str:
+    needed = max(v for k, v in row.items() if k.startswith("n_"))
+    return f"{row['verdict']}; {needed} replications"
