@@ -19,7 +19,8 @@ from pathlib import Path
 
 import httpx
 
-from loadtests.check import Attempt, judge
+from harness.measures import Attempt, attempts
+from loadtests.check import judge
 from loadtests.errors import StartupError
 from loadtests.gym import (
     BOX,
@@ -186,4 +187,4 @@ def _settle(store: Store) -> None:
 
 def _attempts(mock_url: str) -> list[Attempt]:
     body = httpx.get(f"{mock_url}/_admin/journal", timeout=30).raise_for_status().json()
-    return [Attempt.from_entry(e) for e in body["entries"] if e["kind"] == "book"]
+    return attempts(body["entries"])

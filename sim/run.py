@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 import simpy
 
+from harness.measures import attempts, class_measures
 from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.journal import JournalEntry
 from scheduler.core.domain import Session, UserId
 from scheduler.store import MemoryStore
-from sim.metrics import class_measures, percentile, store_measures
+from sim.metrics import percentile, store_measures
 from sim.platform import Platform
 from sim.scenario import Scenario
 from sim.streams import Streams
@@ -103,8 +104,9 @@ def run_replication(
     env.run(until=until + scenario.cron.timeout + scenario.platform.max_duration + 60.0)
 
     journal = gym.journal.since(0)
+    tried = attempts(journal)
     rows = store.list()
-    classes = class_measures(journal, rows, work.openings)
+    classes = class_measures(tried, rows, work.openings)
     tag = {"strategy": strategy_name, "load": load, "replication": replication}
     invocations: list[dict[str, Any]] = [
         {
@@ -143,7 +145,7 @@ def run_replication(
         "book_p50": percentile(times, 50),
         "book_p95": percentile(times, 95),
         "book_p99": percentile(times, 99),
-        **store_measures(rows, journal),
+        **store_measures(rows, tried),
     }
     return Replication(
         strategy=strategy_name,

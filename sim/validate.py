@@ -27,6 +27,7 @@ import numpy as np
 from rich.progress import Progress
 from scipy import stats
 
+from harness.measures import attempts, class_measures
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.process import mock_process
 from scheduler.client import AimHarderClient
@@ -34,7 +35,6 @@ from scheduler.core.domain import PrebookingId, UserId
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import NewPrebooking, open_store
-from sim.metrics import inversions
 from sim.run import run_replication
 from sim.scenario import Scenario
 from sim.seedcheck import one_invocation
@@ -53,12 +53,6 @@ class Sample:
     makespan: float
     times_to_book: tuple[float, ...]
     inversion_rate: float
-
-
-def _rate(created_in_processing_order: Sequence[float]) -> float:
-    n = len(created_in_processing_order)
-    pairs = n * (n - 1) // 2
-    return inversions(created_in_processing_order) / pairs if pairs else 0.0
 
 
 def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
@@ -96,14 +90,13 @@ def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> S
                 max_duration=scenario.platform.max_duration,
             )
             answer = asyncio.run(invoke(settings, store, started_at=opening))
+            rows = store.list()
         journal = httpx.get(f"{url}/_admin/journal", timeout=10).raise_for_status().json()
-    entries = journal["entries"] if isinstance(journal, dict) else journal
-    booked = [e for e in entries if e["kind"] == "book"]
-    asked = dict(zip(emails, created, strict=True))
+    (measures,) = class_measures(attempts(journal["entries"]), rows, {CLASS_ID: opening})
     return Sample(
         makespan=answer.body["executionTimeMs"] / 1000,
-        times_to_book=tuple(e["processed_wall"] - opening for e in booked if e["book_state"] == 1),
-        inversion_rate=_rate([float(asked[e["user"]]) for e in booked]),
+        times_to_book=measures.times_to_book,
+        inversion_rate=measures.inversion_rate,
     )
 
 

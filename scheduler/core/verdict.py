@@ -18,6 +18,7 @@ __all__ = [
     "WAITLISTED",
     "Verdict",
     "VerdictKind",
+    "holds_place",
     "judge",
 ]
 
@@ -38,8 +39,18 @@ class VerdictKind(StrEnum):
     REFUSED = "refused"
 
 
-# The user ends with a place (or a waitlist place): the prebooking is completed.
+# The user ends with a place (or a waitlist place): the prebooking is completed. "Already
+# booked" gives no place: it says the user held one before this answer.
 HOLDS_SPOT = frozenset({VerdictKind.BOOKED, VerdictKind.WAITLISTED, VerdictKind.ALREADY_BOOKED})
+
+
+def holds_place(book_state: int | None) -> bool:
+    """Whether AimHarder gave the user a place with this answer: booked or on the waitlist.
+
+    Both count as a place (the waitlist moves up on its own; README: the waitlist counts as
+    completed). Every judge counts places in the journal with this, never by its own codes.
+    """
+    return book_state in (BOOKED, WAITLISTED)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

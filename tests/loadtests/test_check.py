@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from loadtests.check import Attempt, ViolationKind, judge
+from harness.measures import Attempt
+from loadtests.check import ViolationKind, judge
 from scheduler.core.domain import InstanceId, Prebooking, PrebookingId, UserId
 from scheduler.core.status import Status
 
@@ -26,7 +27,7 @@ def prebooking(
 
 
 def attempt(seq: int, name: str, state: int, *, class_id: int = 7) -> Attempt:
-    return Attempt(seq=seq, user=f"{name}@x", class_id=class_id, book_state=state)
+    return Attempt(seq=seq, user=f"{name}@x", class_id=class_id, book_state=state, processed=NOW)
 
 
 def kinds(verdict_violations: object) -> list[str]:
@@ -59,13 +60,13 @@ def test_completed_without_a_booking_in_the_journal_is_a_phantom() -> None:
     assert not verdict.ok
 
 
-def test_a_ready_prebooking_still_pending_is_lost_and_a_future_one_is_not() -> None:
+def test_a_ready_prebooking_still_pending_is_overdue_and_a_future_one_is_not() -> None:
     rows = [
         prebooking("ana", Status.PENDING),
         prebooking("bea", Status.PENDING, available_at=NOW + 60),
     ]
     verdict = judge(rows, [], now=NOW)
-    assert [(v.kind.value, v.subject) for v in verdict.violations] == [("lost", "pb-ana")]
+    assert [(v.kind.value, v.subject) for v in verdict.violations] == [("overdue", "pb-ana")]
     assert verdict.ready == 1
 
 

@@ -82,7 +82,7 @@ def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
     assert run.returncode == 1
     assert check["violations"] == {
         "double": 0,
-        "lost": 0,
+        "overdue": 0,
         "stuck": 0,
         "phantom": 1,
         "unbooked": 0,

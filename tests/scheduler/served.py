@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +20,11 @@ from typing import Any
 
 import httpx
 
+from harness import measures
+from harness.measures import Attempt
 from mock_aimharder.server.process import stop_process
 from scheduler.app import CRON_PATH
-from scheduler.core.domain import UserId
-from scheduler.core.status import Status
-from scheduler.core.verdict import BOOKED, WAITLISTED
+from scheduler.core.domain import Prebooking, UserId
 from scheduler.store import Store
 
 __all__ = ["Books", "Served", "balance", "cron", "served"]
@@ -98,35 +97,31 @@ def cron(url: str, secret: str | None, *, timeout: float = 15.0, **headers: str)
 class Books:
     """The store and the journal side by side, per user (one prebooking per user here)."""
 
-    places: dict[str, int]  # journal entries that took a place (booked or waitlisted)
-    sends: dict[str, int]  # every journal entry (book attempts that reached AimHarder)
-    statuses: dict[str, Status]
+    rows: dict[str, Prebooking]
+    tried: dict[str, list[Attempt]]  # each user's booking attempts, in processing order
 
     @property
     def lost(self) -> list[str]:
-        """Not final in the store, or final as completed without a place in the journal."""
-        return sorted(
-            u
-            for u, s in self.statuses.items()
-            if not s.is_final or (s is Status.COMPLETED and self.places.get(u, 0) == 0)
-        )
+        return sorted(u for u, p in self.rows.items() if measures.lost(p))
 
     @property
-    def doubled(self) -> list[str]:
-        return sorted(u for u, n in self.places.items() if n > 1)
+    def phantom(self) -> list[str]:
+        return sorted(u for u, p in self.rows.items() if measures.phantom(p, self.tried[u]))
+
+    @property
+    def booked_twice(self) -> list[str]:
+        return sorted(u for u, t in self.tried.items() if measures.booked_twice(t))
 
     @property
     def resent(self) -> int:
         """Sends beyond the first per user: what taking up abandoned claims cost."""
-        return sum(n - 1 for n in self.sends.values() if n > 1)
+        return sum(len(t) - 1 for t in self.tried.values() if len(t) > 1)
 
 
 def balance(store: Store, entries: list[dict[str, Any]], users: list[UserId]) -> Books:
-    rows = {p.user: p.status for p in store.list()}
-    took = Counter(e["user"] for e in entries if e["book_state"] in (BOOKED, WAITLISTED))
-    sends = Counter(e["user"] for e in entries)
-    return Books(
-        places={u: took.get(u, 0) for u in users},
-        sends={u: sends.get(u, 0) for u in users},
-        statuses={u: rows[u] for u in users},
-    )
+    rows = {p.user: p for p in store.list()}
+    tried: dict[str, list[Attempt]] = {u: [] for u in users}
+    for attempt in measures.attempts(entries):
+        if attempt.user in tried:
+            tried[attempt.user].append(attempt)
+    return Books(rows={u: rows[u] for u in users}, tried=tried)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from harness.measures import attempts
 from scheduler.core.errors import StoreError
 from scheduler.core.outcome import InvocationReport
 from scheduler.core.status import Status
@@ -56,7 +57,7 @@ def test_aimharder_faults_are_reported_as_they_were_within_the_budget(
         status, report, elapsed = run(store, url, config)
         entries = journal(url)
         rows = {p.user: p for p in store.list()}
-    places = Counter(e["user"] for e in entries if e["book_state"] == 1)
+    places = Counter(a.user for a in attempts(entries) if a.took_place)
     assert status == 200
     assert elapsed < config.budget  # retries included
     assert all(o.attempts <= config.max_attempts for o in report.outcomes)
@@ -126,6 +127,6 @@ def test_a_result_the_database_dropped_is_recovered_by_the_lease_without_a_doubl
         counts = store.counts()
     assert (second.found, second.completed) == (2, 2)
     assert counts[Status.COMPLETED] == 4
-    places = Counter(e["user"] for e in entries if e["book_state"] == 1)
+    places = Counter(a.user for a in attempts(entries) if a.took_place)
     assert sorted(places) == sorted(athletes) and set(places.values()) == {1}
     assert len(entries) == 6  # the two taken up were answered "already booked"

@@ -4,13 +4,13 @@ PostgreSQL database. The mock's journal, not the client, judges the order of boo
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from typing import Any
 
 import httpx
 import pytest
 
+from harness.measures import inversions
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.core.status import Status
@@ -28,11 +28,6 @@ def later_requests_faster(count: int, step: float = 0.05) -> dict[str, Any]:
     samples = [step * (count - i) for i in range(count)]
     inbound = {"kind": "empirical", "samples": samples, "cycle": True}
     return {"latency": {"book": {"inbound": inbound}}}
-
-
-def inversions(order: list[str]) -> int:
-    """Pairs processed in the opposite order of their ids (ids follow created_at)."""
-    return sum(1 for a, b in itertools.combinations(order, 2) if a > b)
 
 
 def run_invocation(store: SqlStore, url: str, name: str, **policy: Any) -> dict[str, Any]:

@@ -1,0 +1,229 @@
+"""The measures every judge uses (DESIGN.md, "Measures everyone uses"), each defined once.
+
+A judge reads what a run left behind: the server's journal, as ``Attempt``s in the order the
+server processed them (the journal alone judges order), and the store's rows. The simulation's
+metrics, the load tests' check and the reliability tests all count with these definitions.
+
+Where two judges need different things they get different names: ``lost`` (never final),
+``overdue`` (still pending although its window opened) and ``phantom`` (completed without a
+place) are three measures, not three meanings of one; so are ``double`` (sent again after
+it took a place) and ``booked_twice`` (two places).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mock_aimharder.model.journal import EntryKind, JournalEntry
+from scheduler.core.domain import Instant, Prebooking, Seconds
+from scheduler.core.status import Status
+from scheduler.core.verdict import holds_place
+
+__all__ = [
+    "Attempt",
+    "ClassMeasures",
+    "Pair",
+    "attempts",
+    "booked_twice",
+    "by_pair",
+    "class_measures",
+    "double",
+    "first_place",
+    "holds_place",
+    "inversion_rate",
+    "inversions",
+    "lost",
+    "orphan",
+    "overdue",
+    "pairs",
+    "phantom",
+    "stuck",
+    "time_to_book",
+    "unfair_outcomes",
+]
+
+Pair = tuple[str, int]  # (user, class_id): whose booking of which class
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attempt:
+    """One booking attempt in the journal: who, which class, AimHarder's answer, and when the
+    server processed it (wall clock, the clock the booking window opens on)."""
+
+    seq: int
+    user: str
+    class_id: int
+    book_state: int | None
+    processed: Instant
+
+    @property
+    def took_place(self) -> bool:
+        return holds_place(self.book_state)
+
+
+def attempts(journal: Iterable[JournalEntry | Mapping[str, Any]]) -> list[Attempt]:
+    """The booking attempts of a journal in processing order: the model's entries, or the
+    objects of the mock's ``GET /_admin/journal``. Cancels are left out."""
+    found = []
+    for entry in journal:
+        if isinstance(entry, JournalEntry):
+            kind, class_id, state = entry.kind, entry.class_id, entry.book_state
+            seq, user, processed = entry.seq, entry.user, entry.processed_wall
+        else:
+            kind, class_id, state = entry["kind"], entry["class_id"], entry["book_state"]
+            seq, user, processed = entry["seq"], entry["user"], entry["processed_wall"]
+        if kind != EntryKind.BOOK or class_id is None:
+            continue
+        found.append(
+            Attempt(
+                seq=int(seq),
+                user=str(user),
+                class_id=int(class_id),
+                book_state=None if state is None else int(state),
+                processed=float(processed),
+            )
+        )
+    return sorted(found, key=lambda a: a.seq)
+
+
+def by_pair(tried: Iterable[Attempt]) -> dict[Pair, list[Attempt]]:
+    """Each (user, class)'s attempts, in processing order."""
+    pairs_: dict[Pair, list[Attempt]] = defaultdict(list)
+    for attempt in sorted(tried, key=lambda a: a.seq):
+        pairs_[(attempt.user, attempt.class_id)].append(attempt)
+    return dict(pairs_)
+
+
+def first_place(tried: Sequence[Attempt]) -> int | None:
+    """The index of the first of one pair's attempts that took a place, if any did."""
+    return next((i for i, a in enumerate(tried) if a.took_place), None)
+
+
+def double(tried: Sequence[Attempt]) -> bool:
+    """Sent again after it took a place. AimHarder answers the resend "already booked", which
+    the scheduler counts as completed: only the journal shows that it was sent twice."""
+    first = first_place(tried)
+    return first is not None and first < len(tried) - 1
+
+
+def booked_twice(tried: Sequence[Attempt]) -> bool:
+    """More than one of one pair's attempts took a place."""
+    return sum(a.took_place for a in tried) > 1
+
+
+def lost(row: Prebooking) -> bool:
+    """Never reached a final status: still pending or executing when the judge looks."""
+    return not row.status.is_final
+
+
+def stuck(row: Prebooking) -> bool:
+    """Left executing: claimed, and no result recorded (judged once every invocation ended)."""
+    return row.status is Status.EXECUTING
+
+
+def overdue(row: Prebooking, now: Instant) -> bool:
+    """Still pending although its window opened at or before ``now``."""
+    return row.status is Status.PENDING and row.available_at <= now
+
+
+def phantom(row: Prebooking, tried: Sequence[Attempt]) -> bool:
+    """Completed in the store, and none of its attempts in the journal took a place."""
+    return row.status is Status.COMPLETED and first_place(tried) is None
+
+
+def orphan(row: Prebooking, tried: Sequence[Attempt]) -> bool:
+    """Failed in the store although the server gave the user a place (the client gave up, or
+    was killed, before the answer)."""
+    return row.status is Status.FAILED and first_place(tried) is not None
+
+
+def inversions(created_in_processing_order: Sequence[Any]) -> int:
+    """Kendall tau distance between the processing order and the ``created_at`` order: the
+    pairs the server processed in the opposite order of their creation (any comparable key
+    that follows ``created_at`` will do)."""
+    ordered = created_in_processing_order
+    return sum(1 for a, b in itertools.combinations(ordered, 2) if a > b)
+
+
+def pairs(count: int) -> int:
+    """How many pairs ``count`` bookings make: the most inversions they can have."""
+    return count * (count - 1) // 2
+
+
+def inversion_rate(created_in_processing_order: Sequence[Any]) -> float:
+    """Inversions per pair; 0 with fewer than two bookings."""
+    among = pairs(len(created_in_processing_order))
+    return inversions(created_in_processing_order) / among if among else 0.0
+
+
+def unfair_outcomes(created: Mapping[str, Instant], holders: Collection[str]) -> int:
+    """Users the server processed without giving them a place while a user who asked later
+    (larger ``created_at``) got one. ``created``: every processed user's ``created_at``."""
+    latest = max((created[u] for u in holders), default=-math.inf)
+    return sum(1 for u, at in created.items() if u not in holders and at < latest)
+
+
+def time_to_book(opening: Instant, placed: Attempt) -> Seconds:
+    """From the window opening to the server processing the attempt that took the place."""
+    return placed.processed - opening
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassMeasures:
+    """One class's bookings, judged from the journal against its prebookings."""
+
+    class_id: int
+    requests: int  # prebookings for the class
+    processed: int  # distinct prebooked users the server processed
+    placed: int  # of them, users holding a place at the end
+    inversions: int
+    pairs: int
+    unfair: int
+    times_to_book: tuple[Seconds, ...]  # one per placed user, in processing order
+
+    @property
+    def inversion_rate(self) -> float:
+        return self.inversions / self.pairs if self.pairs else 0.0
+
+
+def class_measures(
+    tried: Iterable[Attempt], prebookings: Iterable[Prebooking], openings: Mapping[int, Instant]
+) -> list[ClassMeasures]:
+    """Per class of ``openings`` (by id): each prebooked user counted at the first attempt the
+    server processed for them, and placed at the first that took a place."""
+    created: dict[Pair, Instant] = {}
+    requests: dict[int, int] = defaultdict(int)
+    for p in prebookings:
+        created[(p.user, p.class_id)] = p.created_at
+        requests[p.class_id] += 1
+    seen: dict[int, dict[str, Instant]] = defaultdict(dict)  # class -> user -> created_at
+    placed: dict[int, dict[str, Attempt]] = defaultdict(dict)  # class -> user -> its place
+    for attempt in sorted(tried, key=lambda a: a.seq):
+        key = (attempt.user, attempt.class_id)
+        if key not in created:
+            continue
+        seen[attempt.class_id].setdefault(attempt.user, created[key])
+        if attempt.took_place:
+            placed[attempt.class_id].setdefault(attempt.user, attempt)
+    measures = []
+    for class_id in sorted(openings):
+        order = seen[class_id]  # dicts keep insertion order: the processing order
+        holders = placed[class_id]
+        measures.append(
+            ClassMeasures(
+                class_id=class_id,
+                requests=requests[class_id],
+                processed=len(order),
+                placed=len(holders),
+                inversions=inversions(list(order.values())),
+                pairs=pairs(len(order)),
+                unfair=unfair_outcomes(order, holders),
+                times_to_book=tuple(time_to_book(openings[class_id], a) for a in holders.values()),
+            )
+        )
+    return measures
