@@ -16,11 +16,12 @@ from rich.table import Table
 
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
+from sim.equivalence import verdict
 from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import Scenario
 from sim.select_cli import add_select_parser, run_select
-from sim.validate import compare
+from sim.validate import SIM_RUNS_PER_REAL, compare
 
 __all__ = ["main"]
 
@@ -125,21 +126,26 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         show_progress=not args.quiet,
     )
     write_validation(rows, args.out)
-    table = Table(title=f"real vs simulated, {args.load} ready prebookings, {count} runs each")
-    for column in ("strategy", "measure", "real p50", "sim p50", "KS p", "agrees"):
+    table = Table(
+        title=f"real - simulated, {args.load} ready prebookings, {count} real runs each "
+        f"({SIM_RUNS_PER_REAL * count} simulated)"
+    )
+    for column in ("strategy", "measure", "real mean", "sim mean", "90% interval", "margin"):
         table.add_column(column)
+    table.add_column("agrees")
     for row in rows:
-        p_value = row["ks_p_value"]
         table.add_row(
             row["strategy"],
             row["measure"],
-            f"{row['real_p50']:.3f}",
-            f"{row['sim_p50']:.3f}",
-            "n/a" if p_value is None else f"{p_value:.2f}",
+            f"{row['real_mean']:.3f}",
+            f"{row['sim_mean']:.3f}",
+            f"[{row['difference_low']:+.3f}, {row['difference_high']:+.3f}]",
+            f"+-{row['margin']:.3f}",
             "yes" if row["agrees"] else "NO",
         )
     Console().print(table)
     console.print(f"written: {args.out / 'validation.md'}", highlight=False)
+    print(verdict(rows))
     return 1 if args.strict and not all(r["agrees"] for r in rows) else 0
 
 

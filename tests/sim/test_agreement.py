@@ -1,0 +1,40 @@
+"""Equivalence within a margin: what "the model agrees with real runs" means."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.equivalence import MARGINS, Margin, equivalence, verdict
+
+
+def test_samples_from_one_distribution_agree_and_a_shift_beyond_the_margin_does_not() -> None:
+    rng = np.random.default_rng(1)
+    real = rng.normal(3.0, 0.1, size=20)
+    same = rng.normal(3.0, 0.1, size=100)
+    shifted = same + 0.5  # 17% of 3 s: beyond the 10% margin
+    assert equivalence(real, same, MARGINS["makespan"]).agrees
+    check = equivalence(real, shifted, MARGINS["makespan"])
+    assert not check.agrees
+    assert check.high < 0 and check.margin == 0.1 * check.real_mean
+
+
+def test_rates_near_zero_are_judged_by_the_absolute_floor() -> None:
+    real, sim = [0.0, 0.02, 0.0, 0.01] * 5, [0.01, 0.0, 0.03, 0.0] * 25
+    check = equivalence(real, sim, MARGINS["inversion_rate"])
+    assert check.margin == 0.05  # 20% of 0.0075 would be 0.0015: no model could show that
+    assert check.agrees
+
+
+def test_too_few_runs_are_never_read_as_agreement() -> None:
+    assert not equivalence([1.0], [1.0, 1.0, 1.0], Margin(relative=0.5, floor=1.0)).agrees
+    noisy = equivalence([0.0, 1.0], [0.5, 0.4, 0.6], Margin(relative=0.1, floor=0.05))
+    assert not noisy.agrees  # equal means, but an interval far wider than the margin
+
+
+def test_the_verdict_names_what_was_not_shown() -> None:
+    rows = [
+        {"strategy": "parallel", "measure": "makespan", "agrees": True},
+        {"strategy": "parallel", "measure": "inversion_rate", "agrees": False},
+    ]
+    assert verdict(rows) == "verdict: 1 of 2 shown equivalent; not shown: parallel inversion_rate"
+    assert verdict(rows[:1]).startswith("verdict: the model agrees with the real runs on all 1")
