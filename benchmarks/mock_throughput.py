@@ -41,11 +41,11 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
+from harness.children import child, mock_command
 from mock_aimharder.model.distributions import LogNormal
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.latency import Z_99, Sampler, seeded_streams
 from mock_aimharder.server.arrival import http_protocol
-from mock_aimharder.server.process import server_process
 from mock_aimharder.server.serving import bind_socket
 
 CONNECTIONS = 64  # client concurrency of the throughput runs
@@ -82,8 +82,9 @@ def _serve_bare() -> None:
 
 @contextlib.contextmanager
 def _subprocess_server(command: list[str]) -> Iterator[tuple[str, int, int]]:
-    """``server_process`` as (host, port, pid), the form the measurements below use."""
-    with server_process(command) as server:
+    """A server in a process of its own as (host, port, pid), the form the measurements below
+    use."""
+    with child(command[2], command) as server:
         host, port = server.url.removeprefix("http://").split(":")
         yield host, int(port), server.pid
 
@@ -190,8 +191,7 @@ async def _throughput(host: str, port: int, pid: int, requests: list[bytes]) -> 
 def _mock_command(config: dict[str, Any], folder: Path) -> list[str]:
     path = folder / f"mock-{len(list(folder.iterdir()))}.json"
     path.write_text(json.dumps(config))
-    return [sys.executable, "-m", "mock_aimharder", "--port", "0", "--config", str(path),
-            "--seed", str(SEED)]  # fmt: skip
+    return mock_command(path, seed=SEED)
 
 
 def _users(count: int) -> list[dict[str, str]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.children import mock_command
 from harness.measures import Attempt, attempts
 from loadtests.check import judge
 from loadtests.errors import StartupError
@@ -34,7 +35,7 @@ from loadtests.gym import (
 )
 from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
-from loadtests.processes import HOST, Children, free_port, read_url_line, wait_until_healthy
+from loadtests.processes import HOST, Children, free_port
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from scheduler.core.status import Status
 from scheduler.store import Store, display_url, normalize_url, open_store
@@ -107,26 +108,19 @@ def _fields(plan: RunPlan) -> dict[str, object]:
 
 
 def _start_mock(children: Children, config: Path, *, seed: int) -> str:
-    command = [sys.executable, "-m", "mock_aimharder", "--host", HOST, "--port", "0"]
-    command += ["--config", str(config), "--seed", str(seed)]
-    process = children.start("mock", command, stdout_pipe=True)
-    return read_url_line(process, "mock_aimharder", timeout=STARTUP_TIMEOUT)
+    mock = children.start("mock", mock_command(config, seed=seed))
+    return children.url(mock, timeout=STARTUP_TIMEOUT)
 
 
 def _start_schedulers(
     children: Children, plan: RunPlan, *, db: str, mock_url: str, secret: str
 ) -> list[str]:
     started = []
-    for index in range(plan.schedulers):
-        port = free_port()
-        command = [sys.executable, "-m", "scheduler", "serve", "--host", HOST, "--port", str(port)]
+    for index in range(plan.schedulers):  # all start at once, then each is waited for
+        command = [sys.executable, "-m", "scheduler", "serve", "--host", HOST, "--port", "0"]
         command += ["--db", db, "--aimharder-url", mock_url, "--strategy", plan.strategy]
-        name = f"scheduler{index}"
-        process = children.start(name, command, env={"CRON_SECRET": secret})
-        started.append((name, process, f"http://{HOST}:{port}"))
-    for name, process, url in started:
-        wait_until_healthy(process, f"{url}/healthz", name, timeout=STARTUP_TIMEOUT)
-    return [url for _, _, url in started]
+        started.append(children.start(f"scheduler{index}", command, env={"CRON_SECRET": secret}))
+    return [children.url(server, timeout=STARTUP_TIMEOUT) for server in started]
 
 
 def _locust_options(plan: RunPlan, gym: Gym, urls: list[str], mock_url: str) -> list[str]:
@@ -164,7 +158,7 @@ def _run_locust(
         port = free_port()
         command += ["--master", "--master-bind-host", HOST, "--master-bind-port", str(port)]
         command += ["--expect-workers", str(plan.workers), "--expect-workers-max-wait", "30"]
-    master = children.start("locust", command, env=env)
+    master = children.start("locust", command, env=env).process
     for index in range(plan.workers):
         worker = [*locust, "-f", options[1], "--worker", "--master-host", HOST]
         worker += ["--master-port", str(port), "--loglevel", "WARNING"]

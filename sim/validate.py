@@ -28,9 +28,9 @@ import numpy as np
 from rich.progress import Progress
 from scipy import stats
 
+from harness.children import mock_process
 from harness.measures import attempts, class_measures
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.server.process import mock_process
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import PrebookingId, UserId
 from scheduler.invoke import invoke

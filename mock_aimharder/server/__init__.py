@@ -5,7 +5,6 @@ forms, answers         requests read and answers written in AimHarder's formats
 pipeline, gate         per-request delays and the FIFO capacity gate
 arrival, disruption    arrival stamps from the HTTP parser; injected faults on the wire
 runtime, serving       one gym's live state; uvicorn on a socket
-process                the mock in a child process of its own
 demo                   ``python -m mock_aimharder.server.demo``
 """
 

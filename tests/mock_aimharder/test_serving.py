@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from harness.children import child
 from mock_aimharder.model.errors import ServingError
 from mock_aimharder.server.serving import bind_socket, serve
 
@@ -58,17 +59,12 @@ def test_the_command_line_serves_a_config_file_on_the_port_it_prints(tmp_path: P
     config = tmp_path / "mock.toml"
     config.write_text('[[users]]\nemail = "ana@example.test"\npassword = "pw"\n')
     command = [sys.executable, "-m", "mock_aimharder", "--port", "0", "--config", str(config)]
-    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as process:
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline()
-            url = line.rsplit(" ", 1)[-1].strip()
-            body = {"username": "ana@example.test", "password": "pw", "fingerprint": "f"}
-            answer = httpx.post(f"{url}/api/login", json=body, timeout=10).json()
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    assert line.startswith("mock_aimharder listening on http://127.0.0.1:")
+    with child("mock_aimharder", command) as mock:
+        body = {"username": "ana@example.test", "password": "pw", "fingerprint": "f"}
+        answer = httpx.post(f"{mock.url}/api/login", json=body, timeout=10).json()
+        line = mock.log_text().splitlines()[0]
+    assert line == f"mock_aimharder listening on {mock.url}"
+    assert mock.url.startswith("http://127.0.0.1:")
     assert answer["data"]["userData"]["id"] == 100001
 
 

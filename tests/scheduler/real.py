@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
+from harness.children import mock_process
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.app import create_app
-from mock_aimharder.server.process import mock_process
 from mock_aimharder.server.serving import serve
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import PrebookingId, UserId

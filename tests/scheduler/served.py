@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,68 +17,31 @@ from typing import Any
 import httpx
 
 from harness import measures
+from harness.children import Child, child
 from harness.measures import Attempt
-from mock_aimharder.server.process import stop_process
 from scheduler.app import CRON_PATH
 from scheduler.core.domain import Prebooking, UserId
 from scheduler.store import Store
 
-__all__ = ["Books", "Served", "balance", "cron", "served"]
-
-STARTUP_SECONDS = 30.0
-_LISTENING = re.compile(r"Uvicorn running on (http://[0-9.]+:[0-9]+)")
-
-
-@dataclass(frozen=True, slots=True)
-class Served:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        """SIGKILL, as a platform kills a function: no cleanup runs."""
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+__all__ = ["Books", "balance", "cron", "served"]
 
 
 @contextlib.contextmanager
 def served(
     args: Sequence[str], *, log: Path, secret: str | None, extra_env: dict[str, str] | None = None
-) -> Iterator[Served]:
+) -> Iterator[Child]:
     """``python -m scheduler serve --port 0 *args`` with ``CRON_SECRET=secret``; stopped after.
 
-    ``log`` is appended to, and a new log's first "running on" line tells the port.
+    ``log`` is appended to; what the process writes there from now on tells its port. Its
+    ``kill()`` is a SIGKILL, as a platform kills a function: no cleanup runs.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("CRON_SECRET", "DATABASE_URL")}
     if secret is not None:
         env["CRON_SECRET"] = secret
     env.update(extra_env or {})
     command = [sys.executable, "-m", "scheduler", "serve", "--port", "0", *args]
-    skip = log.stat().st_size if log.exists() else 0
-    with log.open("ab") as sink:
-        # This interpreter running this project's own CLI.
-        process = subprocess.Popen(command, stdout=sink, stderr=sink, env=env)
-    try:
-        url = _wait_listening(process, log, skip)
-        yield Served(url=url, process=process, log=log)
-    finally:
-        stop_process(process)
-
-
-def _wait_listening(process: subprocess.Popen[bytes], log: Path, skip: int) -> str:
-    """Reads the log until uvicorn says where it listens; bounded by ``STARTUP_SECONDS``."""
-    give_up = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < give_up:
-        found = _LISTENING.findall(log.read_bytes()[skip:].decode("utf-8", errors="replace"))
-        if found:
-            return str(found[0])
-        if process.poll() is not None:
-            break
-        time.sleep(0.02)
-    raise RuntimeError(f"the scheduler did not start: {log.read_text(errors='replace')[-2000:]}")
+    with child("scheduler", command, log=log, env=env) as server:
+        yield server
 
 
 def cron(url: str, secret: str | None, *, timeout: float = 15.0, **headers: str) -> httpx.Response:

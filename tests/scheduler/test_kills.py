@@ -19,13 +19,14 @@ from typing import Any
 
 import httpx
 
+from harness.children import Child
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
-from tests.scheduler.served import Books, Served, balance, cron, served
+from tests.scheduler.served import Books, balance, cron, served
 
 SEED = 20260105
 SECRET = "kill-test-secret"
@@ -88,7 +89,7 @@ def assert_balanced(books: Books, failed: dict[str, str | None]) -> None:
     assert len(failed) <= ATHLETES // 4, failed  # these latencies leave timeouts little room
 
 
-def kill_round(server: Served, store: SqlStore, rng: random.Random) -> int:
+def kill_round(server: Child, store: SqlStore, rng: random.Random) -> int:
     """Fire the cron, kill the process at a random moment; the claims it left behind."""
     with ThreadPoolExecutor(1) as pool:
         fired = time.time()
