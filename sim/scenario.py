@@ -15,13 +15,14 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mock_aimharder.model.config import config_problems
-from mock_aimharder.model.distributions import Distribution, LogNormal, Uniform
+from mock_aimharder.model.distributions import Distribution, Fixed, LogNormal, Uniform
 from mock_aimharder.model.latency import EndpointLatency
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy
 
 __all__ = [
     "AimHarderModel",
+    "ClientModel",
     "CronModel",
     "DatabaseModel",
     "ExperimentPlan",
@@ -85,6 +86,28 @@ class DatabaseModel(_Model):
     mark_result: Distribution = Uniform(low=0.03, high=0.05)
 
 
+class ClientModel(_Model):
+    """The scheduler's own machinery, as measured on a real run (``benchmarks.send_spread``).
+
+    ``startup``: from the trigger to the invocation's first query (the event loop, the HTTP
+    client, the store's threads). ``handoff``: a store call's wait for its thread. ``send``: a
+    request from the flow's ``Book`` to the server's HTTP parser over an open connection.
+    ``connect`` and ``connect_each``: opening connections when none is idle; the event loop
+    opens those asked for together in one round, which ends ``connect`` after it began plus
+    ``connect_each`` for every further connection that joined it, so a burst of sends reaches
+    the server together, in order. ``receive``: an answer's way from the server's last byte to
+    the flow, one answer at a time (one event loop). All zero by default: the seed's latencies
+    already include them.
+    """
+
+    startup: Distribution = Fixed()
+    handoff: Distribution = Fixed()
+    send: Distribution = Fixed()
+    connect: Distribution = Fixed()
+    connect_each: Distribution = Fixed()
+    receive: Distribution = Fixed()
+
+
 class AimHarderModel(_Model):
     """``/api/book`` as the network and the server delay it, and how far the server's window
     opening lags the prebooking's ``available_at`` (a clock difference)."""
@@ -132,6 +155,7 @@ class Scenario(_Model):
     platform: PlatformModel = PlatformModel()
     database: DatabaseModel = DatabaseModel()
     aimharder: AimHarderModel = AimHarderModel()
+    client: ClientModel = ClientModel()
     workload: Workload = Workload()
     experiment: ExperimentPlan = ExperimentPlan()
     # The ``[policy]`` table: overrides of ``PolicyConfig`` for every strategy. Without a

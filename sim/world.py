@@ -2,6 +2,8 @@
 
 - the database: each query waits for one of its ``capacity`` connections (if limited), takes a
   drawn delay, then acts on a ``MemoryStore`` (the same claim and result rules as the SQL store);
+- the scheduler's own machinery (``sim.client``): start-up, thread hand-offs, sends over a
+  connection pool;
 - the network and AimHarder: a booking travels ``inbound``, queues for one of the server's
   ``capacity`` slots in arrival order, is processed by the mock server's own ``Gym`` rules (so the
   sim and the mock decide alike, and both journal), and travels back ``outbound``. The request
@@ -25,6 +27,7 @@ from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResul
 from scheduler.core.errors import TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
+from sim.client import Client
 from sim.driver import WorldEffect
 from sim.scenario import Scenario
 from sim.streams import Streams
@@ -57,6 +60,7 @@ class SimWorld:
         self._inbound = streams.keyed("aimharder.book.inbound", book.inbound)
         self._service = streams.keyed("aimharder.book.service", book.service)
         self._outbound = streams.keyed("aimharder.book.outbound", book.outbound)
+        self._client = Client(env, scenario.client, streams)
         capacity = book.capacity if book.capacity is not None else 10**9
         self._server = simpy.Resource(env, capacity=capacity)
         self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
@@ -64,6 +68,9 @@ class SimWorld:
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
+        if isinstance(effect, FindReady):
+            yield from self._client.start()  # an invocation's first query
+        yield from self._client.handoff(_key(effect))
         delay = self._query_delay(effect)
         if self._database is None:
             yield self.env.timeout(delay.sample())
@@ -98,6 +105,7 @@ class SimWorld:
 
     def _request(self, effect: Book) -> Generator[simpy.Event, Any, BookingOutcome]:
         env, key = self.env, effect.prebooking.id
+        yield from self._client.send(key)
         yield env.timeout(self._inbound(key).sample())
         received = Stamp(monotonic=env.now, wall=env.now)
         with self._server.request() as slot:
@@ -115,4 +123,15 @@ class SimWorld:
                 processed=processed,
             )
         yield env.timeout(self._outbound(key).sample())
+        yield from self._client.receive(key)
         return outcome
+
+
+def _key(effect: FindReady | Claim | GetSession | MarkResult) -> str:
+    """Whose stream a query's delays come from: its prebooking's (its user's), or the
+    invocation's for the one query that has none."""
+    if isinstance(effect, Claim | MarkResult):
+        return effect.prebooking_id
+    if isinstance(effect, GetSession):
+        return effect.user
+    return "find_ready"

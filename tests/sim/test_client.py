@@ -1,0 +1,44 @@
+"""The scheduler's machinery in the model: bursts of new connections, reused connections."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from sim.run import run_replication
+from sim.scenario import Scenario
+from sim.seedcheck import one_invocation
+
+QUERIES = ("find_ready", "claim", "get_session", "mark_result")
+
+
+def arrivals(name: str, client: dict[str, float]) -> list[float]:
+    """When each booking reached the server (inbound fixed at 100 ms taken off), in order."""
+    scenario = Scenario.from_data(
+        {
+            "database": {"capacity": 1, **{q: 0.001 for q in QUERIES}},
+            "aimharder": {"book": {"inbound": 0.1, "outbound": 0.1}},
+            "client": client,
+        }
+    )
+    result = run_replication(one_invocation(scenario, guard=True), name, 5, 0, keep_journal=True)
+    return [round(e.received_wall - 0.1, 6) for e in result.journal]
+
+
+def test_a_burst_of_new_connections_leaves_together_in_one_round() -> None:
+    bare = arrivals("parallel", {})
+    assert len(set(bare)) == 5  # spread by the database's 2 ms per send
+    bunched = arrivals("parallel", {"connect": 0.03, "connect_each": 0.003})
+    assert len(set(bunched)) == 1  # one round: 30 ms + 4 x 3 ms after the first asked
+    assert bunched[0] == pytest.approx(bare[0] + 0.03 + 4 * 0.003)
+
+
+def test_a_connection_is_reused_once_answered() -> None:
+    bare = arrivals("sequential", {})
+    connected = arrivals("sequential", {"connect": 0.03, "receive": 0.002})
+    # only the first send opens a connection; each later one waits for the answers before it
+    assert connected[0] == pytest.approx(bare[0] + 0.03)
+    gaps = [b - a for a, b in itertools.pairwise(bare)]
+    later = [b - a for a, b in itertools.pairwise(connected)]
+    assert later == pytest.approx([g + 0.002 for g in gaps])
