@@ -14,19 +14,30 @@ import zlib
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from mock_aimharder.model.codes import WindowUnit
 from mock_aimharder.model.dates import parse_clock, parse_day
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.errors import ConfigProblem, MockConfigError
 from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
+from mock_aimharder.model.timing import Timing
 
 __all__ = [
     "DEFAULT_BOX",
+    "BoxSpec",
     "ClassSpec",
     "FullClassPolicy",
     "MockConfig",
@@ -40,6 +51,17 @@ DEFAULT_BOX = 10122
 
 FIRST_USER_ID = 100001
 
+Hostname = Annotated[
+    str,
+    StringConstraints(
+        to_lower=True,
+        max_length=253,
+        pattern=r"^\.?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$",
+    ),
+]
+"""A host name such as ``aimharder.com`` (a leading dot is allowed, as in a cookie domain)."""
+Minutes = Annotated[float, Field(ge=0, le=7 * 24 * 60, allow_inf_nan=False)]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -52,6 +74,23 @@ class UserAccount(_Model):
     password: str
     id: Annotated[int, Field(ge=1)] | None = None
     name: str | None = None
+    credits: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    """Classes the plan pays for (a spot or a waitlist place each); None: unlimited."""
+    plan: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Class names the plan covers (``clasesContratadas``); None: every class."""
+    contract_limit: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """Live reservations the contract allows at once (``HASSUPERADOLIMITCONTR`` past it)."""
+    unpaid: bool = False
+    """An outstanding payment: every booking is refused with -5."""
+
+
+class BoxSpec(_Model):
+    """A box: its numeric id (the ``box`` field), its subdomain (``{box}.aimharder.com`` and the
+    ``/{box}/api/...`` routes) and its name (``boxName``, whoami's ``gym``)."""
+
+    id: Annotated[int, Field(ge=1)]
+    subdomain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
 class ClassSpec(_Model):
@@ -101,15 +140,30 @@ class MockConfig(_Model):
     """The configuration of one mock AimHarder server (all fields optional)."""
 
     users: list[UserAccount] = Field(default_factory=list)
+    timezone: str = "Europe/Madrid"
     classes: list[ClassSpec] = Field(default_factory=list)
+    boxes: list[BoxSpec] = Field(default_factory=list)
     latency: dict[Endpoint, EndpointLatency] = Field(default_factory=dict)
     faults: dict[Endpoint, FaultSpec] = Field(default_factory=dict)
     login_failure_status: Annotated[int, Field(ge=200, le=599)] = 200
     admin_enabled: bool = True
     full_class_policy: FullClassPolicy = FullClassPolicy.WAITLIST_WHEN_ROOM
     session_ttl_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1800.0
-    timezone: str = "Europe/Madrid"
     box_name: str = "CrossFit Mock"
+    cookie_domain: Hostname | None = None
+    """``Domain`` of ``amhrdrauth``; None: host-only (see API.md)."""
+    site_domain: Hostname = "aimharder.com"
+    """The parent of every box host, for whoami's ``centre_url``."""
+    dead_session_status: Literal[200, 401] = 200
+    lockout_after: Annotated[int, Field(ge=1, le=1000)] | None = None
+    lockout_seconds: Annotated[float, Field(gt=0, le=7 * 86_400, allow_inf_nan=False)] = 900.0
+    window_unit: WindowUnit = WindowUnit.DAYS
+    booking_window: Annotated[float, Field(gt=0, le=366 * 24, allow_inf_nan=False)] | None = None
+    """Classes without ``opens_at`` open this long (in ``window_unit``) before they start."""
+    horizon_days: Annotated[int, Field(ge=0, le=366)] | None = None
+    closes_minutes_before: Minutes | None = None
+    late_cancel_minutes: Minutes | None = None
+    daily_limit: Annotated[int, Field(ge=1, le=100)] | None = None
 
     @field_validator("users")
     @classmethod
@@ -134,6 +188,40 @@ class MockConfig(_Model):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; expected an IANA name") from None
         return value
+
+    @field_validator("boxes")
+    @classmethod
+    def _unique_boxes(cls, boxes: list[BoxSpec]) -> list[BoxSpec]:
+        for key in ("id", "subdomain"):
+            values = [getattr(box, key) for box in boxes]
+            twice = {value for value in values if values.count(value) > 1}
+            if twice:
+                raise ValueError(f"box {key} {sorted(twice)[0]!r} appears twice; must be unique")
+        return boxes
+
+    @model_validator(mode="after")
+    def _windows_open_before_the_class(self) -> Self:
+        if self.window_unit is WindowUnit.DAYS and (self.booking_window or 0) > 366:
+            raise ValueError(f"booking_window: {self.booking_window} days; expected at most 366")
+        problem = self.timing().first_problem(self.classes)
+        if problem is not None:
+            raise ValueError(str(problem))
+        return self
+
+    def timing(self) -> Timing:
+        """The box's clock rules (window, horizon, closing, late cancellation)."""
+        return Timing(
+            timezone=self.timezone,
+            unit=self.window_unit,
+            window=self.booking_window,
+            horizon_days=self.horizon_days,
+            closes_before=None
+            if self.closes_minutes_before is None
+            else 60.0 * self.closes_minutes_before,
+            late_cancel_before=None
+            if self.late_cancel_minutes is None
+            else 60.0 * self.late_cancel_minutes,
+        )
 
     def latency_of(self, endpoint: Endpoint) -> EndpointLatency:
         """The endpoint's latency, zero when not configured."""
@@ -216,8 +304,15 @@ def config_problems(exc: ValidationError) -> tuple[ConfigProblem, ...]:
     problems = []
     for error in exc.errors(include_url=False):
         field = ".".join(str(part) for part in error["loc"]) or "<root>"
+        message = error["msg"]
+        if field == "<root>" and error["type"] == "value_error":
+            # A rule across fields names its field first: "classes.0.opens_at: ...".
+            named, _, rest = message.removeprefix("Value error, ").partition(": ")
+            if rest and " " not in named:
+                problems.append(ConfigProblem(field=named, message=rest))
+                continue
         given = error.get("input")
-        hidden = isinstance(given, dict | list) or repr(given) in error["msg"]
+        hidden = isinstance(given, dict | list) or repr(given) in message
         shown = "" if hidden else f" (got {given!r})"
-        problems.append(ConfigProblem(field=field, message=f"{error['msg']}{shown}"))
+        problems.append(ConfigProblem(field=field, message=f"{message}{shown}"))
     return tuple(problems)

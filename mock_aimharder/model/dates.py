@@ -16,6 +16,7 @@ __all__ = [
     "parse_clock",
     "parse_day",
     "spanish_day_label",
+    "spanish_weekday_label",
     "time_range",
     "timeid",
 ]
@@ -61,6 +62,15 @@ def spanish_day_label(day: str) -> str:
     """``"20250115"`` -> ``"15 de Enero de 2025"``."""
     date = parse_day(day)
     return f"{date.day} de {_MONTHS[date.month - 1]} de {date.year}"
+
+
+_WEEKDAYS = ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo")
+
+
+def spanish_weekday_label(day: str) -> str:
+    """``"20260926"`` -> ``"Sábado, 26 de Septiembre de 2026"`` (``nextBookings``' ``day``:
+    rudeayelo checks the weekday against the date)."""
+    return f"{_WEEKDAYS[parse_day(day).weekday()]}, {spanish_day_label(day)}"
 
 
 def time_range(start: str, length_minutes: int) -> str:

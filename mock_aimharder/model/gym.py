@@ -6,9 +6,14 @@ the booking takes effect). Calls are synchronous, so on one event loop each one 
 
 Booking rules, in the order they are checked (AIMHARDER-API.md §3, §6):
 unknown class or day or box -> -12 (mock's own key); disabled -> -12 (mock's own key);
-window not open -> -12 ERROR_ANTELACION_CLIENTE; this user already holds a spot or a waitlist
-place in the class -> -12 NOPUEDESRESERVAMISMAHORA (never a second place); a free spot -> 1;
-full -> 0 on the waitlist when ``full_class_policy`` allows it and it has room, else -1.
+the box's clock (``timing``): too late -> -7, past the horizon -> -4, window not open -> -12
+ERROR_ANTELACION_CLIENTE (or ``_HORAS``); this user already holds a spot or a waitlist place in
+the class -> -12 NOPUEDESRESERVAMISMAHORA (never a second place); the member's plan
+(``plans``): -5, -2, -12 HASSUPERADOLIMITCONTR, -8 with ``max``; a free spot -> 1; full -> 0 on
+the waitlist when ``full_class_policy`` allows it and it has room, else -1.
+
+The simulation books through this same class, so credits and limits decide who gets a place
+there exactly as here.
 """
 
 from __future__ import annotations
@@ -17,26 +22,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mock_aimharder.model.accounts import Account, Accounts
+from mock_aimharder.model.boxes import Boxes
 from mock_aimharder.model.classes import ClassState, Place
 from mock_aimharder.model.codes import (
     ALREADY_BOOKED,
     CLASS_DISABLED,
     CLASS_FULL,
+    LATE_CANCELLATION,
     RESERVATION_UNKNOWN,
     UNKNOWN_CLASS,
     BookState,
     CancelState,
     Refusal,
-    too_early,
 )
 from mock_aimharder.model.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
-from mock_aimharder.model.dates import class_start
 from mock_aimharder.model.journal import EntryKind, Journal, Stamp
+from mock_aimharder.model.plans import Holdings, Plans
 
 __all__ = ["BookingOutcome", "CancelOutcome", "ClassView", "Gym"]
 
 FIRST_RESERVATION = 100_000_001
-DAY = 86_400.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +51,7 @@ class BookingOutcome:
     book_state: BookState
     reservation_id: int | None = None
     refusal: Refusal | None = None
+    max: int | None = None  # the limit, on -8
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,9 +65,15 @@ class CancelOutcome:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClassView:
-    """One class as one user sees it in the listing."""
+    """One class as one user sees it in the listing.
+
+    ``reservation_id`` (``idres``) stays the cancelled reservation's id after a cancel, next to
+    ``cancelled_id``: clients match the reservation by ``idres`` and read ``cancelledId`` to see
+    that it was cancelled (rudeayelo handles both fields).
+    """
 
     spec: ClassSpec
+    box_name: str
     occupation: int
     waiting: int
     place: Place | None
@@ -75,10 +87,12 @@ class Gym:
     def __init__(self, config: MockConfig) -> None:
         self.accounts = Accounts(session_ttl=config.session_ttl_seconds)
         self.journal = Journal()
+        self.plans = Plans()
         self._classes: dict[int, ClassState] = {}
         self._reservation_class: dict[int, int] = {}  # every reservation id -> its class id
         self._next_reservation = FIRST_RESERVATION
         self._names: list[str] | None = None
+        self._boxes: Boxes | None = None
         self.configure(config)
 
     def configure(self, config: MockConfig) -> None:
@@ -88,9 +102,13 @@ class Gym:
         that went away are dropped; sessions of removed accounts die.
         """
         self._policy = config.full_class_policy
-        self._timezone = config.timezone
+        self.timing = config.timing()
+        self._configured_boxes = config.boxes
+        self._box_name = config.box_name
         self.accounts.session_ttl = config.session_ttl_seconds
+        self.accounts.lockout(after=config.lockout_after, seconds=config.lockout_seconds)
         self.accounts.replace(Account.of(user) for user in config.users)
+        self.plans.configure(config.users, daily_limit=config.daily_limit)
         kept = {spec.id for spec in config.classes}
         self._classes = {cid: state for cid, state in self._classes.items() if cid in kept}
         self._names = None
@@ -99,6 +117,7 @@ class Gym:
     def add_classes(self, specs: Iterable[ClassSpec]) -> None:
         """Add classes, or replace the spec of known ids keeping their reservations."""
         self._names = None
+        self._boxes = None
         for spec in specs:
             state = self._classes.get(spec.id)
             if state is None:
@@ -108,7 +127,9 @@ class Gym:
 
     def set_users(self, users: Iterable[UserAccount]) -> None:
         """Keep exactly these accounts (ids already assigned); sessions of the rest die."""
+        users = list(users)
         self.accounts.replace(Account.of(user) for user in users)
+        self.plans.configure(users, daily_limit=self.plans.daily_limit)
 
     def reset(self) -> None:
         """Forget reservations, sessions and the journal; keep accounts and classes."""
@@ -116,6 +137,7 @@ class Gym:
         self._reservation_class.clear()
         self._next_reservation = FIRST_RESERVATION
         self.accounts.clear_sessions()
+        self.plans.reset()
         self.journal.clear()
 
     def classes(self) -> list[ClassState]:
@@ -128,25 +150,49 @@ class Gym:
             self._names = sorted({state.spec.name for state in self._classes.values()})
         return self._names
 
+    def contracted(self, account: Account) -> list[str]:
+        """``clasesContratadas`` for this member: the class names the plan includes."""
+        return self.plans.contracted(account.id, self.class_names())
+
+    def boxes(self) -> Boxes:
+        """The boxes served (configured, and every other box id of a class)."""
+        if self._boxes is None:
+            class_boxes = (state.spec.box for state in self._classes.values())
+            self._boxes = Boxes(self._configured_boxes, class_boxes, self._box_name)
+        return self._boxes
+
     def listing(self, account: Account, *, day: str, box: int | None) -> list[ClassView]:
         """The day's classes (of ``box`` when given) as ``account`` sees them, by start time."""
-        views = []
-        for state in self._classes.values():
-            spec = state.spec
-            if spec.day != day or (box is not None and spec.box != box):
-                continue
-            place = state.place_of(account.id)
-            views.append(
-                ClassView(
-                    spec=spec,
-                    occupation=state.occupation,
-                    waiting=state.waiting,
-                    place=place[0] if place else None,
-                    reservation_id=place[1] if place else None,
-                    cancelled_id=None if place else state.cancelled_of(account.id),
-                )
-            )
+        views = [
+            self._view(account, state)
+            for state in self._classes.values()
+            if state.spec.day == day and (box is None or state.spec.box == box)
+        ]
         return sorted(views, key=lambda view: (view.spec.time, view.spec.id))
+
+    def next_bookings(self, account: Account, *, box: int | None, now: float) -> list[ClassView]:
+        """This member's live reservations in classes that have not started, soonest first."""
+        views = [
+            self._view(account, state)
+            for state in self._classes.values()
+            if (box is None or state.spec.box == box)
+            and state.place_of(account.id) is not None
+            and self.timing.starts(state.spec) > now
+        ]
+        return sorted(views, key=lambda view: (self.timing.starts(view.spec), view.spec.id))
+
+    def _view(self, account: Account, state: ClassState) -> ClassView:
+        place = state.place_of(account.id)
+        cancelled = None if place else state.cancelled_of(account.id)
+        return ClassView(
+            spec=state.spec,
+            box_name=self.boxes().name_of(state.spec.box),
+            occupation=state.occupation,
+            waiting=state.waiting,
+            place=place[0] if place else None,
+            reservation_id=place[1] if place else cancelled,
+            cancelled_id=cancelled,
+        )
 
     def book(
         self,
@@ -187,49 +233,83 @@ class Gym:
         now: float,
     ) -> BookingOutcome:
         state = self._classes.get(class_id)
-        refusal = self._refusal(account, state, day=day, box=box, now=now)
-        if refusal is not None or state is None:
-            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=refusal)
+        refused = self._refusal(account, state, day=day, box=box, now=now)
+        if refused is not None or state is None:
+            return refused or BookingOutcome(book_state=BookState.NOT_ALLOWED)
         if state.has_spot_free():
             reservation = self._new_reservation(class_id)
             state.take_spot(account.id, reservation)
+            self.plans.spend(account.id)
             return BookingOutcome(book_state=BookState.BOOKED, reservation_id=reservation)
+        # Default policy: a full class waitlists with insist=0 (API.md, "Full class").
         may_wait = insist or self._policy is FullClassPolicy.WAITLIST_WHEN_ROOM
         if may_wait and state.has_waitlist_room():
             reservation = self._new_reservation(class_id)
             state.join_waitlist(account.id, reservation)
+            self.plans.spend(account.id)
             return BookingOutcome(book_state=BookState.WAITLISTED, reservation_id=reservation)
         return BookingOutcome(book_state=BookState.FULL, refusal=CLASS_FULL)
 
     def _refusal(
         self, account: Account, state: ClassState | None, *, day: str, box: int | None, now: float
-    ) -> Refusal | None:
-        """The -12 reasons, in AimHarder's order of checking (as far as clients show it)."""
+    ) -> BookingOutcome | None:
+        """The refusals before capacity, in AimHarder's order (as far as clients show it)."""
         if state is None or state.spec.day != day or (box is not None and state.spec.box != box):
-            return UNKNOWN_CLASS
+            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=UNKNOWN_CLASS)
         spec = state.spec
         if not spec.enabled:
-            return CLASS_DISABLED
-        if spec.opens_at is not None and now < spec.opens_at:
-            ahead = class_start(spec.day, spec.time, self._timezone) - spec.opens_at
-            return too_early(max(1, round(ahead / DAY)))
+            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=CLASS_DISABLED)
+        timed = self.timing.refusal(spec, now)
+        if timed is not None:
+            return BookingOutcome(book_state=timed[0], refusal=timed[1])
         if state.place_of(account.id) is not None:
-            return ALREADY_BOOKED
+            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=ALREADY_BOOKED)
+        holdings = (
+            self._holdings(account.id, spec.day) if self.plans.counts_holdings(account.id) else None
+        )
+        planned = self.plans.refusal(account.id, spec.name, holdings)
+        if planned is not None:
+            return BookingOutcome(
+                book_state=planned.book_state, refusal=planned.refusal, max=planned.max
+            )
         return None
 
+    def _holdings(self, user_id: int, day: str) -> Holdings:
+        held = [s.spec.day for s in self._classes.values() if s.place_of(user_id) is not None]
+        return Holdings(total=len(held), that_day=held.count(day))
+
     def cancel(
-        self, account: Account, *, reservation_id: int, received: Stamp, processed: Stamp
+        self,
+        account: Account,
+        *,
+        reservation_id: int,
+        received: Stamp,
+        processed: Stamp,
+        late: bool = False,
     ) -> CancelOutcome:
-        """Cancel one of the user's live reservations; a freed spot promotes the waitlist head."""
+        """Cancel one of the user's live reservations; a freed spot promotes the waitlist head.
+
+        Giving up a spot within ``late_cancel_minutes`` of the start answers ``cancelState`` 2
+        and changes nothing, unless the client confirms with ``late=1`` (rudeayelo asks the
+        user, Marc-Roig retries at once); then the credit is not given back.
+        """
         class_id = self._reservation_class.get(reservation_id)
         state = None if class_id is None else self._classes.get(class_id)
         if state is None or state.owner_of(reservation_id) != account.id:
             outcome = CancelOutcome(cancel_state=CancelState.DENIED, refusal=RESERVATION_UNKNOWN)
         else:
-            promoted = state.release(reservation_id)
-            outcome = CancelOutcome(
-                cancel_state=CancelState.CANCELLED, promoted_reservation=promoted
-            )
+            place = state.place_of(account.id)
+            is_late = place is not None and place[0] is Place.SPOT
+            is_late = is_late and self.timing.is_late_cancel(state.spec, processed.wall)
+            if is_late and not late:
+                outcome = CancelOutcome(cancel_state=CancelState.LATE, refusal=LATE_CANCELLATION)
+            else:
+                promoted = state.release(reservation_id)
+                if not is_late:
+                    self.plans.refund(account.id)
+                outcome = CancelOutcome(
+                    cancel_state=CancelState.CANCELLED, promoted_reservation=promoted
+                )
         self.journal.record(
             kind=EntryKind.CANCEL,
             received=received,

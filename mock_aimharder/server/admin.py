@@ -85,7 +85,11 @@ async def add_classes(request: Request) -> dict[str, Any]:
     """Add classes or replace them by id: one object, a list, or ``{"classes": [...]}``."""
     data = _listed(await _json(request), "classes")
     specs = _validated(_CLASSES, data, "classes", "POST /_admin/classes")
-    classes = runtime_of(request).add_classes(specs)
+    runtime = runtime_of(request)
+    problem = runtime.config.timing().first_problem(specs)
+    if problem is not None:  # a window that opens once booking is over
+        raise MockConfigError("POST /_admin/classes", (problem,))
+    classes = runtime.add_classes(specs)
     return {"classes": [spec.model_dump(mode="json") for spec in classes]}
 
 

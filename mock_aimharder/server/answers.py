@@ -9,14 +9,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from mock_aimharder.model.accounts import Account, Session
+from mock_aimharder.model.accounts import Account, LoginRefusal, Session
 from mock_aimharder.model.classes import Place
 from mock_aimharder.model.codes import BookState
-from mock_aimharder.model.dates import spanish_day_label, time_range, timeid
+from mock_aimharder.model.config import BoxSpec
+from mock_aimharder.model.dates import spanish_day_label, spanish_weekday_label, time_range, timeid
 from mock_aimharder.model.gym import BookingOutcome, CancelOutcome, ClassView
 
 __all__ = [
     "LOGIN_FAILURE_HTML",
+    "LOGIN_LOCKED_HTML",
     "LOGOUT",
     "booking_answer",
     "cancel_answer",
@@ -24,6 +26,8 @@ __all__ = [
     "json_login_success",
     "listing_answer",
     "login_success_html",
+    "next_bookings_answer",
+    "roles",
 ]
 
 LOGOUT: dict[str, Any] = {"logout": 1}
@@ -36,13 +40,20 @@ LOGIN_FAILURE_HTML = (
 )
 """fitbot looks for id ``loginErrors`` and the phrase "incorrecto" (src/constants.py)."""
 
+LOGIN_LOCKED_HTML = (
+    "<!DOCTYPE html><html><body><form id='loginForm' method='post'>"
+    '<div id="loginErrors">Has intentado acceder demasiadas veces. Inténtalo más tarde</div>'
+    "</form></body></html>"
+)
+"""fitbot's other key phrase: "demasiadas veces" (src/exceptions.py)."""
+
 
 def login_success_html(account: Account, session: Session, fingerprint: str) -> str:
     """The page after a form login: an empty ``loginErrors`` (fitbot's tests count that as
     success), and the iframe plus redirect kappys1's parser requires (html-parser.service.ts)."""
     query = (
-        f"token={session.cookie.rsplit('|', 1)[-1]}&fingerprint={escape(fingerprint)}"
-        f"&user={account.id}&refresh={session.cookie.rsplit('|', 1)[-1]}"
+        f"token={session.token}&fingerprint={escape(fingerprint)}"
+        f"&user={account.id}&refresh={session.token}"
     )
     return (
         '<!DOCTYPE html><html><body><span id="loginErrors"></span>'
@@ -51,19 +62,36 @@ def login_success_html(account: Account, session: Session, fingerprint: str) -> 
     )
 
 
-def json_login_success(account: Account, session: Session) -> dict[str, Any]:
+def roles(boxes: list[BoxSpec], box_name: str, site_domain: str) -> list[dict[str, Any]]:
+    """The member's boxes as whoami lists them (rudeayelo ``identitySchema``): ``role``,
+    ``boid``, ``gym`` (XanVendrell reads it from the login's roles too), ``centre_url``."""
+    return [
+        {
+            "role": "client",
+            "boid": box.id,
+            "gym": box.name or box_name,
+            "centre_url": f"{box.subdomain}.{site_domain.lstrip('.')}",
+        }
+        for box in boxes
+    ]
+
+
+def json_login_success(
+    account: Account, session: Session, member_roles: list[dict[str, Any]]
+) -> dict[str, Any]:
     """``data.userData.id`` and ``data.auth.authOK`` (rudeayelo ``loginSchema``, epereztg)."""
     return {
         "data": {
-            "userData": {"id": account.id, "name": account.name, "roles": []},
-            "auth": {"authOK": True, "refreshToken": session.cookie.rsplit("|", 1)[-1]},
+            "userData": {"id": account.id, "name": account.name, "roles": member_roles},
+            "auth": {"authOK": True, "refreshToken": session.token},
         }
     }
 
 
-def json_login_failure() -> dict[str, Any]:
-    """``error.message`` (poderosonovo, XanVendrell)."""
-    return {"error": {"message": "LOGIN_ERROR_LOGIN"}}
+def json_login_failure(why: LoginRefusal = LoginRefusal.WRONG) -> dict[str, Any]:
+    """``error.message`` (poderosonovo, XanVendrell); the locked key is the mock's own."""
+    key = "LOGIN_ERROR_LOGIN" if why is LoginRefusal.WRONG else "LOGIN_ERROR_DEMASIADAS_VECES"
+    return {"error": {"message": key}}
 
 
 def _clases_contratadas(names: list[str]) -> str:
@@ -71,7 +99,7 @@ def _clases_contratadas(names: list[str]) -> str:
 
 
 def booking_answer(outcome: BookingOutcome, class_names: list[str]) -> dict[str, Any]:
-    """``/api/book``: ``clasesContratadas`` always, ``id`` (a string) on 1 and 0."""
+    """``/api/book``: ``clasesContratadas`` always, ``id`` (a string) on 1 and 0, ``max`` on -8."""
     body: dict[str, Any] = {
         "clasesContratadas": _clases_contratadas(class_names),
         "hasPublicMemberships": 1,
@@ -79,6 +107,8 @@ def booking_answer(outcome: BookingOutcome, class_names: list[str]) -> dict[str,
     }
     if outcome.reservation_id is not None:
         body["id"] = str(outcome.reservation_id)
+    if outcome.max is not None:
+        body["max"] = outcome.max
     if outcome.refusal is not None:
         body["errorMssg"] = outcome.refusal.message
         body["errorMssgLang"] = outcome.refusal.lang
@@ -94,7 +124,7 @@ def cancel_answer(outcome: CancelOutcome) -> dict[str, Any]:
     return body
 
 
-def listing_answer(day: str, views: list[ClassView], box_name: str) -> dict[str, Any]:
+def listing_answer(day: str, views: list[ClassView]) -> dict[str, Any]:
     """``/api/bookings``: exactly the top-level keys rudeayelo's strict ``dailySchema`` allows."""
     slots = {timeid(v.spec.time, v.spec.length_minutes): v for v in views}
     return {
@@ -104,15 +134,26 @@ def listing_answer(day: str, views: list[ClassView], box_name: str) -> dict[str,
             for key, v in sorted(slots.items())
         ],
         "day": spanish_day_label(day),
-        "bookings": [_listed_class(view, box_name) for view in views],
+        "bookings": [_listed_class(view) for view in views],
         "seminars": [],
+    }
+
+
+def next_bookings_answer(views: list[ClassView]) -> dict[str, Any]:
+    """``/api/nextBookings``: exactly ``nextClasses`` and ``history`` (rudeayelo's strict schema);
+    each class as the listing shows it (Marc-Roig maps both with one function) plus ``day``."""
+    return {
+        "nextClasses": [
+            _listed_class(view) | {"day": spanish_weekday_label(view.spec.day)} for view in views
+        ],
+        "history": [],
     }
 
 
 _BOOK_STATE = {Place.SPOT: int(BookState.BOOKED), Place.WAITLIST: int(BookState.WAITLISTED)}
 
 
-def _listed_class(view: ClassView, box_name: str) -> dict[str, Any]:
+def _listed_class(view: ClassView) -> dict[str, Any]:
     spec = view.spec
     return {
         "id": spec.id,
@@ -123,7 +164,7 @@ def _listed_class(view: ClassView, box_name: str) -> dict[str, Any]:
         "classDesc": "",
         "color": "59, 130, 246",
         "classLength": spec.length_minutes,
-        "boxName": box_name,
+        "boxName": view.box_name,
         "boxDir": "",
         "boxPic": None,
         "coachName": spec.coach,

@@ -10,6 +10,10 @@ request, and their one expected exception, ``BadInputError``, is turned into its
 Under a burst of 200 concurrent requests, that cost is queueing that no configured delay
 accounts for, so it shows up as extra delivered latency. Everything else (the admin API, 404s,
 405s) goes through the stack as usual.
+
+A box route is also served under ``/{box}/api/...`` (AIMHARDER-API.md §9.1), for clients whose
+``https://{box}.aimharder.com`` is rewritten to the mock's URL plus ``/{box}``: ``{box}`` is a
+box's subdomain or numeric id, and an unknown one answers 404 naming it.
 """
 
 from __future__ import annotations
@@ -24,12 +28,18 @@ from starlette.types import Receive, Scope, Send
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import BadInputError, MockConfigError
 from mock_aimharder.server import admin, routes
+from mock_aimharder.server.account_routes import ACCOUNT_ROUTES
 from mock_aimharder.server.pipeline import Clock, system_clock
 from mock_aimharder.server.runtime import MockRuntime
 
 __all__ = ["MockApp", "create_app"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+AIMHARDER_ROUTES = [*routes.ROUTES, *ACCOUNT_ROUTES]
+BOX_PATH_ROUTES = frozenset(
+    route.path for route in AIMHARDER_ROUTES if route.path.startswith("/api/")
+)
 
 
 class MockApp(FastAPI):
@@ -39,7 +49,7 @@ class MockApp(FastAPI):
         super().__init__(**kwargs)
         self.fast_routes: dict[tuple[str, str], Endpoint] = {
             (method, route.path): route.endpoint
-            for route in routes.ROUTES
+            for route in AIMHARDER_ROUTES
             for method in route.methods or ()
         }
 
@@ -47,6 +57,8 @@ class MockApp(FastAPI):
         endpoint = None
         if scope["type"] == "http":
             endpoint = self.fast_routes.get((scope["method"], scope["path"]))
+            if endpoint is None:
+                scope, endpoint = self._box_route(scope)
         if endpoint is None:
             await super().__call__(scope, receive, send)
             return
@@ -58,12 +70,37 @@ class MockApp(FastAPI):
             response = _bad_input_answer(exc)
         await response(scope, receive, send)
 
+    def _box_route(self, scope: Scope) -> tuple[Scope, Endpoint | None]:
+        """``/{box}/api/x`` -> the ``/api/x`` route, with the box's id in the scope."""
+        box, _, rest = scope["path"].partition("/")[2].partition("/")
+        path = f"/{rest}"
+        if not box or path not in BOX_PATH_ROUTES:
+            return scope, None
+        endpoint = self.fast_routes.get((scope["method"], path))
+        if endpoint is None:
+            return scope, None
+        runtime = self.state.runtime
+        if not isinstance(runtime, MockRuntime):  # pragma: no cover - create_app sets it
+            raise TypeError(f"app.state.runtime is {runtime!r}; expected a MockRuntime")
+        box_id = runtime.gym.boxes().id_of(box)
+        if box_id is None:
+            return scope, _unknown_box(box)
+        return {**scope, "path": path, routes.BOX_SCOPE_KEY: box_id}, endpoint
+
+
+def _unknown_box(box: str) -> Endpoint:
+    async def answer(_request: Request) -> Response:
+        message = f"unknown box {box!r} in the path; expected a box's subdomain or id"
+        return JSONResponse({"error": {"message": message}}, status_code=404)
+
+    return answer
+
 
 def create_app(config: MockConfig, *, seed: int = 0, clock: Clock = system_clock) -> FastAPI:
     """A mock AimHarder serving ``config``; ``seed`` fixes every latency and fault draw."""
     app = MockApp(title="mock AimHarder", docs_url=None, redoc_url=None)
     app.state.runtime = MockRuntime(config, seed=seed, clock=clock)
-    app.router.routes.extend(routes.ROUTES)
+    app.router.routes.extend(AIMHARDER_ROUTES)
     app.include_router(admin.router)
     app.add_exception_handler(BadInputError, _bad_input)
     app.add_exception_handler(MockConfigError, _bad_config)

@@ -19,12 +19,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from mock_aimharder.model.accounts import SESSION_COOKIE, Account, Session
+from mock_aimharder.model.accounts import SESSION_COOKIE, Account, LoginRefusal, Session
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.errors import BadInputError
 from mock_aimharder.model.journal import Stamp
 from mock_aimharder.server.answers import (
     LOGIN_FAILURE_HTML,
+    LOGIN_LOCKED_HTML,
     LOGOUT,
     booking_answer,
     cancel_answer,
@@ -32,6 +33,7 @@ from mock_aimharder.server.answers import (
     json_login_success,
     listing_answer,
     login_success_html,
+    roles,
 )
 from mock_aimharder.server.arrival import arrived_at
 from mock_aimharder.server.disruption import act_out
@@ -39,9 +41,23 @@ from mock_aimharder.server.forms import Fields, fields_of, urlencoded_fields
 from mock_aimharder.server.pipeline import Faulted
 from mock_aimharder.server.runtime import MockRuntime
 
-__all__ = ["ROUTES", "runtime_of"]
+__all__ = [
+    "BOX_SCOPE_KEY",
+    "ROUTES",
+    "form_fields",
+    "logged_out",
+    "member",
+    "member_roles",
+    "path_box",
+    "runtime_of",
+    "through",
+    "with_session",
+]
 
 Work = Callable[[Stamp, Stamp], Response]
+
+BOX_SCOPE_KEY = "aimharder.box"
+"""Where ``MockApp`` leaves the box a ``/{box}/api/...`` path named (its numeric id)."""
 
 
 def runtime_of(request: Request) -> MockRuntime:
@@ -52,7 +68,8 @@ def runtime_of(request: Request) -> MockRuntime:
     return runtime
 
 
-async def _through(request: Request, endpoint: Endpoint, work: Work) -> Response:
+async def through(request: Request, endpoint: Endpoint, work: Work) -> Response:
+    """Run ``work`` in the endpoint's latency pipeline; a faulted request acts its fault out."""
     pipeline = runtime_of(request).pipelines[endpoint]
     outcome = await pipeline.run(work, arrived=arrived_at(request.scope))
     if isinstance(outcome, Faulted):
@@ -60,11 +77,42 @@ async def _through(request: Request, endpoint: Endpoint, work: Work) -> Response
     return outcome
 
 
-def _with_session(response: Response, session: Session, runtime: MockRuntime) -> Response:
-    # Host-only (no Domain): AIMHARDER-API.md §9.2, else cookie jars will not send it to 127.0.0.1.
-    ttl = math.ceil(runtime.config.session_ttl_seconds)
-    response.set_cookie(SESSION_COOKIE, session.cookie, max_age=ttl, path="/", httponly=True)
+def with_session(
+    response: Response, session: Session, runtime: MockRuntime, *, now: float
+) -> Response:
+    """Set ``amhrdrauth`` for the session's remaining life.
+
+    Host-only unless ``cookie_domain`` is set (AIMHARDER-API.md §9.2: cookie jars will not send
+    a ``Domain=.aimharder.com`` cookie to 127.0.0.1); a client reached through host names
+    rewritten to the mock needs the parent domain, as the real cookie has (§1.C).
+    """
+    ttl = max(0, math.ceil(session.expires_at - now))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.cookie,
+        max_age=ttl,
+        path="/",
+        domain=runtime.config.cookie_domain,
+        httponly=True,
+    )
     return response
+
+
+def logged_out(runtime: MockRuntime) -> Response:
+    """A request without a live session: ``{"logout": 1}`` with ``dead_session_status``."""
+    return JSONResponse(LOGOUT, status_code=runtime.config.dead_session_status)
+
+
+def member_roles(runtime: MockRuntime) -> list[dict[str, Any]]:
+    """Every box, as whoami and the JSON login list them."""
+    config = runtime.config
+    return roles(runtime.gym.boxes().all, config.box_name, config.site_domain)
+
+
+def path_box(request: Request) -> int | None:
+    """The box a ``/{box}/api/...`` path named, if the request came that way."""
+    box = request.scope.get(BOX_SCOPE_KEY)
+    return box if isinstance(box, int) else None
 
 
 async def _form(request: Request) -> Fields:
@@ -73,12 +121,19 @@ async def _form(request: Request) -> Fields:
     return urlencoded_fields(await request.body())
 
 
-def _member(request: Request, runtime: MockRuntime, now: float) -> Account | None:
+async def form_fields(request: Request) -> Fields:
+    """The request's form fields, urlencoded or multipart."""
+    return await _form(request)
+
+
+def member(request: Request, runtime: MockRuntime, now: float) -> Account | None:
+    """The account behind the request's live ``amhrdrauth``, if any."""
     return runtime.gym.accounts.authenticate(request.cookies.get(SESSION_COOKIE), now=now)
 
 
 async def form_login(request: Request) -> Response:
-    """Legacy form login (§1.A, §1.B): ``mail``, ``pw``, ``login``; HTML 200 either way."""
+    """Form login (§1.A at ``/login``, §1.B at the login host's root ``/``): ``mail``, ``pw``,
+    ``login``; HTML 200 either way."""
     fields = await _form(request)
     mail, password = fields.text("mail"), fields.text("pw")
     fingerprint = fields.text("loginfingerprint") if "loginfingerprint" in fields else ""
@@ -86,13 +141,17 @@ async def form_login(request: Request) -> Response:
 
     def work(_received: Stamp, processed: Stamp) -> Response:
         session = runtime.gym.accounts.login(mail, password, now=processed.wall)
-        account = None if session is None else runtime.gym.accounts.get(session.user_id)
-        if session is None or account is None:
+        if session is LoginRefusal.LOCKED:
+            return HTMLResponse(LOGIN_LOCKED_HTML)
+        account = (
+            None if isinstance(session, LoginRefusal) else runtime.gym.accounts.get(session.user_id)
+        )
+        if isinstance(session, LoginRefusal) or account is None:
             return HTMLResponse(LOGIN_FAILURE_HTML)
         page = HTMLResponse(login_success_html(account, session, fingerprint))
-        return _with_session(page, session, runtime)
+        return with_session(page, session, runtime, now=processed.wall)
 
-    return await _through(request, Endpoint.LOGIN, work)
+    return await through(request, Endpoint.LOGIN, work)
 
 
 async def _login_fields(request: Request) -> Fields:
@@ -115,29 +174,34 @@ async def json_login(request: Request) -> Response:
 
     def work(_received: Stamp, processed: Stamp) -> Response:
         session = runtime.gym.accounts.login(username, password, now=processed.wall)
-        account = None if session is None else runtime.gym.accounts.get(session.user_id)
-        if session is None or account is None:
+        account = (
+            None if isinstance(session, LoginRefusal) else runtime.gym.accounts.get(session.user_id)
+        )
+        if isinstance(session, LoginRefusal) or account is None:
+            why = session if isinstance(session, LoginRefusal) else LoginRefusal.WRONG
             status = runtime.config.login_failure_status
-            return JSONResponse(json_login_failure(), status_code=status)
-        return _with_session(JSONResponse(json_login_success(account, session)), session, runtime)
+            return JSONResponse(json_login_failure(why), status_code=status)
+        body = json_login_success(account, session, member_roles(runtime))
+        return with_session(JSONResponse(body), session, runtime, now=processed.wall)
 
-    return await _through(request, Endpoint.LOGIN, work)
+    return await through(request, Endpoint.LOGIN, work)
 
 
 async def listing(request: Request) -> Response:
     """The day's classes as this user sees them (§2): ``day``, optional ``box``, ``familyId``."""
     query = fields_of(request.query_params.multi_items())
     day, box = query.day("day"), query.optional_integer("box")
+    box = path_box(request) or box
     runtime = runtime_of(request)
 
     def work(_received: Stamp, processed: Stamp) -> Response:
-        account = _member(request, runtime, processed.wall)
+        account = member(request, runtime, processed.wall)
         if account is None:
-            return JSONResponse(LOGOUT)
+            return logged_out(runtime)
         views = runtime.gym.listing(account, day=day, box=box)
-        return JSONResponse(listing_answer(day, views, runtime.config.box_name))
+        return JSONResponse(listing_answer(day, views))
 
-    return await _through(request, Endpoint.BOOKINGS, work)
+    return await through(request, Endpoint.BOOKINGS, work)
 
 
 async def book(request: Request) -> Response:
@@ -146,14 +210,17 @@ async def book(request: Request) -> Response:
     class_id, day, insist = form.integer("id"), form.day("day"), form.flag("insist")
     if "box" in form:
         box = form.optional_integer("box")
-    else:  # read the query string only when needed: this is the hot path
+    elif request.scope["query_string"]:  # read it only when there is one: the hot path
         box = fields_of(request.query_params.multi_items()).optional_integer("box")
+    else:
+        box = None
+    box = box or path_box(request)
     runtime = runtime_of(request)
 
     def work(received: Stamp, processed: Stamp) -> Response:
-        account = _member(request, runtime, processed.wall)
+        account = member(request, runtime, processed.wall)
         if account is None:
-            return JSONResponse(LOGOUT)
+            return logged_out(runtime)
         outcome = runtime.gym.book(
             account,
             class_id=class_id,
@@ -163,28 +230,31 @@ async def book(request: Request) -> Response:
             received=received,
             processed=processed,
         )
-        return JSONResponse(booking_answer(outcome, runtime.gym.class_names()))
+        return JSONResponse(booking_answer(outcome, runtime.gym.contracted(account)))
 
-    return await _through(request, Endpoint.BOOK, work)
+    return await through(request, Endpoint.BOOK, work)
 
 
 async def cancel(request: Request) -> Response:
     """Cancel (§4): form ``id`` (the reservation id), optional ``late``, ``familyId``."""
     form = await _form(request)
-    reservation_id = form.integer("id")
-    form.flag("late")  # accepted and checked; the mock has no late-cancellation rule
+    reservation_id, late = form.integer("id"), form.flag("late")
     runtime = runtime_of(request)
 
     def work(received: Stamp, processed: Stamp) -> Response:
-        account = _member(request, runtime, processed.wall)
+        account = member(request, runtime, processed.wall)
         if account is None:
-            return JSONResponse(LOGOUT)
+            return logged_out(runtime)
         outcome = runtime.gym.cancel(
-            account, reservation_id=reservation_id, received=received, processed=processed
+            account,
+            reservation_id=reservation_id,
+            received=received,
+            processed=processed,
+            late=late,
         )
         return JSONResponse(cancel_answer(outcome))
 
-    return await _through(request, Endpoint.CANCEL, work)
+    return await through(request, Endpoint.CANCEL, work)
 
 
 ROUTES = [
@@ -193,5 +263,6 @@ ROUTES = [
     Route("/api/cancelBook", cancel, methods=["POST"]),
     Route("/api/login", json_login, methods=["POST"]),
     Route("/login", form_login, methods=["POST"]),
+    Route("/", form_login, methods=["POST"]),
 ]
 """AimHarder's paths, hot path first (Starlette tries routes in order)."""

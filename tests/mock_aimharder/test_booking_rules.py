@@ -82,15 +82,15 @@ async def test_one_moment_before_the_window_is_too_early_and_one_after_books(
     start_mock: StartMock,
 ) -> None:
     opens_at = time.time() + 0.3
-    spec = a_class(day="20250119", opens_at=opens_at)
+    spec = a_class(day="20300119", opens_at=opens_at)
     url = start_mock(config_with(users=users(1), classes=[spec], timezone="UTC"))
     async with jarless_client(url) as client:
         cookie = await login(client, email(0))
-        early = await book(client, cookie, day="20250119")
+        early = await book(client, cookie, day="20300119")
         deadline = time.monotonic() + 5
         while time.time() <= opens_at and time.monotonic() < deadline:
             await asyncio.sleep(0.01)  # polling the clock, bounded; not synchronisation
-        on_time = await book(client, cookie, day="20250119")
+        on_time = await book(client, cookie, day="20300119")
         entries = await _journal(client)
     assert (early["bookState"], early["errorMssgLang"]) == (-12, "ERROR_ANTELACION_CLIENTE")
     assert "No puedes reservar clases con más de" in early["errorMssg"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mock_aimharder.model.accounts import Session
 from mock_aimharder.model.codes import BookState, CancelState
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import BookingOutcome, Gym
@@ -79,7 +80,7 @@ def test_reset_clears_places_sessions_and_journal_but_keeps_catalogue() -> None:
     session = gym.accounts.login(email(0), "secret", now=0.0)
     _book(gym, 0)
     gym.reset()
-    assert session is not None
+    assert isinstance(session, Session)
     assert gym.accounts.authenticate(session.cookie, now=1.0) is None
     assert (len(gym.journal), gym.classes()[0].occupation) == (0, 0)
     assert _book(gym, 1).book_state is BookState.BOOKED
@@ -100,7 +101,7 @@ def test_reconfiguring_keeps_places_of_classes_that_stay_and_drops_the_others() 
 def test_a_session_cookie_is_accepted_url_encoded_and_refused_after_expiry() -> None:
     gym = _gym(session_ttl_seconds=10)
     session = gym.accounts.login(email(0).upper(), "secret", now=0.0)
-    assert session is not None
+    assert isinstance(session, Session)
     encoded = session.cookie.replace("|", "%7C")
     assert gym.accounts.authenticate(encoded, now=9.0) is not None
     assert gym.accounts.authenticate(session.cookie, now=10.0) is None
