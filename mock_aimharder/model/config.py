@@ -150,6 +150,8 @@ class MockConfig(_Model):
     full_class_policy: FullClassPolicy = FullClassPolicy.WAITLIST_WHEN_ROOM
     session_ttl_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1800.0
     box_name: str = "CrossFit Mock"
+    listing_limit: Literal["number", "text"] = "number"
+    """``limit`` in the listing: the capacity, or ``"20 (3)"`` with how many wait."""
     cookie_domain: Hostname | None = None
     """``Domain`` of ``amhrdrauth``; None: host-only (see API.md)."""
     site_domain: Hostname = "aimharder.com"

@@ -63,7 +63,8 @@ async def next_bookings(request: Request) -> Response:
         if account is None:
             return logged_out(runtime)
         views = runtime.gym.next_bookings(account, box=box, now=processed.wall)
-        return JSONResponse(next_bookings_answer(views))
+        limit_text = runtime.config.listing_limit == "text"
+        return JSONResponse(next_bookings_answer(views, limit_text=limit_text))
 
     return await through(request, Endpoint.BOOKINGS, work)
 

@@ -124,7 +124,7 @@ def cancel_answer(outcome: CancelOutcome) -> dict[str, Any]:
     return body
 
 
-def listing_answer(day: str, views: list[ClassView]) -> dict[str, Any]:
+def listing_answer(day: str, views: list[ClassView], *, limit_text: bool = False) -> dict[str, Any]:
     """``/api/bookings``: exactly the top-level keys rudeayelo's strict ``dailySchema`` allows."""
     slots = {timeid(v.spec.time, v.spec.length_minutes): v for v in views}
     return {
@@ -134,17 +134,18 @@ def listing_answer(day: str, views: list[ClassView]) -> dict[str, Any]:
             for key, v in sorted(slots.items())
         ],
         "day": spanish_day_label(day),
-        "bookings": [_listed_class(view) for view in views],
+        "bookings": [_listed_class(view, limit_text) for view in views],
         "seminars": [],
     }
 
 
-def next_bookings_answer(views: list[ClassView]) -> dict[str, Any]:
+def next_bookings_answer(views: list[ClassView], *, limit_text: bool = False) -> dict[str, Any]:
     """``/api/nextBookings``: exactly ``nextClasses`` and ``history`` (rudeayelo's strict schema);
     each class as the listing shows it (Marc-Roig maps both with one function) plus ``day``."""
     return {
         "nextClasses": [
-            _listed_class(view) | {"day": spanish_weekday_label(view.spec.day)} for view in views
+            _listed_class(view, limit_text) | {"day": spanish_weekday_label(view.spec.day)}
+            for view in views
         ],
         "history": [],
     }
@@ -153,8 +154,10 @@ def next_bookings_answer(views: list[ClassView]) -> dict[str, Any]:
 _BOOK_STATE = {Place.SPOT: int(BookState.BOOKED), Place.WAITLIST: int(BookState.WAITLISTED)}
 
 
-def _listed_class(view: ClassView) -> dict[str, Any]:
+def _listed_class(view: ClassView, limit_text: bool) -> dict[str, Any]:
     spec = view.spec
+    # The text form carries how many wait in brackets: AlphaBot reads it with r"\((.*?)\)".
+    limit = f"{spec.capacity} ({view.waiting})" if limit_text else spec.capacity
     return {
         "id": spec.id,
         "time": time_range(spec.time, spec.length_minutes),
@@ -174,7 +177,7 @@ def _listed_class(view: ClassView) -> dict[str, Any]:
         "idres": view.reservation_id,
         "cancelledId": view.cancelled_id,
         "ocupation": view.occupation,  # sic: AimHarder's spelling
-        "limit": spec.capacity,
+        "limit": limit,
         "limitc": spec.capacity,
         "waitlist": spec.waitlist,
         "checkAthletesNum": 0,

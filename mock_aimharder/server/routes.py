@@ -199,7 +199,8 @@ async def listing(request: Request) -> Response:
         if account is None:
             return logged_out(runtime)
         views = runtime.gym.listing(account, day=day, box=box)
-        return JSONResponse(listing_answer(day, views))
+        limit_text = runtime.config.listing_limit == "text"
+        return JSONResponse(listing_answer(day, views, limit_text=limit_text))
 
     return await through(request, Endpoint.BOOKINGS, work)
 

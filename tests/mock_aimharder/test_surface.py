@@ -286,3 +286,21 @@ async def test_adding_a_class_whose_window_opens_after_it_starts_is_refused_nami
     assert refused.status_code == 422
     assert [p["field"] for p in refused.json()["error"]["problems"]] == ["classes.0.opens_at"]
     assert [c["id"] for c in catalogue] == [1]
+
+
+@pytest.mark.parametrize(("form", "limit"), [("number", 2), ("text", "2 (1)")])
+async def test_limit_is_the_capacity_or_the_text_with_how_many_wait(
+    form: str, limit: int | str
+) -> None:
+    spec = a_class(day=FUTURE_DAY, capacity=2, waitlist=3)
+    config = config_with(users=users(4), classes=[spec], listing_limit=form)
+    async with served(config) as client:
+        for n in range(3):
+            body = {"username": email(n), "password": PASSWORD, "fingerprint": "f"}
+            client.cookies.clear()
+            await client.post("/api/login", json=body)
+            await client.post("/api/book", data={"id": "1", "day": FUTURE_DAY})
+        listed = (await client.get("/api/bookings", params={"day": FUTURE_DAY})).json()
+        upcoming = (await client.get("/api/nextBookings", params={"box": ""})).json()
+    assert (listed["bookings"][0]["limit"], listed["bookings"][0]["limitc"]) == (limit, 2)
+    assert upcoming["nextClasses"][0]["limit"] == limit
