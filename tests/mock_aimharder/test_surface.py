@@ -16,6 +16,8 @@ import httpx
 import pytest
 
 from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.dates import class_start
+from mock_aimharder.model.journal import Stamp
 from mock_aimharder.server.app import create_app
 from tests.mock_aimharder.support import DAY, PASSWORD, a_class, config_with, email, users
 
@@ -304,3 +306,46 @@ async def test_limit_is_the_capacity_or_the_text_with_how_many_wait(
         upcoming = (await client.get("/api/nextBookings", params={"box": ""})).json()
     assert (listed["bookings"][0]["limit"], listed["bookings"][0]["limitc"]) == (limit, 2)
     assert upcoming["nextClasses"][0]["limit"] == limit
+
+
+def _fixed(wall: float) -> Any:
+    def clock() -> Stamp:
+        return Stamp(monotonic=0.0, wall=wall)
+
+    return clock
+
+
+@pytest.mark.parametrize(
+    ("fields", "before_start", "state", "lang"),
+    [
+        ({"closes_minutes_before": 15}, 10 * 60, -7, "DEMASIADO_TARDE"),
+        ({"horizon_days": 1}, 3 * 86_400, -4, "DEMASIADA_ANTELACION"),
+        ({"window_unit": "hours", "booking_window": 36}, 40 * 3600, -12,
+         "ERROR_ANTELACION_CLIENTE_HORAS"),
+        ({"booking_window": 4}, 5 * 86_400, -12, "ERROR_ANTELACION_CLIENTE"),
+    ],
+)  # fmt: skip
+async def test_the_boxs_clock_refuses_with_the_code_clients_branch_on(
+    fields: dict[str, Any], before_start: float, state: int, lang: str
+) -> None:
+    config = config_with(users=users(1), classes=[a_class(day=FUTURE_DAY)], **fields)
+    now = class_start(FUTURE_DAY, "18:00", "Europe/Madrid") - before_start
+    transport = httpx.ASGITransport(app=create_app(config, clock=_fixed(now)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        await _json_login(client)
+        answer = (await client.post("/api/book", data={"id": "1", "day": FUTURE_DAY})).json()
+    assert (answer["bookState"], answer["errorMssgLang"]) == (state, lang)
+    assert answer["errorMssg"] and answer["clasesContratadas"] == "CrossFit"
+
+
+async def test_with_the_default_policy_a_full_class_waitlists_on_insist_0() -> None:
+    config = config_with(users=users(2), classes=[a_class(capacity=1, waitlist=1)])
+    async with served(config) as client:
+        states = []
+        for n in range(2):
+            client.cookies.clear()
+            body = {"username": email(n), "password": PASSWORD, "fingerprint": "f"}
+            await client.post("/api/login", json=body)
+            answer = await client.post("/api/book", data={"id": "1", "day": DAY, "insist": "0"})
+            states.append((answer.json()["bookState"], "id" in answer.json()))
+    assert states == [(1, True), (0, True)]

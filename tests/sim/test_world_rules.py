@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-import numpy as np
 import simpy
 
 from mock_aimharder.model.accounts import Account
@@ -19,6 +18,7 @@ from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Sessi
 from scheduler.core.effects import Book
 from scheduler.store import MemoryStore
 from sim.scenario import Scenario
+from sim.streams import Streams
 from sim.world import SimWorld
 
 DAY = "20261130"
@@ -27,9 +27,8 @@ DAY = "20261130"
 def _world(env: simpy.Environment, config: MockConfig) -> SimWorld:
     gym = Gym(config)
     accounts = {user.email: Account.of(user) for user in config.users}
-    streams = [np.random.default_rng(n) for n in range(SimWorld.STREAMS)]
     return SimWorld(
-        env, Scenario(), store=MemoryStore(), gym=gym, accounts=accounts, streams=streams
+        env, Scenario(), store=MemoryStore(), gym=gym, accounts=accounts, streams=Streams(0, 1, 0)
     )
 
 
