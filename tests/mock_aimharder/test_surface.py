@@ -349,3 +349,30 @@ async def test_with_the_default_policy_a_full_class_waitlists_on_insist_0() -> N
             answer = await client.post("/api/book", data={"id": "1", "day": DAY, "insist": "0"})
             states.append((answer.json()["bookState"], "id" in answer.json()))
     assert states == [(1, True), (0, True)]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_args"),
+    [
+        ("GET", "/setrefresh", {"params": {"fingerprint": "f"}}),
+        ("GET", "/setrefresh", {"params": {"token": "\u2603" * 300, "fingerprint": "</script>"}}),
+        ("POST", "/api/tokenUpdate", {"content": b"\xff\xfe", "headers": {
+            "content-type": "application/x-www-form-urlencoded"}}),
+        ("POST", "/api/tokenUpdate", {"data": {"ciclo": "1"}}),
+        ("GET", "/api/whoami", {"headers": {"cookie": "amhrdrauth=%ZZ%"}}),
+        ("GET", "/api/nextBookings", {"params": {"box": "abc"}}),
+        ("GET", "/%00/api/bookings", {"params": {"day": DAY}}),
+        ("GET", "/" + "x" * 5000 + "/api/bookings", {"params": {"day": DAY}}),
+        ("GET", "/logout", {"headers": {"cookie": "amhrdrauth=%C3%A9%7C"}}),
+        ("POST", "/api/login", {"json": {"username": email(0), "password": "contraseña"}}),
+        ("POST", "/", {"data": {"mail": email(0), "pw": "\u00f1" * 100}}),
+    ],
+)  # fmt: skip
+async def test_bad_input_to_the_session_routes_gets_a_clear_answer_never_a_500(
+    method: str, path: str, request_args: dict[str, Any]
+) -> None:
+    async with served(config_with(users=users(1), classes=[a_class()])) as client:
+        response = await client.request(method, path, **request_args)
+    assert response.status_code < 500, response.text[:300]
+    if response.status_code == 422:
+        assert response.json()["error"]["field"] in {"token", "body", "box"}
