@@ -25,8 +25,11 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# On every core (pytest-xdist); each worker is a pytest session of its own, with its own
+# PostgreSQL database, temporary directories and ports. A file's tests stay on one worker, so a
+# module fixture (the report's, the validation's) is built once.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
