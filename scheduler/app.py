@@ -2,7 +2,9 @@
 
 Each call is one invocation with its own id and state; the only thing calls share is the
 database (the seed's "stateless scheduler"). The secret is checked in constant time and an
-unconfigured secret refuses everything (``scheduler.auth``).
+unconfigured secret refuses everything (``scheduler.auth``). A call may carry the trigger's
+delivery id (``X-Delivery-Id``, or QStash's own ``Upstash-Message-Id``): the invocation is then
+named after it, and a second delivery of the same id answers that it was a duplicate.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 
 from scheduler.auth import CronAuth
+from scheduler.core.errors import ConfigurationError
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import Store, open_store
@@ -43,7 +46,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="prebooking scheduler", lifespan=lifespan)
 
     @app.post(CRON_PATH)
-    async def cron(authorization: str | None = Header(default=None)) -> JSONResponse:
+    async def cron(
+        authorization: str | None = Header(default=None),
+        x_delivery_id: str | None = Header(default=None),
+        upstash_message_id: str | None = Header(default=None),
+    ) -> JSONResponse:
         started = time.time()
         verdict = auth.check(authorization)
         if not verdict.allowed:
@@ -54,7 +61,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 status_code=verdict.status,
                 headers=headers,
             )
-        answer = await invoke(settings, shared, started_at=started)
+        delivery = x_delivery_id if x_delivery_id is not None else upstash_message_id
+        try:
+            answer = await invoke(settings, shared, started_at=started, delivery_id=delivery)
+        except ConfigurationError as exc:  # a delivery id that cannot name an invocation
+            return JSONResponse({"success": False, "error": str(exc)}, status_code=400)
         log.info("invocation %s: %s", answer.body["instanceId"], answer.body["message"])
         return JSONResponse(answer.body, status_code=answer.status)
 

@@ -20,7 +20,9 @@ import httpx
 
 from scheduler.aio import Clock, RealWorld, drive
 from scheduler.client import AimHarderClient
+from scheduler.core.delivery import delivery_instance, duplicate_answer
 from scheduler.core.domain import InstanceId
+from scheduler.core.errors import StoreError
 from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport, killed_answer
 from scheduler.settings import Settings
@@ -57,14 +59,30 @@ async def invoke(
     started_at: float | None = None,
     clock: Clock = time.time,
     cut_after: float | None = None,
+    delivery_id: str | None = None,
 ) -> Answer:
     """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
 
+    ``delivery_id``: the trigger's id for this call; the invocation is named after it, and a
+    second delivery of it within the limit sends nothing (``scheduler.core.delivery``).
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
     """
     started = clock() if started_at is None else started_at
-    instance_id = InstanceId(uuid.uuid4().hex)
+    if delivery_id is None:
+        instance_id = InstanceId(uuid.uuid4().hex)
+    else:
+        instance_id = delivery_instance(delivery_id)
+        try:
+            first = await asyncio.to_thread(
+                store.begin_delivery, instance_id, started, hold=settings.max_duration
+            )
+        except StoreError as exc:
+            body = {"success": False, "message": f"invocation failed: {exc}", "results": None}
+            return Answer(status=503, body={**body, "instanceId": instance_id}, report=None)
+        if not first:
+            body = duplicate_answer(instance_id, started_at=started, now=clock())
+            return Answer(status=200, body=body, report=None)
     flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
     limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
     left = started + limit - ANSWER_SLACK - clock()

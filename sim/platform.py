@@ -4,6 +4,11 @@ A call takes an idle container that was used within ``warm_for`` seconds, or pay
 The function then runs the scheduler's real invocation flow (``scheduler.core.flows``) through the
 SimPy driver; at ``max_duration`` after it started, whatever is still running is killed
 (``sim.driver.Run.kill``): no cleanup, claimed prebookings stay ``executing``.
+
+A call carries the trigger's delivery id, and the invocation is named after it. As the cron
+endpoint does (``scheduler.invoke``), it first notes the id in the store: a second delivery of
+it within the limit runs nothing and answers that it was a duplicate. (That one insert's time
+is not modelled: a few ms beside a cold start.)
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from scheduler.core.domain import InstanceId
 from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport
 from scheduler.core.strategies import PolicyConfig
+from scheduler.store import Store
 from sim.driver import Run, World
 from sim.scenario import PlatformModel
 
@@ -28,13 +34,21 @@ __all__ = ["InvocationRecord", "Platform"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InvocationRecord:
-    instance_id: str
+    instance_id: str  # the delivery id it was called with
     requested_at: float  # the cron's request reached the platform
     started_at: float  # the function began (after any cold start)
     ended_at: float  # it answered, or was killed
     cold: bool
     killed: bool
-    report: InvocationReport | None  # None when killed
+    report: InvocationReport | None  # None when killed, or a duplicate
+    duplicate: bool = False  # a second delivery of an id: nothing run
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the trigger sees: 504 when cut, 503 when the invocation failed."""
+        if self.killed:
+            return 504
+        return 503 if self.report is not None and self.report.error is not None else 200
 
     @property
     def makespan(self) -> float:
@@ -50,20 +64,23 @@ class Platform:
         *,
         policy: PolicyConfig,
         world: World,
+        store: Store,
         cold_start: Sampler,
     ) -> None:
         self.env = env
         self.model = model
         self.policy = policy
         self.world = world
+        self.store = store
         self.records: list[InvocationRecord] = []
         self._cold_start = cold_start
         self._idle_since: list[float] = []  # containers waiting for a call, by when they freed
         self._ids = itertools.count(1)
 
-    def call(self) -> simpy.Process:
+    def call(self, delivery_id: str | None = None) -> simpy.Process:
         """One request to the function; the process's value is its ``InvocationRecord``."""
-        return self.env.process(self._invocation(InstanceId(f"inv{next(self._ids):04d}")))
+        instance = delivery_id if delivery_id is not None else f"inv{next(self._ids):04d}"
+        return self.env.process(self._invocation(InstanceId(instance), delivery_id is not None))
 
     def _take_warm_container(self) -> bool:
         now, warm_for = self.env.now, self.model.warm_for
@@ -73,22 +90,28 @@ class Platform:
             return True
         return False
 
-    def _invocation(self, instance_id: InstanceId) -> Generator[simpy.Event, Any, InvocationRecord]:
+    def _invocation(
+        self, instance_id: InstanceId, delivered: bool
+    ) -> Generator[simpy.Event, Any, InvocationRecord]:
         env = self.env
         requested = env.now
         cold = not self._take_warm_container()
         if cold:
             yield env.timeout(self._cold_start.sample())
         started = env.now
-        flow = run_invocation(instance_id=instance_id, config=self.policy, now=started)
-        run = Run(env, flow, self.world)
-        yield run.process | env.timeout(self.model.max_duration)
-        killed = not run.process.triggered
-        if killed:
-            run.kill()
-            yield run.process
+        hold = self.model.max_duration
+        duplicate = delivered and not self.store.begin_delivery(instance_id, started, hold=hold)
+        killed, report = False, None
+        if not duplicate:
+            flow = run_invocation(instance_id=instance_id, config=self.policy, now=started)
+            run = Run(env, flow, self.world)
+            yield run.process | env.timeout(self.model.max_duration)
+            killed = not run.process.triggered
+            if killed:
+                run.kill()
+                yield run.process
+            report = run.process.value
         self._idle_since.append(env.now)
-        report = run.process.value
         record = InvocationRecord(
             instance_id=instance_id,
             requested_at=requested,
@@ -97,6 +120,7 @@ class Platform:
             cold=cold,
             killed=killed,
             report=report if isinstance(report, InvocationReport) else None,
+            duplicate=duplicate,
         )
         self.records.append(record)
         return record

@@ -29,7 +29,7 @@ from sim.metrics import percentile, store_measures
 from sim.platform import Platform
 from sim.scenario import Scenario
 from sim.streams import Streams
-from sim.trigger import trigger
+from sim.trigger import TriggerLog, trigger, trigger_measures
 from sim.workload import plan
 from sim.world import SimWorld
 
@@ -87,18 +87,20 @@ def run_replication(
         scenario.platform,
         policy=policy,
         world=world,
+        store=store,
         cold_start=streams.sampler("platform.cold_start", scenario.platform.cold_start),
     )
     until = work.last_opening + 60.0 * experiment.drain_minutes
-    env.process(
-        trigger(
-            env,
-            scenario.cron,
-            jitter=streams.sampler("cron.jitter", scenario.cron.jitter),
-            call=platform.call,
-            openings=work.openings.values(),
-            until=until,
-        )
+    log = TriggerLog()
+    trigger(
+        env,
+        scenario.cron,
+        jitter=streams.sampler("cron.jitter", scenario.cron.jitter),
+        rng=streams.rng("cron.deliveries"),  # drops and duplicates
+        call=platform.call,
+        openings=work.openings.values(),
+        until=until,
+        log=log,
     )
     # Past `until` no call starts; running ones still finish (or are killed) within the limit.
     env.run(until=until + scenario.cron.timeout + scenario.platform.max_duration + 60.0)
@@ -122,6 +124,8 @@ def run_replication(
             "failed": r.report.failed if r.report else None,
             "skipped": len(r.report.skipped) if r.report else None,
             "lost_race": r.report.lost_races if r.report else None,
+            "duplicate": r.duplicate,
+            "status": r.status,
         }
         for r in platform.records
     ]
@@ -146,6 +150,7 @@ def run_replication(
         "book_p95": percentile(times, 95),
         "book_p99": percentile(times, 99),
         **store_measures(rows, tried),
+        **trigger_measures(log, platform.records),
     }
     return Replication(
         strategy=strategy_name,

@@ -46,21 +46,31 @@ class _Model(BaseModel):
 
 
 class CronModel(_Model):
-    """The trigger.
+    """The trigger service (``sim.trigger``; named presets in ``sim/scenarios/triggers/``).
 
     ``cron``: every ``period`` from t=0, at ``shift`` + a ``jitter`` draw past each tick
     (cron-job.org in the seed). ``exact``: at each window opening + ``exact_delay`` (a
     delayed-message service or an always-on worker). ``both``: exact, and the cron for what is
-    left; against ``cron`` it shows what minute granularity costs.
+    left; against ``cron`` it shows what minute granularity costs. Retry ``k`` (from 0) waits
+    ``retry_delay * retry_backoff ** k``.
     """
 
     mode: Literal["cron", "exact", "both"] = "cron"
-    period: PositiveSeconds = 60.0
+    period: Annotated[float, Field(ge=1, le=7 * 86_400, allow_inf_nan=False)] = 60.0
     shift: Annotated[float, Field(allow_inf_nan=False)] = 0.0
     jitter: Distribution = Uniform(low=0.0, high=2.0)
     timeout: PositiveSeconds = 15.0  # the seed's cron-job.org request timeout
-    retries: Annotated[int, Field(ge=0)] = 0  # the seed: "Retry: Disabled"
+    retries: Annotated[int, Field(ge=0, le=10)] = 0  # the seed: "Retry: Disabled"
     retry_delay: Seconds = 1.0
+    retry_backoff: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)] = 1.0
+    # Runs the service never makes (GitHub Actions drops scheduled runs under load), and
+    # deliveries made twice with the same id after ``duplicate_lag`` (at-least-once services).
+    drop_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+    duplicate_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+    duplicate_lag: Distribution = Fixed(value=0.0)
+    # Failures in a row (no answer within ``timeout``, or a 5xx) after which the service
+    # disables the job; None: never (cron-job.org: 15).
+    disable_after: Annotated[int, Field(ge=1, le=1000)] | None = None
     # After an opening, when an exact trigger fires: kappys1's QStash version sleeps until
     # available_at + 30 ms (EXECUTION_DELAY_MS, AIMHARDER-API.md §7.3).
     exact_delay: Seconds = 0.03
@@ -139,6 +149,16 @@ class ExperimentPlan(_Model):
     )
     gap_load: PositiveInt = 20  # prebookings per class while the stagger gap is swept
     inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
+    # The "which trigger and limit" section: every preset in ``sim/scenarios/triggers/`` at
+    # each platform limit, these loads and this many replications (a reduced grid: it is one
+    # section of a report that should take about a minute).
+    limits: list[Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)]] = Field(
+        default_factory=lambda: [10.0, 60.0, 300.0], min_length=1, max_length=10
+    )
+    trigger_loads: list[Annotated[int, Field(ge=1, le=500)]] = Field(
+        default_factory=lambda: [10, 30], min_length=1, max_length=10
+    )
+    trigger_replications: Annotated[int, Field(ge=1, le=1000)] = 3
 
     @field_validator("strategies")
     @classmethod
@@ -166,7 +186,14 @@ class Scenario(_Model):
     def _budget_within_limit(self) -> Self:
         for name in self.experiment.strategies:
             self.policy_for(name)  # raises naming the parameter, or the budget and the limit
+            for limit in self.experiment.limits:
+                self.at_limit(limit).policy_for(name)
         return self
+
+    def at_limit(self, max_duration: float) -> Self:
+        """This scenario under another platform limit (the budget follows it unless set)."""
+        platform = self.platform.model_copy(update={"max_duration": max_duration})
+        return self.model_copy(update={"platform": platform})
 
     def policy_for(self, name: str, **overrides: Any) -> PolicyConfig:
         """Strategy ``name`` under this scenario's ``[policy]`` table, ``overrides`` on top, and

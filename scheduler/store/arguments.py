@@ -19,6 +19,7 @@ from .intake import time_problem, user_problem
 __all__ = [
     "MAX_INSTANCE_LENGTH",
     "check_claim",
+    "check_delivery",
     "check_find_ready",
     "check_lease",
     "check_result",
@@ -64,6 +65,20 @@ def check_claim(prebooking_id: str, instance_id: object, now: object, lease: obj
         )
     _time(f"claim of {prebooking_id!r}", "now", now)
     check_lease(f"claim of {prebooking_id!r}", lease)
+
+
+def check_delivery(instance_id: object, now: object, hold: object) -> None:
+    if not (isinstance(instance_id, str) and 0 < len(instance_id) <= MAX_INSTANCE_LENGTH):
+        raise ConfigurationError(
+            f"begin_delivery: delivery id is {instance_id!r}; expected a non-empty id of at most"
+            f" {MAX_INSTANCE_LENGTH} characters"
+        )
+    _time("begin_delivery", "now", now)
+    number = isinstance(hold, int | float) and not isinstance(hold, bool)
+    if not (number and math.isfinite(hold) and hold > 0):  # type: ignore[arg-type,operator]
+        raise ConfigurationError(
+            f"begin_delivery: hold is {hold!r}; expected a finite number of seconds > 0"
+        )
 
 
 def check_result(

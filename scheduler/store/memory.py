@@ -36,7 +36,13 @@ from scheduler.core.rules import (
 )
 from scheduler.core.status import Event, Status
 
-from .arguments import check_claim, check_find_ready, check_result, check_session
+from .arguments import (
+    check_claim,
+    check_delivery,
+    check_find_ready,
+    check_result,
+    check_session,
+)
 from .intake import NewPrebooking, admit_all, duplicate_id_error
 
 __all__ = ["MemoryStore"]
@@ -49,6 +55,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._rows: dict[str, Prebooking] = {}
         self._sessions: dict[str, tuple[Session, Instant]] = {}
+        self._deliveries: dict[str, Instant] = {}
         self._closed = False
 
     def __repr__(self) -> str:
@@ -144,6 +151,18 @@ class MemoryStore:
                 error=error,
                 attempts=attempts,
             )
+            return True
+
+    def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
+        check_delivery(instance_id, now, hold)
+        with self._lock:
+            self._check_open("begin_delivery")
+            old = [d for d, started in self._deliveries.items() if started < now - hold]
+            for delivery in old:
+                del self._deliveries[delivery]
+            if instance_id in self._deliveries:
+                return False
+            self._deliveries[instance_id] = now
             return True
 
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None:

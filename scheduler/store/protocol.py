@@ -92,6 +92,12 @@ class Store(Protocol):
         """
         ...
 
+    def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
+        """Note that the invocation named after a trigger's delivery id starts at ``now``: True
+        for the first start of that id within ``hold`` seconds, False for a duplicate delivery.
+        Atomic: of two starts at once, exactly one gets True. Notes older than ``hold`` go."""
+        ...
+
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None: ...
 
     def list(self, status: Status | None = None) -> builtins.list[Prebooking]:

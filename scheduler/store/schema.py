@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from scheduler.core.status import Status
 
-__all__ = ["metadata", "prebookings", "sessions"]
+__all__ = ["deliveries", "metadata", "prebookings", "sessions"]
 
 metadata = MetaData()
 
@@ -75,4 +75,15 @@ sessions = Table(
     Column("user_id", String(320), primary_key=True, nullable=False),
     Column("cookies", Text, nullable=False),
     _time("saved_at", nullable=False),
+)
+
+# The trigger's delivery ids, as invocations started with them (``Store.begin_delivery``): a
+# second start with the same id within the limit is a duplicate delivery. Rows older than that
+# are deleted as new ones arrive, so the table holds only the last ``max_duration`` seconds.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(128), primary_key=True, nullable=False),
+    _time("started_at", nullable=False),
+    Index("ix_deliveries_started_at", "started_at"),
 )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Executable,
     and_,
+    delete,
     func,
     insert,
     or_,
@@ -53,7 +54,13 @@ from scheduler.core.rules import (
 )
 from scheduler.core.status import Event, Status
 
-from .arguments import check_claim, check_find_ready, check_result, check_session
+from .arguments import (
+    check_claim,
+    check_delivery,
+    check_find_ready,
+    check_result,
+    check_session,
+)
 from .engine import ensure_schema, make_engine, transaction
 from .intake import NewPrebooking, admit_all, duplicate_id_error
 from .rows import (
@@ -63,6 +70,7 @@ from .rows import (
     result_to_text,
     session_from_row,
 )
+from .schema import deliveries as _deliveries
 from .schema import prebookings as _prebookings
 from .schema import sessions as _sessions
 from .urls import default_database_url, display_url, normalize_url
@@ -234,6 +242,22 @@ class SqlStore:
             .returning(_prebookings.c.id)
         )
         with self._tx("record_result", write=True) as connection:
+            return connection.execute(statement).first() is not None
+
+    def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
+        check_delivery(instance_id, now, hold)
+        # Old notes go first, then one insert that does nothing on a conflict: of two at once,
+        # the second waits for the first's row (PostgreSQL) or the write lock (SQLite), then
+        # inserts nothing and returns no row.
+        with self._tx("begin_delivery", write=True) as connection:
+            connection.execute(delete(_deliveries).where(_deliveries.c.started_at < now - hold))
+            dialect = connection.dialect.name
+            insert_ = (sqlite if dialect == "sqlite" else postgresql).insert(_deliveries)
+            statement = (
+                insert_.values(id=instance_id, started_at=now)
+                .on_conflict_do_nothing(index_elements=[_deliveries.c.id])
+                .returning(_deliveries.c.id)
+            )
             return connection.execute(statement).first() is not None
 
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None:

@@ -9,7 +9,13 @@ from sim.scenario import Scenario, ScenarioError
 
 
 def with_limit(limit: float, **policy: float) -> Scenario:
-    return Scenario.from_data({"platform": {"max_duration": limit}, "policy": policy})
+    return Scenario.from_data(
+        {
+            "platform": {"max_duration": limit},
+            "policy": policy,
+            "experiment": {"limits": [limit]},
+        }
+    )
 
 
 def test_the_budget_is_the_platform_limit_unless_the_policy_table_sets_it() -> None:
@@ -21,6 +27,10 @@ def test_a_scenario_whose_budget_outlasts_the_limit_is_refused_naming_both() -> 
     with pytest.raises(ScenarioError) as refused:
         with_limit(10.0, budget=60.0)
     assert "budget=60.0 outlasts the platform limit max_duration=10.0" in str(refused.value)
+    # a budget set apart must fit every limit the trigger section sweeps
+    sweep = {"policy": {"budget": 30.0}, "experiment": {"limits": [10.0, 60.0]}}
+    with pytest.raises(ScenarioError, match=r"budget=30\.0 outlasts .* max_duration=10\.0"):
+        Scenario.from_data({"platform": {"max_duration": 60.0}, **sweep})
 
 
 def test_sequential_takes_more_per_invocation_at_sixty_seconds_than_at_ten() -> None:

@@ -1,0 +1,113 @@
+"""Duplicate deliveries: two calls carrying one delivery id, at the same moment, book nothing
+twice, and the second says in its answer that it was a duplicate. For real (the cron endpoint
+on SQLite and PostgreSQL, the mock's journal as the judge) and in the store; the model's own
+test is in ``tests/sim/test_triggers.py``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from mock_aimharder.server.serving import serve
+from scheduler.app import CRON_PATH, create_app
+from scheduler.core.domain import InstanceId
+from scheduler.core.errors import ConfigurationError
+from scheduler.settings import Settings
+from scheduler.store import SqlStore, Store
+from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.served import balance
+
+SECRET = "delivery-test-secret"
+
+
+def test_a_delivery_id_starts_once_within_the_hold_and_again_after_it(store: Store) -> None:
+    first = InstanceId("msg_01")
+    assert store.begin_delivery(first, 100.0, hold=10.0) is True
+    assert store.begin_delivery(first, 105.0, hold=10.0) is False  # a duplicate
+    assert store.begin_delivery(InstanceId("msg_02"), 105.0, hold=10.0) is True
+    assert store.begin_delivery(first, 110.5, hold=10.0) is True  # a retry once the first ended
+
+
+@pytest.mark.parametrize(
+    ("delivery", "hold", "message"),
+    [
+        ("", 10.0, "delivery id is ''"),
+        ("x" * 129, 10.0, "at most 128 characters"),
+        ("msg", 0.0, "hold is 0.0; expected a finite number of seconds > 0"),
+        ("msg", float("nan"), "hold is nan"),
+    ],
+)
+def test_begin_delivery_refuses_bad_arguments(
+    store: Store, delivery: str, hold: float, message: str
+) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        store.begin_delivery(InstanceId(delivery), 100.0, hold=hold)
+    assert message in str(refused.value)
+
+
+def test_of_two_starts_at_once_exactly_one_is_first(store_url: str) -> None:
+    stores = [SqlStore(store_url), SqlStore(store_url)]
+    try:
+        stores[0].begin_delivery(InstanceId("warm-up"), 0.0, hold=1.0)  # schema created once
+        for n in range(20):
+            barrier = threading.Barrier(2)
+
+            def start(store: Store, n: int = n, barrier: threading.Barrier = barrier) -> bool:
+                barrier.wait(timeout=10)
+                return store.begin_delivery(InstanceId(f"d{n}"), 50.0, hold=10.0)
+
+            with ThreadPoolExecutor(2) as pool:
+                firsts = list(pool.map(start, stores))
+            assert sorted(firsts) == [False, True]
+    finally:
+        for store in stores:
+            store.close()
+
+
+def _post(url: str, headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(url + CRON_PATH, headers=headers, timeout=30)
+
+
+@pytest.mark.parametrize("header", ["X-Delivery-Id", "Upstash-Message-Id"])
+def test_two_deliveries_of_one_id_at_once_book_each_user_once_and_one_says_duplicate(
+    sql_url: str, header: str
+) -> None:
+    athletes = users(5)
+    with SqlStore(sql_url) as store, mock_gym(5) as mock_url:
+        log_in_all(store, mock_url, athletes)
+        enqueue(store, athletes, available_at=time.time() - 1)
+        settings = Settings(database_url="unused", aimharder_url=mock_url, cron_secret=SECRET)
+        headers = {"Authorization": f"Bearer {SECRET}", header: "msg_2Kx9"}
+        with serve(create_app(settings, store=store)) as url, ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: _post(url, headers), range(2)))
+        books = balance(store, journal(mock_url), athletes)
+    bodies: list[dict[str, Any]] = [a.json() for a in answers]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert {b["instanceId"] for b in bodies} == {"msg_2Kx9"}  # the id comes from the delivery
+    duplicate = [b for b in bodies if b.get("duplicate")]
+    ran = [b for b in bodies if not b.get("duplicate")]
+    assert len(duplicate) == 1 and len(ran) == 1
+    assert duplicate[0]["message"].startswith("duplicate delivery")
+    assert ran[0]["results"]["completed"] == 5
+    assert books.doubled == [] and books.lost == []
+    assert all(n == 1 for n in books.sends.values())  # nothing was even sent twice
+
+
+def test_a_delivery_id_that_cannot_name_an_invocation_is_refused_in_one_line(
+    sqlite_url: str,
+) -> None:
+    with SqlStore(sqlite_url) as store:
+        settings = Settings(database_url="unused", cron_secret=SECRET)
+        headers = {"Authorization": f"Bearer {SECRET}", "X-Delivery-Id": "has space"}
+        with serve(create_app(settings, store=store)) as url:
+            answer = _post(url, headers)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "success": False,
+        "error": "delivery id 'has space'; expected 1 to 128 printable ASCII characters, no spaces",
+    }
