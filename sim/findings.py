@@ -1,7 +1,8 @@
 """What the report is made of: every experiment a scenario's report needs, run and summarised.
 
 ``gather`` runs the strategy x load sweep, the stagger-gap sweep, one-invocation capacity, the
-seed's tables under the seed's assumptions, and the cron-against-exact comparison.
+seed's tables under the seed's assumptions, the cron-against-exact comparison, and every trigger
+preset at every platform limit (``sim.trigger_choice``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sim.replay import run_id
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
 from sim.selections import recommend
+from sim.trigger_choice import gather_presets
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
 
@@ -34,6 +36,7 @@ class Findings:
     seeds: list[dict[str, Any]]  # each sweep replication's seed and the streams derived from it
     selections: list[dict[str, Any]]  # KN's choice per load and objective
     differences: list[dict[str, Any]]  # paired differences from each choice
+    trigger_presets: list[dict[str, Any]]  # each trigger preset x limit x strategy x load
 
 
 def gather(
@@ -96,8 +99,10 @@ def gather(
         ]
         done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
         triggers += [{**row, "trigger": mode} for row in summarise(done)]
+    trigger_presets = gather_presets(scenario, executor=executor, show_progress=show_progress)
     return Findings(
         scenario=scenario,
+        trigger_presets=trigger_presets,
         sweep=summarise(results),
         replications=[
             {**r.summary, "run_id": run_id(r), "journal_hash": r.journal_hash} for _, r in results

@@ -53,7 +53,7 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
     top = max(loads)
     at_top = {r["point"]: r for r in findings.sweep if r["load"] == top}
     guard = scenario.policy_for(plan.strategies[0])
-    budget_origin = "; set in [policy]" if "budget" in scenario.policy else "; the limit's"
+    origin = "set in [policy]" if "budget" in scenario.policy else "the limit: [policy] sets none"
     parts = [
         f"# Prebooking strategy report: scenario `{scenario.name}`",
         scenario.description,
@@ -61,9 +61,9 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
         f"window opens every minute for {scenario.workload.minutes} minutes, with "
         f"{scenario.workload.capacity_ratio:.0%} as many places as prebookings; a cron "
         f"({scenario.cron.mode}) calls a function killed at {scenario.platform.max_duration:g} s "
-        f"(the platform limit), whose guard plans within a budget of {guard.budget:g} s "
-        f"(every request answered by {guard.deadline_after:g} s, no send started after "
-        f"{guard.cutoff_after:g} s{budget_origin}). "
+        f"(the platform limit); its guard's budget is {guard.budget:g} s ({origin}): every "
+        f"request answered by {guard.deadline_after:g} s, no send started after "
+        f"{guard.cutoff_after:g} s. "
         "Intervals are 95% Student-t intervals of the mean over replications; every strategy "
         "meets the same users, jitter and latencies at a given load and replication.",
         "## Recommendation",

@@ -21,6 +21,7 @@ from sim import figures
 from sim.findings import SEED_SCENARIO, Findings, gather
 from sim.prose import METRIC_FIGURES, report_markdown, validation_markdown
 from sim.recommend import smallest_gap
+from sim.trigger_choice import section_markdown
 
 __all__ = [
     "SEED_SCENARIO",
@@ -47,6 +48,7 @@ def build_report(
         ("triggers", findings.triggers),
         ("selections", findings.selections),
         ("differences", findings.differences),
+        ("trigger_presets", findings.trigger_presets),
     ):
         _write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target
@@ -61,6 +63,7 @@ def build_report(
     figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
     (data / "seeds.json").write_text(json.dumps(findings.seeds, indent=1), "utf-8")
     text = report_markdown(findings, chosen_gap)
+    text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:
         _write_rows(data / "validation", validation)
         text += "\n" + validation_markdown(validation)

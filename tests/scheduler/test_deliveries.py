@@ -94,8 +94,8 @@ def test_two_deliveries_of_one_id_at_once_book_each_user_once_and_one_says_dupli
     assert len(duplicate) == 1 and len(ran) == 1
     assert duplicate[0]["message"].startswith("duplicate delivery")
     assert ran[0]["results"]["completed"] == 5
-    assert books.doubled == [] and books.lost == []
-    assert all(n == 1 for n in books.sends.values())  # nothing was even sent twice
+    assert books.booked_twice == [] and books.lost == [] and books.phantom == []
+    assert books.resent == 0  # nothing was even sent twice
 
 
 def test_a_delivery_id_that_cannot_name_an_invocation_is_refused_in_one_line(

@@ -19,6 +19,7 @@ from sim.experiment import METRICS
 from sim.report import build_report, gather
 from sim.scenario import Scenario
 from sim.selections import REPORT_OBJECTIVES
+from sim.trigger_choice import presets
 
 TINY = {
     "name": "tiny",
@@ -29,6 +30,9 @@ TINY = {
         "stagger_gaps": [0.0, 0.2],
         "gap_load": 4,
         "drain_minutes": 1,
+        "limits": [10.0, 60.0],
+        "trigger_loads": [4],
+        "trigger_replications": 1,
     },
 }
 
@@ -71,6 +75,20 @@ def test_the_markdown_answers_the_seeds_questions(report: Path) -> None:
     for heading in ("## Recommendation", "Stagger gap", "Scaling Limits", "Expected Metrics"):
         assert heading in text
     assert "How many prebookings can one invocation take?" in text
+
+
+def test_the_trigger_section_is_generated_from_every_preset_at_every_limit(report: Path) -> None:
+    text = (report / "report.md").read_text()
+    section = text[text.index("## Which trigger and limit") :]
+    rows = json.loads((report / "data" / "trigger_presets.json").read_text())
+    names = {name for _, preset in presets() for name in [preset.name]}
+    assert len(names) == 7
+    assert {(r["preset"], r["limit"]) for r in rows} == {(n, x) for n in names for x in (10, 60)}
+    for name in names:  # in the table, or named as unable to serve
+        assert f"| {name} | 10 s (10 s) |" in section or (
+            "Cannot serve this bot" in section and name in section
+        )
+    assert "Vercel Hobby cron" in section[section.index("Cannot serve") :]
 
 
 def test_the_command_refuses_a_bad_scenario_naming_it(

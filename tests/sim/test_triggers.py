@@ -247,3 +247,19 @@ def test_in_the_model_every_second_delivery_is_seen_as_a_duplicate_and_books_not
     once = run_replication(twice.model_copy(update={"cron": Scenario().cron}), "parallel", 10, 0)
     assert once.summary["duplicates_seen"] == 0
     assert summary["placed"] == once.summary["placed"]  # the copies changed no outcome
+
+
+def test_a_function_cut_at_every_call_loses_its_cron_job_org_trigger_after_fifteen() -> None:
+    # A database that takes 12 s to list the ready prebookings: every call outlives the 10 s
+    # limit and answers 504, so cron-job.org disables the job after the 15th.
+    cut = preset("cron-job-org")
+    slow = {"find_ready": {"kind": "fixed", "value": 12.0}}
+    scenario = Scenario.from_data(
+        {"database": slow, "workload": {"minutes": 20}, "experiment": {"drain_minutes": 3}}
+    ).model_copy(update={"cron": cut})
+    summary = run_replication(scenario, "sequential", 5, 0).summary
+    assert summary["trigger_disabled"] == 1
+    assert summary["failure_streak"] == 15
+    assert summary["call_fail_share"] == 1.0
+    assert 14 * 60 < summary["disabled_at"] < 15 * 60
+    assert summary["deliveries"] == 15  # nothing fired after it
