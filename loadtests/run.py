@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from harness.children import mock_command
+from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
 from loadtests.check import judge
 from loadtests.errors import StartupError
@@ -180,5 +179,4 @@ def _settle(store: Store) -> None:
 
 
 def _attempts(mock_url: str) -> list[Attempt]:
-    body = httpx.get(f"{mock_url}/_admin/journal", timeout=30).raise_for_status().json()
-    return attempts(body["entries"])
+    return attempts(journal_entries(mock_url))

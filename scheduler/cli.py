@@ -11,10 +11,8 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,15 +23,17 @@ from rich.table import Table
 from scheduler.app import create_app
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import Prebooking, Session, UserId
-from scheduler.core.errors import SchedulerError
+from scheduler.core.errors import ConfigurationError, SchedulerError, TransportError
 from scheduler.core.status import Status
 from scheduler.core.strategies import PolicyConfig, strategy, strategy_names
-from scheduler.importing import read_prebookings
+from scheduler.importing import read_prebooking_file
 from scheduler.invoke import invoke
 from scheduler.settings import DEFAULT_MAX_DURATION, Settings
 from scheduler.store import open_store
 
-__all__ = ["main"]
+__all__ = ["INTERRUPTED", "main"]
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 def _optional_int(text: str) -> int | None:
@@ -114,24 +114,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchedulerError as exc:
         console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         return 2
+    except KeyboardInterrupt:
+        return INTERRUPTED
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
         return 0
+    if args.command == "add":  # the whole file is read and checked before the store is opened
+        news = read_prebooking_file(args.file, fmt=args.format, now=time.time())
+        with open_store(settings.database_url) as store:
+            print(f"added {len(store.add(news))} prebookings")
+        return 0
     with open_store(settings.database_url) as store:
         if args.command == "invoke":
             answer = asyncio.run(invoke(settings, store))
             print(json.dumps(answer.body, indent=2))
             return 0 if answer.status == 200 else 1
-        if args.command == "add":
-            source = Path(args.file)
-            fmt = args.format or source.suffix.lstrip(".").lower()
-            text = sys.stdin.read() if args.file == "-" else source.read_text()
-            added = store.add(read_prebookings(text, fmt=fmt, now=time.time()))
-            print(f"added {len(added)} prebookings")
-            return 0
         if args.command == "login":
             session = asyncio.run(_login(settings, UserId(args.user), args.password))
             store.save_session(session, time.time())
@@ -143,7 +143,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _login(settings: Settings, user: UserId, password: str) -> Session:
     async with httpx.AsyncClient() as http:
-        return await AimHarderClient(http, base_url=settings.aimharder_url).login(user, password)
+        try:
+            return await AimHarderClient(http, base_url=settings.aimharder_url).login(
+                user, password
+            )
+        except TransportError as exc:
+            raise ConfigurationError(
+                f"AimHarder at {settings.aimharder_url} did not answer: {exc}; expected it "
+                "reachable there (--aimharder-url or AIMHARDER_URL)"
+            ) from None
 
 
 def _print_status(counts: dict[Status, int], rows: list[Prebooking]) -> None:
@@ -162,9 +170,18 @@ def _print_status(counts: dict[Status, int], rows: list[Prebooking]) -> None:
             p.user,
             str(p.class_id),
             p.day,
-            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(p.available_at)),
+            _utc(p.available_at),
             p.status.value,
             str(p.attempts),
             p.error or "",
         )
     console.print(listing)
+
+
+def _utc(instant: float) -> str:
+    """``instant`` as a UTC time, or as the raw number when no calendar holds it (a row
+    written by hand or by an older version: the listing must still show it)."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(instant))
+    except (OverflowError, OSError, ValueError):
+        return repr(instant)

@@ -2,8 +2,11 @@
 
 Each record has ``user``, ``class_id``, ``day`` (YYYYMMDD), ``box``, ``available_at`` and
 optionally ``created_at`` and ``id``. Times are Unix seconds or ISO 8601 with a UTC offset
-(a time without an offset is refused: a booking window is an instant, not a wall-clock reading).
-Conversion errors name the record and the field; value checks are the store's (``intake.admit``).
+(a time without an offset is refused: a booking window is an instant, not a wall-clock reading),
+between the years 2000 and 2100: anything else is a typo (milliseconds for seconds, a sign),
+and a far-past ``created_at`` would jump the FIFO queue. Conversion errors name the record and
+the field; value checks are the store's (``intake.admit``). The whole file is read and checked
+before the store is opened, so a bad file changes nothing.
 """
 
 from __future__ import annotations
@@ -11,64 +14,183 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.core.errors import ConfigurationError
 from scheduler.store import NewPrebooking
 
-__all__ = ["parse_instant", "read_prebookings"]
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_FILE_BYTES",
+    "parse_instant",
+    "read_prebooking_file",
+    "read_prebookings",
+]
 
 REQUIRED = ("user", "class_id", "day", "box", "available_at")
 KNOWN = (*REQUIRED, "created_at", "id")
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+LATEST = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
+MAX_FILE_BYTES = 16 * 2**20  # ~100,000 prebookings of ~150 bytes: more is not one operator's file
+MAX_FIELD = 1024  # characters in a CSV field; the longest legal value (a user) is 320
+MAX_DEPTH = 32  # far deeper than a list of flat objects, far shallower than the stack
+
+
+def read_prebooking_file(name: str, *, fmt: str | None, now: Instant) -> list[NewPrebooking]:
+    """The prebookings in file ``name`` (``-``: standard input); ``fmt`` None: by its suffix."""
+    path = Path(name)
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "json"):
+        raise ConfigurationError(
+            f"format {fmt!r} of {name!r}; expected one of ['csv', 'json'] (a .csv or .json "
+            "file, or --format)"
+        )
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        else:
+            with path.open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigurationError(f"{name!r} cannot be read: {reason}; expected a file") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigurationError(
+            f"{name!r} is larger than {MAX_FILE_BYTES} bytes; expected a smaller file "
+            "(split it and add each part)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigurationError(
+            f"{name!r}: byte {exc.start} is {data[exc.start : exc.start + 1]!r}; expected "
+            "UTF-8 text"
+        ) from None
+    return read_prebookings(text, fmt=fmt, now=now)
 
 
 def read_prebookings(text: str, *, fmt: str, now: Instant) -> list[NewPrebooking]:
     """Records of ``text`` (``fmt`` "json" or "csv"); a missing ``created_at`` is ``now``,
     nudged by a microsecond per record so that the file's order is the FIFO order."""
     if fmt == "json":
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"not valid JSON: {exc}") from None
-        if not isinstance(records, list):
-            raise ConfigurationError(
-                f"JSON holds a {type(records).__name__}; expected a list of prebooking objects"
-            )
+        records = _json_records(text)
     elif fmt == "csv":
-        records = list(csv.DictReader(io.StringIO(text)))
+        records = _csv_records(text)
     else:
         raise ConfigurationError(f"format {fmt!r}; expected one of ['csv', 'json']")
     return [_record(r, index=i, now=now + i * 1e-6) for i, r in enumerate(records, start=1)]
 
 
+def _json_records(text: str) -> list[Any]:
+    depth = _nesting(text)
+    if depth > MAX_DEPTH:
+        raise ConfigurationError(
+            f"JSON nested {depth} levels deep; expected a list of flat prebooking objects "
+            f"(at most {MAX_DEPTH} levels)"
+        )
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"not valid JSON: {exc}") from None
+    if not isinstance(records, list):
+        raise ConfigurationError(
+            f"JSON holds a {type(records).__name__}; expected a list of prebooking objects"
+        )
+    return records
+
+
+def _nesting(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in JSON ``text``, ignoring those inside strings.
+
+    Measured before parsing: ``json.loads`` recurses once per level and a few thousand levels
+    overflow the interpreter's stack.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _csv_records(text: str) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[dict[str, Any]] = []
+    try:
+        header = next(reader, [])
+        for row in reader:
+            if not row:
+                continue
+            where = f"prebooking #{len(records) + 1} (line {reader.line_num})"
+            if len(row) > len(header):
+                raise ConfigurationError(
+                    f"{where} has {len(row)} values: {row[len(header) :]!r} under no column; "
+                    f"expected at most the header's {len(header)} ({header})"
+                )
+            for value in row:
+                if len(value) > MAX_FIELD:
+                    raise ConfigurationError(
+                        f"{where}: a value of {len(value)} characters ({value[:20]!r}...); "
+                        f"expected at most {MAX_FIELD}"
+                    )
+            records.append(dict(zip(header, row, strict=False)))
+    except csv.Error as exc:
+        raise ConfigurationError(
+            f"CSV line {reader.line_num}: {exc}; expected comma-separated values"
+        ) from None
+    return records
+
+
 def parse_instant(value: object, *, field: str, where: str) -> Instant:
+    """``value`` as Unix seconds, between ``EARLIEST`` and ``LATEST``."""
+    instant = _instant(value)
+    if instant is None or not EARLIEST <= instant < LATEST:
+        raise ConfigurationError(
+            f"{where}: field {field!r} is {value!r}; expected Unix seconds or an ISO 8601 time "
+            "with a UTC offset, e.g. '2026-11-30T07:00:00+01:00', in the years 2000 to 2099"
+        )
+    return instant
+
+
+def _instant(value: object) -> Instant | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is not None:
-            return moment.timestamp()
-    raise ConfigurationError(
-        f"{where}: field {field!r} is {value!r}; expected Unix seconds or an ISO 8601 time "
-        "with a UTC offset, e.g. '2026-11-30T07:00:00+01:00'"
-    )
+    if not isinstance(value, str):
+        return None
+    try:
+        return float(value) if value.isascii() else None
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo is not None else None
 
 
 def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
     where = f"prebooking #{index}"
     if not isinstance(raw, Mapping):
         raise ConfigurationError(f"{where} is {raw!r}; expected an object with {list(REQUIRED)}")
-    unknown = sorted(set(raw) - set(KNOWN))
+    unknown = sorted(str(name) for name in set(raw) - set(KNOWN))
     missing = [name for name in REQUIRED if raw.get(name) in (None, "")]
     if unknown or missing:
         raise ConfigurationError(
@@ -76,10 +198,10 @@ def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
         )
     created = raw.get("created_at")
     return NewPrebooking(
-        id=PrebookingId(str(raw["id"])) if raw.get("id") not in (None, "") else None,
-        user=UserId(str(raw["user"])),
+        id=None if raw.get("id") in (None, "") else PrebookingId(_text(raw, "id", where)),
+        user=UserId(_text(raw, "user", where)),
         class_id=_integer(raw["class_id"], field="class_id", where=where),
-        day=str(raw["day"]),
+        day=_text(raw, "day", where),
         box=_integer(raw["box"], field="box", where=where),
         available_at=parse_instant(raw["available_at"], field="available_at", where=where),
         created_at=now
@@ -88,9 +210,22 @@ def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
     )
 
 
+def _text(raw: Mapping[str, Any], field: str, where: str) -> str:
+    """A text field; a number is taken as its digits (a CSV exported from a sheet, an id)."""
+    value = raw[field]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ConfigurationError(f"{where}: field {field!r} is {value!r}; expected text")
+
+
 def _integer(value: Any, *, field: str, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise ConfigurationError(f"{where}: field {field!r} is {value!r}; expected a whole number")
+    digits = value.strip() if isinstance(value, str) else ""
+    if digits.isascii() and digits.lstrip("-").isdigit() and len(digits) <= 20:
+        return int(digits)
+    raise ConfigurationError(
+        f"{where}: field {field!r} is {value!r}; expected a whole number in ASCII digits"
+    )

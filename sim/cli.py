@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -17,13 +16,17 @@ from rich.table import Table
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.equivalence import verdict
+from sim.pool import worker_pool
 from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
-from sim.scenario import Scenario
+from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
 from sim.select_cli import add_select_parser, run_select
 from sim.validate import SIM_RUNS_PER_REAL, compare
 
-__all__ = ["main"]
+__all__ = ["INTERRUPTED", "main"]
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+MAX_WORKERS = 64
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
 VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"
@@ -77,25 +80,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2
+    except KeyboardInterrupt:
+        return INTERRUPTED
 
 
-def _positive(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise ConfigurationError(f"{name} {value}; expected a whole number >= 1")
+def _within(name: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise ConfigurationError(f"{name} {value}; expected a whole number from {low} to {high}")
 
 
 def _report(args: argparse.Namespace, console: Console) -> int:
     scenario = Scenario.from_file(args.scenario)
     seed = Scenario.from_file(SEED_SCENARIO)
-    _positive("--replications", args.replications)
-    _positive("--workers", args.workers)
-    if args.validation_replications < 0:
-        raise ConfigurationError(
-            f"--validation-replications {args.validation_replications}; expected >= 0"
-        )
+    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    _within("--workers", args.workers, 1, MAX_WORKERS)
+    _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     if args.replications is not None:
         scenario, seed = (_with_replications(s, args.replications) for s in (scenario, seed))
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    with worker_pool(args.workers) as pool:
         findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=not args.quiet)
     checks = None
     if args.validation_replications:
@@ -113,8 +115,8 @@ def _report(args: argparse.Namespace, console: Console) -> int:
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
     scenario = Scenario.from_file(args.scenario)
-    _positive("--replications", args.replications)
-    _positive("--load", args.load)
+    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    _within("--load", args.load, 1, MAX_LOAD)
     for name in args.strategies:
         strategy(name)  # refuses an unknown name, listing the known ones
     count = args.replications or scenario.experiment.replications

@@ -11,7 +11,7 @@ import math
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from scipy import stats
 
+from sim.pool import worker_pool
 from sim.run import Replication, run_replication
 from sim.scenario import Scenario
 
@@ -78,7 +79,7 @@ def run_tasks(
     """
     owned = executor is None
     workers = os.cpu_count() or 1
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = executor or worker_pool(workers)
     size = max(1, math.ceil(len(tasks) / (8 * workers)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     results: dict[int, list[tuple[Task, Replication]]] = {}

@@ -33,6 +33,15 @@ __all__ = [
 ]
 
 PositiveInt = Annotated[int, Field(ge=1)]
+# Upper bounds on every size a scenario sets: each is far above any what-if worth running, and
+# together they keep one report within minutes and one worker within a few hundred MB.
+MAX_REPLICATIONS = 1000
+MAX_LOAD = 500  # prebookings per class (the seed's limit takes 50 per invocation)
+MAX_POINTS = 32  # entries in loads, strategies or stagger_gaps
+MAX_PREBOOKINGS = 20_000  # in one replication: minutes x classes_per_minute x the largest load
+MAX_REPLICATION_RUNS = 50_000  # replications x (loads x strategies + stagger_gaps): ~20 min
+MIN_CRON_PERIOD = 1.0  # seconds; cron-job.org's finest is 60 s
+Load = Annotated[int, Field(ge=1, le=MAX_LOAD)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -56,7 +65,7 @@ class CronModel(_Model):
     """
 
     mode: Literal["cron", "exact", "both"] = "cron"
-    period: Annotated[float, Field(ge=1, le=7 * 86_400, allow_inf_nan=False)] = 60.0
+    period: Annotated[float, Field(ge=MIN_CRON_PERIOD, le=7 * 86_400, allow_inf_nan=False)] = 60.0
     shift: Annotated[float, Field(allow_inf_nan=False)] = 0.0
     jitter: Distribution = Uniform(low=0.0, high=2.0)
     timeout: PositiveSeconds = 15.0  # the seed's cron-job.org request timeout
@@ -131,23 +140,27 @@ class AimHarderModel(_Model):
 class Workload(_Model):
     """Classes whose windows open one minute apart from t = 60 s, with their prebookings."""
 
-    minutes: PositiveInt = 5
-    classes_per_minute: PositiveInt = 1
+    minutes: Annotated[int, Field(ge=1, le=120)] = 5
+    classes_per_minute: Annotated[int, Field(ge=1, le=60)] = 1
     capacity_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 0.8
-    waitlist: Annotated[int, Field(ge=0)] = 0
+    waitlist: Annotated[int, Field(ge=0, le=MAX_LOAD)] = 0
     created_spread: PositiveSeconds = 86_400.0  # created_at uniform over the day before
 
 
 class ExperimentPlan(_Model):
-    replications: PositiveInt = 10
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 10
     seed: Annotated[int, Field(ge=0)] = 1
-    strategies: list[str] = Field(default_factory=lambda: sorted(PRESETS))
-    loads: list[PositiveInt] = Field(default_factory=lambda: [1, 5, 10, 20, 30, 40, 50])
-    drain_minutes: PositiveInt = 3  # minutes simulated after the last opening
-    stagger_gaps: list[Seconds] = Field(
+    strategies: Annotated[list[str], Field(min_length=1, max_length=MAX_POINTS)] = Field(
+        default_factory=lambda: sorted(PRESETS)
+    )
+    loads: Annotated[list[Load], Field(min_length=1, max_length=MAX_POINTS)] = Field(
+        default_factory=lambda: [1, 5, 10, 20, 30, 40, 50]
+    )
+    drain_minutes: Annotated[int, Field(ge=1, le=60)] = 3  # simulated after the last opening
+    stagger_gaps: Annotated[list[Seconds], Field(min_length=1, max_length=MAX_POINTS)] = Field(
         default_factory=lambda: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
     )
-    gap_load: PositiveInt = 20  # prebookings per class while the stagger gap is swept
+    gap_load: Load = 20  # prebookings per class while the stagger gap is swept
     inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
     # The "which trigger and limit" section: every preset in ``sim/scenarios/triggers/`` at
     # each platform limit, these loads and this many replications (a reduced grid: it is one
@@ -165,6 +178,9 @@ class ExperimentPlan(_Model):
     def _known(cls, names: list[str]) -> list[str]:
         for name in names:
             strategy(name)  # raises naming the known ones
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"{repeated} listed more than once; expected each strategy once")
         return names
 
 
@@ -202,6 +218,25 @@ class Scenario(_Model):
             name, max_duration=self.platform.max_duration, **{**self.policy, **overrides}
         )
 
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        plan, work = self.experiment, self.workload
+        largest = max(*plan.loads, plan.gap_load)
+        prebookings = work.minutes * work.classes_per_minute * largest
+        if prebookings > MAX_PREBOOKINGS:
+            raise ValueError(
+                f"workload.minutes x classes_per_minute x the largest load = {prebookings} "
+                f"prebookings in one replication; expected at most {MAX_PREBOOKINGS}"
+            )
+        points = len(plan.loads) * len(plan.strategies) + len(plan.stagger_gaps)
+        runs = plan.replications * points
+        if runs > MAX_REPLICATION_RUNS:
+            raise ValueError(
+                f"experiment.replications x (loads x strategies + stagger_gaps) = {runs} runs; "
+                f"expected at most {MAX_REPLICATION_RUNS}"
+            )
+        return self
+
     @classmethod
     def from_data(cls, data: object, *, source: str = "data") -> Self:
         try:
@@ -217,6 +252,10 @@ class Scenario(_Model):
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ScenarioError(f"scenario {str(path)!r} cannot be read: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(
+                f"scenario {str(path)!r}: byte {exc.start} is not UTF-8; expected a TOML text file"
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"scenario {str(path)!r}: {exc}; expected valid TOML") from None
         return cls.from_data(data, source=str(path))

@@ -7,7 +7,6 @@ import argparse
 import json
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from scheduler.core.errors import ConfigurationError
 from sim.kn import Selection
+from sim.pool import worker_pool
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, select_strategy
 
@@ -77,7 +77,7 @@ def run_select(args: argparse.Namespace, console: Console) -> int:
     _check(args)
     scenario = Scenario.from_file(args.scenario)
     objective = OBJECTIVES[args.objective]
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    with worker_pool(args.workers) as pool:
         replications = Replications(scenario, args.load, executor=pool)
         selection = select_strategy(
             replications,

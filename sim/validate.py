@@ -29,6 +29,7 @@ from rich.progress import Progress
 from scipy import stats
 
 from harness.children import mock_process
+from harness.journal import journal_entries
 from harness.measures import attempts, class_measures
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from scheduler.client import AimHarderClient
@@ -97,8 +98,8 @@ def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> S
             )
             answer = asyncio.run(invoke(settings, store, started_at=opening))
             rows = store.list()
-        journal = httpx.get(f"{url}/_admin/journal", timeout=10).raise_for_status().json()
-    (measures,) = class_measures(attempts(journal["entries"]), rows, {CLASS_ID: opening})
+        journal = journal_entries(url)
+    (measures,) = class_measures(attempts(journal), rows, {CLASS_ID: opening})
     return Sample(
         makespan=answer.body["executionTimeMs"] / 1000,
         times_to_book=measures.times_to_book,

@@ -43,12 +43,24 @@ class MockConfigError(MockError, ValueError):
 class BadInputError(MockError, ValueError):
     """A request field is missing or malformed; the HTTP layer answers 422 naming it."""
 
+    SHOWN = 80  # characters of the value's repr in the message and the answer
+
     def __init__(self, field: str, value: object, expected: str) -> None:
-        shown = "missing" if value is None else repr(value)
-        super().__init__(f"field {field!r} is {shown}; expected {expected}")
+        super().__init__(f"field {field!r} is {self.shown(value)}; expected {expected}")
         self.field = field
         self.value = value
         self.expected = expected
+
+    @classmethod
+    def shown(cls, value: object) -> str:
+        """``value`` as the message shows it: its repr, cut short (a 10 MB field must not
+        make a 10 MB answer)."""
+        if value is None:
+            return "missing"
+        text = repr(value)
+        if len(text) <= cls.SHOWN:
+            return text
+        return f"{text[: cls.SHOWN - 20]}... ({len(text)} characters)"
 
 
 class ServingError(MockError, RuntimeError):

@@ -97,9 +97,10 @@ class Journal:
         self._entries.append(entry)
         return entry
 
-    def since(self, seq: int = 0) -> list[JournalEntry]:
-        """The entries with ``seq`` greater than ``seq``, in order."""
-        return self._entries[max(seq, 0) :]
+    def since(self, seq: int = 0, *, limit: int | None = None) -> list[JournalEntry]:
+        """The entries with ``seq`` greater than ``seq``, in order; at most ``limit`` of them."""
+        start = max(seq, 0)
+        return self._entries[start:] if limit is None else self._entries[start : start + limit]
 
     def clear(self) -> None:
         """Forget everything; the next entry is ``seq`` 1 again."""

@@ -14,12 +14,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount, config_problems
 from mock_aimharder.model.errors import BadInputError, ConfigProblem, MockConfigError
+from mock_aimharder.server.bodies import json_body
 from mock_aimharder.server.forms import fields_of
 from mock_aimharder.server.routes import runtime_of
 
-__all__ = ["router"]
+__all__ = ["JOURNAL_PAGE", "JOURNAL_PAGE_MAX", "router"]
 
 T = TypeVar("T")
+JOURNAL_PAGE = 1000  # entries per page by default: about 300 KB of JSON
+JOURNAL_PAGE_MAX = 10_000
 
 
 def _enabled(request: Request) -> None:
@@ -34,10 +37,7 @@ _USERS = TypeAdapter(list[UserAccount])
 
 
 async def _json(request: Request) -> Any:
-    try:
-        return await request.json()
-    except ValueError:
-        raise BadInputError("body", None, "a JSON document") from None
+    return await json_body(request)
 
 
 def _listed(body: Any, key: str) -> Any:
@@ -130,10 +130,20 @@ async def add_users(request: Request) -> dict[str, Any]:
 
 @router.get("/journal")
 async def journal(request: Request) -> dict[str, Any]:
-    """Entries with ``seq`` greater than ``since`` (default 0: all), in processing order."""
-    since = fields_of(request.query_params.multi_items()).optional_integer("since") or 0
+    """A page of entries with ``seq`` greater than ``since`` (default 0), in processing order:
+    at most ``limit`` (default ``JOURNAL_PAGE``, at most ``JOURNAL_PAGE_MAX``). ``more`` says
+    whether entries follow the page; the next page starts after the last ``seq`` of this one."""
+    query = fields_of(request.query_params.multi_items())
+    since = query.optional_integer("since") or 0
+    limit = query.optional_integer("limit")
+    limit = JOURNAL_PAGE if limit is None else limit
+    if not 1 <= limit <= JOURNAL_PAGE_MAX:
+        raise BadInputError("limit", limit, f"a whole number from 1 to {JOURNAL_PAGE_MAX}")
     gym = runtime_of(request).gym
+    entries = gym.journal.since(since, limit=limit)
+    last = len(gym.journal)
     return {
-        "entries": [entry.to_json() for entry in gym.journal.since(since)],
-        "last_seq": len(gym.journal),
+        "entries": [entry.to_json() for entry in entries],
+        "last_seq": last,
+        "more": bool(entries) and entries[-1].seq < last,
     }

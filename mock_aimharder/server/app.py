@@ -109,8 +109,10 @@ def create_app(config: MockConfig, *, seed: int = 0, clock: Clock = system_clock
 
 def _bad_input_answer(exc: BadInputError) -> Response:
     value = exc.value if isinstance(exc.value, str | int | float | None) else repr(exc.value)
+    if isinstance(value, str) and len(value) > BadInputError.SHOWN:
+        value = BadInputError.shown(value)  # cut short: the answer never grows with the request
     body = {"field": exc.field, "value": value, "expected": exc.expected, "message": str(exc)}
-    return JSONResponse({"error": body}, status_code=422)
+    return JSONResponse({"error": body}, status_code=getattr(exc, "status_code", 422))
 
 
 async def _bad_input(_request: Request, exc: Exception) -> Response:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -36,8 +35,9 @@ from mock_aimharder.server.answers import (
     roles,
 )
 from mock_aimharder.server.arrival import arrived_at
+from mock_aimharder.server.bodies import form_fields, json_body
 from mock_aimharder.server.disruption import act_out
-from mock_aimharder.server.forms import Fields, fields_of, urlencoded_fields
+from mock_aimharder.server.forms import Fields, fields_of
 from mock_aimharder.server.pipeline import Faulted
 from mock_aimharder.server.runtime import MockRuntime
 
@@ -116,9 +116,7 @@ def path_box(request: Request) -> int | None:
 
 
 async def _form(request: Request) -> Fields:
-    if request.headers.get("content-type", "").startswith("multipart/"):
-        return fields_of((await request.form()).multi_items())
-    return urlencoded_fields(await request.body())
+    return await form_fields(request)
 
 
 async def form_fields(request: Request) -> Fields:
@@ -156,10 +154,7 @@ async def form_login(request: Request) -> Response:
 
 async def _login_fields(request: Request) -> Fields:
     if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            body: Any = await request.json()
-        except ValueError:
-            body = None
+        body = await json_body(request, expected="a JSON object with username and password")
         if not isinstance(body, dict):
             raise BadInputError("body", None, "a JSON object with username and password")
         return fields_of(body.items())

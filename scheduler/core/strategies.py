@@ -139,7 +139,9 @@ def check_within_limit(policy: PolicyConfig, max_duration: Seconds) -> None:
         )
 
 
-def strategy(name: str, *, max_duration: Seconds | None = None, **overrides: Any) -> PolicyConfig:
+def strategy(
+    name: str, /, *, max_duration: Seconds | None = None, **overrides: Any
+) -> PolicyConfig:
     """The preset called ``name`` with ``overrides`` applied (any other point is reachable).
 
     With ``max_duration`` (the platform's limit) the budget is that limit unless ``overrides``

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from harness.children import mock_process
+from harness.journal import journal_entries
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.serving import serve
@@ -84,6 +85,4 @@ def enqueue(store: Store, athletes: list[UserId], *, available_at: float) -> lis
 
 def journal(base_url: str) -> list[dict[str, Any]]:
     """The mock's record of booking attempts in the order it processed them."""
-    body = httpx.get(f"{base_url}/_admin/journal", timeout=10).raise_for_status().json()
-    entries = body["entries"] if isinstance(body, dict) else body
-    return [e for e in entries if e["kind"] == "book"]
+    return [e for e in journal_entries(base_url) if e["kind"] == "book"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli import main
+from scheduler.core.domain import UserId
 from scheduler.core.status import Status
-from scheduler.store import open_store
+from scheduler.store import NewPrebooking, open_store
+from tests.scheduler.conftest import PG_URL
 from tests.scheduler.real import CLASS_ID, DAY, log_in_all, mock_gym, users
 
 
@@ -59,11 +62,125 @@ def test_add_refuses_a_bad_file_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(tmp_path / "cli.sqlite")
-    good = f"a@b.c,{CLASS_ID},{DAY},1,100"
+    good = f"a@b.c,{CLASS_ID},{DAY},1,1764486000"
     (tmp_path / "bad.csv").write_text(
-        f"user,class_id,day,box,available_at\n{good}\nb@b.c,{CLASS_ID},2026-11-30,1,100\n"
+        f"user,class_id,day,box,available_at\n{good}\nb@b.c,{CLASS_ID},2026-11-30,1,1764486000\n"
     )
     assert main(["add", str(tmp_path / "bad.csv"), "--db", db]) == 2
     assert "field 'day' is '2026-11-30'" in capsys.readouterr().err
     with open_store(db) as store:
         assert store.list() == []
+
+
+def _one_line_refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Runs ``argv``; asserts exit 2 and a single line on stderr, which it returns."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "'{path}' cannot be read: No such file or directory"),
+        ("folder.csv", "dir", "'{path}' cannot be read: Is a directory"),
+        ("latin.csv", b"user\n\xe9\n", "'{path}': byte 5 is b'\\xe9'; expected UTF-8 text"),
+        ("binary.json", bytes(range(256)), "byte 128 is b'\\x80'; expected UTF-8 text"),
+        ("nested.json", b"[" * 100_000, "JSON nested 100000 levels deep"),
+        ("wide.csv", "user,class_id\na,1,2\n", "has 3 values: ['2'] under no column"),
+        ("huge.csv", "user\n" + "a" * 200_000 + "\n", "field larger than field limit (131072)"),
+        ("prebookings.txt", "x", "format 'txt' of '{path}'; expected one of ['csv', 'json']"),
+    ],
+)
+def test_add_refuses_an_unreadable_file_in_one_line_and_creates_nothing(
+    name: str,
+    content: str | bytes | None,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / name
+    if content == "dir":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    db = tmp_path / "untouched.sqlite"
+    line = _one_line_refusal(["add", str(path), "--db", str(db)], capsys)
+    assert message.format(path=path) in line
+    assert not db.exists()  # the file is checked before the store is opened
+
+
+def test_status_shows_a_stored_time_no_calendar_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "old.sqlite")
+    with open_store(db) as store:  # as an older version, which took any finite time, wrote it
+        store.add(
+            [
+                NewPrebooking(
+                    user=UserId("a@b.c"),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=1e308,
+                    created_at=-1e308,
+                )
+            ]
+        )
+    assert main(["status", "--db", db]) == 0
+    assert "1e+308" in capsys.readouterr().out
+
+
+def test_login_with_a_wrong_password_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (athlete,) = users(1)
+    db = tmp_path / "sessions.sqlite"
+    with mock_gym(1) as url:
+        argv = ["login", "--user", athlete, "--password", "wrong", "--aimharder-url", url]
+        line = _one_line_refusal([*argv, "--db", str(db)], capsys)
+    assert f"AimHarder refused the login of {athlete!r}" in line
+    with open_store(str(db)) as store:
+        assert store.get_session(athlete) is None
+
+
+def test_login_to_an_unreachable_aimharder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    argv = ["login", "--user", "a@b.c", "--password", "x", "--aimharder-url", url]
+    line = _one_line_refusal([*argv, "--db", str(tmp_path / "x.sqlite")], capsys)
+    assert f"AimHarder at {url} did not answer" in line
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("unknown", 'database "harness_no_such_db" does not exist'),
+        ("closed", "Connection refused"),
+        ("folder", "unable to open database file"),
+    ],
+)
+def test_an_unknown_or_unreachable_database_is_one_line(
+    where: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = {
+        "unknown": PG_URL.rsplit("/", 1)[0] + "/harness_no_such_db",
+        "closed": f"postgresql://postgres@127.0.0.1:{_closed_port()}/x",
+        "folder": str(tmp_path / "missing" / "x.sqlite"),
+    }[where]
+    line = _one_line_refusal(["status", "--db", db], capsys)
+    assert message in line
+
+
+def _closed_port() -> int:
+    """A port nothing listens on (it was free a moment ago and nothing here binds it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

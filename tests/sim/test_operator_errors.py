@@ -1,0 +1,148 @@
+"""``python -m sim`` refuses what an operator gets wrong in one line and exit 2, before any
+work starts, and its worker processes never outlive it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.pool import PARENT_POLL
+from sim.scenario import Scenario, ScenarioError
+
+BOUNDED = [
+    ("[experiment]\nloads = []", "experiment.loads: List should have at least 1 item"),
+    ("[experiment]\nstrategies = []", "experiment.strategies: List should have at least 1 item"),
+    ('[policy]\nname = "fifo"', "unknown policy parameter(s) ['name']"),
+    ("[policy]\ngap = -1", "gap=-1; expected a number of seconds >= 0"),
+    ("[experiment]\nreplications = 1001", "less than or equal to 1000"),
+    ("[experiment]\nloads = [1, 501]", "experiment.loads.1: Input should be less than or equal"),
+    ("[experiment]\nstagger_gaps = [" + "0.1, " * 40 + "]", "at most 32 items"),
+    ("[cron]\nperiod = 0.001", "cron.period: Input should be greater than or equal to 1"),
+    (
+        "[workload]\nminutes = 120\nclasses_per_minute = 60",
+        "= 360000 prebookings in one replication; expected at most 20000",
+    ),
+    (
+        "[experiment]\nreplications = 1000\nloads = " + str(list(range(1, 33))),
+        "= 136000 runs; expected at most 50000",
+    ),
+    ('[experiment]\nstrategies = ["parallel", "parallel"]', "['parallel'] listed more than once"),
+]
+
+
+def _refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("toml", "message"), BOUNDED)
+def test_a_scenario_out_of_bounds_is_refused_naming_the_bound(
+    toml: str, message: str, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "what-if.toml"
+    scenario.write_text(toml + "\n")
+    with pytest.raises(ScenarioError) as refused:  # not through main: a miss would run it all
+        Scenario.from_file(scenario)
+    assert message in str(refused.value)
+    assert str(scenario) in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_report_command_refuses_an_empty_sweep_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "what-if.toml"
+    scenario.write_text("[experiment]\nloads = []\n")
+    out = tmp_path / "out"
+    line = _refusal(["report", "--scenario", str(scenario), "--out", str(out)], capsys)
+    assert "experiment.loads: List should have at least 1 item" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)), "is not UTF-8; expected a TOML text file"),
+        (None, "cannot be read: No such file or directory"),
+        ("dir", "cannot be read: Is a directory"),
+    ],
+)
+def test_a_scenario_that_is_not_a_text_file_is_one_line(
+    content: bytes | str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "scenario.toml"
+    if content == "dir":
+        scenario.mkdir()
+    elif isinstance(content, bytes):
+        scenario.write_bytes(content)
+    line = _refusal(["report", "--scenario", str(scenario), "--out", str(tmp_path)], capsys)
+    assert message in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "--replications", "1001"], "--replications 1001; expected a whole number"),
+        (["report", "--workers", "1000"], "--workers 1000; expected a whole number from 1 to 64"),
+        (["report", "--validation-replications", "5000"], "from 0 to 1000"),
+        (["validate", "--load", "100000"], "--load 100000; expected a whole number from 1 to 500"),
+    ],
+)
+def test_command_line_sizes_have_upper_bounds(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert message in _refusal([*argv, "--out", str(tmp_path / "out")], capsys)
+
+
+# A parent that starts a pool, hands it work that never ends, says so, and waits forever.
+ORPHAN_MAKER = """
+import sys, time
+from sim.pool import worker_pool
+pool = worker_pool(2)
+futures = [pool.submit(time.sleep, 3600) for _ in range(2)]
+time.sleep(0.5)
+print(*sorted(p.pid for p in pool._processes.values()), flush=True)
+time.sleep(3600)
+"""
+
+
+def test_pool_workers_end_when_their_parent_is_killed() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_MAKER], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(workers) == 2
+        assert all(_alive(pid) for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)
+        if parent.stdout is not None:
+            parent.stdout.close()
+    deadline = time.monotonic() + 20 * PARENT_POLL + 5
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(PARENT_POLL)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leave them running when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, already ended but not reaped by init yet, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
