@@ -83,6 +83,7 @@ HOSTILE = [
 @pytest.mark.parametrize(("method", "path", "request_args", "status", "message"), HOSTILE)
 def test_a_hostile_body_gets_a_small_clear_refusal_and_the_mock_serves_on(
     mock_url: str,
+    *,
     method: str,
     path: str,
     request_args: dict[str, object],
