@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pydantic_core
 
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.core.errors import ConfigurationError
@@ -38,8 +39,8 @@ KNOWN = (*REQUIRED, "created_at", "id")
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 LATEST = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
 MAX_FILE_BYTES = 16 * 2**20  # ~100,000 prebookings of ~150 bytes: more is not one operator's file
+SHOWN = 80  # characters of a bad value in a message
 MAX_FIELD = 1024  # characters in a CSV field; the longest legal value (a user) is 320
-MAX_DEPTH = 32  # far deeper than a list of flat objects, far shallower than the stack
 
 
 def read_prebooking_file(name: str, *, fmt: str | None, now: Instant) -> list[NewPrebooking]:
@@ -88,47 +89,17 @@ def read_prebookings(text: str, *, fmt: str, now: Instant) -> list[NewPrebooking
 
 
 def _json_records(text: str) -> list[Any]:
-    depth = _nesting(text)
-    if depth > MAX_DEPTH:
-        raise ConfigurationError(
-            f"JSON nested {depth} levels deep; expected a list of flat prebooking objects "
-            f"(at most {MAX_DEPTH} levels)"
-        )
+    # pydantic-core's parser refuses nesting past its recursion limit (about 250 levels) with
+    # an error, where ``json.loads`` would exhaust the interpreter's stack a few thousand down.
     try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"not valid JSON: {exc}") from None
+        records = pydantic_core.from_json(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"not valid JSON: {exc}; expected a list of objects") from None
     if not isinstance(records, list):
         raise ConfigurationError(
             f"JSON holds a {type(records).__name__}; expected a list of prebooking objects"
         )
     return records
-
-
-def _nesting(text: str) -> int:
-    """How deep ``[`` and ``{`` nest in JSON ``text``, ignoring those inside strings.
-
-    Measured before parsing: ``json.loads`` recurses once per level and a few thousand levels
-    overflow the interpreter's stack.
-    """
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def _csv_records(text: str) -> list[dict[str, Any]]:
@@ -164,8 +135,8 @@ def parse_instant(value: object, *, field: str, where: str) -> Instant:
     instant = _instant(value)
     if instant is None or not EARLIEST <= instant < LATEST:
         raise ConfigurationError(
-            f"{where}: field {field!r} is {value!r}; expected Unix seconds or an ISO 8601 time "
-            "with a UTC offset, e.g. '2026-11-30T07:00:00+01:00', in the years 2000 to 2099"
+            f"{where}: field {field!r} is {_shown(value)}; expected Unix seconds or an ISO 8601 "
+            "time with a UTC offset, e.g. '2026-11-30T07:00:00+01:00', in the years 2000 to 2099"
         )
     return instant
 
@@ -189,7 +160,9 @@ def _instant(value: object) -> Instant | None:
 def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
     where = f"prebooking #{index}"
     if not isinstance(raw, Mapping):
-        raise ConfigurationError(f"{where} is {raw!r}; expected an object with {list(REQUIRED)}")
+        raise ConfigurationError(
+            f"{where} is {_shown(raw)}; expected an object with {list(REQUIRED)}"
+        )
     unknown = sorted(str(name) for name in set(raw) - set(KNOWN))
     missing = [name for name in REQUIRED if raw.get(name) in (None, "")]
     if unknown or missing:
@@ -217,7 +190,7 @@ def _text(raw: Mapping[str, Any], field: str, where: str) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise ConfigurationError(f"{where}: field {field!r} is {value!r}; expected text")
+    raise ConfigurationError(f"{where}: field {field!r} is {_shown(value)}; expected text")
 
 
 def _integer(value: Any, *, field: str, where: str) -> int:
@@ -227,5 +200,11 @@ def _integer(value: Any, *, field: str, where: str) -> int:
     if digits.isascii() and digits.lstrip("-").isdigit() and len(digits) <= 20:
         return int(digits)
     raise ConfigurationError(
-        f"{where}: field {field!r} is {value!r}; expected a whole number in ASCII digits"
+        f"{where}: field {field!r} is {_shown(value)}; expected a whole number in ASCII digits"
     )
+
+
+def _shown(value: object) -> str:
+    """``value``'s repr, cut short: the message names the value, it does not reproduce it."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else f"{text[: SHOWN - 20]}... ({len(text)} characters)"

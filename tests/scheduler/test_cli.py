@@ -89,7 +89,7 @@ def _one_line_refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> st
         ("folder.csv", "dir", "'{path}' cannot be read: Is a directory"),
         ("latin.csv", b"user\n\xe9\n", "'{path}': byte 5 is b'\\xe9'; expected UTF-8 text"),
         ("binary.json", bytes(range(256)), "byte 128 is b'\\x80'; expected UTF-8 text"),
-        ("nested.json", b"[" * 100_000, "JSON nested 100000 levels deep"),
+        ("nested.json", b"[" * 100_000, "recursion limit exceeded at line 1 column"),
         ("wide.csv", "user,class_id\na,1,2\n", "has 3 values: ['2'] under no column"),
         ("huge.csv", "user\n" + "a" * 200_000 + "\n", "field larger than field limit (131072)"),
         ("prebookings.txt", "x", "format 'txt' of '{path}'; expected one of ['csv', 'json']"),

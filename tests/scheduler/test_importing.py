@@ -58,9 +58,9 @@ def test_json_list_of_objects() -> None:
         (
             "[" * 100_000 + "]" * 100_000,
             "json",
-            "JSON nested 100000 levels deep; expected a list of flat prebooking objects",
+            "not valid JSON: recursion limit exceeded",
         ),
-        ('[{"user": ' + "[" * 40 + "]" * 40 + "}]", "json", "JSON nested 42 levels deep"),
+        (JSON.replace('"ana@example.com"', "[" * 150 + "]" * 150), "json", "field 'user' is [[[["),
         (JSON.replace('"ana@example.com"', '["ana@example.com"]'), "json", "field 'user' is"),
         (JSON.replace('"class_id": 5', '"class_id": "\u0663"'), "json", "in ASCII digits"),
         (CSV.replace("1764486000", "1e308", 1), "csv", "field 'available_at' is '1e308'"),
