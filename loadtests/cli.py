@@ -2,7 +2,8 @@
 
 Exit codes: 0 passed; 1 a violation (locust's own exit code for failed requests and calls
 accepted without the secret, or the check of the journal against the store); 2 a bad option
-or a process that did not start.
+(an unreachable, unknown or non-empty database, an ``--out`` that is not a folder) or a process
+that did not start; 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from loadtests.plan import SHAPES, RunPlan
 from loadtests.run import run
 from scheduler.core.strategies import strategy_names
 
-__all__ = ["main"]
+__all__ = ["INTERRUPTED", "main"]
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoadTestError as exc:
         console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         return 2
+    except KeyboardInterrupt:  # everything started was stopped on the way out
+        return INTERRUPTED
     summary.print(console)
     console.print(f"CSV files and summary.json in {plan.out}")
     return 0 if summary.ok else 1

@@ -34,6 +34,7 @@ from loadtests.gym import (
 )
 from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
+from loadtests.preflight import check_out, check_store
 from loadtests.processes import HOST, Children, free_port
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from scheduler.core.status import Status
@@ -60,8 +61,9 @@ def store_url(plan: RunPlan) -> str:
 def run(plan: RunPlan) -> Summary:
     """Run ``plan``; the summary is also written to ``out/summary.json``."""
     began = time.monotonic()
-    plan.out.mkdir(parents=True, exist_ok=True)
+    check_out(plan.out)
     db = store_url(plan)
+    check_store(db)
     secret = secrets.token_hex(32)
     gym = Gym.for_plan(plan, now=time.time())
     prefix = plan.out / "locust"

@@ -40,17 +40,25 @@ RunLoadtest = Callable[..., LoadRun]
 def run_loadtest(tmp_path: Path) -> RunLoadtest:
     """Runs ``python -m loadtests run SHORT *extra --out tmp`` and reads its summary."""
 
-    def run(*extra: str) -> LoadRun:
+    def run(*extra: str, during: Callable[[], None] | None = None) -> LoadRun:
+        """``during``, if given, runs in this process while the run does."""
         out = tmp_path / "run"
         command = [sys.executable, "-m", "loadtests", "run", *SHORT, *extra, "--out", str(out)]
-        done = subprocess.run(
-            command, check=False, capture_output=True, text=True, timeout=RUN_LIMIT
-        )
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process:
+            try:
+                if during is not None:
+                    during()
+                output, _ = process.communicate(timeout=RUN_LIMIT)
+            finally:
+                if process.poll() is None:  # a failed ``during`` or a hang: stop it, and all
+                    process.terminate()
+                    process.communicate(timeout=RUN_LIMIT)
         summary_file = out / "summary.json"
-        output = done.stdout + done.stderr
         assert summary_file.exists(), f"no summary; output:\n{output}"
         return LoadRun(
-            returncode=done.returncode,
+            returncode=process.returncode,
             output=output,
             summary=json.loads(summary_file.read_text()),
         )

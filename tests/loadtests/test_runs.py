@@ -17,6 +17,8 @@ from scheduler.store import NewPrebooking, open_store
 from tests.loadtests.conftest import LoadRun, RunLoadtest
 
 PREBOOKINGS = 20
+SEED_POLL = 0.05  # seconds between looks at the store while a run seeds it
+SEED_POLLS = 1200  # a minute at most: starting the mock and two schedulers takes seconds
 
 
 def assert_passed(run: LoadRun) -> None:
@@ -52,32 +54,40 @@ def test_a_short_run_on_postgresql_books_every_prebooking_exactly_once(
 def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
     run_loadtest: RunLoadtest, sqlite_url: str
 ) -> None:
-    now = time.time()
-    with open_store(sqlite_url) as store:
-        store.add(
-            [
-                NewPrebooking(
-                    id=PrebookingId("phantom"),
-                    user=UserId("ghost@loadtest.example"),
-                    class_id=FIRST_CLASS,
-                    day="20261130",
-                    box=1,
-                    available_at=now - 60,
-                    created_at=now - 3600,
-                )
-            ]
-        )
-        store.claim(PrebookingId("phantom"), InstanceId("forger"), now)
-        store.record_result(
-            PrebookingId("phantom"),
-            InstanceId("forger"),
-            event=Event.COMPLETE,
-            executed_at=now,
-            result=BookingResult(book_state=1, reservation_id="1"),
-            error=None,
-            attempts=1,
-        )
-    run = run_loadtest("--db", sqlite_url, "--shape", "steady")
+    def forge_a_phantom() -> None:
+        """Once the run has seeded its store (a run refuses a store that is not empty), write
+        a prebooking completed by no one the mock ever saw."""
+        with open_store(sqlite_url) as store:
+            for _ in range(SEED_POLLS):
+                if len(store.list()) >= PREBOOKINGS:
+                    break
+                time.sleep(SEED_POLL)
+            now = time.time()
+            store.add(
+                [
+                    NewPrebooking(
+                        id=PrebookingId("phantom"),
+                        user=UserId("ghost@loadtest.example"),
+                        class_id=FIRST_CLASS,
+                        day="20261130",
+                        box=1,
+                        available_at=now - 60,
+                        created_at=now - 3600,
+                    )
+                ]
+            )
+            store.claim(PrebookingId("phantom"), InstanceId("forger"), now)
+            store.record_result(
+                PrebookingId("phantom"),
+                InstanceId("forger"),
+                event=Event.COMPLETE,
+                executed_at=now,
+                result=BookingResult(book_state=1, reservation_id="1"),
+                error=None,
+                attempts=1,
+            )
+
+    run = run_loadtest("--db", sqlite_url, "--shape", "steady", during=forge_a_phantom)
     check = run.summary["check"]
     assert run.returncode == 1
     assert check["violations"] == {

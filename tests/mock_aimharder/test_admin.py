@@ -72,7 +72,7 @@ async def test_reset_clears_bookings_sessions_and_journal_and_keeps_the_config(
         again = await book(client, await login(client, email(0)))
     assert reset.json() == {"reset": True}
     assert stale == {"logout": 1}
-    assert journal == {"entries": [], "last_seq": 0}
+    assert journal == {"entries": [], "last_seq": 0, "more": False}
     assert again["bookState"] == 1
 
 

@@ -1,0 +1,41 @@
+"""What is checked before a run starts anything: the output folder and the store.
+
+A run judges every row of its store against the mock's journal, so a store that already holds
+prebookings (a database reused from another run) would make the check fail for rows this run
+never had; an unreachable or unknown database would otherwise be found only after the mock and
+the schedulers were started. Both are refused here, naming the value and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loadtests.errors import PlanError
+from scheduler.core.errors import SchedulerError
+from scheduler.store import display_url, normalize_url, open_store
+
+__all__ = ["check_out", "check_store"]
+
+
+def check_out(out: Path) -> None:
+    """``out`` exists as a folder afterwards (created if need be), or ``PlanError``."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PlanError(f"--out {str(out)!r}: {reason}; expected a folder to write to") from None
+
+
+def check_store(url: str) -> None:
+    """The store at ``url`` answers and holds no prebookings, or ``PlanError``."""
+    try:
+        shown = display_url(normalize_url(url))
+        with open_store(url) as store:
+            held = sum(store.counts().values())
+    except SchedulerError as exc:
+        raise PlanError(f"--db: {exc}; expected a database this run can reach") from None
+    if held:
+        raise PlanError(
+            f"--db {shown} already holds {held} prebookings; expected an empty database "
+            "(the check judges every row: give each run a database of its own)"
+        )

@@ -1,0 +1,96 @@
+"""``python -m loadtests run`` refuses a store it cannot use and an output that is not a folder
+in one line and exit 2, before it starts any process."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from loadtests.cli import main
+from scheduler.core.domain import UserId
+from scheduler.store import NewPrebooking, open_store
+from tests.loadtests.conftest import SHORT
+from tests.scheduler.conftest import PG_URL
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _refusal(argv: list[str], out: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["run", *SHORT, *argv]) == 2
+    captured = capsys.readouterr()
+    lines = (captured.out + captured.err).strip().splitlines()
+    assert len(lines) == 1, captured
+    assert not (out / "logs").exists()  # nothing was started
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("unknown", 'database "harness_no_such_db" does not exist'),
+        ("closed", "Connection refused"),
+        ("folder", "unable to open database file"),
+        ("scheme", "unknown scheme 'mysql'"),
+    ],
+)
+def test_a_store_it_cannot_reach_is_one_line(
+    where: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = {
+        "unknown": PG_URL.rsplit("/", 1)[0] + "/harness_no_such_db",
+        "closed": f"postgresql://postgres@127.0.0.1:{_closed_port()}/x",
+        "folder": str(tmp_path / "missing" / "store.sqlite"),
+        "scheme": "mysql://root@127.0.0.1/x",
+    }[where]
+    out = tmp_path / "out"
+    line = _refusal(["--db", db, "--out", str(out)], out, capsys)
+    assert message in line
+    assert "expected a database this run can reach" in line
+
+
+@pytest.mark.postgres
+def test_a_reused_database_is_refused_and_left_as_it_was(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = time.time()
+    with open_store(postgres_url) as store:
+        (kept,) = store.add(
+            [
+                NewPrebooking(
+                    user=UserId("earlier@loadtest.example"),
+                    class_id=5001,
+                    day="20261130",
+                    box=1,
+                    available_at=now,
+                    created_at=now - 60,
+                )
+            ]
+        )
+    out = tmp_path / "out"
+    line = _refusal(["--db", postgres_url, "--out", str(out)], out, capsys)
+    assert "already holds 1 prebookings; expected an empty database" in line
+    assert "postgres@" in line
+    with open_store(postgres_url) as store:
+        assert store.list() == [kept]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"), [("file", "File exists"), ("under-a-file", "Not a directory")]
+)
+def test_an_out_that_is_not_a_folder_is_one_line(
+    make: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("not a folder")
+    out = blocker if make == "file" else blocker / "run"
+    line = _refusal(["--out", str(out)], tmp_path, capsys)
+    assert f"--out {str(out)!r}: {message}; expected a folder to write to" in line
+    assert blocker.read_text() == "not a folder"
