@@ -21,7 +21,7 @@ from starlette.requests import Request
 from mock_aimharder.model.errors import BadInputError
 from mock_aimharder.server.forms import Fields, fields_of, urlencoded_fields
 
-__all__ = ["MAX_BODY", "MAX_FIELDS", "MAX_PART", "BodyTooLargeError", "form_fields", "json_body"]
+__all__ = ["MAX_BODY", "MAX_FIELDS", "MAX_PART", "BodyTooLargeError", "form_body", "json_body"]
 
 MAX_BODY = 4 * 2**20  # bytes: a configuration of thousands of classes and users fits
 MAX_FIELDS = 64  # in one form: AimHarder's longest (the legacy login) has six
@@ -61,7 +61,7 @@ async def json_body(request: Request, *, expected: str = "a JSON document") -> A
         raise BadInputError("body", f"not JSON ({exc})", expected) from None
 
 
-async def form_fields(request: Request) -> Fields:
+async def form_body(request: Request) -> Fields:
     """The text fields of a urlencoded or ``multipart/form-data`` body."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if not content_type.startswith(b"multipart/"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -35,7 +36,7 @@ from mock_aimharder.server.answers import (
     roles,
 )
 from mock_aimharder.server.arrival import arrived_at
-from mock_aimharder.server.bodies import form_fields, json_body
+from mock_aimharder.server.bodies import form_body, json_body
 from mock_aimharder.server.disruption import act_out
 from mock_aimharder.server.forms import Fields, fields_of
 from mock_aimharder.server.pipeline import Faulted
@@ -116,7 +117,7 @@ def path_box(request: Request) -> int | None:
 
 
 async def _form(request: Request) -> Fields:
-    return await form_fields(request)
+    return await form_body(request)
 
 
 async def form_fields(request: Request) -> Fields:
