@@ -69,23 +69,19 @@ async def invoke(
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
     """
     started = clock() if started_at is None else started_at
+    limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
+    cut = started + limit - ANSWER_SLACK
     if delivery_id is None:
         instance_id = InstanceId(uuid.uuid4().hex)
     else:
         instance_id = delivery_instance(delivery_id)
-        try:
-            first = await asyncio.to_thread(
-                store.begin_delivery, instance_id, started, hold=settings.max_duration
-            )
-        except StoreError as exc:
-            body = {"success": False, "message": f"invocation failed: {exc}", "results": None}
-            return Answer(status=503, body={**body, "instanceId": instance_id}, report=None)
-        if not first:
-            body = duplicate_answer(instance_id, started_at=started, now=clock())
-            return Answer(status=200, body=body, report=None)
+        refused = await _unless_first(
+            settings, store, instance_id, started=started, cut=cut, clock=clock
+        )
+        if refused is not None:
+            return refused
     flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
-    limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
-    left = started + limit - ANSWER_SLACK - clock()
+    left = cut - clock()
     threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
     try:
         async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
@@ -105,3 +101,33 @@ async def invoke(
         threads.shutdown(wait=False, cancel_futures=True)
     status = 200 if report.error is None else 503
     return Answer(status=status, body=report.answer(), report=report)
+
+
+async def _unless_first(
+    settings: Settings,
+    store: Store,
+    instance_id: InstanceId,
+    *,
+    started: float,
+    cut: float,
+    clock: Clock,
+) -> Answer | None:
+    """The answer when this delivery id already started within the limit (or the store cannot
+    say so before the cut); None when this is its first delivery."""
+    try:
+        first = await asyncio.wait_for(
+            asyncio.to_thread(
+                store.begin_delivery, instance_id, started, hold=settings.max_duration
+            ),
+            timeout=max(0.0, cut - clock()),
+        )
+    except TimeoutError:
+        body = killed_answer(instance_id, started_at=started, now=clock())
+        return Answer(status=504, body=body, report=None)
+    except StoreError as exc:
+        failed = {"success": False, "message": f"invocation failed: {exc}", "results": None}
+        return Answer(status=503, body={**failed, "instanceId": instance_id}, report=None)
+    if first:
+        return None
+    body = duplicate_answer(instance_id, started_at=started, now=clock())
+    return Answer(status=200, body=body, report=None)

@@ -5,6 +5,7 @@ test is in ``tests/sim/test_triggers.py``."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +18,10 @@ from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.core.domain import InstanceId
 from scheduler.core.errors import ConfigurationError
+from scheduler.core.strategies import strategy
+from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.store import SqlStore, Store
+from scheduler.store import MemoryStore, SqlStore, Store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 from tests.scheduler.served import balance
 
@@ -111,3 +114,32 @@ def test_a_delivery_id_that_cannot_name_an_invocation_is_refused_in_one_line(
         "success": False,
         "error": "delivery id 'has space'; expected 1 to 128 printable ASCII characters, no spaces",
     }
+
+
+class HangingStore(MemoryStore):
+    """Notes a delivery only when released: a store that hangs at the worst moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def begin_delivery(self, instance_id: InstanceId, now: float, *, hold: float) -> bool:
+        self.release.wait(timeout=30)
+        return super().begin_delivery(instance_id, now, hold=hold)
+
+
+def test_a_store_hanging_on_the_delivery_id_still_gets_its_answer_before_the_limit() -> None:
+    store = HangingStore()
+    policy = strategy("parallel", max_duration=1.0, buffer=0.2, margin=0.1)
+    settings = Settings(policy=policy, max_duration=1.0)
+
+    async def call() -> tuple[int, float]:
+        started = time.monotonic()
+        answer = await invoke(settings, store, delivery_id="msg_hang")
+        elapsed = time.monotonic() - started
+        store.release.set()  # let the abandoned thread end
+        return answer.status, elapsed
+
+    status, elapsed = asyncio.run(call())
+    assert status == 504
+    assert elapsed < 1.0
