@@ -6,7 +6,6 @@ guarantee. ``python -m sim replay ID``: one replication again, with its journal.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from rich.table import Table
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.equivalence import verdict
-from sim.pool import worker_pool
+from sim.executors import add_executor_arguments, check_executor, open_executor
 from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
@@ -26,7 +25,6 @@ from sim.validate import SIM_RUNS_PER_REAL, compare
 __all__ = ["INTERRUPTED", "main"]
 
 INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
-MAX_WORKERS = 64
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
 VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"
@@ -39,9 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     report.add_argument("--out", type=Path, default=Path("out/report"))
     report.add_argument("--replications", type=int, help="override the scenario's count")
-    report.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes (all cores)"
-    )
+    add_executor_arguments(report)
     report.add_argument("--quiet", action="store_true", help="no progress bars")
     report.add_argument(
         "--validation-replications",
@@ -93,11 +89,11 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     scenario = Scenario.from_file(args.scenario)
     seed = Scenario.from_file(SEED_SCENARIO)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
-    _within("--workers", args.workers, 1, MAX_WORKERS)
+    check_executor(args.executor, workers=args.workers)
     _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     if args.replications is not None:
         scenario, seed = (_with_replications(s, args.replications) for s in (scenario, seed))
-    with worker_pool(args.workers) as pool:
+    with open_executor(args.executor, workers=args.workers) as pool:
         findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=not args.quiet)
     checks = None
     if args.validation_replications:

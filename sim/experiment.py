@@ -1,8 +1,8 @@
 """Replications and sweeps: many independent runs, in parallel, summarised with 95% intervals.
 
-Runs go through any ``concurrent.futures.Executor`` (processes on every core by default); a
-cluster's executor (Dask's, Ray's) can be handed in instead, since each task is a pure function
-of picklable arguments. Long work shows a rich progress bar.
+Runs go through any ``concurrent.futures.Executor`` (processes on every core by default;
+``sim.executors`` for the others, a dask cluster's among them), since each task is a pure
+function of picklable arguments. Long work shows a rich progress bar.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from scipy import stats
 
+from sim.executors import parallelism
 from sim.pool import worker_pool
 from sim.run import Replication, run_replication
 from sim.scenario import Scenario
@@ -73,13 +74,13 @@ def run_tasks(
 ) -> list[tuple[Task, Replication]]:
     """Run every task; results in the order of ``tasks`` whatever order they finish in.
 
-    Tasks travel in chunks, about eight per worker (fewer leave cores idle at the end of a
-    phase, more cost messages), because one replication takes only tens
-    of milliseconds: sent one by one, pickling and messaging would cost as much as the work.
+    Tasks travel in chunks, about eight per core of the executor (fewer leave cores idle at the
+    end of a phase, more cost messages), because one replication takes only tens of
+    milliseconds: sent one by one, pickling and messaging would cost as much as the work.
     """
     owned = executor is None
-    workers = os.cpu_count() or 1
-    pool = executor or worker_pool(workers)
+    pool = executor or worker_pool(os.cpu_count() or 1)
+    workers = parallelism(pool)
     size = max(1, math.ceil(len(tasks) / (8 * workers)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     results: dict[int, list[tuple[Task, Replication]]] = {}

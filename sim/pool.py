@@ -17,16 +17,23 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["PARENT_POLL", "worker_pool"]
+__all__ = ["PARENT_POLL", "WorkerPool", "worker_pool"]
 
 PARENT_POLL = 0.25  # seconds between looks at the parent's pid: how long an orphan outlives it
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+class WorkerPool(ProcessPoolExecutor):
+    """``workers`` processes, each ending within ``PARENT_POLL`` s of its parent; says how many
+    it runs at once (``parallelism``), as every executor of ``sim.executors`` does."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),))
+        self.parallelism = workers
+
+
+def worker_pool(workers: int) -> WorkerPool:
     """A pool of ``workers`` processes, each ending within ``PARENT_POLL`` s of its parent."""
-    return ProcessPoolExecutor(
-        max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),)
-    )
+    return WorkerPool(workers)
 
 
 def _watch_parent(parent: int) -> None:

@@ -1,12 +1,11 @@
 """``python -m sim select --scenario FILE [--load N] --objective NAME [--delta D] [--alpha A]
-[--max-replications M] [--json]``: KN's choice at one load, as a table or as JSON."""
+[--max-replications M] [--executor E] [--json]``: KN's choice at one load, as a table or as JSON."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from scheduler.core.errors import ConfigurationError
+from sim.executors import add_executor_arguments, check_executor, open_executor
 from sim.kn import Selection
-from sim.pool import worker_pool
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, select_strategy
 
@@ -23,7 +22,6 @@ __all__ = ["add_select_parser", "run_select", "selection_json"]
 
 MAX_REPLICATIONS = 10_000  # a bound on what one command may run per strategy
 MAX_LOAD = 1_000
-MAX_WORKERS = 256
 
 
 def add_select_parser(commands: Any, default_scenario: Path) -> None:
@@ -36,7 +34,7 @@ def add_select_parser(commands: Any, default_scenario: Path) -> None:
     select.add_argument("--delta", type=float, help="the indifference zone (objective's default)")
     select.add_argument("--alpha", type=float, default=0.05, help="1 - PCS (0.05)")
     select.add_argument("--max-replications", type=int, default=200, help="per strategy (200)")
-    select.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    add_executor_arguments(select)
     select.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -51,8 +49,7 @@ def _check(args: argparse.Namespace) -> None:
         raise ConfigurationError(
             f"--max-replications {args.max_replications}; expected 2 to {MAX_REPLICATIONS}"
         )
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise ConfigurationError(f"--workers {args.workers}; expected 1 to {MAX_WORKERS}")
+    check_executor(args.executor, workers=args.workers)
 
 
 def selection_json(selection: Selection, *, objective: str, load: int) -> dict[str, Any]:
@@ -77,7 +74,7 @@ def run_select(args: argparse.Namespace, console: Console) -> int:
     _check(args)
     scenario = Scenario.from_file(args.scenario)
     objective = OBJECTIVES[args.objective]
-    with worker_pool(args.workers) as pool:
+    with open_executor(args.executor, workers=args.workers) as pool:
         replications = Replications(scenario, args.load, executor=pool)
         selection = select_strategy(
             replications,
