@@ -29,6 +29,7 @@ from scheduler.core.effects import (
     Flow,
     GetSession,
     MarkResult,
+    ReadPlace,
     Reply,
     Sleep,
     Spawn,
@@ -49,9 +50,15 @@ class RealWorld:
     client: AimHarderClient
     threads: Executor  # where the synchronous store calls run (``store.concurrency`` of them)
 
-    async def perform(self, effect: FindReady | Claim | GetSession | Book | MarkResult) -> Any:
+    async def perform(
+        self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
+    ) -> Any:
         if isinstance(effect, Book):
             return await self.client.book(effect.prebooking, effect.session, timeout=effect.timeout)
+        if isinstance(effect, ReadPlace):
+            return await self.client.place(
+                effect.prebooking, effect.session, timeout=effect.timeout
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.threads, perform, self.store, effect)
 
@@ -85,7 +92,7 @@ async def _interpret(
                 children[key] = group.create_task(_interpret(child, world, clock, group))
             case WaitAny(among=among, until=until):
                 value = await _wait_any(children, among, until, clock)
-            case FindReady() | Claim() | GetSession() | Book() | MarkResult():
+            case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
                 try:
                     value = await world.perform(effect)
                 except Failure as exc:  # the world's failure goes back into the flow, stamped

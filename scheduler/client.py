@@ -1,4 +1,4 @@
-"""AimHarder over HTTP: log in and book, speaking the paths and fields public clients use.
+"""AimHarder over HTTP: log in, book, read the listing, with the paths and fields clients use.
 
 The client turns HTTP into domain values and domain errors and decides nothing: whether a refusal
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
@@ -88,6 +88,35 @@ class AimHarderClient:
         if payload.get("logout"):
             raise SessionExpiredError(f"session of {session.user!r} has expired")
         return _booking_result(payload, response)
+
+    async def place(
+        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
+    ) -> int | None:
+        """The user's ``bookState`` in the prebooking's class from ``GET /api/bookings`` (§2).
+
+        None when the class lists no state for the user (no place, no waitlist place); a class
+        missing from the day's listing also holds no place of the user's.
+        """
+        response = await self._send(
+            "GET",
+            "/api/bookings",
+            timeout=timeout,
+            params={"day": prebooking.day, "box": str(prebooking.box), "familyId": ""},
+            cookies=dict(session.cookies),
+        )
+        payload = _json_object(response)
+        if payload.get("logout"):
+            raise SessionExpiredError(f"session of {session.user!r} has expired")
+        classes = payload.get("bookings")
+        if not isinstance(classes, list):
+            raise HttpStatusError(
+                response.status_code, body=f"listing without bookings: {response.text}"
+            )
+        for listed in classes:
+            if isinstance(listed, dict) and str(listed.get("id")) == str(prebooking.class_id):
+                state = listed.get("bookState")
+                return state if isinstance(state, int) and not isinstance(state, bool) else None
+        return None
 
     async def _send(
         self, method: str, path: str, *, timeout: Seconds, **kwargs: Any

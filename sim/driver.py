@@ -23,6 +23,7 @@ from scheduler.core.effects import (
     Flow,
     GetSession,
     MarkResult,
+    ReadPlace,
     Reply,
     Sleep,
     Spawn,
@@ -32,7 +33,7 @@ from scheduler.core.errors import Failure
 
 __all__ = ["KILLED", "Killed", "Run", "World", "drive"]
 
-WorldEffect = FindReady | Claim | GetSession | Book | MarkResult
+WorldEffect = FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
 
 
 class World(Protocol):
@@ -120,7 +121,7 @@ def _steps(
                 value = None
             case WaitAny(among=among, until=until):
                 value = yield from _wait_any(env, children, among, until)
-            case FindReady() | Claim() | GetSession() | Book() | MarkResult():
+            case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
                 # Run inline (no process of its own: half the events); what the world raises
                 # is the very object thrown into the flow, except the kill, which goes on up.
                 try:

@@ -8,7 +8,9 @@
   ``capacity`` slots in arrival order, is processed by the mock server's own ``Gym`` rules (so the
   sim and the mock decide alike, and both journal), and travels back ``outbound``. The request
   lives on its own: when the client gives up (its timeout) or is killed, the server still
-  processes it, as a real one would.
+  processes it, as a real one would;
+- the listing (``ReadPlace``) travels like a booking, takes no slot, and reads the gym's state
+  at the instant it lands.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from mock_aimharder.model.gym import BookingOutcome, Gym
 from mock_aimharder.model.journal import Stamp
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.domain import BookingResult
-from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult
+from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult, ReadPlace
 from scheduler.core.errors import TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
@@ -61,6 +63,9 @@ class SimWorld:
         self._service = streams.keyed("aimharder.book.service", book.service)
         self._outbound = streams.keyed("aimharder.book.outbound", book.outbound)
         self._client = Client(env, scenario.client, streams)
+        # The listing travels like a booking (no queue of its own: a read takes no slot).
+        self._listing_inbound = streams.keyed("aimharder.bookings.inbound", book.inbound)
+        self._listing_outbound = streams.keyed("aimharder.bookings.outbound", book.outbound)
         capacity = book.capacity if book.capacity is not None else 10**9
         self._server = simpy.Resource(env, capacity=capacity)
         self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
@@ -68,6 +73,8 @@ class SimWorld:
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
+        if isinstance(effect, ReadPlace):
+            return (yield from self._read_place(effect))
         if isinstance(effect, FindReady):
             yield from self._client.start()  # an invocation's first query
         yield from self._client.handoff(_key(effect))
@@ -102,6 +109,26 @@ class SimWorld:
             message=None if outcome.refusal is None else outcome.refusal.message,
             message_lang=None if outcome.refusal is None else outcome.refusal.lang,
         )
+
+    def _read_place(self, effect: ReadPlace) -> Generator[simpy.Event, Any, int | None]:
+        request = self.env.process(self._listing(effect))
+        yield request | self.env.timeout(effect.timeout)
+        if not request.triggered:
+            raise TransportError(f"GET /api/bookings timed out after {effect.timeout:g} s")
+        return cast(int | None, request.value)
+
+    def _listing(self, effect: ReadPlace) -> Generator[simpy.Event, Any, int | None]:
+        """The user's ``bookState`` in the class, as the gym lists it when the request lands."""
+        env, prebooking = self.env, effect.prebooking
+        key = f"listing:{prebooking.id}"  # its own streams: a read shifts no booking's draws
+        yield from self._client.send(key)
+        yield env.timeout(self._listing_inbound(prebooking.id).sample())
+        account = self._accounts[prebooking.user]
+        views = self.gym.listing(account, day=prebooking.day, box=prebooking.box)
+        state = next((v.book_state for v in views if v.spec.id == prebooking.class_id), None)
+        yield env.timeout(self._listing_outbound(prebooking.id).sample())
+        yield from self._client.receive(key)
+        return None if state is None else int(state)
 
     def _request(self, effect: Book) -> Generator[simpy.Event, Any, BookingOutcome]:
         env, key = self.env, effect.prebooking.id

@@ -26,13 +26,18 @@ class Fault(StrEnum):
     RATE_LIMIT_429 = "rate_limit_429"
     HANG = "hang"
     DROP = "drop"
+    LOST_ANSWER = "lost_answer"  # processed (booked, journaled), then the answer never arrives
 
 
 class FaultSpec(BaseModel):
     """Per-request fault probabilities of one endpoint (their sum is at most 1).
 
     ``hang`` holds the connection for ``hang_seconds`` (longer than any sane client timeout)
-    or until the client gives up, then closes it; ``drop`` closes it without an answer.
+    or until the client gives up, then closes it; ``drop`` closes it without an answer. Those
+    three never reach the domain: nothing is booked. ``lost_answer`` is the opposite case: the
+    request is processed like any other (it books, and the journal shows it), and then its
+    answer is lost: the connection is closed at once, or after holding it ``lost_answer_hold``
+    seconds (or until the client gives up), as a slow way back or a paused client would see.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,6 +49,8 @@ class FaultSpec(BaseModel):
     hang: Probability = 0.0
     hang_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 60.0
     drop: Probability = 0.0
+    lost_answer: Probability = 0.0
+    lost_answer_hold: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = 0.0
 
     @model_validator(mode="after")
     def _at_most_certain(self) -> Self:

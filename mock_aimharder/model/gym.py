@@ -80,6 +80,14 @@ class ClassView:
     reservation_id: int | None
     cancelled_id: int | None
 
+    @property
+    def book_state(self) -> BookState | None:
+        """The listing's ``bookState`` for the user: booked, waitlisted, or None (no place)."""
+        return None if self.place is None else _LISTED_STATE[self.place]
+
+
+_LISTED_STATE = {Place.SPOT: BookState.BOOKED, Place.WAITLIST: BookState.WAITLISTED}
+
 
 class Gym:
     """All the server's state; the HTTP layer only translates to and from it."""

@@ -10,8 +10,6 @@ from html import escape
 from typing import Any
 
 from mock_aimharder.model.accounts import Account, LoginRefusal, Session
-from mock_aimharder.model.classes import Place
-from mock_aimharder.model.codes import BookState
 from mock_aimharder.model.config import BoxSpec
 from mock_aimharder.model.dates import spanish_day_label, spanish_weekday_label, time_range, timeid
 from mock_aimharder.model.gym import BookingOutcome, CancelOutcome, ClassView
@@ -151,9 +149,6 @@ def next_bookings_answer(views: list[ClassView], *, limit_text: bool = False) ->
     }
 
 
-_BOOK_STATE = {Place.SPOT: int(BookState.BOOKED), Place.WAITLIST: int(BookState.WAITLISTED)}
-
-
 def _listed_class(view: ClassView, limit_text: bool) -> dict[str, Any]:
     spec = view.spec
     # The text form carries how many wait in brackets: AlphaBot reads it with r"\((.*?)\)".
@@ -173,7 +168,7 @@ def _listed_class(view: ClassView, limit_text: bool) -> dict[str, Any]:
         "coachName": spec.coach,
         "coachPic": None,
         "enabled": 1 if spec.enabled else 0,
-        "bookState": None if view.place is None else _BOOK_STATE[view.place],
+        "bookState": None if view.book_state is None else int(view.book_state),
         "idres": view.reservation_id,
         "cancelledId": view.cancelled_id,
         "ocupation": view.occupation,  # sic: AimHarder's spelling

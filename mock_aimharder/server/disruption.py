@@ -1,4 +1,5 @@
-"""Acting out a drawn fault on the wire: an error status, a hang, or a dropped connection.
+"""Acting out a drawn fault on the wire: an error status, a hang, a dropped connection, or an
+answer lost after the request was processed.
 
 Dropping needs the connection itself, which ASGI does not expose; uvicorn's request cycles keep
 it as ``transport`` on the object whose bound method is ``receive``
@@ -38,6 +39,10 @@ async def act_out(request: Request, faulted: Faulted) -> Response:
             await _until_disconnect(request, faulted.spec.hang_seconds)
             return await _drop(request)
         case Fault.DROP:
+            return await _drop(request)
+        case Fault.LOST_ANSWER:
+            if faulted.spec.lost_answer_hold > 0:
+                await _until_disconnect(request, faulted.spec.lost_answer_hold)
             return await _drop(request)
 
 

@@ -6,7 +6,8 @@ Per request, in this order (the mock's latency model, ``mock_aimharder/API.md``)
    from its own seeded stream, so the n-th request to an endpoint always gets the same draws;
 2. wait out the inbound delay; the request has now *reached the server* (``received``);
 3. a faulted request stops here: it takes no slot, books nothing and is not journaled (500, 503
-   and 429 still take the outbound delay back; a hang or a drop answers nothing);
+   and 429 still take the outbound delay back; a hang or a drop answers nothing), except a lost
+   answer, which goes on like any request and loses its answer at the end (``Faulted``);
 4. wait for a capacity slot, FIFO by the moment each request reached the server;
 5. holding the slot, wait out the service time, *then* do the domain work: the booking takes
    effect (and gets its journal ``seq``) at the end of its service time, as a server commits
@@ -112,7 +113,7 @@ class EndpointPipeline:
         reached = (self._clock().monotonic if arrived is None else arrived) + inbound
         await self._until(reached)
         received = _back_to(self._clock(), reached)
-        if fault is not None:
+        if fault is not None and fault is not Fault.LOST_ANSWER:
             if fault in _ANSWERING_FAULTS:
                 await _sleep(outbound)
             return Faulted(fault=fault, spec=self._faults)
@@ -127,6 +128,8 @@ class EndpointPipeline:
             finally:
                 self.gate.release()
                 self._freed_at = self._clock().monotonic
+        if fault is Fault.LOST_ANSWER:  # processed: only the answer is lost
+            return Faulted(fault=fault, spec=self._faults)
         await _sleep(outbound)
         return result
 

@@ -10,7 +10,8 @@
     retry        which failures are worth another attempt, and when
     verdict      what an AimHarder answer means
     outcome      what became of each prebooking; the invocation's report
-    flows        one invocation and one prebooking as generators of effects
+    flows        one invocation as a generator of effects
+    booking      one prebooking: claim, settle what is unknown, book, record
 
 Nothing here imports outside this package and the standard library's pure modules (an
 import-linter contract in ``pyproject.toml``); drivers (``scheduler.aio``, ``sim.driver``) only
@@ -26,6 +27,7 @@ from scheduler.core.effects import (
     Flow,
     GetSession,
     MarkResult,
+    ReadPlace,
     Reply,
     Sleep,
     Spawn,
@@ -58,6 +60,7 @@ __all__ = [
     "Policy",
     "PolicyConfig",
     "PolicyError",
+    "ReadPlace",
     "Reply",
     "Sleep",
     "Spawn",

@@ -25,8 +25,13 @@ What a driver does for each effect, and what it replies:
     Book(prebooking, session, timeout) -> BookingResult   or throws TransportError (also when
                                                           ``timeout`` s pass), HttpStatusError,
                                                           SessionExpiredError
-    MarkResult(id, event, ...) -> bool                    the claimer's event (complete, fail);
-                                                          False: the row was no longer ours
+    ReadPlace(prebooking, session, timeout) -> int | None the user's ``bookState`` in that class
+                                                          from AimHarder's listing (1 booked, 0
+                                                          waitlisted), None: holds no place; or
+                                                          throws as ``Book`` does
+    MarkResult(id, event, ...) -> bool                    the claimer's event (complete, fail,
+                                                          unanswered, release); False: the row
+                                                          was no longer ours
     Sleep(until)               -> None                    replies at ``until`` (or at once if past)
     Spawn(key, flow)           -> None                    starts ``flow`` as a child of this flow,
                                                           driven the same way, concurrently;
@@ -72,6 +77,7 @@ __all__ = [
     "Flow",
     "GetSession",
     "MarkResult",
+    "ReadPlace",
     "Reply",
     "Sleep",
     "Spawn",
@@ -116,6 +122,15 @@ class Book(Asks[BookingResult]):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReadPlace(Asks[int | None]):
+    """AimHarder's own word on whether the user holds the class: its listing, not our record."""
+
+    prebooking: Prebooking
+    session: Session
+    timeout: Seconds  # the same bound as a Book's
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MarkResult(Asks[bool]):
     prebooking_id: PrebookingId
     instance_id: InstanceId
@@ -157,7 +172,9 @@ class Reply(Generic[T]):
     now: Instant
 
 
-Effect: TypeAlias = FindReady | Claim | GetSession | Book | MarkResult | Sleep | Spawn | WaitAny
+Effect: TypeAlias = (
+    FindReady | Claim | GetSession | Book | ReadPlace | MarkResult | Sleep | Spawn | WaitAny
+)
 Flow: TypeAlias = Generator[Effect, Reply[Any], T]
 
 

@@ -19,9 +19,17 @@ __all__ = ["Disposition", "InvocationReport", "Outcome", "killed_answer"]
 
 class Disposition(StrEnum):
     COMPLETED = "completed"  # the user holds a place (booked, waitlisted or already booked)
-    FAILED = "failed"  # no session, refused, session expired, no answer after the retries
+    FAILED = "failed"  # no session, refused, session expired, 5xx/429 after the retries
+    UNKNOWN = "unknown"  # sent, no answer, and AimHarder's listing not read: settled later
+    REQUEUED = "requeued"  # not sent in time, or "too early": pending again, attempts kept
     LOST_RACE = "lost race"  # another invocation claimed it first: not ours to send
     STORE_ERROR = "store error"  # the store failed before anything was sent; left to the lease
+
+
+# What a prebooking's flow decided and asked the store to write (the others wrote nothing).
+_DECIDED = frozenset(
+    {Disposition.COMPLETED, Disposition.FAILED, Disposition.UNKNOWN, Disposition.REQUEUED}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +43,8 @@ class Outcome:
     result: BookingResult | None = None  # AimHarder's last answer, if any came
     verdict: VerdictKind | None = None  # what that answer meant (booked, waitlisted, ...)
     error: str | None = None  # why it failed (or why the store could not be used)
-    recorded: bool = False  # the store accepted the final status (MarkResult answered True)
+    recorded: bool = False  # the store accepted the result (MarkResult answered True)
+    settled: bool = False  # AimHarder's listing was read (an unknown booking settled)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,14 +77,16 @@ class InvocationReport:
     @property
     def unrecorded(self) -> int:
         """Decided but not written: the store failed, or the row was no longer ours."""
-        decided = (Disposition.COMPLETED, Disposition.FAILED)
-        return sum(1 for o in self.outcomes if o.disposition in decided and not o.recorded)
+        return sum(1 for o in self.outcomes if o.disposition in _DECIDED and not o.recorded)
 
     def answer(self) -> dict[str, Any]:
         """The cron endpoint's JSON body (the seed's route handler shape, plus three counts).
 
-        ``total`` is what was found; ``completed + failed + skipped + lostRace + storeErrors``
-        adds up to it. ``unrecorded`` counts completed or failed ones the store did not take.
+        ``total`` is what was found; ``completed + failed + unknown + requeued + skipped +
+        lostRace + storeErrors`` adds up to it. ``unknown`` were sent and never answered (they
+        are settled from AimHarder's listing later, never counted failed); ``requeued`` went
+        back to pending untried or "too early"; ``settled`` counts those whose outcome the
+        listing decided. ``unrecorded`` counts decided ones the store did not take.
         """
         if self.error is not None:
             message = f"invocation failed: {self.error}"
@@ -90,6 +101,9 @@ class InvocationReport:
                 "total": self.found,
                 "completed": self.completed,
                 "failed": self.failed,
+                "unknown": self.count(Disposition.UNKNOWN),
+                "requeued": self.count(Disposition.REQUEUED),
+                "settled": sum(1 for o in self.outcomes if o.settled),
                 "skipped": len(self.skipped),
                 "lostRace": self.lost_races,
                 "storeErrors": self.count(Disposition.STORE_ERROR),

@@ -11,6 +11,9 @@ lease has run out (``claimed_at <= now - lease``) belongs to an invocation that 
 cut, since no invocation sends past its budget (``PolicyConfig.lease``); it is ready again and a
 claim takes it up (``Event.RECLAIM``). Sending it again cannot book twice: AimHarder answers a
 second booking of the same class "already booked", which counts as booked (``verdict``).
+A row left ``unknown`` (sent, never answered) is taken up the same way once its lease is over:
+by then every request its sender made has landed or never will, so AimHarder's listing, which
+the taker reads before sending anything, tells the truth.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ __all__ = [
     "RESULT_FROM",
     "is_claimable",
     "lease_cutoff",
-    "status_after_claim",
-    "status_after_reclaim",
+    "status_after_claim_of",
     "status_after_result",
 ]
 
-CLAIMABLE = Status.PENDING  # a claim takes only a pending row (AIMHARDER-API.md §7.2) ...
-RECLAIMABLE = Status.EXECUTING  # ... or an executing one whose lease expired
+CLAIMABLE = Status.PENDING  # a claim takes a pending row (AIMHARDER-API.md §7.2) ...
+# ... or, once its lease is over, an executing one (its claimer was killed or cut) or an
+# unknown one (to settle it)
+RECLAIMABLE = frozenset({Status.EXECUTING, Status.UNKNOWN})
 RESULT_FROM = Status.EXECUTING  # a result is recorded only on a row its claimer still holds
 
 # The events a result may carry: those that take a held row out of RESULT_FROM (a reclaim
@@ -46,10 +50,6 @@ RESULT_EVENTS = frozenset(
 )
 
 
-def status_after_claim(prebooking_id: str) -> Status:
-    return next_status(prebooking_id, CLAIMABLE, Event.CLAIM)
-
-
 def status_after_result(prebooking_id: str, event: Event) -> Status:
     """Where ``event`` takes a held row, or ``IllegalTransition`` (nothing written)."""
     if event not in RESULT_EVENTS:
@@ -57,15 +57,16 @@ def status_after_result(prebooking_id: str, event: Event) -> Status:
     return next_status(prebooking_id, RESULT_FROM, event)
 
 
-def _status_after(prebooking_id: str, current: Status) -> Status:
-    event = Event.RECLAIM if current is RECLAIMABLE else Event.CLAIM
+def status_after_claim_of(prebooking_id: str, current: Status) -> Status:
+    """The status a claim writes over ``current`` (a claim, or a reclaim of a lapsed lease)."""
+    event = Event.RECLAIM if current in RECLAIMABLE else Event.CLAIM
     return next_status(prebooking_id, current, event)
 
 
-# Claim and reclaim lead to the same status, so one SQL statement may take either kind of row;
+# Claim and reclaim lead to the same status, so one SQL statement may take any kind of row;
 # read off the table, and checked when the module loads rather than assumed.
-CLAIMED = _status_after("-", CLAIMABLE)
-if _status_after("-", RECLAIMABLE) is not CLAIMED:  # pragma: no cover - a broken table
+CLAIMED = status_after_claim_of("-", CLAIMABLE)
+if any(status_after_claim_of("-", s) is not CLAIMED for s in RECLAIMABLE):  # pragma: no cover
     raise RuntimeError("claim and reclaim must lead to the same status (scheduler.core.status)")
 
 
@@ -82,16 +83,12 @@ def lease_cutoff(now: Instant, lease: Seconds | None) -> Instant | None:
 
 
 def is_claimable(status: Status, claimed_at: Instant | None, cutoff: Instant | None) -> bool:
-    """Whether a claim may take a row now: pending, or executing past its lease."""
+    """Whether a claim may take a row now: pending, or executing or unknown past its lease."""
     if status is CLAIMABLE:
         return True
     return (
-        status is RECLAIMABLE
+        status in RECLAIMABLE
         and cutoff is not None
         and claimed_at is not None
         and claimed_at <= cutoff
     )
-
-
-def status_after_reclaim(prebooking_id: str) -> Status:
-    return _status_after(prebooking_id, RECLAIMABLE)

@@ -4,8 +4,16 @@ Every change of status anywhere in the project (the SQL store, the simulation's 
 the flows) is checked against ``TRANSITIONS``; nothing else decides what may follow what.
 
     pending --claim--> executing --complete--> completed
-                           |  \\--fail------> failed
-                           \\--reclaim--> executing   (a later invocation takes up an expired lease)
+       ^                 |  |  |
+       +----release------+  |  +--fail--> failed
+                            +--unanswered--> unknown
+    executing, unknown --reclaim--> executing   (a later invocation, once the lease is over)
+
+``unknown`` is a booking sent whose answer never came: AimHarder may or may not hold the place,
+so it is neither completed nor failed until AimHarder's own listing says which. A later
+invocation takes it up once its lease is over (no request of the sender can still land) and
+settles it before sending anything. ``release`` gives a claimed prebooking back untried or
+"too early", with its attempts kept, for the next invocation.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ class Status(StrEnum):
     EXECUTING = "executing"
     COMPLETED = "completed"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # sent, no answer: settled from AimHarder's listing, never a failure
 
     @property
     def is_final(self) -> bool:
@@ -34,6 +43,8 @@ class Event(StrEnum):
     RECLAIM = "reclaim"
     COMPLETE = "complete"
     FAIL = "fail"
+    UNANSWERED = "unanswered"  # sent, and no answer came: AimHarder's word is still to be read
+    RELEASE = "release"  # not sent, or "too early": back to the queue, attempts kept
 
 
 TRANSITIONS: dict[tuple[Status, Event], Status] = {
@@ -41,6 +52,9 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.EXECUTING, Event.RECLAIM): Status.EXECUTING,
     (Status.EXECUTING, Event.COMPLETE): Status.COMPLETED,
     (Status.EXECUTING, Event.FAIL): Status.FAILED,
+    (Status.EXECUTING, Event.UNANSWERED): Status.UNKNOWN,
+    (Status.EXECUTING, Event.RELEASE): Status.PENDING,
+    (Status.UNKNOWN, Event.RECLAIM): Status.EXECUTING,
 }
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "VerdictKind",
     "holds_place",
     "judge",
+    "judge_place",
 ]
 
 BOOKED = 1
@@ -79,3 +80,16 @@ def judge(result: BookingResult) -> Verdict:
     if state == NOT_ALLOWED and lang in TOO_EARLY:
         return Verdict(kind=VerdictKind.TOO_EARLY, message=message)
     return Verdict(kind=VerdictKind.REFUSED, message=message)
+
+
+def judge_place(book_state: int | None) -> VerdictKind | None:
+    """What the listing's ``bookState`` for the user says: booked, waitlisted, or None (no place).
+
+    The listing shows 1 for a place and 0 for a waitlist place (AIMHARDER-API.md §2), nothing
+    when the user holds neither; only these settle an unknown booking.
+    """
+    if book_state == BOOKED:
+        return VerdictKind.BOOKED
+    if book_state == WAITLISTED:
+        return VerdictKind.WAITLISTED
+    return None

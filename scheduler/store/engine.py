@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL
 
 from scheduler.core.errors import ConfigurationError
 
-from .schema import metadata
+from .schema import metadata, widen_status_check
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -112,3 +112,4 @@ def ensure_schema(engine: Engine) -> None:
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
             )
         metadata.create_all(connection, checkfirst=True)
+        widen_status_check(connection)

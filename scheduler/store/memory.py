@@ -26,12 +26,10 @@ from scheduler.core.domain import (
 )
 from scheduler.core.errors import StoreError
 from scheduler.core.rules import (
-    CLAIMABLE,
     RESULT_FROM,
     is_claimable,
     lease_cutoff,
-    status_after_claim,
-    status_after_reclaim,
+    status_after_claim_of,
     status_after_result,
 )
 from scheduler.core.status import Event, Status
@@ -110,11 +108,7 @@ class MemoryStore:
                 return None
             claimed = replace(
                 current,
-                status=(
-                    status_after_claim(prebooking_id)
-                    if current.status is CLAIMABLE
-                    else status_after_reclaim(prebooking_id)
-                ),
+                status=status_after_claim_of(prebooking_id, current.status),
                 claimed_by=instance_id,
                 claimed_at=now,
             )

@@ -7,8 +7,10 @@ Modelled on the seed's ``prebookings`` table (AIMHARDER-API.md §7.1) with three
   IEEE 754 double on both backends, while ``TIMESTAMPTZ`` keeps microseconds only and SQLite has
   no timestamp type at all (it would store text that compares differently). So what was written
   reads back ``==``, and ``available_at <= :now`` means the same everywhere.
-- ``status`` is text with a CHECK of the four statuses (the seed's ``loaded`` is gone): an
-  unknown status cannot be written through this schema, and reads still check (``rows``).
+- ``status`` is text with a CHECK of the statuses (the seed's ``loaded`` is gone): a status
+  the scheduler does not know cannot be written through this schema, and reads still check
+  (``rows``). A table created before a status was added keeps its old CHECK, which would refuse
+  the new one: ``widen_status_check`` replaces it when the store opens, keeping every row.
 - ``claimed_by`` / ``claimed_at`` record which invocation holds a row and since when: the claim
   writes them, a result is accepted only from the claimer, and the lease rule reads them
   (``scheduler.core.rules``).
@@ -23,6 +25,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Connection,
     Double,
     Index,
     Integer,
@@ -30,11 +33,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    column,
+    insert,
+    select,
+    table,
+    text,
 )
 
 from scheduler.core.status import Status
 
-__all__ = ["deliveries", "metadata", "prebookings", "sessions"]
+__all__ = ["deliveries", "metadata", "prebookings", "sessions", "widen_status_check"]
 
 metadata = MetaData()
 
@@ -87,3 +95,49 @@ deliveries = Table(
     _time("started_at", nullable=False),
     Index("ix_deliveries_started_at", "started_at"),
 )
+
+
+def widen_status_check(connection: Connection) -> None:
+    """Give an existing ``prebookings`` table the CHECK of today's statuses, rows kept.
+
+    Run inside the schema transaction (``engine.ensure_schema``), after ``create_all``. A CHECK
+    that already names every status is left alone, so this costs one catalogue read per
+    process; a table without that CHECK (dropped by hand) is left as it is. PostgreSQL replaces
+    the constraint in place; SQLite cannot alter a constraint, so the table is rebuilt under
+    the same name (its indexes with it) and the rows copied over.
+    """
+    if connection.dialect.name == "postgresql":
+        current = connection.scalar(
+            text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'ck_prebookings_status' AND conrelid = 'prebookings'::regclass"
+            )
+        )
+        if current is None or _names_every_status(str(current)):
+            return
+        connection.execute(
+            text(
+                "ALTER TABLE prebookings DROP CONSTRAINT IF EXISTS ck_prebookings_status, "
+                f"ADD CONSTRAINT ck_prebookings_status CHECK (status IN ({_STATUS_LIST}))"
+            )
+        )
+        return
+    created = connection.scalar(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'prebookings'")
+    )
+    if created is None or "ck_prebookings_status" not in created:
+        return
+    if _names_every_status(str(created)):
+        return
+    for index in prebookings.indexes:
+        connection.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+    connection.execute(text("ALTER TABLE prebookings RENAME TO prebookings_widening"))
+    prebookings.create(connection)
+    names = [c.name for c in prebookings.columns]
+    old = table("prebookings_widening", *(column(name) for name in names))
+    connection.execute(insert(prebookings).from_select(names, select(*old.c)))
+    connection.execute(text("DROP TABLE prebookings_widening"))
+
+
+def _names_every_status(definition: str) -> bool:
+    return all(f"'{status.value}'" in definition for status in Status)

@@ -328,14 +328,17 @@ class SqlStore:
 
 
 def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
-    """``rules.is_claimable`` as SQL: pending, or executing and claimed at or before ``cutoff``.
+    """``rules.is_claimable`` as SQL: pending, or reclaimable and claimed at or before ``cutoff``.
 
     A NULL ``claimed_at`` compares unknown, so such a (corrupt) row is never taken up.
     """
     pending = _prebookings.c.status == CLAIMABLE.value
     if cutoff is None:
         return pending
-    expired = and_(_prebookings.c.status == RECLAIMABLE.value, _prebookings.c.claimed_at <= cutoff)
+    expired = and_(
+        _prebookings.c.status.in_(sorted(s.value for s in RECLAIMABLE)),
+        _prebookings.c.claimed_at <= cutoff,
+    )
     return or_(pending, expired)
 
 

@@ -42,7 +42,13 @@ def test_every_prebooking_booked_once_passes() -> None:
     verdict = judge(rows, journal, now=NOW)
     assert verdict.ok
     assert (verdict.prebookings, verdict.ready, verdict.booked_once) == (2, 2, 2)
-    assert verdict.statuses == {"pending": 0, "executing": 0, "completed": 2, "failed": 0}
+    assert verdict.statuses == {
+        "pending": 0,
+        "executing": 0,
+        "completed": 2,
+        "failed": 0,
+        "unknown": 0,
+    }
 
 
 def test_a_send_after_the_booking_is_a_double() -> None:

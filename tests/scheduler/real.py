@@ -33,16 +33,27 @@ def users(count: int) -> list[UserId]:
 
 @contextmanager
 def mock_gym(
-    athletes: int, *, capacity: int = 100, own_process: bool = False, **config: Any
+    athletes: int,
+    *,
+    capacity: int = 100,
+    own_process: bool = False,
+    opens_at: float | None = None,
+    **config: Any,
 ) -> Iterator[str]:
-    """A mock AimHarder with ``athletes`` accounts and one open class; yields its base URL.
+    """A mock AimHarder with ``athletes`` accounts and one class; yields its base URL.
+
+    The class's window is open, or opens at ``opens_at`` (wall-clock seconds) when given.
 
     ``own_process`` runs it as ``python -m mock_aimharder`` instead of in a thread of this
     process, so that its work does not share this interpreter's lock (for measurements).
     """
     mock = MockConfig(
         users=[UserAccount(email=u, password=PASSWORD) for u in users(athletes)],
-        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=capacity)],
+        classes=[
+            ClassSpec(
+                id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=capacity, opens_at=opens_at
+            )
+        ],
         **config,
     )
     if not own_process:

@@ -160,11 +160,12 @@ def test_threads_racing_for_an_expired_lease_take_it_up_once(
     now=st.floats(-1e6, 1e6),
     lease=st.none() | st.floats(0.001, 1e3),
 )
-def test_the_rule_is_pending_or_executing_past_the_lease(
+def test_the_rule_is_pending_or_executing_or_unknown_past_the_lease(
     status: Status, claimed_at: float | None, now: float, lease: float | None
 ) -> None:
     expired = lease is not None and claimed_at is not None and claimed_at <= now - lease
-    expected = status is Status.PENDING or (status is Status.EXECUTING and expired)
+    taken_up = status in (Status.EXECUTING, Status.UNKNOWN) and expired
+    expected = status is Status.PENDING or taken_up
     assert is_claimable(status, claimed_at, lease_cutoff(now, lease)) is expected
 
 

@@ -41,7 +41,7 @@ GOOD = Prebooking(
     result=BookingResult(book_state=1, reservation_id="r9"),
     attempts=1,
 )
-STATUSES = "one of ['pending', 'executing', 'completed', 'failed']"
+STATUSES = "one of ['pending', 'executing', 'completed', 'failed', 'unknown']"
 RESULT_FORM = 'a JSON object {"book_state": int'
 
 # (column, stored value, words of the expected form)

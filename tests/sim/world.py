@@ -13,7 +13,7 @@ from typing import Any
 import simpy
 
 from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Seconds
-from scheduler.core.effects import Book
+from scheduler.core.effects import Book, ReadPlace
 from scheduler.core.errors import DriverError, TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
@@ -39,11 +39,17 @@ class ScriptedWorld:
     answer: Answer = booked
     sends: list[tuple[float, PrebookingId]] = field(default_factory=list)  # (sent at, id)
     journal: list[tuple[float, PrebookingId]] = field(default_factory=list)  # (processed at, id)
+    places: dict[PrebookingId, int] = field(default_factory=dict)  # bookState once one is held
     _attempts: dict[PrebookingId, int] = field(default_factory=dict)
 
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
             return (yield from self._book(effect))
+        if isinstance(effect, ReadPlace):
+            yield self.env.timeout(min(2 * self.outbound, effect.timeout))
+            if 2 * self.outbound > effect.timeout:
+                raise TransportError("listing timed out")
+            return self.places.get(effect.prebooking.id)
         yield self.env.timeout(self.db)
         return perform(self.store, effect)
 
@@ -60,6 +66,8 @@ class ScriptedWorld:
         yield self.env.timeout(inbound)
         self.journal.append((self.env.now, prebooking.id))
         answer = self.answer(prebooking, attempt, self.env.now)
+        if isinstance(answer, BookingResult) and answer.book_state in (0, 1):
+            self.places.setdefault(prebooking.id, answer.book_state)
         yield self.env.timeout(self.outbound)
         if isinstance(answer, DriverError):
             answer.now = self.env.now

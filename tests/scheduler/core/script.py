@@ -11,6 +11,8 @@ same script always gives the same trace. Each effect takes ``latency[<effect nam
 - ``Book``: ``answers[id][attempt - 1]`` (the last one repeats; default: booked after
   ``latency["Book"]``); an answer slower than the effect's ``timeout`` becomes a
   ``TransportError`` at the timeout, as httpx would raise;
+- ``ReadPlace``: ``places[id]`` (default None: no place) after ``latency["ReadPlace"]``, a
+  ``TransportError`` at the timeout when that is longer;
 - ``MarkResult``: ``True``, ``False`` for ids in ``unrecorded``;
 - ``errors[(effect name, id or user)]`` is thrown in instead, after the effect's latency.
 
@@ -44,6 +46,7 @@ from scheduler.core.effects import (
     Flow,
     GetSession,
     MarkResult,
+    ReadPlace,
     Reply,
     Sleep,
     Spawn,
@@ -66,6 +69,7 @@ class Script:
     lost: Collection[str] = ()
     no_session: Collection[str] = ()
     unrecorded: Collection[str] = ()
+    places: Mapping[str, int | None] = field(default_factory=dict)
     errors: Mapping[tuple[str, str], Exception] = field(default_factory=dict)
 
 
@@ -96,7 +100,7 @@ def _subject(effect: Effect) -> str:
     match effect:
         case Claim(prebooking_id=pid) | MarkResult(prebooking_id=pid) | Spawn(key=pid):
             return pid
-        case Book(prebooking=prebooking):
+        case Book(prebooking=prebooking) | ReadPlace(prebooking=prebooking):
             return prebooking.id
         case GetSession(user=user):
             return user
@@ -220,7 +224,7 @@ class _Loop:
                     self._at(max(until, self.now), process, _Wake(token))
             case Sleep(until=until):
                 self._at(max(until, self.now), process, _Send(None))
-            case FindReady() | Claim() | GetSession() | Book() | MarkResult():
+            case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
                 latency, outcome = self._perform(effect)
                 done = _Throw(outcome) if isinstance(outcome, BaseException) else _Send(outcome)
                 self._at(self.now + latency, process, done)
@@ -238,7 +242,7 @@ class _Loop:
             self._at(self.now, parent, _Wake(parent.waiting))
 
     def _perform(
-        self, effect: FindReady | Claim | GetSession | Book | MarkResult
+        self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
     ) -> tuple[Seconds, Any]:
         script, name = self.script, type(effect).__name__
         latency = script.latency.get(name, 0.0)
@@ -253,12 +257,21 @@ class _Loop:
             case GetSession(user=user):
                 session = None if user in script.no_session else Session(user=user)
                 return self._or_error(name, user, latency, session)
-            case Book(prebooking=prebooking, timeout=timeout):
-                return self._book(prebooking, timeout)
+            case Book() | ReadPlace():
+                return self._request(effect, latency)
             case MarkResult(prebooking_id=pid):
                 return self._or_error(name, pid, latency, pid not in script.unrecorded)
             case _:
                 assert_never(effect)
+
+    def _request(self, effect: Book | ReadPlace, latency: Seconds) -> tuple[Seconds, Any]:
+        if isinstance(effect, Book):
+            return self._book(effect.prebooking, effect.timeout)
+        if latency > effect.timeout:
+            timed_out = f"GET /api/bookings timed out after {effect.timeout:g} s"
+            return effect.timeout, TransportError(timed_out)
+        place = self.script.places.get(effect.prebooking.id)
+        return self._or_error("ReadPlace", effect.prebooking.id, latency, place)
 
     def _or_error(
         self, name: str, subject: str, latency: Seconds, value: Any

@@ -208,20 +208,42 @@ def test_a_retry_after_shorter_than_the_back_off_does_not_shorten_it() -> None:
     assert result.steps("Sleep") == [(0.375, "Sleep", "0.575")]
 
 
-def test_no_answer_is_retried_with_a_growing_back_off_then_fails_with_its_message() -> None:
+def test_no_answer_is_retried_with_a_growing_back_off_then_read_from_the_listing() -> None:
     result = one(answers=[(0.25, TransportError("connection reset", now=0))])
-    assert result.steps("Book", "Sleep") == [
+    assert result.steps("Book", "Sleep", "ReadPlace") == [
         (0.125, "Book", "p1"),
         (0.375, "Sleep", "0.575"),
         (0.575, "Book", "p1"),
         (0.825, "Sleep", "1.225"),  # 0.4 s: the back-off doubles
         (1.225, "Book", "p1"),
+        (1.475, "ReadPlace", "p1"),
     ]
+    # The listing shows no place, but a lost request may still land: unknown, never failed.
     assert (mark(result).event, mark(result).error, mark(result).attempts) == (
-        Event.FAIL,
+        Event.UNANSWERED,
         "connection reset",
         3,
     )
+    assert result.value.disposition is Disposition.UNKNOWN
+
+
+def test_no_answer_then_a_place_in_the_listing_is_completed() -> None:
+    result = one(answers=[(0.25, TransportError("connection reset", now=0))], places={"p1": 1})
+    assert (mark(result).event, mark(result).error) == (Event.COMPLETE, None)
+    assert (result.value.disposition, result.value.verdict, result.value.settled) == (
+        Disposition.COMPLETED,
+        "booked",
+        True,
+    )
+
+
+def test_no_answer_and_no_listing_is_unknown_with_both_reasons() -> None:
+    result = one(
+        answers=[(0.25, TransportError("connection reset", now=0))],
+        errors={("ReadPlace", "p1"): HttpStatusError(503, now=0)},
+    )
+    assert mark(result).event is Event.UNANSWERED
+    assert (mark(result).error or "").startswith("connection reset; listing: AimHarder answered")
 
 
 def test_no_retry_whose_wait_and_margin_would_cross_the_deadline() -> None:
@@ -243,7 +265,7 @@ def test_a_refusal_that_is_not_transient_is_not_retried() -> None:
     assert "HTTP 403" in (mark(result).error or "")
 
 
-def test_a_booking_slower_than_the_deadline_is_cut_at_the_deadline_and_not_retried() -> None:
+def test_a_booking_slower_than_the_deadline_is_cut_at_the_deadline_and_left_unknown() -> None:
     result = one(answers=[(5.0, BOOKED)], deadline=2.0)
     assert result.steps() == [
         (0.0, "Claim", "p1"),
@@ -251,7 +273,10 @@ def test_a_booking_slower_than_the_deadline_is_cut_at_the_deadline_and_not_retri
         (0.125, "Book", "p1"),
         (2.0, "MarkResult", "p1"),
     ]
-    assert mark(result).error == "POST /api/book timed out after 1.875 s"
+    assert (mark(result).event, mark(result).error) == (
+        Event.UNANSWERED,
+        "POST /api/book timed out after 1.875 s; listing: no time left to read the listing",
+    )
 
 
 def test_too_early_is_tried_again_and_books() -> None:
@@ -260,13 +285,37 @@ def test_too_early_is_tried_again_and_books() -> None:
     assert (result.value.disposition, result.value.attempts) == (Disposition.COMPLETED, 2)
 
 
-def test_nothing_is_sent_when_claim_and_session_used_up_the_deadline() -> None:
+def test_nothing_is_sent_when_claim_and_session_used_up_the_deadline_and_it_is_requeued() -> None:
     result = one(deadline=0.1)
     assert [kind for _, kind, _ in result.steps()] == ["Claim", "GetSession", "MarkResult"]
-    assert (mark(result).event, mark(result).error) == (
-        Event.FAIL,
+    assert (mark(result).event, mark(result).error, mark(result).attempts) == (
+        Event.RELEASE,
         "not sent: 0.025 s past the deadline",
+        0,
     )
+    assert result.value.disposition is Disposition.REQUEUED
+
+
+def test_too_early_until_the_deadline_is_requeued_with_its_attempts() -> None:
+    too_early = BookingResult(book_state=-12, message_lang="ERROR_ANTELACION_CLIENTE")
+    result = one(answers=[(0.25, too_early)], deadline=4.0)
+    # Waits of 0.2, 0.4, 0.8 s and then at most WINDOW_POLL (1 s), while a retry leaves margin.
+    assert result.steps("Book") == [
+        (0.125, "Book", "p1"),
+        (0.575, "Book", "p1"),
+        (1.225, "Book", "p1"),
+        (2.275, "Book", "p1"),
+    ]
+    assert (mark(result).event, mark(result).attempts) == (Event.RELEASE, 4)
+    assert result.value.disposition is Disposition.REQUEUED
+
+
+def test_too_early_past_the_seeds_three_attempts_books_when_the_window_opens() -> None:
+    too_early = BookingResult(book_state=-12, message_lang="ERROR_ANTELACION_CLIENTE")
+    answers: list[Answer] = [(0.25, too_early), (0.25, too_early), (0.25, too_early)]
+    answers += [(0.25, too_early), (0.25, BOOKED)]
+    result = one(answers=answers)
+    assert (result.value.disposition, result.value.attempts) == (Disposition.COMPLETED, 5)
 
 
 @pytest.mark.parametrize("effect", ["Claim", "GetSession"])
