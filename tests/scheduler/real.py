@@ -38,6 +38,7 @@ def mock_gym(
     capacity: int = 100,
     own_process: bool = False,
     opens_at: float | None = None,
+    day: str = DAY,
     **config: Any,
 ) -> Iterator[str]:
     """A mock AimHarder with ``athletes`` accounts and one class; yields its base URL.
@@ -51,7 +52,7 @@ def mock_gym(
         users=[UserAccount(email=u, password=PASSWORD) for u in users(athletes)],
         classes=[
             ClassSpec(
-                id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=capacity, opens_at=opens_at
+                id=CLASS_ID, box=1, day=day, time="07:00", capacity=capacity, opens_at=opens_at
             )
         ],
         **config,
@@ -77,14 +78,16 @@ def log_in_all(store: Store, base_url: str, athletes: list[UserId]) -> None:
     asyncio.run(run())
 
 
-def enqueue(store: Store, athletes: list[UserId], *, available_at: float) -> list[PrebookingId]:
+def enqueue(
+    store: Store, athletes: list[UserId], *, available_at: float, day: str = DAY
+) -> list[PrebookingId]:
     """One prebooking each, asked for in the order given (a second apart)."""
     added = store.add(
         NewPrebooking(
             id=PrebookingId(f"pb-{user.split('@')[0]}"),
             user=user,
             class_id=CLASS_ID,
-            day=DAY,
+            day=day,
             box=1,
             available_at=available_at,
             created_at=available_at - 3600 + i,

@@ -12,6 +12,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -29,6 +30,7 @@ from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 from .test_store_contract import T0, A, B, new
 
 ATHLETES = 6
+LATER = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y%m%d")  # a class yet to come
 POLICY = {"budget": 3.0, "buffer": 0.5, "margin": 0.3, "retry_delay": 0.05, "lease_slack": 0.3}
 
 
@@ -115,10 +117,10 @@ def test_too_early_is_retried_until_the_window_opens_within_the_budget(sqlite_ur
     athletes = users(3)
     with (
         open_store(sqlite_url) as store,
-        mock_gym(3, opens_at=time.time() + 2.0) as url,  # our clock 2 s ahead of AimHarder's
+        mock_gym(3, opens_at=time.time() + 2.0, day=LATER) as url,  # our clock 2 s ahead
     ):
         log_in_all(store, url, athletes)
-        enqueue(store, athletes, available_at=time.time() - 1)
+        enqueue(store, athletes, available_at=time.time() - 1, day=LATER)
         report = run(store, url, config)
         assert report.completed == 3  # the old scheduler: 3 failed after 0.15 s
         assert places_held(url) == dict.fromkeys(athletes, 1)
@@ -129,9 +131,12 @@ def test_too_early_past_the_deadline_goes_back_to_pending_with_its_attempts(
 ) -> None:
     config = strategy("parallel", **POLICY)
     athletes = users(2)
-    with open_store(sqlite_url) as store, mock_gym(2, opens_at=time.time() + 60) as url:
+    with (
+        open_store(sqlite_url) as store,
+        mock_gym(2, opens_at=time.time() + 60, day=LATER) as url,
+    ):
         log_in_all(store, url, athletes)
-        enqueue(store, athletes, available_at=time.time() - 1)
+        enqueue(store, athletes, available_at=time.time() - 1, day=LATER)
         report = run(store, url, config)
         rows = store.list()
     assert report.count(Disposition.REQUEUED) == 2
