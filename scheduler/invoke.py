@@ -99,8 +99,24 @@ async def invoke(
     finally:
         # A cut leaves the query under way to finish in its thread: no cleanup, as a kill.
         threads.shutdown(wait=False, cancel_futures=True)
-    status = 200 if report.error is None else 503
-    return Answer(status=status, body=report.answer(), report=report)
+    if report.error is None:
+        return Answer(status=200, body=report.answer(), report=report)
+    if delivery_id is not None:
+        await _forget(store, instance_id, cut=cut, clock=clock)
+    return Answer(status=503, body=report.answer(), report=report)
+
+
+async def _forget(store: Store, instance_id: InstanceId, *, cut: float, clock: Clock) -> None:
+    """Drop a failed invocation's delivery note, so that the trigger's retry of it runs. Best
+    effort within the limit: a store that cannot take it leaves the retry answered as a
+    duplicate, which sends nothing (what it left stays pending for a later call)."""
+    try:
+        await asyncio.wait_for(
+            asyncio.to_thread(store.forget_delivery, instance_id),
+            timeout=max(0.0, cut - clock()),
+        )
+    except (TimeoutError, StoreError):
+        return
 
 
 async def _unless_first(

@@ -111,6 +111,9 @@ class Platform:
                 run.kill()
                 yield run.process
             report = run.process.value
+            failed = isinstance(report, InvocationReport) and report.error is not None
+            if delivered and failed:  # as the cron endpoint does: its retry is no duplicate
+                self.store.forget_delivery(instance_id)
         self._idle_since.append(env.now)
         record = InvocationRecord(
             instance_id=instance_id,

@@ -5,7 +5,10 @@ both copies carrying the same id. An invocation takes its id from the delivery i
 has one, and the store notes each id as its invocation starts (``Store.begin_delivery``, one
 atomic insert): a second invocation with an id noted less than the platform's limit ago is a
 duplicate, sends nothing and says so in its answer. The claim is atomic too, so nothing would be
-booked twice without this; it makes a duplicate cost one query, and visible.
+booked twice without this; it makes a duplicate cost one query, and visible. A retry is not a
+duplicate: services that retry a failed call (QStash) send the same id again seconds later, so
+an invocation that fails (503) drops its note first (``Store.forget_delivery``). A cut (504)
+cannot, but any retry comes after the limit, when the note no longer counts.
 """
 
 from __future__ import annotations

@@ -159,6 +159,11 @@ class MemoryStore:
             self._deliveries[instance_id] = now
             return True
 
+    def forget_delivery(self, instance_id: InstanceId) -> None:
+        with self._lock:
+            self._check_open("forget_delivery")
+            self._deliveries.pop(instance_id, None)
+
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None:
         with self._lock:
             self._check_open("get")

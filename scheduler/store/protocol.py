@@ -98,6 +98,11 @@ class Store(Protocol):
         Atomic: of two starts at once, exactly one gets True. Notes older than ``hold`` go."""
         ...
 
+    def forget_delivery(self, instance_id: InstanceId) -> None:
+        """Drop the note of a delivery id whose invocation failed: the trigger's retry of it (the
+        same id, seconds later) is then a first start, not a duplicate. Nothing if not noted."""
+        ...
+
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None: ...
 
     def list(self, status: Status | None = None) -> builtins.list[Prebooking]:

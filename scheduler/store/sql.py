@@ -260,6 +260,10 @@ class SqlStore:
             )
             return connection.execute(statement).first() is not None
 
+    def forget_delivery(self, instance_id: InstanceId) -> None:
+        with self._tx("forget_delivery", write=True) as connection:
+            connection.execute(delete(_deliveries).where(_deliveries.c.id == instance_id))
+
     def get(self, prebooking_id: PrebookingId) -> Prebooking | None:
         query = select(_prebookings).where(_prebookings.c.id == prebooking_id)
         with self._tx("get", write=False) as connection:

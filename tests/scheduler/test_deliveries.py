@@ -16,10 +16,10 @@ import pytest
 
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
-from scheduler.core.domain import InstanceId
-from scheduler.core.errors import ConfigurationError
+from scheduler.core.domain import InstanceId, Prebooking
+from scheduler.core.errors import ConfigurationError, StoreError
 from scheduler.core.strategies import strategy
-from scheduler.invoke import invoke
+from scheduler.invoke import Answer, invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, SqlStore, Store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
@@ -34,6 +34,15 @@ def test_a_delivery_id_starts_once_within_the_hold_and_again_after_it(store: Sto
     assert store.begin_delivery(first, 105.0, hold=10.0) is False  # a duplicate
     assert store.begin_delivery(InstanceId("msg_02"), 105.0, hold=10.0) is True
     assert store.begin_delivery(first, 110.5, hold=10.0) is True  # a retry once the first ended
+
+
+def test_a_forgotten_delivery_id_starts_again_within_the_hold(store: Store) -> None:
+    failed = InstanceId("msg_failed")
+    assert store.begin_delivery(failed, 100.0, hold=60.0) is True
+    store.forget_delivery(failed)
+    assert store.begin_delivery(failed, 112.0, hold=60.0) is True  # the retry runs
+    assert store.begin_delivery(failed, 112.0, hold=60.0) is False  # its own copy does not
+    store.forget_delivery(InstanceId("never_noted"))  # nothing to forget: no error
 
 
 @pytest.mark.parametrize(
@@ -143,3 +152,35 @@ def test_a_store_hanging_on_the_delivery_id_still_gets_its_answer_before_the_lim
     status, elapsed = asyncio.run(call())
     assert status == 504
     assert elapsed < 1.0
+
+
+class FailingOnce(MemoryStore):
+    """Cannot list the ready prebookings the first time it is asked: a 503."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def find_ready(self, now: float, limit: int, *, lease: float | None = None) -> list[Prebooking]:
+        if self.failures:
+            self.failures -= 1
+            raise StoreError("find_ready: the database went away")
+        return super().find_ready(now, limit, lease=lease)
+
+
+def test_a_retry_of_a_failed_delivery_runs_and_its_copy_is_still_a_duplicate() -> None:
+    # QStash retries a failed call with the same message id 12 s later, well within a 60 s
+    # limit: the retry must run, not be answered as a duplicate of the call that failed.
+    store = FailingOnce()
+    settings = Settings(policy=strategy("parallel", max_duration=60.0), max_duration=60.0)
+
+    async def deliver(at: float) -> Answer:
+        return await invoke(settings, store, started_at=at, clock=lambda: at, delivery_id="m1")
+
+    failed = asyncio.run(deliver(1000.0))
+    retried = asyncio.run(deliver(1012.0))
+    copy = asyncio.run(deliver(1012.0))
+    assert failed.status == 503 and failed.report is not None
+    assert retried.status == 200 and "duplicate" not in retried.body
+    assert retried.body["message"] == "No prebookings ready"
+    assert copy.status == 200 and copy.body["duplicate"] is True
