@@ -17,6 +17,8 @@ from rich.console import Console
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
 from loadtests.run import run
+from prebooking_harness.conventions import add_command, add_verbosity, new_parser
+from prebooking_harness.durations import duration
 from scheduler.core.strategies import strategy_names
 
 __all__ = ["INTERRUPTED", "main"]
@@ -25,22 +27,33 @@ INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m loadtests", description=__doc__)
+    parser = new_parser("python -m loadtests", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    one = commands.add_parser("run", help="one load run and its check")
-    one.add_argument("--db", help="SQLite path or database URL (default: a file in --out)")
-    one.add_argument("--schedulers", type=int, default=2, help="scheduler processes (2)")
-    one.add_argument("--users", type=int, default=20, help="locust users at the peak (20)")
-    one.add_argument("--spawn-rate", type=float, default=20.0, help="users started/s (20)")
-    one.add_argument("--run-time", type=float, default=15.0, help="seconds of load (15)")
-    one.add_argument("--prebookings", type=int, default=40, help="prebookings seeded (40)")
-    one.add_argument("--per-class", type=int, default=10, help="prebookings per class (10)")
-    one.add_argument("--strategy", default="sequential", help=f"one of {strategy_names()}")
-    one.add_argument("--shape", default="spike", help=f"one of {list(SHAPES)} (spike)")
-    one.add_argument("--workers", type=int, default=0, help="locust workers (0: one process)")
-    one.add_argument("--mock-visitors", type=int, default=2, help="users loading the mock (2)")
-    one.add_argument("--seed", type=int, default=1, help="the mock's latency seed (1)")
+    one = add_command(commands, "run", help="one load run and its check")
+    one.add_argument("--db", help="SQLite path or database URL (default: a new file in --out)")
+    one.add_argument("--schedulers", type=int, default=2, help="scheduler processes")
+    one.add_argument("--users", type=int, default=20, help="locust users at the peak")
+    one.add_argument("--spawn-rate", type=float, default=20.0, help="users started per second")
+    one.add_argument(
+        "--run-time",
+        type=duration,
+        default=15.0,
+        metavar="DURATION",
+        help="how long locust runs (seconds, or 60s, 1m as locust's -t)",
+    )
+    one.add_argument("--prebookings", type=int, default=40, help="prebookings seeded")
+    one.add_argument("--per-class", type=int, default=10, help="prebookings per class")
+    one.add_argument(
+        "--strategy", default="sequential", help=f"one of {', '.join(strategy_names())}"
+    )
+    one.add_argument("--shape", default="spike", help=f"one of {', '.join(SHAPES)}")
+    one.add_argument(
+        "--workers", type=int, default=0, help="locust worker processes (0: locust in one process)"
+    )
+    one.add_argument("--mock-visitors", type=int, default=2, help="locust users on the mock")
+    one.add_argument("--seed", type=int, default=1, help="the mock's latency seed")
     one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
+    add_verbosity(one)
     return parser
 
 

@@ -17,19 +17,27 @@ from mock_aimharder.model.errors import MockConfigError, ServingError
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.arrival import http_protocol
 from mock_aimharder.server.serving import bind_socket
+from prebooking_harness.conventions import add_verbosity, new_parser, verbosity
 
 __all__ = ["main"]
 
+_LOUDNESS = {-1: "error", 0: "warning", 1: "info"}
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m mock_aimharder", description="A mock AimHarder booking server."
-    )
+    parser = new_parser("python -m mock_aimharder", "A mock AimHarder booking server.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
-    parser.add_argument("--config", help="a .toml or .json MockConfig file")
+    parser.add_argument(
+        "--config", help="a .toml or .json MockConfig file (default: one box, no classes)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of every latency/fault draw")
-    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    parser.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug", "trace"],
+        help="uvicorn's log level (default: warning; -v info, -vv debug, -q error)",
+    )
+    add_verbosity(parser)
     return parser
 
 
@@ -46,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(config, seed=args.seed),
-            log_level=args.log_level,
+            log_level=args.log_level or _LOUDNESS.get(verbosity(args), "debug"),
             access_log=False,
             ws="none",
             http=http_protocol(),

@@ -12,6 +12,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from prebooking_harness.conventions import (
+    add_command,
+    add_verbosity,
+    fresh_folder,
+    new_parser,
+)
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.equivalence import verdict
@@ -31,32 +37,43 @@ VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sim", description=__doc__)
+    parser = new_parser("python -m sim", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="run the experiments and write the report")
-    report.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
-    report.add_argument("--out", type=Path, default=Path("out/report"))
+    report = add_command(commands, "report", help="run the experiments and write the report")
+    report.add_argument(
+        "--scenario", type=Path, default=DEFAULT_SCENARIO, help="the scenario file (TOML)"
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write into (default: a new out/report-YYYYMMDD-HHMMSS, never an old one)",
+    )
     report.add_argument("--replications", type=int, help="override the scenario's count")
     add_executor_arguments(report)
-    report.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_verbosity(report)
     report.add_argument(
         "--validation-replications",
         type=int,
         default=4,
         help="real-vs-simulated runs per strategy in the report (0: leave the section out)",
     )
-    validate = commands.add_parser(
-        "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
+    validate = add_command(
+        commands, "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
     )
-    validate.add_argument("--scenario", type=Path, default=VALIDATION_SCENARIO)
-    validate.add_argument("--out", type=Path, default=Path("out/validate"))
-    validate.add_argument("--replications", type=int, help="override the scenario's count")
-    validate.add_argument("--load", type=int, default=10, help="ready prebookings (10)")
     validate.add_argument(
-        "--strategies", nargs="+", default=["sequential", "staggered", "batched", "parallel"]
+        "--scenario", type=Path, default=VALIDATION_SCENARIO, help="the scenario file (TOML)"
+    )
+    validate.add_argument("--out", type=Path, default=Path("out/validate"), help="output folder")
+    validate.add_argument("--replications", type=int, help="override the scenario's count")
+    validate.add_argument("--load", type=int, default=10, help="ready prebookings")
+    validate.add_argument(
+        "--strategies",
+        nargs="+",
+        default=["sequential", "staggered", "batched", "parallel"],
+        help="the strategies to compare",
     )
     validate.add_argument("--strict", action="store_true", help="exit 1 unless all agree")
-    validate.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_verbosity(validate)
     add_select_parser(commands, DEFAULT_SCENARIO)
     add_replay_parser(commands, DEFAULT_SCENARIO)
     return parser
@@ -89,11 +106,12 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     scenario = Scenario.from_file(args.scenario)
     seed = Scenario.from_file(SEED_SCENARIO)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
-    check_executor(args.executor, workers=args.workers)
     _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
+    check_executor(args.executor, processes=args.processes)
     if args.replications is not None:
         scenario, seed = (_with_replications(s, args.replications) for s in (scenario, seed))
-    with open_executor(args.executor, workers=args.workers) as pool:
+    out = args.out or fresh_folder(Path("out"), "report")
+    with open_executor(args.executor, processes=args.processes) as pool:
         findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=not args.quiet)
     checks = None
     if args.validation_replications:
@@ -104,8 +122,8 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             replications=args.validation_replications,
             show_progress=not args.quiet,
         )
-    page = build_report(findings, args.out, validation=checks)
-    console.print(f"report: {args.out / 'report.md'} and {page}", highlight=False)
+    page = build_report(findings, out, validation=checks)
+    console.print(f"report: {out / 'report.md'} and {page}", highlight=False)
     return 0
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import ParamSpec, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
+from prebooking_harness.conventions import add_processes
 from scheduler.core.errors import ConfigurationError
 from sim.pool import worker_pool
 
@@ -117,37 +118,35 @@ def _dask_address(spec: str) -> str | None:
 
 
 def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--executor`` and ``--workers``, the same for every command that runs replications."""
+    """``--executor`` and ``--processes``, the same for every command that runs replications."""
     parser.add_argument(
         "--executor",
         default="process",
         help="process (all cores, the default), inline, or dask://HOST:PORT (a dask scheduler)",
     )
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="processes of `process`"
-    )
+    add_processes(parser)
 
 
-def check_executor(spec: str, *, workers: int) -> None:
-    """Refuses an executor that is none of ``EXECUTORS``, or a bad worker count, naming it."""
+def check_executor(spec: str, *, processes: int) -> None:
+    """Refuses an executor that is none of ``EXECUTORS``, or a bad process count, naming it."""
     if spec not in ("process", "inline") and _dask_address(spec) is None:
         raise ConfigurationError(f"--executor {spec!r}; expected one of {list(EXECUTORS)}")
-    if not 1 <= workers <= MAX_WORKERS:
+    if not 1 <= processes <= MAX_WORKERS:
         raise ConfigurationError(
-            f"--workers {workers}; expected a whole number from 1 to {MAX_WORKERS}"
+            f"--processes {processes}; expected a whole number from 1 to {MAX_WORKERS}"
         )
 
 
 @contextmanager
-def open_executor(spec: str, *, workers: int) -> Iterator[Executor]:
-    """The executor ``spec`` names (``workers``: processes for ``process``), shut down after."""
-    check_executor(spec, workers=workers)
+def open_executor(spec: str, *, processes: int) -> Iterator[Executor]:
+    """The executor ``spec`` names (``processes``: the pool of ``process``), shut down after."""
+    check_executor(spec, processes=processes)
     address = _dask_address(spec)
     executor: Executor
     if spec == "inline":
         executor = Inline()
     elif address is None:
-        executor = worker_pool(workers)
+        executor = worker_pool(processes)
     else:
         executor = _Cluster(address)
     with executor:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from prebooking_harness.conventions import add_command
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.run import Replication, run_replication
@@ -50,9 +51,11 @@ def replay(scenario: Scenario, text: str) -> Replication:
 
 
 def add_replay_parser(commands: Any, default_scenario: Path) -> None:
-    command = commands.add_parser("replay", help="rerun one replication and print its journal")
+    command = add_command(commands, "replay", help="rerun one replication and print its journal")
     command.add_argument("run_id", help="strategy/load/replication@seed, e.g. staggered/20/3@1")
-    command.add_argument("--scenario", type=Path, default=default_scenario)
+    command.add_argument(
+        "--scenario", type=Path, default=default_scenario, help="the scenario file (TOML)"
+    )
 
 
 def run_replay(args: argparse.Namespace) -> int:

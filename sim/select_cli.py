@@ -1,5 +1,6 @@
 """``python -m sim select --scenario FILE [--load N] --objective NAME [--delta D] [--alpha A]
-[--max-replications M] [--executor E] [--json]``: KN's choice at one load, as a table or as JSON."""
+[--max-replications M] [--executor E] [--processes N] [--json]``: KN's choice at one load, as
+a table or as JSON."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from prebooking_harness.conventions import add_command, add_json, add_verbosity
 from scheduler.core.errors import ConfigurationError
 from sim.executors import add_executor_arguments, check_executor, open_executor
 from sim.kn import Selection
@@ -25,17 +27,28 @@ MAX_LOAD = 1_000
 
 
 def add_select_parser(commands: Any, default_scenario: Path) -> None:
-    select = commands.add_parser(
-        "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
+    select = add_command(
+        commands, "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
     )
-    select.add_argument("--scenario", type=Path, default=default_scenario)
-    select.add_argument("--load", type=int, default=20, help="prebookings per class (20)")
-    select.add_argument("--objective", required=True, choices=sorted(OBJECTIVES))
-    select.add_argument("--delta", type=float, help="the indifference zone (objective's default)")
-    select.add_argument("--alpha", type=float, default=0.05, help="1 - PCS (0.05)")
-    select.add_argument("--max-replications", type=int, default=200, help="per strategy (200)")
+    select.add_argument(
+        "--scenario", type=Path, default=default_scenario, help="the scenario file (TOML)"
+    )
+    select.add_argument("--load", type=int, default=20, help="prebookings per class")
+    select.add_argument(
+        "--objective", required=True, choices=sorted(OBJECTIVES), help="what to minimise"
+    )
+    select.add_argument(
+        "--delta", type=float, help="the indifference zone (default: the objective's)"
+    )
+    select.add_argument(
+        "--alpha", type=float, default=0.05, help="1 - the probability of correct selection"
+    )
+    select.add_argument(
+        "--max-replications", type=int, default=200, help="replications per strategy at most"
+    )
     add_executor_arguments(select)
-    select.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_verbosity(select)
+    add_json(select, "the selection")
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -49,7 +62,7 @@ def _check(args: argparse.Namespace) -> None:
         raise ConfigurationError(
             f"--max-replications {args.max_replications}; expected 2 to {MAX_REPLICATIONS}"
         )
-    check_executor(args.executor, workers=args.workers)
+    check_executor(args.executor, processes=args.processes)
 
 
 def selection_json(selection: Selection, *, objective: str, load: int) -> dict[str, Any]:
@@ -74,7 +87,7 @@ def run_select(args: argparse.Namespace, console: Console) -> int:
     _check(args)
     scenario = Scenario.from_file(args.scenario)
     objective = OBJECTIVES[args.objective]
-    with open_executor(args.executor, workers=args.workers) as pool:
+    with open_executor(args.executor, processes=args.processes) as pool:
         replications = Replications(scenario, args.load, executor=pool)
         selection = select_strategy(
             replications,

@@ -32,12 +32,18 @@ def test_add_then_invoke_books_and_status_shows_it(
             log_in_all(store, url, athletes)
         assert main(["add", str(tmp_path / "new.json"), "--db", db]) == 0
         assert "added 3 prebookings" in capsys.readouterr().out
-        code = main(["invoke", "--db", db, "--aimharder-url", url, "--strategy", "staggered"])
+        code = main(
+            ["invoke", "--json", "--db", db, "--aimharder-url", url, "--strategy", "staggered"]
+        )
         answer = json.loads(capsys.readouterr().out)
     assert code == 0
     assert answer["results"]["completed"] == 3
     assert main(["status", "--db", db]) == 0
     assert "completed" in capsys.readouterr().out
+    assert main(["status", "--db", db, "--json", "--rows", "2"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["counts"] == {"pending": 0, "executing": 0, "completed": 3, "failed": 0}
+    assert [p["status"] for p in listed["prebookings"]] == ["completed", "completed"]
     with open_store(db) as store:
         assert store.counts()[Status.COMPLETED] == 3
 

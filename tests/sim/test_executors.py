@@ -31,7 +31,7 @@ TASKS = [
 
 def replications(spec: str) -> str:
     """Every record of every task run on ``spec``, as canonical JSON (NaN included)."""
-    with open_executor(spec, workers=2) as executor:
+    with open_executor(spec, processes=2) as executor:
         done = run_tasks(TINY, TASKS, executor=executor, show_progress=False)
     assert [task for task, _ in done] == TASKS
     records = [dataclasses.asdict(result) for _, result in done]
@@ -42,7 +42,7 @@ def select(spec: str, capsys: pytest.CaptureFixture[str]) -> str:
     """``sim select --json`` at a small load through ``--executor spec``: KN asks for more
     replications one stage at a time, each stage through the executor."""
     argv = ["select", "--objective", "fastest-safe", "--load", "3", "--max-replications", "6"]
-    assert main([*argv, "--executor", spec, "--workers", "2", "--json"]) == 0
+    assert main([*argv, "--executor", spec, "--processes", "2", "--json"]) == 0
     return capsys.readouterr().out
 
 
@@ -84,8 +84,8 @@ def test_an_executor_that_is_none_of_the_three_is_refused_naming_it(
 
 
 def test_a_worker_count_out_of_bounds_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["select", "--objective", "fastest-safe", "--workers", "0"]) == 2
-    expected = f"--workers 0; expected a whole number from 1 to {executors.MAX_WORKERS}"
+    assert main(["select", "--objective", "fastest-safe", "--processes", "0"]) == 2
+    expected = f"--processes 0; expected a whole number from 1 to {executors.MAX_WORKERS}"
     assert expected in capsys.readouterr().err
 
 

@@ -93,7 +93,10 @@ def test_a_scenario_that_is_not_a_text_file_is_one_line(
     ("argv", "message"),
     [
         (["report", "--replications", "1001"], "--replications 1001; expected a whole number"),
-        (["report", "--workers", "1000"], "--workers 1000; expected a whole number from 1 to 64"),
+        (
+            ["report", "--processes", "1000"],
+            "--processes 1000; expected a whole number from 1 to 64",
+        ),
         (["report", "--validation-replications", "5000"], "from 0 to 1000"),
         (["validate", "--load", "100000"], "--load 100000; expected a whole number from 1 to 500"),
     ],

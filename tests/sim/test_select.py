@@ -58,7 +58,7 @@ def test_the_command_prints_the_selection_as_json(
         encoding="utf-8",
     )
     argv = ["select", "--scenario", str(path), "--load", "8", "--objective", "inversion-rate"]
-    assert main([*argv, "--json", "--workers", "1"]) == 0
+    assert main([*argv, "--json", "--processes", "1"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["chosen"] == ["sequential"]
     assert data["pcs"] == pytest.approx(0.95)

@@ -1,0 +1,134 @@
+"""What every command line of the project shares, so that a flag means one thing everywhere.
+
+- ``--help`` shows each option's meaning, unit and default (``HelpFormatter``), and keeps the
+  description's own line breaks.
+- ``--version`` prints the installed distribution's version.
+- ``-v/--verbose`` (repeatable) and ``-q/--quiet`` move one verbosity level: -1 quiet (errors
+  and the result only), 0 the default, 1 and more chattier; ``log_level`` maps it to logging.
+- ``--json``: the result as JSON on standard output, nothing else there.
+- ``--processes``: operating-system processes of one command (the simulation's pool);
+  ``--workers`` is left to locust, where it means locust workers.
+- An output folder not given is a new timestamped one: nothing is overwritten unasked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DISTRIBUTION",
+    "HelpFormatter",
+    "add_command",
+    "add_json",
+    "add_processes",
+    "add_verbosity",
+    "add_version",
+    "fresh_folder",
+    "installed_version",
+    "log_level",
+    "new_parser",
+    "verbosity",
+]
+
+DISTRIBUTION = "prebooking-harness"
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults appended to every option's help (``(default: 20)``), descriptions as written.
+
+    An option whose default is None or False (unset, or a switch) or whose help already says
+    its default (one that depends on something else) is left as written.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default is None or action.default is False or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+def installed_version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
+
+
+def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A top-level parser with the shared help layout and ``--version``."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=HelpFormatter
+    )
+    add_version(parser)
+    return parser
+
+
+def add_command(commands: Any, name: str, *, help: str) -> argparse.ArgumentParser:
+    """A subcommand of ``commands`` (``add_subparsers()``) with the shared help layout."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=help, formatter_class=HelpFormatter
+    )
+    return parser
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="say more; -vv more still (default: neither)",
+    )
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="errors and the result only: no progress"
+    )
+
+
+def verbosity(args: argparse.Namespace) -> int:
+    """-1 quiet, 0 default, 1+ verbose (``add_verbosity``'s flags)."""
+    return -1 if args.quiet else int(args.verbose)
+
+
+def log_level(args: argparse.Namespace) -> int:
+    """The logging level for ``args``' verbosity: WARNING by default."""
+    return {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity(args), logging.DEBUG
+    )
+
+
+def add_json(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help=f"print {what} as JSON on standard output"
+    )
+
+
+def add_processes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: every core, here %(default)s)",
+    )
+
+
+def fresh_folder(parent: Path, name: str) -> Path:
+    """``parent/name-YYYYMMDD-HHMMSS`` (UTC), with a suffix if that exists already."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    folder = parent / f"{name}-{stamp}"
+    suffix = 1
+    while folder.exists():
+        suffix += 1
+        folder = parent / f"{name}-{stamp}-{suffix}"
+    return folder
