@@ -19,13 +19,14 @@ _STYLE = {
     Status.EXECUTING: "cyan",
     Status.COMPLETED: "green",
     Status.FAILED: "red",
+    Status.UNKNOWN: "magenta",
 }
 
 
 def status_json(counts: dict[Status, int], rows: list[Prebooking]) -> dict[str, Any]:
     """Counts by status and the listed rows; instants in Unix seconds as stored."""
     return {
-        "counts": {status.value: counts[status] for status in Status},
+        "counts": {status.value: counts.get(status, 0) for status in Status},
         "prebookings": [
             {
                 "id": p.id,
@@ -49,7 +50,7 @@ def print_status(console: Console, counts: dict[Status, int], rows: list[Prebook
     for index, status in enumerate(Status):
         if index:
             line.append(" · ")
-        line.append(f"{counts[status]} {status.value}", style=_STYLE[status])
+        line.append(f"{counts.get(status, 0)} {status.value}", style=_STYLE[status])
     console.print(line)
     if not rows:
         return

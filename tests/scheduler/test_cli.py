@@ -42,7 +42,13 @@ def test_add_then_invoke_books_and_status_shows_it(
     assert "completed" in capsys.readouterr().out
     assert main(["status", "--db", db, "--json", "--rows", "2"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert listed["counts"] == {"pending": 0, "executing": 0, "completed": 3, "failed": 0}
+    assert listed["counts"] == {
+        "pending": 0,
+        "executing": 0,
+        "completed": 3,
+        "failed": 0,
+        "unknown": 0,
+    }
     assert [p["status"] for p in listed["prebookings"]] == ["completed", "completed"]
     with open_store(db) as store:
         assert store.counts()[Status.COMPLETED] == 3

@@ -27,12 +27,18 @@ def test_status_fits_80_columns_without_splitting_a_prebooking() -> None:
         )
         for n in range(3)
     ]
-    counts = {Status.PENDING: 12, Status.EXECUTING: 0, Status.COMPLETED: 40, Status.FAILED: 3}
+    counts = {
+        Status.PENDING: 12,
+        Status.EXECUTING: 0,
+        Status.COMPLETED: 40,
+        Status.FAILED: 3,
+        Status.UNKNOWN: 1,
+    }
     console = Console(width=80, record=True)
     print_status(console, counts, rows)
     lines = console.export_text().splitlines()
     assert all(len(line) <= 80 for line in lines)
-    assert lines[0] == "prebookings: 12 pending · 0 executing · 40 completed · 3 failed"
+    assert lines[0] == "prebookings: 12 pending · 0 executing · 40 completed · 3 failed · 1 unknown"
     heads = [n for n, line in enumerate(lines) if USER in line]
     assert len(heads) == 3  # one line per prebooking with its status and user, then its details
     assert all(lines[n].endswith(f"failed  {USER}") for n in heads)
