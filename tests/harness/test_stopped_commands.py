@@ -1,0 +1,122 @@
+"""Ctrl-C and SIGTERM to the long commands: each ends quietly and leaves no child process.
+
+``sim validate`` runs the mock in a process of its own; ``loadtests run`` runs the mock, the
+schedulers and locust. Each is started here in a session of its own, like a command typed at a
+terminal; once its children run, it gets SIGINT (to its whole process group, as the terminal
+sends Ctrl-C) or SIGTERM (to it alone, as a supervisor sends); then every process it had
+started must be gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+POLL = 0.1
+STARTUP_POLLS = 600  # a minute at most for the children to come up on a busy machine
+EXIT_TIMEOUT = 60  # seconds for the command to stop everything and exit
+
+LOADTEST = ["-m", "loadtests", "run", "--run-time", "60", "--users", "6", "--prebookings", "4"]
+LOADTEST += ["--per-class", "2", "--schedulers", "1", "--mock-visitors", "0"]
+COMMANDS = {
+    "sim validate": (
+        ["-m", "sim", "validate", "--replications", "50", "--load", "5", "--quiet"],
+        ("mock_aimharder",),
+    ),
+    "loadtests run": (
+        LOADTEST,
+        ("mock_aimharder", "scheduler", "locust"),
+    ),
+}
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every live process below ``root``, with its command line."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found: dict[int, str] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent and pid not in found:
+                found[pid] = _command(pid)
+                frontier.append(pid)
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def started(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    args, _ = COMMANDS[request.param]
+    command = [sys.executable, *args, "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(  # a terminal's foreground job: a group of its own
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=EXIT_TIMEOUT)
+
+
+def _children_running(process: subprocess.Popen[str], names: tuple[str, ...]) -> dict[int, str]:
+    """Waits until a child of each kind in ``names`` runs; all descendants at that moment."""
+    for _ in range(STARTUP_POLLS):
+        below = _descendants(process.pid)
+        if all(any(name in command for command in below.values()) for name in names):
+            return below
+        assert process.poll() is None, process.communicate()[0]
+        time.sleep(POLL)
+    raise AssertionError(f"{names} did not all start: {sorted(_descendants(process.pid).values())}")
+
+
+@pytest.mark.parametrize("started", list(COMMANDS), indirect=True)
+@pytest.mark.parametrize(
+    ("how", "code"), [("ctrl-c", 130), ("sigterm", 128 + signal.SIGTERM)], ids=["ctrl-c", "sigterm"]
+)
+def test_a_stopped_command_leaves_no_child_and_no_traceback(
+    started: subprocess.Popen[str], how: str, code: int, request: pytest.FixtureRequest
+) -> None:
+    names = COMMANDS[request.node.callspec.params["started"]][1]
+    children = _children_running(started, names)
+    if how == "ctrl-c":
+        os.killpg(started.pid, signal.SIGINT)
+    else:
+        os.kill(started.pid, signal.SIGTERM)
+    output, _ = started.communicate(timeout=EXIT_TIMEOUT)
+    left = {pid: command for pid, command in children.items() if _alive(pid)}
+    for pid in left:  # never leave them running, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == {}
+    assert started.returncode == code, output
+    assert "Traceback" not in output, output
