@@ -22,9 +22,13 @@ import pytest
 POLL = 0.1
 STARTUP_POLLS = 600  # a minute at most for the children to come up on a busy machine
 EXIT_TIMEOUT = 60  # seconds for the command to stop everything and exit
+ORPHAN_BOUND = 5.0  # seconds for a pool worker to see its parent gone (it looks every 0.25 s)
 
 LOADTEST = ["-m", "loadtests", "run", "--run-time", "60", "--users", "6", "--prebookings", "4"]
 LOADTEST += ["--per-class", "2", "--schedulers", "1", "--mock-visitors", "0"]
+# Minutes of work queued: a pool that waited for it would not stop within EXIT_TIMEOUT.
+REPORT = ["-m", "sim", "report", "--replications", "200", "--validation-replications", "0"]
+REPORT += ["--quiet"]
 COMMANDS = {
     "sim validate": (
         ["-m", "sim", "validate", "--replications", "50", "--load", "5", "--quiet"],
@@ -34,7 +38,19 @@ COMMANDS = {
         LOADTEST,
         ("mock_aimharder", "scheduler", "locust"),
     ),
+    # Its children are the worker pool's processes, forked: the same command line.
+    "sim report": (REPORT, ("sim",)),
 }
+SIGTERM_EXIT = 128 + signal.SIGTERM  # SystemExit while children run: everything stopped first
+CASES = [
+    ("sim validate", "ctrl-c", 130),
+    ("sim validate", "sigterm", SIGTERM_EXIT),
+    ("loadtests run", "ctrl-c", 130),
+    ("loadtests run", "sigterm", SIGTERM_EXIT),
+    ("sim report", "ctrl-c", 130),
+    # No handler: SIGTERM ends the report at once, and its workers follow their parent.
+    ("sim report", "sigterm", -signal.SIGTERM),
+]
 
 
 def _descendants(root: int) -> dict[int, str]:
@@ -51,7 +67,7 @@ def _descendants(root: int) -> dict[int, str]:
                 parents[int(entry)] = int(fields[1])
     found: dict[int, str] = {}
     frontier = [root]
-    while frontier:
+    while frontier:  # bounded: each pid enters ``found`` once
         parent = frontier.pop()
         for pid, ppid in parents.items():
             if ppid == parent and pid not in found:
@@ -65,6 +81,16 @@ def _command(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def _left_after(children: dict[int, str], bound: float) -> dict[int, str]:
+    """Those of ``children`` still running ``bound`` s from now (at most), polled."""
+    deadline = time.monotonic() + bound
+    left = children
+    while left and time.monotonic() < deadline:
+        time.sleep(POLL)
+        left = {pid: command for pid, command in left.items() if _alive(pid)}
+    return {pid: command for pid, command in left.items() if _alive(pid)}
 
 
 def _alive(pid: int) -> bool:
@@ -100,9 +126,11 @@ def _children_running(process: subprocess.Popen[str], names: tuple[str, ...]) ->
     raise AssertionError(f"{names} did not all start: {sorted(_descendants(process.pid).values())}")
 
 
-@pytest.mark.parametrize("started", list(COMMANDS), indirect=True)
 @pytest.mark.parametrize(
-    ("how", "code"), [("ctrl-c", 130), ("sigterm", 128 + signal.SIGTERM)], ids=["ctrl-c", "sigterm"]
+    ("started", "how", "code"),
+    CASES,
+    indirect=["started"],
+    ids=[f"{command}-{how}" for command, how, _ in CASES],
 )
 def test_a_stopped_command_leaves_no_child_and_no_traceback(
     started: subprocess.Popen[str], how: str, code: int, request: pytest.FixtureRequest
@@ -114,7 +142,7 @@ def test_a_stopped_command_leaves_no_child_and_no_traceback(
     else:
         os.kill(started.pid, signal.SIGTERM)
     output, _ = started.communicate(timeout=EXIT_TIMEOUT)
-    left = {pid: command for pid, command in children.items() if _alive(pid)}
+    left = _left_after(children, ORPHAN_BOUND)
     for pid in left:  # never leave them running, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == {}
