@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scipy import stats
 
 from sim.executors import parallelism
+from sim.metrics import Summary
 from sim.pool import worker_pool
 from sim.run import Replication, run_replication
 from sim.scenario import Scenario
@@ -154,7 +155,7 @@ def summarise(
     key: Callable[[Task], tuple[Any, ...]] = lambda t: (t.label or t.strategy, t.load),
 ) -> list[dict[str, Any]]:
     """One row per sweep point: every metric's mean and 95% interval over its replications."""
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[Any, ...], list[Summary]] = defaultdict(list)
     for task, replication in results:
         groups[key(task)].append(replication.summary)
     rows = []
@@ -162,6 +163,7 @@ def summarise(
         row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
         for metric in METRICS:
             # Every metric is a count, a rate or a duration: none goes below 0.
-            row.update(estimate((s[metric] for s in summaries), floor=0.0).as_dict(metric))
+            values = (getattr(s, metric) for s in summaries)
+            row.update(estimate(values, floor=0.0).as_dict(metric))
         rows.append(row)
     return rows

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment import Task, run_tasks, summarise, sweep_tasks
-from sim.replay import run_id
+from sim.run import Replication
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
 from sim.selections import recommend
@@ -28,12 +28,11 @@ SEED_SCENARIO = Path(__file__).parent / "scenarios" / "seed.toml"
 class Findings:
     scenario: Scenario
     sweep: list[dict[str, Any]]
-    replications: list[dict[str, Any]]
+    replications: list[Replication]  # the sweep's, in the order of its tasks
     gaps: list[dict[str, Any]]
     whole: list[dict[str, Any]]
     seed: list[dict[str, Any]]
     triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
-    seeds: list[dict[str, Any]]  # each sweep replication's seed and the streams derived from it
     selections: list[dict[str, Any]]  # KN's choice per load and objective
     differences: list[dict[str, Any]]  # paired differences from each choice
     trigger_presets: list[dict[str, Any]]  # each trigger preset x limit x strategy x load
@@ -77,7 +76,7 @@ def gather(
     whole_results = run_tasks(guarded, whole_tasks, description="one invocation", **kwargs)
     finished: dict[tuple[str, int], list[bool]] = {}
     for task, result in whole_results:
-        whole_run = result.summary["skipped"] == 0 and result.summary["killed"] == 0
+        whole_run = result.summary.skipped == 0 and result.summary.killed == 0
         finished.setdefault((task.strategy, task.load), []).append(whole_run)
     whole = [
         {"strategy": s, "prebookings": n, "whole_share": sum(v) / len(v)}
@@ -104,10 +103,7 @@ def gather(
         scenario=scenario,
         trigger_presets=trigger_presets,
         sweep=summarise(results),
-        replications=[
-            {**r.summary, "run_id": run_id(r), "journal_hash": r.journal_hash} for _, r in results
-        ],
-        seeds=[{"run_id": run_id(r), **r.seeds} for _, r in results],
+        replications=[r for _, r in results],
         selections=selections,
         differences=differences,
         gaps=gaps,

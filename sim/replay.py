@@ -63,7 +63,7 @@ def run_replay(args: argparse.Namespace) -> int:
     print(f"run {run_id(result)} ({args.scenario})")
     print(f"journal sha256 {result.journal_hash}")
     print("seeds " + json.dumps(result.seeds))
-    print("summary " + json.dumps(result.summary, default=str))
+    print("summary " + json.dumps(result.summary.row(), default=str))
     for entry in result.journal:
         print(json.dumps(entry.to_json(), sort_keys=True))
     return 0

@@ -21,6 +21,7 @@ from sim import figures
 from sim.findings import SEED_SCENARIO, Findings, gather
 from sim.prose import METRIC_FIGURES, report_markdown, validation_markdown
 from sim.recommend import smallest_gap
+from sim.replay import run_id
 from sim.trigger_choice import section_markdown
 
 __all__ = [
@@ -39,9 +40,13 @@ def build_report(
     """Writes every file under ``out``; returns the HTML page's path. ``validation``: rows of
     ``sim.validate.compare``, shown in a section of their own when given."""
     data, pictures = out / "data", out / "figures"
+    replications = [
+        {**r.summary.row(), "run_id": run_id(r), "journal_hash": r.journal_hash}
+        for r in findings.replications
+    ]
     for name, rows in (
         ("sweep", findings.sweep),
-        ("replications", findings.replications),
+        ("replications", replications),
         ("stagger_gaps", findings.gaps),
         ("one_invocation", findings.whole),
         ("seed_tables", findings.seed),
@@ -61,7 +66,8 @@ def build_report(
         findings.gaps, target=target, chosen=chosen_gap, path=pictures / "stagger_gap.png"
     )
     figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
-    (data / "seeds.json").write_text(json.dumps(findings.seeds, indent=1), "utf-8")
+    seeds = [{"run_id": run_id(r), **r.seeds} for r in findings.replications]
+    (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
     text = report_markdown(findings, chosen_gap)
     text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:

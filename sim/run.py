@@ -15,18 +15,17 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
 import simpy
 
-from harness.measures import attempts, class_measures
+from harness.measures import ClassMeasures, attempts, class_measures
 from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.journal import JournalEntry
 from scheduler.core.domain import Session, UserId
 from scheduler.store import MemoryStore
-from sim.metrics import percentile, store_measures
-from sim.platform import Platform
+from sim.metrics import Summary, summarise_replication
+from sim.platform import InvocationRecord, Platform
 from sim.scenario import Scenario
 from sim.streams import Streams
 from sim.trigger import TriggerLog, trigger, trigger_measures
@@ -47,9 +46,9 @@ class Replication:
     strategy: str
     load: int
     replication: int
-    invocations: list[dict[str, Any]]
-    classes: list[dict[str, Any]]
-    summary: dict[str, Any]
+    invocations: tuple[InvocationRecord, ...]
+    classes: tuple[ClassMeasures, ...]  # one per class, by id
+    summary: Summary
     seeds: dict[str, Any]  # the base seed, the spawn key and every stream derived from them
     journal_hash: str
     journal: tuple[JournalEntry, ...] = ()  # kept only when asked (a replay prints it)
@@ -109,63 +108,17 @@ def run_replication(
     tried = attempts(journal)
     rows = store.list()
     classes = class_measures(tried, rows, work.openings)
-    tag = {"strategy": strategy_name, "load": load, "replication": replication}
-    invocations: list[dict[str, Any]] = [
-        {
-            **tag,
-            "instance": r.instance_id,
-            "requested_at": r.requested_at,
-            "cold_start": r.started_at - r.requested_at,
-            "makespan": r.makespan,
-            "cold": r.cold,
-            "killed": r.killed,
-            "found": r.report.found if r.report else None,
-            "completed": r.report.completed if r.report else None,
-            "failed": r.report.failed if r.report else None,
-            "skipped": len(r.report.skipped) if r.report else None,
-            "lost_race": r.report.lost_races if r.report else None,
-            "duplicate": r.duplicate,
-            "status": r.status,
-        }
-        for r in platform.records
-    ]
-    busy = [i for i in invocations if i["killed"] or (i["found"] or 0) > 0]
-    times = [t for c in classes for t in c.times_to_book]
-    pairs = sum(c.pairs for c in classes)
-    summary = {
-        **tag,
-        "invocations": len(invocations),
-        "busy_invocations": len(busy),
-        "killed": sum(i["killed"] for i in invocations),
-        "kill_rate": (sum(i["killed"] for i in busy) / len(busy)) if busy else 0.0,
-        "skipped": sum(i["skipped"] or 0 for i in invocations),
-        "makespan_mean": float(np.mean([i["makespan"] for i in busy])) if busy else 0.0,
-        "makespan_max": max((i["makespan"] for i in busy), default=0.0),
-        "inversions": sum(c.inversions for c in classes),
-        "inversion_rate": sum(c.inversions for c in classes) / pairs if pairs else 0.0,
-        "unfair": sum(c.unfair for c in classes),
-        "placed": sum(c.placed for c in classes),
-        "requests": sum(c.requests for c in classes),
-        "book_p50": percentile(times, 50),
-        "book_p95": percentile(times, 95),
-        "book_p99": percentile(times, 99),
-        **store_measures(rows, tried),
-        **trigger_measures(log, platform.records),
-    }
+    point = (strategy_name, load, replication)
+    fired = trigger_measures(log, platform.records)
+    summary = summarise_replication(
+        point, platform.records, classes, rows=rows, tried=tried, trigger=fired
+    )
     return Replication(
         strategy=strategy_name,
         load=load,
         replication=replication,
-        invocations=invocations,
-        classes=[
-            {
-                **tag,
-                **dataclasses.asdict(c),
-                "inversion_rate": c.inversion_rate,
-                "times_to_book": list(c.times_to_book),
-            }
-            for c in classes
-        ],
+        invocations=tuple(platform.records),
+        classes=tuple(classes),
         summary=summary,
         seeds=streams.record(),
         journal_hash=journal_hash(journal),

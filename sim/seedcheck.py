@@ -103,7 +103,7 @@ def compare_with_seed(
         reduced, tasks, executor=executor, description="seed tables", show_progress=show_progress
     )
     for task, result in runs:
-        makespans.setdefault((task.strategy, task.load), []).append(result.summary["makespan_max"])
+        makespans.setdefault((task.strategy, task.load), []).append(result.summary.makespan_max)
     table = []
     for row in rows:
         low = float(np.percentile(makespans[(row.strategy, row.low)], 5))

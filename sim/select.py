@@ -21,12 +21,12 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
 
 from scipy import stats
 
 from sim.experiment import Task, run_tasks
 from sim.kn import Selection, select_best
+from sim.metrics import Summary
 from sim.scenario import Scenario
 
 __all__ = [
@@ -45,33 +45,33 @@ class Objective:
     label: str  # how the report names it
     unit: str
     delta: float  # the default indifference zone: differences smaller than this do not matter
-    measure: Callable[[Mapping[str, Any]], float | None]
+    measure: Callable[[Summary], float | None]
 
 
-def _safe(summary: Mapping[str, Any]) -> bool:
-    return bool(summary["killed"] == 0 and summary["skipped"] == 0 and summary["doubles"] == 0)
+def _safe(summary: Summary) -> bool:
+    return summary.killed == 0 and summary.skipped == 0 and summary.doubles == 0
 
 
-def _p95(summary: Mapping[str, Any]) -> float:
-    value = float(summary["book_p95"])
+def _p95(summary: Summary) -> float:
+    value = summary.book_p95
     # Nobody placed in the whole replication: as slow as the run was long (never chosen).
     return math.inf if math.isnan(value) else value
 
 
-def _safe_p95(summary: Mapping[str, Any]) -> float | None:
+def _safe_p95(summary: Summary) -> float | None:
     return _p95(summary) if _safe(summary) else None
 
 
-def _safe_inversions(summary: Mapping[str, Any]) -> float | None:
-    return float(summary["inversion_rate"]) if _safe(summary) else None
+def _safe_inversions(summary: Summary) -> float | None:
+    return summary.inversion_rate if _safe(summary) else None
 
 
 OBJECTIVES: dict[str, Objective] = {
     name: Objective(name=name, label=label, unit=unit, delta=delta, measure=measure)
     for name, label, unit, delta, measure in (
         ("p95-time-to-book", "p95 time to book", "s", 0.5, _p95),
-        ("inversion-rate", "inversion rate", "", 0.01, lambda s: float(s["inversion_rate"])),
-        ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s["unfair"])),
+        ("inversion-rate", "inversion rate", "", 0.01, lambda s: s.inversion_rate),
+        ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
         ("fastest-safe", "p95 time to book among the safe", "s", 0.5, _safe_p95),
         ("fairest-safe", "inversion rate among the safe", "", 0.01, _safe_inversions),
     )
@@ -87,10 +87,10 @@ class Replications:
         load: int,
         *,
         executor: Executor | None = None,
-        known: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+        known: Mapping[tuple[str, int], Summary] | None = None,
     ) -> None:
         self.scenario, self.load, self.executor = scenario, load, executor
-        self.summaries: dict[tuple[str, int], Mapping[str, Any]] = dict(known or {})
+        self.summaries: dict[tuple[str, int], Summary] = dict(known or {})
 
     def get(self, strategies: Sequence[str], start: int, stop: int) -> None:
         missing = [

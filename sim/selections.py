@@ -15,6 +15,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from sim.experiment import Task
+from sim.metrics import Summary
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
@@ -33,7 +34,7 @@ def recommend(
     alpha: float = 0.05,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(one row per load and objective, one row per paired difference from each choice)."""
-    known: dict[int, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
+    known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
     for task, result in sweep:
         known[task.load][(task.strategy, task.replication)] = result.summary
     rows, differences = [], []

@@ -28,7 +28,7 @@ from mock_aimharder.model.latency import Sampler
 from sim.platform import InvocationRecord
 from sim.scenario import CronModel
 
-__all__ = ["Delivery", "TriggerLog", "trigger", "trigger_measures"]
+__all__ = ["Delivery", "TriggerLog", "TriggerMeasures", "trigger", "trigger_measures"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -152,18 +152,33 @@ class _Service:
         self.log.finished(delivery, disable_after=model.disable_after, now=env.now)
 
 
-def trigger_measures(log: TriggerLog, records: Sequence[InvocationRecord]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerMeasures:
+    """A run's trigger: what it fired, how often calls failed, whether it gave up."""
+
+    deliveries: int
+    dropped: int
+    delivered_twice: int
+    duplicates_seen: int  # invocations that found their delivery id taken: nothing run
+    calls_failed: int
+    call_fail_share: float
+    failure_streak: int
+    trigger_disabled: int  # 1 when the trigger disabled itself
+    disabled_at: float | None
+
+
+def trigger_measures(log: TriggerLog, records: Sequence[InvocationRecord]) -> TriggerMeasures:
     """A run's trigger as flat measures: what it fired, how often calls failed, if it gave up."""
     attempts = sum(d.attempts for d in log.deliveries)
     failed = sum(d.failed_attempts for d in log.deliveries)
-    return {
-        "deliveries": len(log.deliveries),
-        "dropped": sum(d.dropped for d in log.deliveries),
-        "delivered_twice": sum(d.copies == 2 for d in log.deliveries),
-        "duplicates_seen": sum(r.duplicate for r in records),
-        "calls_failed": failed,
-        "call_fail_share": failed / attempts if attempts else 0.0,
-        "failure_streak": log.longest_streak,
-        "trigger_disabled": int(bool(log.disabled_at)),
-        "disabled_at": min(log.disabled_at.values(), default=None),
-    }
+    return TriggerMeasures(
+        deliveries=len(log.deliveries),
+        dropped=sum(d.dropped for d in log.deliveries),
+        delivered_twice=sum(d.copies == 2 for d in log.deliveries),
+        duplicates_seen=sum(r.duplicate for r in records),
+        calls_failed=failed,
+        call_fail_share=failed / attempts if attempts else 0.0,
+        failure_streak=log.longest_streak,
+        trigger_disabled=int(bool(log.disabled_at)),
+        disabled_at=min(log.disabled_at.values(), default=None),
+    )

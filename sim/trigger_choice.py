@@ -88,7 +88,7 @@ def _summary(done: Sequence[tuple[Task, Replication]]) -> list[dict[str, Any]]:
     rows = summarise(done)
     groups: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for task, result in done:
-        groups[(task.strategy, task.load)].append(result.summary)
+        groups[(task.strategy, task.load)].append(result.summary.row())
     for row in rows:
         summaries = groups[(row["point"], row["load"])]
         undecided = (s["lost"] / s["requests"] if s["requests"] else 0.0 for s in summaries)

@@ -117,9 +117,9 @@ def simulated_sample(scenario: Scenario, name: str, load: int, replication: int)
     result = run_replication(one_invocation(scenario, guard=True), name, load, replication)
     (measures,) = result.classes
     return Sample(
-        makespan=result.summary["makespan_max"],
-        times_to_book=tuple(measures["times_to_book"]),
-        inversion_rate=measures["inversion_rate"],
+        makespan=result.summary.makespan_max,
+        times_to_book=measures.times_to_book,
+        inversion_rate=measures.inversion_rate,
     )
 
 

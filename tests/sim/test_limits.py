@@ -38,7 +38,8 @@ def test_sequential_takes_more_per_invocation_at_sixty_seconds_than_at_ten() -> 
     # at 60 s one invocation has room for all 30.
     def most_per_invocation(limit: float) -> int:
         result = run_replication(with_limit(limit), "sequential", 30, 0)
-        return max(int(i["completed"] or 0) + int(i["failed"] or 0) for i in result.invocations)
+        done = [i.report.completed + i.report.failed for i in result.invocations if i.report]
+        return max(done)
 
     at_ten, at_sixty = most_per_invocation(10.0), most_per_invocation(60.0)
     assert at_ten < 20

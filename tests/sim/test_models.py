@@ -41,7 +41,7 @@ def test_sequential_makespan_is_n_times_each_step_plus_the_query() -> None:
     latency = 0.3
     base = scenario({"inbound": fixed(latency / 2), "outbound": fixed(latency / 2)})
     result = run_replication(one_invocation(base, guard=False), "sequential", 5, 0)
-    assert result.summary["makespan_max"] == pytest.approx(
+    assert result.summary.makespan_max == pytest.approx(
         FIND + 5 * (CLAIM + SESSION + latency + MARK)
     )
 
@@ -51,13 +51,13 @@ def test_parallel_queues_at_the_servers_capacity() -> None:
     base = scenario({"service": fixed(service), "capacity": capacity})
     result = run_replication(one_invocation(base, guard=False), "parallel", n, 0)
     rounds = math.ceil(n / capacity)
-    assert result.summary["makespan_max"] == pytest.approx(
+    assert result.summary.makespan_max == pytest.approx(
         FIND + CLAIM + SESSION + rounds * service + MARK
     )
     (measures,) = result.classes
     start = 0.001 + FIND + CLAIM + SESSION  # triggered 1 ms after the opening
     expected = sorted(start + service * (1 + k // capacity) for k in range(n))
-    assert sorted(measures["times_to_book"]) == pytest.approx(expected)
+    assert sorted(measures.times_to_book) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(("name", "in_flight"), [("sequential", 1), ("parallel", 3)])
@@ -70,11 +70,11 @@ def test_a_kill_leaves_exactly_the_in_flight_prebookings_executing(
     slow_store = base.database.model_copy(update={"mark_result": Fixed(value=20.0)})
     killed = one_invocation(base.model_copy(update={"database": slow_store}), guard=True)
     result = run_replication(killed, name, 3, 0)
-    assert result.summary["killed"] == 1
-    assert result.summary["executing"] == in_flight
-    assert result.summary["lost"] == 3  # the others were never claimed: still pending
+    assert result.summary.killed == 1
+    assert result.summary.executing == in_flight
+    assert result.summary.lost == 3  # the others were never claimed: still pending
     # the requests already sent still reach AimHarder after the kill, as real ones would
-    assert result.classes[0]["processed"] == in_flight
+    assert result.classes[0].processed == in_flight
 
 
 def test_the_same_seed_gives_the_same_run_and_another_a_different_one() -> None:
@@ -89,7 +89,7 @@ def test_the_same_seed_gives_the_same_run_and_another_a_different_one() -> None:
 def test_strategies_meet_the_same_world_at_the_same_replication() -> None:
     a = run_replication(Scenario(), "sequential", 5, 2)
     b = run_replication(Scenario(), "parallel", 5, 2)
-    assert [i["requested_at"] for i in a.invocations] == [i["requested_at"] for i in b.invocations]
+    assert [i.requested_at for i in a.invocations] == [i.requested_at for i in b.invocations]
 
 
 def test_cron_jitter_and_cold_starts_follow_their_distributions() -> None:
@@ -104,12 +104,12 @@ def test_cron_jitter_and_cold_starts_follow_their_distributions() -> None:
         }
     )
     result = run_replication(base, "sequential", 1, 0)
-    offsets = [i["requested_at"] % 60.0 for i in result.invocations]
-    colds = [i["cold_start"] for i in result.invocations]
+    offsets = [i.requested_at % 60.0 for i in result.invocations]
+    colds = [i.started_at - i.requested_at for i in result.invocations]
     assert len(offsets) >= 120
     # uniform(0, 2): mean 1, sd 0.577; 4 standard errors of the mean
     assert statistics.mean(offsets) == pytest.approx(1.0, abs=4 * 0.577 / math.sqrt(len(offsets)))
-    assert all(i["cold"] for i in result.invocations)
+    assert all(i.cold for i in result.invocations)
     assert statistics.median(colds) == pytest.approx(0.4, rel=0.2)
 
 
@@ -129,11 +129,11 @@ def test_a_database_with_one_connection_serialises_the_queries() -> None:
     result = run_replication(one_invocation(base, guard=False), "parallel", 4, 0)
     # claims and sessions queue one by one; the last session ends at FIND + 4 * (CLAIM + SESSION)
     # at best (interleaved), then its booking (0.1 s), then the marks queue too.
-    assert result.summary["makespan_max"] > FIND + 4 * (CLAIM + SESSION) + 0.1
+    assert result.summary.makespan_max > FIND + 4 * (CLAIM + SESSION) + 0.1
     unlimited = run_replication(
         one_invocation(scenario({"inbound": fixed(0.1)}), guard=False), "parallel", 4, 0
     )
-    assert unlimited.summary["makespan_max"] == pytest.approx(FIND + CLAIM + SESSION + 0.1 + MARK)
+    assert unlimited.summary.makespan_max == pytest.approx(FIND + CLAIM + SESSION + 0.1 + MARK)
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_the_trigger_fires_at_openings_at_ticks_or_both(mode: str, exact: int, c
         }
     )
     requested = [
-        round(i["requested_at"], 6) for i in run_replication(base, "parallel", 2, 0).invocations
+        round(i.requested_at, 6) for i in run_replication(base, "parallel", 2, 0).invocations
     ]
     assert sorted(t for t in requested if t % 60 == pytest.approx(0.03)) == [60.03, 120.03][:exact]
     assert (

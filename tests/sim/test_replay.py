@@ -8,6 +8,7 @@ import pytest
 
 from scheduler.core.errors import ConfigurationError
 from sim.experiment import Task, run_tasks
+from sim.metrics import Summary
 from sim.replay import parse_run_id, replay, run_id
 from sim.run import run_replication
 from sim.scenario import Scenario
@@ -40,7 +41,7 @@ def test_a_replay_from_the_identifier_prints_the_same_journal() -> None:
     again = replay(SMALL, run_id(original))
     assert run_id(original) == "batched/5/1@3"
     assert again.journal_hash == original.journal_hash
-    assert len(again.journal) == original.summary["requests"] > 0
+    assert len(again.journal) == original.summary.requests > 0
 
 
 @pytest.mark.parametrize("text", ["batched/5/1", "nope/5/1@3", "batched/0/1@3", "b/5/x@3"])
@@ -56,7 +57,7 @@ def test_experiment_data_do_not_depend_on_the_number_of_workers() -> None:
         for r in range(3)
     ]
 
-    def hashes(workers: int) -> list[tuple[str, dict[str, object]]]:
+    def hashes(workers: int) -> list[tuple[str, Summary]]:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = run_tasks(SMALL, tasks, executor=pool, show_progress=False)
         return [(r.journal_hash, r.summary) for _, r in done]

@@ -239,14 +239,14 @@ def test_in_the_model_every_second_delivery_is_seen_as_a_duplicate_and_books_not
     twice = Scenario.from_data({"cron": {"duplicate_share": 1.0}, "workload": {"minutes": 2}})
     result = run_replication(twice, "parallel", 10, 0)
     summary = result.summary
-    assert summary["delivered_twice"] > 0
-    assert summary["duplicates_seen"] == summary["delivered_twice"]
-    assert summary["doubles"] == 0 and summary["lost"] == 0
-    copies = [i for i in result.invocations if i["duplicate"]]
-    assert all(i["found"] is None and i["status"] == 200 for i in copies)
+    assert summary.trigger.delivered_twice > 0
+    assert summary.trigger.duplicates_seen == summary.trigger.delivered_twice
+    assert summary.doubles == 0 and summary.lost == 0
+    copies = [i for i in result.invocations if i.duplicate]
+    assert all(i.report is None and i.status == 200 for i in copies)
     once = run_replication(twice.model_copy(update={"cron": Scenario().cron}), "parallel", 10, 0)
-    assert once.summary["duplicates_seen"] == 0
-    assert summary["placed"] == once.summary["placed"]  # the copies changed no outcome
+    assert once.summary.trigger.duplicates_seen == 0
+    assert summary.placed == once.summary.placed  # the copies changed no outcome
 
 
 def test_a_function_cut_at_every_call_loses_its_cron_job_org_trigger_after_fifteen() -> None:
@@ -258,8 +258,9 @@ def test_a_function_cut_at_every_call_loses_its_cron_job_org_trigger_after_fifte
         {"database": slow, "workload": {"minutes": 20}, "experiment": {"drain_minutes": 3}}
     ).model_copy(update={"cron": cut})
     summary = run_replication(scenario, "sequential", 5, 0).summary
-    assert summary["trigger_disabled"] == 1
-    assert summary["failure_streak"] == 15
-    assert summary["call_fail_share"] == 1.0
-    assert 14 * 60 < summary["disabled_at"] < 15 * 60
-    assert summary["deliveries"] == 15  # nothing fired after it
+    assert summary.trigger.trigger_disabled == 1
+    assert summary.trigger.failure_streak == 15
+    assert summary.trigger.call_fail_share == 1.0
+    assert summary.trigger.disabled_at is not None
+    assert 14 * 60 < summary.trigger.disabled_at < 15 * 60
+    assert summary.trigger.deliveries == 15  # nothing fired after it
