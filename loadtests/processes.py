@@ -12,8 +12,6 @@ import os
 import socket
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from harness.children import LISTENING, STOP_GRACE, Child, ChildError, child, listening_url
 from loadtests.errors import StartupError
@@ -31,12 +29,12 @@ def free_port() -> int:
         return port
 
 
-class Children:
+class Children(contextlib.ExitStack):
     """The processes of one run, stopped in reverse order of start when the block ends."""
 
     def __init__(self, logs: Path) -> None:
+        super().__init__()
         self._logs = logs
-        self._stack = contextlib.ExitStack()
 
     def start(
         self, name: str, command: Sequence[str], *, env: Mapping[str, str] | None = None
@@ -46,7 +44,7 @@ class Children:
         log = self._logs / f"{name}.log"
         log.unlink(missing_ok=True)
         environment = {**os.environ, **(env or {})}
-        return self._stack.enter_context(
+        return self.enter_context(
             child(name, command, log=log, env=environment, listening=None, grace=STOP_GRACE)
         )
 
@@ -56,14 +54,3 @@ class Children:
             return listening_url(started, pattern=LISTENING, timeout=timeout)
         except ChildError as exc:
             raise StartupError(str(exc)) from None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._stack.close()

@@ -13,6 +13,7 @@ import pytest
 from harness.measures import inversions
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
+from scheduler.core.domain import UserId
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
@@ -61,50 +62,39 @@ def test_each_strategy_books_every_ready_prebooking_and_nothing_else(
     assert [p.id for p in store.list(Status.PENDING)] == later
 
 
-def test_sequential_keeps_created_at_order_when_later_requests_are_faster(store: SqlStore) -> None:
+def processing_order(store: SqlStore, name: str, *, step: float = 0.05) -> list[str]:
+    """Six athletes, ready in created_at order, later requests faster by ``step`` each: the
+    users in the order AimHarder processed them under strategy ``name``."""
     athletes = users(6)
-    with mock_gym(6, **later_requests_faster(6)) as url:
+    with mock_gym(6, **later_requests_faster(6, step=step)) as url:
         log_in_all(store, url, athletes)
         enqueue(store, athletes, available_at=time.time() - 1)
-        run_invocation(store, url, "sequential")
-        order = [e["user"] for e in journal(url)]
-    assert order == athletes
+        run_invocation(store, url, name)
+        return [e["user"] for e in journal(url)]
+
+
+def test_sequential_keeps_created_at_order_when_later_requests_are_faster(store: SqlStore) -> None:
+    assert processing_order(store, "sequential") == users(6)
 
 
 def test_parallel_is_overtaken_under_the_same_latencies(store: SqlStore) -> None:
-    athletes = users(6)
-    with mock_gym(6, **later_requests_faster(6)) as url:
-        log_in_all(store, url, athletes)
-        enqueue(store, athletes, available_at=time.time() - 1)
-        run_invocation(store, url, "parallel")
-        order = [e["user"] for e in journal(url)]
-    assert sorted(order) == athletes
+    order = processing_order(store, "parallel")
+    assert sorted(order) == users(6)
     assert inversions(order) > 0
 
 
 def test_batched_never_inverts_across_batches_when_later_requests_are_faster(
     store: SqlStore,
 ) -> None:
-    athletes = users(6)
-    with mock_gym(6, **later_requests_faster(6)) as url:
-        log_in_all(store, url, athletes)
-        enqueue(store, athletes, available_at=time.time() - 1)
-        run_invocation(store, url, "batched")
-        order = [athletes.index(e["user"]) for e in journal(url)]
-    assert [i // 3 for i in order] == [0, 0, 0, 1, 1, 1]
-    assert inversions([athletes[i] for i in order]) > 0  # inside a batch, the faster one wins
+    order = processing_order(store, "batched")
+    assert [users(6).index(UserId(u)) // 3 for u in order] == [0, 0, 0, 1, 1, 1]
+    assert inversions(order) > 0  # inside a batch, the faster one wins
 
 
 def test_staggered_is_overtaken_when_the_latency_drops_faster_than_the_gap(
     store: SqlStore,
 ) -> None:
-    athletes = users(6)
-    with mock_gym(6, **later_requests_faster(6, step=0.1)) as url:  # gap 0.05 < step 0.1
-        log_in_all(store, url, athletes)
-        enqueue(store, athletes, available_at=time.time() - 1)
-        run_invocation(store, url, "staggered")
-        order = [e["user"] for e in journal(url)]
-    assert inversions(order) > 0
+    assert inversions(processing_order(store, "staggered", step=0.1)) > 0  # gap 0.05 < 0.1
 
 
 def test_guard_answers_within_budget_and_the_next_invocation_books_the_rest(
