@@ -4,6 +4,9 @@ A judge reads what a run left behind: the server's journal, as ``Attempt``s in t
 server processed them (the journal alone judges order), and the store's rows. The simulation's
 metrics, the load tests' check and the reliability tests all count with these definitions.
 
+**Places won** is the share of our prebookings that got a place: outside members (other members
+and bots, ``mock_aimharder.model.outside``) book the same classes and take the rest.
+
 Where two judges need different things they get different names: ``lost`` (never final),
 ``overdue`` (still pending although its window opened) and ``phantom`` (completed without a
 place) are three measures, not three meanings of one; so are ``double`` (sent again after
@@ -42,6 +45,7 @@ __all__ = [
     "overdue",
     "pairs",
     "phantom",
+    "places_won",
     "stuck",
     "time_to_book",
     "unfair_outcomes",
@@ -227,3 +231,11 @@ def class_measures(
             )
         )
     return measures
+
+
+def places_won(classes: Iterable[ClassMeasures]) -> float:
+    """The share of our prebookings that got a place (1.0 when there were none): outside
+    members' attempts are no prebooking's, so they count only as places ours did not get."""
+    measured = list(classes)
+    requests = sum(c.requests for c in measured)
+    return sum(c.placed for c in measured) / requests if requests else 1.0

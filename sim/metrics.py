@@ -45,6 +45,8 @@ class Summary:
     unfair: int
     placed: int
     requests: int
+    places_won: float  # the share of our prebookings that got a place
+    clock_offset: float  # AimHarder's clock minus the bot's, drawn for this run (s)
     book_p50: float  # time to book, over every placed user; NaN when nobody was placed
     book_p95: float
     book_p99: float
@@ -73,8 +75,10 @@ def summarise_replication(
     rows: Iterable[Prebooking],
     tried: Iterable[Attempt],
     trigger: TriggerMeasures,
+    clock_offset: float = 0.0,
 ) -> Summary:
-    """``point``: (strategy, load, replication); ``tried``: the journal's booking attempts."""
+    """``point``: (strategy, load, replication); ``tried``: the journal's booking attempts;
+    ``clock_offset``: AimHarder's clock minus the bot's in this run."""
     strategy, load, replication = point
     busy = [r for r in records if r.killed or (r.report is not None and r.report.found > 0)]
     times = [t for c in classes for t in c.times_to_book]
@@ -104,6 +108,8 @@ def summarise_replication(
         unfair=sum(c.unfair for c in classes),
         placed=sum(c.placed for c in classes),
         requests=sum(c.requests for c in classes),
+        places_won=measures.places_won(classes),
+        clock_offset=clock_offset,
         book_p50=percentile(times, 50),
         book_p95=percentile(times, 95),
         book_p99=percentile(times, 99),

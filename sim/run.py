@@ -73,12 +73,15 @@ def run_replication(
         load=load,
         rng=streams.rng("workload"),
         window_skew=scenario.aimharder.window_skew,
+        outside=scenario.outside,
     )
     store = MemoryStore()
     store.add(work.prebookings)
     for user in work.users:
         store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
-    gym = Gym(MockConfig(users=work.users, classes=work.classes))
+    offset = scenario.aimharder.clock_offset
+    clock_offset = float(streams.rng("aimharder.clock_offset").uniform(offset.low, offset.high))
+    gym = Gym(MockConfig(users=work.users, classes=work.classes, clock_offset=clock_offset))
     accounts = {u.email: Account.of(u) for u in work.users}
     world = SimWorld(env, scenario, store=store, gym=gym, accounts=accounts, streams=streams)
     platform = Platform(
@@ -111,7 +114,13 @@ def run_replication(
     point = (strategy_name, load, replication)
     fired = trigger_measures(log, platform.records)
     summary = summarise_replication(
-        point, platform.records, classes, rows=rows, tried=tried, trigger=fired
+        point,
+        platform.records,
+        classes,
+        rows=rows,
+        tried=tried,
+        trigger=fired,
+        clock_offset=clock_offset,
     )
     return Replication(
         strategy=strategy_name,

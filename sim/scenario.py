@@ -17,12 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mock_aimharder.model.config import config_problems
 from mock_aimharder.model.distributions import Distribution, Fixed, LogNormal, Uniform
 from mock_aimharder.model.latency import EndpointLatency
+from mock_aimharder.model.outside import OutsideDemand
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy
 
 __all__ = [
     "AimHarderModel",
     "ClientModel",
+    "ClockOffset",
     "CronModel",
     "DatabaseModel",
     "ExperimentPlan",
@@ -127,14 +129,30 @@ class ClientModel(_Model):
     receive: Distribution = Fixed()
 
 
+class ClockOffset(_Model):
+    """AimHarder's clock minus the bot's, in seconds: uniform on ``[low, high]``, one draw per
+    run (positive: AimHarder is ahead, so its windows open early by the bot's clock)."""
+
+    low: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
+    high: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+
 class AimHarderModel(_Model):
-    """``/api/book`` as the network and the server delay it, and how far the server's window
-    opening lags the prebooking's ``available_at`` (a clock difference)."""
+    """``/api/book`` as the network and the server delay it, how far the server's window
+    opening lags the prebooking's ``available_at`` (a fixed difference), and the per-run clock
+    offset between the bot and AimHarder."""
 
     book: EndpointLatency = EndpointLatency(
         inbound=Uniform(low=0.1, high=0.25), outbound=Uniform(low=0.1, high=0.25)
     )
     window_skew: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+    clock_offset: ClockOffset = ClockOffset()
 
 
 class Workload(_Model):
@@ -193,6 +211,8 @@ class Scenario(_Model):
     aimharder: AimHarderModel = AimHarderModel()
     client: ClientModel = ClientModel()
     workload: Workload = Workload()
+    # Other members and bots booking every class from its opening on (default: nobody).
+    outside: OutsideDemand = OutsideDemand()
     experiment: ExperimentPlan = ExperimentPlan()
     # The ``[policy]`` table: overrides of ``PolicyConfig`` for every strategy. Without a
     # ``budget`` the guard's budget is the platform's ``max_duration``; a longer one is refused.

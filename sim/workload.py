@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mock_aimharder.model.config import ClassSpec, UserAccount
+from mock_aimharder.model.outside import OutsideDemand
 from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking
 from sim.scenario import Workload
@@ -38,7 +39,14 @@ class Plan:
         return max(self.openings.values())
 
 
-def plan(workload: Workload, *, load: int, rng: np.random.Generator, window_skew: float) -> Plan:
+def plan(
+    workload: Workload,
+    *,
+    load: int,
+    rng: np.random.Generator,
+    window_skew: float,
+    outside: OutsideDemand | None = None,
+) -> Plan:
     prebookings: list[NewPrebooking] = []
     classes: list[ClassSpec] = []
     users: list[UserAccount] = []
@@ -58,6 +66,7 @@ def plan(workload: Workload, *, load: int, rng: np.random.Generator, window_skew
                     capacity=capacity,
                     waitlist=workload.waitlist,
                     opens_at=opening + window_skew,
+                    outside=outside or OutsideDemand(),
                 )
             )
             asked = opening - rng.uniform(0.0, workload.created_spread, size=load)

@@ -10,7 +10,9 @@
   lives on its own: when the client gives up (its timeout) or is killed, the server still
   processes it, as a real one would;
 - the listing (``ReadPlace``) travels like a booking, takes no slot, and reads the gym's state
-  at the instant it lands.
+  at the instant it lands;
+- outside demand: other members' bookings (``Gym.outside_schedule``, the same seeded stream the
+  mock server sends) reach the server at their instants and queue for the same slots.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.gym import BookingOutcome, Gym
 from mock_aimharder.model.journal import Stamp
 from mock_aimharder.model.latency import Sampler
+from mock_aimharder.model.outside import OutsideRequest
 from scheduler.core.domain import BookingResult
 from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult, ReadPlace
 from scheduler.core.errors import TransportError
@@ -47,6 +50,7 @@ class SimWorld:
         gym: Gym,
         accounts: dict[str, Account],
         streams: Streams,
+        outside_seed: int | None = None,
     ) -> None:
         db, book = scenario.database, scenario.aimharder.book
         self.env = env
@@ -69,6 +73,11 @@ class SimWorld:
         capacity = book.capacity if book.capacity is not None else 10**9
         self._server = simpy.Resource(env, capacity=capacity)
         self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
+        # The outsiders' stream is the mock server's, seeded by one number as the server is.
+        if outside_seed is None:
+            outside_seed = int(streams.rng("aimharder.outside").integers(2**62))
+        for at, class_id, request in gym.outside_schedule(seed=outside_seed, service=book.service):
+            env.process(self._outside(at, class_id, request))
 
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if isinstance(effect, Book):
@@ -152,6 +161,18 @@ class SimWorld:
         yield env.timeout(self._outbound(key).sample())
         yield from self._client.receive(key)
         return outcome
+
+    def _outside(
+        self, at: float, class_id: int, request: OutsideRequest
+    ) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        yield env.timeout(max(0.0, at - env.now))
+        received = Stamp(monotonic=env.now, wall=env.now)
+        with self._server.request() as slot:
+            yield slot
+            yield env.timeout(request.service)
+            processed = Stamp(monotonic=env.now, wall=env.now)
+            self.gym.book_outside(class_id, request, received=received, processed=processed)
 
 
 def _key(effect: FindReady | Claim | GetSession | MarkResult) -> str:

@@ -33,6 +33,7 @@ from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.errors import ConfigProblem, MockConfigError
 from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
+from mock_aimharder.model.outside import OutsideDemand
 from mock_aimharder.model.timing import Timing
 
 __all__ = [
@@ -108,6 +109,8 @@ class ClassSpec(_Model):
     waitlist: Annotated[int, Field(ge=0)] = 0
     opens_at: Annotated[float, Field(allow_inf_nan=False)] | None = None
     enabled: bool = True
+    # Members and bots that are not ours, booking from the opening on (``model.outside``).
+    outside: OutsideDemand = OutsideDemand()
 
     @field_validator("day")
     @classmethod
@@ -166,6 +169,8 @@ class MockConfig(_Model):
     closes_minutes_before: Minutes | None = None
     late_cancel_minutes: Minutes | None = None
     daily_limit: Annotated[int, Field(ge=1, le=100)] | None = None
+    # AimHarder's clock minus the clients' (seconds): positive, windows open early for them.
+    clock_offset: Annotated[float, Field(ge=-3600, le=3600, allow_inf_nan=False)] = 0.0
 
     @field_validator("users")
     @classmethod

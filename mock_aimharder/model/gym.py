@@ -14,6 +14,7 @@ the waitlist when ``full_class_policy`` allows it and it has room, else -1.
 
 The simulation books through this same class, so credits and limits decide who gets a place
 there exactly as here.
+Outside members (``book_outside``) meet the same rules, in the same order of processing.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ from mock_aimharder.model.codes import (
     Refusal,
 )
 from mock_aimharder.model.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
+from mock_aimharder.model.distributions import Distribution
 from mock_aimharder.model.journal import EntryKind, Journal, Stamp
+from mock_aimharder.model.outside import OutsideRequest, outside_email, outside_rng, outside_stream
 from mock_aimharder.model.plans import Holdings, Plans
 
 __all__ = ["BookingOutcome", "CancelOutcome", "ClassView", "Gym"]
@@ -113,6 +116,7 @@ class Gym:
         self.timing = config.timing()
         self._configured_boxes = config.boxes
         self._box_name = config.box_name
+        self.clock_offset = config.clock_offset
         self.accounts.session_ttl = config.session_ttl_seconds
         self.accounts.lockout(after=config.lockout_after, seconds=config.lockout_seconds)
         self.accounts.replace(Account.of(user) for user in config.users)
@@ -217,6 +221,74 @@ class Gym:
         outcome = self._decide(
             account, class_id=class_id, day=day, box=box, insist=insist, now=processed.wall
         )
+        self._journal_booking(
+            account,
+            outcome,
+            class_id=class_id,
+            day=day,
+            stamps=(received, processed),
+            outside=False,
+        )
+        return outcome
+
+    def book_outside(
+        self, class_id: int, request: OutsideRequest, *, received: Stamp, processed: Stamp
+    ) -> BookingOutcome:
+        """An outside member's booking (``model.outside``): the same rules as ours, journaled
+        as outside. The member needs no account or session: AimHarder checks theirs, not us."""
+        state = self._classes.get(class_id)
+        if state is None:
+            raise KeyError(f"outside booking for unknown class {class_id}")
+        member = Account(
+            id=-(request.member + 1),  # ours are >= 1, so never one of theirs
+            email=outside_email(class_id, request.member),
+            password="",
+            name=f"outside {request.member}",
+        )
+        spec = state.spec
+        outcome = self._decide(
+            member, class_id=class_id, day=spec.day, box=spec.box, insist=False, now=processed.wall
+        )
+        self._journal_booking(
+            member,
+            outcome,
+            class_id=class_id,
+            day=spec.day,
+            stamps=(received, processed),
+            outside=True,
+        )
+        return outcome
+
+    def outside_schedule(
+        self, *, seed: int, service: Distribution
+    ) -> list[tuple[float, int, OutsideRequest]]:
+        """Every class's outside requests as ``(instant, class id, request)``, in order.
+
+        The instant is on the clients' clock: the opening by AimHarder's clock (``timing``) is
+        ``clock_offset`` earlier on theirs. ``service`` is the booking endpoint's service time.
+        """
+        schedule = []
+        for state in self.classes():
+            spec = state.spec
+            opens = self.timing.opens(spec)
+            if opens is None or spec.outside.empty:
+                continue
+            opening = opens - self.clock_offset
+            stream = outside_stream(spec.outside, outside_rng(seed, spec.id), service=service)
+            schedule += [(opening + r.arrives, spec.id, r) for r in stream]
+        return sorted(schedule, key=lambda item: (item[0], item[1], item[2].member))
+
+    def _journal_booking(
+        self,
+        account: Account,
+        outcome: BookingOutcome,
+        *,
+        class_id: int,
+        day: str,
+        stamps: tuple[Stamp, Stamp],
+        outside: bool,
+    ) -> None:
+        received, processed = stamps
         self.journal.record(
             kind=EntryKind.BOOK,
             received=received,
@@ -227,8 +299,8 @@ class Gym:
             day=day,
             book_state=int(outcome.book_state),
             reservation_id=None if outcome.reservation_id is None else str(outcome.reservation_id),
+            outside=outside,
         )
-        return outcome
 
     def _decide(
         self,
@@ -267,7 +339,8 @@ class Gym:
         spec = state.spec
         if not spec.enabled:
             return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=CLASS_DISABLED)
-        timed = self.timing.refusal(spec, now)
+        # The window is judged by AimHarder's clock, ``clock_offset`` ahead of the clients'.
+        timed = self.timing.refusal(spec, now + self.clock_offset)
         if timed is not None:
             return BookingOutcome(book_state=timed[0], refusal=timed[1])
         if state.place_of(account.id) is not None:

@@ -52,6 +52,7 @@ class JournalEntry:
     book_state: int | None
     cancel_state: int | None
     reservation_id: str | None
+    outside: bool = False  # booked by a member who is not ours (``model.outside``)
 
     def to_json(self) -> dict[str, Any]:
         """A flat JSON object with the field names above."""
@@ -77,6 +78,7 @@ class Journal:
         book_state: int | None = None,
         cancel_state: int | None = None,
         reservation_id: str | None = None,
+        outside: bool = False,
     ) -> JournalEntry:
         """Append an entry with the next ``seq`` and return it."""
         entry = JournalEntry(
@@ -93,6 +95,7 @@ class Journal:
             book_state=book_state,
             cancel_state=cancel_state,
             reservation_id=reservation_id,
+            outside=outside,
         )
         self._entries.append(entry)
         return entry

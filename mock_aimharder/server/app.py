@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import BadInputError, MockConfigError
-from mock_aimharder.server import admin, routes
+from mock_aimharder.server import admin, outside, routes
 from mock_aimharder.server.account_routes import ACCOUNT_ROUTES
 from mock_aimharder.server.pipeline import Clock, system_clock
 from mock_aimharder.server.runtime import MockRuntime
@@ -98,7 +98,9 @@ def _unknown_box(box: str) -> Endpoint:
 
 def create_app(config: MockConfig, *, seed: int = 0, clock: Clock = system_clock) -> FastAPI:
     """A mock AimHarder serving ``config``; ``seed`` fixes every latency and fault draw."""
-    app = MockApp(title="mock AimHarder", docs_url=None, redoc_url=None)
+    app = MockApp(
+        title="mock AimHarder", docs_url=None, redoc_url=None, lifespan=outside.crowd_lifespan
+    )
     app.state.runtime = MockRuntime(config, seed=seed, clock=clock)
     app.router.routes.extend(AIMHARDER_ROUTES)
     app.include_router(admin.router)

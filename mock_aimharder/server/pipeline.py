@@ -117,21 +117,36 @@ class EndpointPipeline:
             if fault in _ANSWERING_FAULTS:
                 await _sleep(outbound)
             return Faulted(fault=fault, spec=self._faults)
-        if self.gate.capacity is None:  # no queue to join: skip the gate's bookkeeping
-            await self._until(reached + service)
-            result = work(received, self._clock())
-        else:
-            await self.gate.acquire()
-            try:
-                await self._until(max(reached, self._freed_at) + service)
-                result = work(received, self._clock())
-            finally:
-                self.gate.release()
-                self._freed_at = self._clock().monotonic
+        result = await self._process(work, received=received, reached=reached, service=service)
         if fault is Fault.LOST_ANSWER:  # processed: only the answer is lost
             return Faulted(fault=fault, spec=self._faults)
         await _sleep(outbound)
         return result
+
+    async def admit(
+        self, work: Callable[[Stamp, Stamp], T], *, reached: float, service: float
+    ) -> T:
+        """A request that is not ours to delay (an outside member's, ``server.outside``): it
+        reaches the server at ``reached`` (the clock's ``monotonic``) with its own ``service`` time,
+        then queues for a slot with the rest. It draws nothing from this endpoint's streams, so
+        our requests get the same draws with or without outsiders."""
+        await self._until(reached)
+        received = _back_to(self._clock(), reached)
+        return await self._process(work, received=received, reached=reached, service=service)
+
+    async def _process(
+        self, work: Callable[[Stamp, Stamp], T], *, received: Stamp, reached: float, service: float
+    ) -> T:
+        if self.gate.capacity is None:  # no queue to join: skip the gate's bookkeeping
+            await self._until(reached + service)
+            return work(received, self._clock())
+        await self.gate.acquire()
+        try:
+            await self._until(max(reached, self._freed_at) + service)
+            return work(received, self._clock())
+        finally:
+            self.gate.release()
+            self._freed_at = self._clock().monotonic
 
     async def _until(self, deadline: float) -> None:
         """Sleep until the clock's ``monotonic`` reaches ``deadline`` (at once if it has)."""

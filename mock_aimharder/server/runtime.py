@@ -9,6 +9,7 @@ what a run on a fresh server would.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount, assign_user_ids
@@ -29,6 +30,9 @@ class MockRuntime:
         self.config = config
         self.gym = Gym(config)
         self.pipelines = self._pipelines()
+        # Set whenever the classes, the clock offset or the seed's draws change, so the outside
+        # crowd (``server.outside``) plans again.
+        self.changed = asyncio.Event()
 
     def _pipelines(self) -> dict[Endpoint, EndpointPipeline]:
         streams = seeded_streams(self.seed)
@@ -47,11 +51,13 @@ class MockRuntime:
         self.config = config
         self.gym.configure(config)
         self.pipelines = self._pipelines()
+        self.changed.set()
 
     def reset(self) -> None:
         """Clear bookings, sessions and the journal; keep the configuration; re-seed."""
         self.gym.reset()
         self.pipelines = self._pipelines()
+        self.changed.set()
 
     def add_classes(self, specs: Iterable[ClassSpec]) -> list[ClassSpec]:
         """Add classes or replace them by id; returns the whole catalogue."""
@@ -60,6 +66,7 @@ class MockRuntime:
         merged.update((spec.id, spec) for spec in specs)
         self.config = self.config.model_copy(update={"classes": list(merged.values())})
         self.gym.add_classes(specs)
+        self.changed.set()
         return self.config.classes
 
     def add_users(self, users: Iterable[UserAccount]) -> list[UserAccount]:

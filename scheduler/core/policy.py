@@ -12,7 +12,9 @@ Rules, all from ``PolicyConfig``:
 - ``batch_size`` starts make a batch; with ``barrier`` the next batch waits until every send has
   finished; then ``pause`` (counted from the last answer with a barrier, else from the last start);
 - the guard: nothing starts after ``started_at + cutoff_after``, nor when the earliest possible
-  start would fall after it. Once closed, what is still queued is skipped by this invocation.
+  start would fall after it. Once closed, what is still queued is skipped by this invocation;
+- ``adaptive`` (``auto``): the cap and the gap are chosen again at every ``due`` from the queue,
+  the time left and the durations of the sends finished so far (``core.adaptive.choose``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
-from scheduler.core.domain import Instant, PrebookingId
+from scheduler.core.adaptive import Mode, choose
+from scheduler.core.domain import Instant, PrebookingId, Seconds
 from scheduler.core.errors import PolicyError
 from scheduler.core.strategies import PolicyConfig
 
@@ -39,6 +42,10 @@ class Policy:
         self._in_batch = 0  # starts in the current batch
         self._batch_ended_at: Instant | None = None
         self._closed = False
+        self._cap, self._gap = config.max_in_flight, config.gap
+        self._mode = Mode.SEQUENTIAL
+        self._started_at: dict[PrebookingId, Instant] = {}
+        self._durations: list[Seconds] = []
 
     # What the policy is told ------------------------------------------------------------------
     def enqueue(self, prebookings: Iterable[PrebookingId]) -> None:
@@ -51,6 +58,7 @@ class Policy:
         if prebooking_id not in self._in_flight:
             raise PolicyError(f"prebooking {prebooking_id!r} finished but was not in flight")
         self._in_flight.remove(prebooking_id)
+        self._durations.append(now - self._started_at[prebooking_id])
         if self._batch_full() and self.config.barrier and not self._in_flight:
             self._batch_ended_at = now
 
@@ -58,6 +66,8 @@ class Policy:
     def due(self, now: Instant) -> list[PrebookingId]:
         """The prebookings to start at ``now``, in order; the caller must start all of them."""
         starting: list[PrebookingId] = []
+        if self.config.adaptive and self._queue and not self._closed:
+            self._adapt(now)
         while self._queue and not self._closed:
             earliest = self._earliest_start()
             if earliest is None:
@@ -81,6 +91,11 @@ class Policy:
         return min(earliest, self.cutoff)
 
     @property
+    def mode(self) -> Mode | None:
+        """The mode ``auto`` is in (None for a fixed strategy)."""
+        return self._mode if self.config.adaptive else None
+
+    @property
     def done(self) -> bool:
         """Nothing in flight and nothing more will start."""
         return not self._in_flight and (self._closed or not self._queue)
@@ -98,13 +113,24 @@ class Policy:
         return tuple(self._queue) if self._closed else ()
 
     # Internals --------------------------------------------------------------------------------
+    def _adapt(self, now: Instant) -> None:
+        firing = choose(
+            queued=len(self._queue),
+            left=self.cutoff - now,
+            durations=self._durations,
+            expected_duration=self.config.expected_duration,
+            expected_spread=self.config.expected_spread,
+            floor=self._mode,
+        )
+        self._mode, self._cap, self._gap = firing.mode, firing.max_in_flight, firing.gap
+
     def _batch_full(self) -> bool:
         return self.config.batch_size is not None and self._in_batch >= self.config.batch_size
 
     def _earliest_start(self) -> Instant | None:
         """When the head of the queue may start; None while it waits for a send to finish."""
         config = self.config
-        if config.max_in_flight is not None and len(self._in_flight) >= config.max_in_flight:
+        if self._cap is not None and len(self._in_flight) >= self._cap:
             return None
         earliest = self.started_at
         if self._batch_full():
@@ -117,7 +143,7 @@ class Policy:
                 batch_end = self._last_start
             earliest = max(earliest, batch_end + config.pause)
         if self._last_start is not None:
-            earliest = max(earliest, self._last_start + config.gap)
+            earliest = max(earliest, self._last_start + self._gap)
         return earliest
 
     def _start(self, now: Instant) -> PrebookingId:
@@ -127,6 +153,7 @@ class Policy:
         prebooking_id = self._queue.popleft()
         self._in_flight.add(prebooking_id)
         self._started.append(prebooking_id)
+        self._started_at[prebooking_id] = now
         self._last_start = now
         self._in_batch += 1
         return prebooking_id

@@ -106,4 +106,5 @@ async def test_a_journal_entry_has_every_documented_field(start_mock: StartMock)
         "book_state": 1,
         "cancel_state": None,
         "reservation_id": answer["id"],
+        "outside": False,
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
+from scheduler.core.strategies import strategy_names
 from sim.cli import main
 from sim.experiment import METRICS
 from sim.report import build_report, gather
@@ -56,7 +57,7 @@ def test_every_figure_has_its_data(report: Path) -> None:
         assert json.loads((report / "data" / f"{stem}.json").read_text())
     sweep = json.loads((report / "data" / "sweep.json").read_text())
     assert {(r["point"], r["load"]) for r in sweep} == {
-        (s, n) for s in ("batched", "parallel", "sequential", "staggered") for n in (2, 6)
+        (s, n) for s in strategy_names() for n in (2, 6)
     }
 
 

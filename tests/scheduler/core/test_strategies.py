@@ -8,8 +8,9 @@ from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PolicyConfig, strategy, strategy_names
 
 
-def test_presets_are_the_seeds_four_ways() -> None:
-    assert strategy_names() == ["batched", "parallel", "sequential", "staggered"]
+def test_presets_are_the_seeds_four_ways_and_auto() -> None:
+    assert strategy_names() == ["auto", "batched", "parallel", "sequential", "staggered"]
+    assert strategy("auto").adaptive is True
     assert strategy("sequential").max_in_flight == 1
     assert strategy("staggered").gap == 0.05
     batched = strategy("batched")
@@ -27,7 +28,7 @@ def test_unknown_strategy_lists_the_known_ones() -> None:
         strategy("fifo")
     assert str(caught.value) == (
         "unknown strategy 'fifo'; expected one of "
-        "['batched', 'parallel', 'sequential', 'staggered']"
+        "['auto', 'batched', 'parallel', 'sequential', 'staggered']"
     )
 
 
