@@ -140,6 +140,7 @@ METRICS = (
     "skipped",
     "inversion_rate",
     "unfair",
+    "places_won",
     "book_p50",
     "book_p95",
     "book_p99",

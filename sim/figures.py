@@ -13,7 +13,7 @@ matplotlib.use("Agg")  # files only: no screen on servers or in CI
 
 import matplotlib.pyplot as plt
 
-__all__ = ["plot_gap_sweep", "plot_metric_by_load", "plot_seed_ranges"]
+__all__ = ["plot_gap_sweep", "plot_metric_against", "plot_metric_by_load", "plot_seed_ranges"]
 
 DPI = 110
 
@@ -22,18 +22,40 @@ def plot_metric_by_load(
     rows: Sequence[dict[str, Any]], metric: str, *, ylabel: str, title: str, path: Path
 ) -> Path:
     """``metric`` (with ``metric_low``/``metric_high``) against load, one line per point."""
+    return plot_metric_against(
+        rows,
+        "load",
+        metric,
+        xlabel="prebookings per class (one class opens per minute)",
+        ylabel=ylabel,
+        title=title,
+        path=path,
+    )
+
+
+def plot_metric_against(
+    rows: Sequence[dict[str, Any]],
+    x: str,
+    metric: str,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    path: Path,
+) -> Path:
+    """``metric`` with its 95% band against the column ``x``, one line per point (strategy)."""
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for point in sorted({r["point"] for r in rows}):
-        series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
-        loads = [r["load"] for r in series]
-        axes.plot(loads, [r[metric] for r in series], marker="o", label=point)
+        series = sorted((r for r in rows if r["point"] == point), key=lambda r: r[x])
+        xs = [r[x] for r in series]
+        axes.plot(xs, [r[metric] for r in series], marker="o", label=point)
         axes.fill_between(
-            loads,
+            xs,
             [r[f"{metric}_low"] for r in series],
             [r[f"{metric}_high"] for r in series],
             alpha=0.2,
         )
-    axes.set(xlabel="prebookings per class (one class opens per minute)", ylabel=ylabel)
+    axes.set(xlabel=xlabel, ylabel=ylabel)
     axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend()

@@ -1,8 +1,9 @@
 """What the report is made of: every experiment a scenario's report needs, run and summarised.
 
 ``gather`` runs the strategy x load sweep, the stagger-gap sweep, one-invocation capacity, the
-seed's tables under the seed's assumptions, the cron-against-exact comparison, and every trigger
-preset at every platform limit (``sim.trigger_choice``).
+seed's tables under the seed's assumptions, the cron-against-exact comparison, every trigger
+preset at every platform limit (``sim.trigger_choice``), and the world around the bot
+(``sim.competition``: outside demand, the send offset, auto against the best).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.competition import Competition, auto_against_best, compete
 from sim.experiment import Task, run_tasks, summarise, sweep_tasks
 from sim.run import Replication
 from sim.scenario import Scenario
@@ -36,6 +38,8 @@ class Findings:
     selections: list[dict[str, Any]]  # KN's choice per load and objective
     differences: list[dict[str, Any]]  # paired differences from each choice
     trigger_presets: list[dict[str, Any]]  # each trigger preset x limit x strategy x load
+    competition: Competition  # outside demand and the send offset
+    auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
 
 
 def gather(
@@ -102,6 +106,12 @@ def gather(
     return Findings(
         scenario=scenario,
         trigger_presets=trigger_presets,
+        competition=compete(scenario, **kwargs),
+        auto=auto_against_best(
+            results,
+            delta_places=plan.auto_delta_places,
+            delta_inversions=plan.auto_delta_inversions,
+        ),
         sweep=summarise(results),
         replications=[r for _, r in results],
         selections=selections,

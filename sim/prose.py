@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
+from sim.competition_text import auto_markdown, competition_markdown
 from sim.equivalence import MARGINS, verdict
 from sim.findings import Findings
+from sim.markdown import ci as _ci
+from sim.markdown import num as _num
+from sim.markdown import table as _table
 from sim.recommend import choices_by_load, largest_whole_load
 from sim.selections import recommendation_markdown
 
@@ -19,29 +22,9 @@ METRIC_FIGURES = (
     ("skipped", "prebookings per run", "Skipped by the guard (stay pending)"),
     ("inversion_rate", "inverted pairs / all pairs", "Inversions (Kendall tau rate)"),
     ("unfair", "users per run", "Unfair outcomes: refused while a later requester got a place"),
+    ("places_won", "share of our prebookings", "Places won"),
     ("book_p95", "seconds after the opening", "Time to book, p95"),
 )
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float) and math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
-
-
-def _ci(row: dict[str, Any], metric: str, digits: int = 2) -> str:
-    return (
-        f"{_num(row[metric], digits)} [{_num(row[metric + '_low'], digits)}, "
-        f"{_num(row[metric + '_high'], digits)}]"
-    )
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return "\n".join(lines)
 
 
 def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
@@ -143,6 +126,12 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
                 for r in sorted(findings.triggers, key=lambda r: r["point"])
             ],
         ),
+        auto_markdown(
+            findings.auto,
+            delta_places=plan.auto_delta_places,
+            delta_inv=plan.auto_delta_inversions,
+        ),
+        competition_markdown(scenario, findings.competition),
         "## The seed's tables against the simulation",
         "One invocation that finds N ready prebookings, triggered at the opening, warm, with no "
         "guard, under the seed's own assumptions (`sim/scenarios/seed.toml`). Simulated: p5 at "

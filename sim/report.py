@@ -18,6 +18,7 @@ from typing import Any
 import markdown
 
 from sim import figures
+from sim.competition_text import OFFSET_FIGURES, speed_figure
 from sim.findings import SEED_SCENARIO, Findings, gather
 from sim.prose import METRIC_FIGURES, report_markdown, validation_markdown
 from sim.recommend import smallest_gap
@@ -54,6 +55,10 @@ def build_report(
         ("selections", findings.selections),
         ("differences", findings.differences),
         ("trigger_presets", findings.trigger_presets),
+        ("outside_demand", findings.competition.speed),
+        ("losing_places", findings.competition.losing),
+        ("send_offsets", findings.competition.offsets),
+        ("auto_against_best", findings.auto),
     ):
         _write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target
@@ -68,6 +73,7 @@ def build_report(
     figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
     seeds = [{"run_id": run_id(r), **r.seeds} for r in findings.replications]
     (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
+    _competition_figures(findings, pictures)
     text = report_markdown(findings, chosen_gap)
     text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:
@@ -77,6 +83,30 @@ def build_report(
     html = out / "report.html"
     html.write_text(_html(text, out, findings.scenario.name), encoding="utf-8")
     return html
+
+
+def _competition_figures(findings: Findings, pictures: Path) -> None:
+    speed = findings.competition.speed
+    for trigger in dict.fromkeys(r["trigger"] for r in speed):
+        figures.plot_metric_against(
+            [r for r in speed if r["trigger"] == trigger],
+            "burst",
+            "places_won",
+            xlabel="outside requests per class (burst)",
+            ylabel="share of our prebookings",
+            title=f"What speed buys: places won as outside demand grows ({trigger})",
+            path=pictures / speed_figure(trigger),
+        )
+    for metric, label, title in OFFSET_FIGURES:
+        figures.plot_metric_against(
+            findings.competition.offsets,
+            "offset",
+            metric,
+            xlabel="send offset from the opening (s)",
+            ylabel=label,
+            title=title,
+            path=pictures / f"offset_{metric}.png",
+        )
 
 
 def _write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:

@@ -84,7 +84,8 @@ class CronModel(_Model):
     disable_after: Annotated[int, Field(ge=1, le=1000)] | None = None
     # After an opening, when an exact trigger fires: kappys1's QStash version sleeps until
     # available_at + 30 ms (EXECUTION_DELAY_MS, AIMHARDER-API.md §7.3).
-    exact_delay: Seconds = 0.03
+    # Negative: fire before the opening (AimHarder answers "too early", retried within the budget).
+    exact_delay: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.03
 
 
 class PlatformModel(_Model):
@@ -190,6 +191,21 @@ class ExperimentPlan(_Model):
         default_factory=lambda: [10, 30], min_length=1, max_length=10
     )
     trigger_replications: Annotated[int, Field(ge=1, le=1000)] = 3
+    # The world around the bot (``sim.competition``): outside demand and the send offset, at
+    # ``world_load`` prebookings per class with ``world_replications`` each (fewer than the main
+    # sweep: these sections have many points).
+    world_load: PositiveInt = 20
+    world_replications: Annotated[int, Field(ge=1, le=1000)] = 6
+    outside_bursts: Annotated[
+        list[Annotated[int, Field(ge=0, le=10_000)]], Field(max_length=20)
+    ] = Field(default_factory=lambda: [0, 5, 10, 20, 40])
+    send_offsets: Annotated[
+        list[Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)]], Field(max_length=20)
+    ] = Field(default_factory=lambda: [-1.0, -0.5, -0.2, -0.1, 0.0, 0.1, 0.2, 0.5])
+    offset_burst: Annotated[int, Field(ge=0, le=10_000)] = 20  # outside requests per class
+    # How close ``auto`` must stay to the best fixed strategy (paired differences of means).
+    auto_delta_places: Annotated[float, Field(ge=0, le=1)] = 0.05
+    auto_delta_inversions: Annotated[float, Field(ge=0, le=1)] = 0.01
 
     @field_validator("strategies")
     @classmethod

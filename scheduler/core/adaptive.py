@@ -14,7 +14,7 @@ ones. ``choose`` picks, every time the policy is asked what starts now:
 3. else (no spread at all, or no time left) **parallel**: with no spread nothing can overtake.
 
 Before anything has finished, the durations are the config's priors (``expected_duration``,
-``expected_spread``). The one-way spread is taken as half the observed range of durations: the
+``expected_spread``; the spread prior stays a floor). The one-way spread is taken as half the observed range of durations: the
 round trip crosses the network twice, and only the way in decides the server's order (the seed
 splits the booking call evenly between the two). Modes only move down the list within one
 invocation, so one slow answer cannot make it fall back to a slower mode and then miss the cut.
@@ -51,10 +51,12 @@ class Firing:
 
 
 def spread_of(durations: Sequence[Seconds], prior: Seconds) -> Seconds:
-    """The one-way latency spread: half the range of the observed durations, or the prior."""
+    """The one-way latency spread: half the range of the observed durations when it is wider
+    than the prior (the range of a few draws underestimates the spread, so observations only
+    ever widen it; a prior of 0 leaves it to the observations alone)."""
     if len(durations) < MIN_OBSERVED:
         return prior
-    return (max(durations) - min(durations)) / 2
+    return max(prior, (max(durations) - min(durations)) / 2)
 
 
 def choose(

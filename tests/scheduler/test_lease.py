@@ -201,7 +201,7 @@ def once_per_user(places: dict[PrebookingId, int]) -> Any:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    name=st.sampled_from(["sequential", "staggered", "batched", "parallel"]),
+    name=st.sampled_from(["sequential", "staggered", "batched", "parallel", "auto"]),
     count=st.integers(1, 8),
     kill_at=st.floats(0.01, 3.0),
 )

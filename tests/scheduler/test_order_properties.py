@@ -70,7 +70,7 @@ def test_staggered_does_invert_when_the_spread_exceeds_the_gap() -> None:
 @settings(max_examples=100, deadline=None)
 @given(
     latencies,
-    st.sampled_from(["sequential", "staggered", "batched", "parallel"]),
+    st.sampled_from(["sequential", "staggered", "batched", "parallel", "auto"]),
     st.floats(0.001, 4.0),
 )
 def test_a_kill_leaves_claimed_prebookings_executing_and_nothing_else(

@@ -39,17 +39,20 @@ def test_the_gap_shrinks_so_that_the_whole_queue_starts_before_the_cut_off() -> 
     assert firing.gap == pytest.approx(0.1)
 
 
-def test_observed_durations_replace_the_priors() -> None:
+def test_observed_durations_replace_the_duration_prior_and_only_widen_the_spread() -> None:
     fast = [0.30, 0.32, 0.34]
     assert _choose(15, 6.0, fast).mode is Mode.SEQUENTIAL
-    firing = _choose(30, 6.0, fast)
-    assert firing.mode is Mode.STAGGERED
-    assert firing.gap == pytest.approx(0.02)
-    assert spread_of(fast[:2], prior=0.15) == 0.15  # too few to trust
+    assert _choose(30, 6.0, fast).gap == 0.15  # a range of 0.04 s: the prior stands
+    wide = [0.3, 0.5, 0.8]
+    assert _choose(30, 12.0, wide).gap == pytest.approx(0.25)
+    assert spread_of(wide[:2], prior=0.15) == 0.15  # too few to trust
 
 
 def test_no_spread_at_all_means_parallel() -> None:
-    assert _choose(30, 6.0, [0.4] * 5).mode is Mode.PARALLEL
+    no_prior = choose(
+        queued=30, left=6.0, durations=[0.4] * 5, expected_duration=0.6, expected_spread=0.0
+    )
+    assert no_prior.mode is Mode.PARALLEL
 
 
 @given(
@@ -73,7 +76,8 @@ def _ids(n: int) -> list[PrebookingId]:
 
 def test_auto_runs_sequentially_then_staggers_when_the_answers_come_slowly() -> None:
     # 9 ready, 7 s to the cut-off: 9 x 0.6 s fits, so one at a time. The first takes 0.9 s:
-    # 8 more at 0.9 s no longer fit the 6.1 s left, so the rest go out at the prior spread.
+    # 8 more at 0.9 s no longer fit the 6.1 s left, so the rest go out at the prior spread,
+    # 0.2 s apart.
     policy = Policy(strategy("auto"), started_at=0.0)
     policy.enqueue(_ids(9))
     assert (policy.due(0.0), policy.mode, policy.next_wakeup()) == (
@@ -83,10 +87,10 @@ def test_auto_runs_sequentially_then_staggers_when_the_answers_come_slowly() -> 
     )
     policy.finished(PrebookingId("p00"), now=0.9)
     assert (policy.due(0.9), policy.mode) == ([PrebookingId("p01")], Mode.STAGGERED)
-    assert policy.next_wakeup() == pytest.approx(1.05)
-    assert policy.due(1.05) == [PrebookingId("p02")]
-    policy.finished(PrebookingId("p01"), now=1.1)
-    assert (policy.due(1.1), policy.mode) == ([], Mode.STAGGERED)  # never back to sequential
+    assert policy.next_wakeup() == pytest.approx(1.1)
+    assert policy.due(1.1) == [PrebookingId("p02")]
+    policy.finished(PrebookingId("p01"), now=1.2)
+    assert (policy.due(1.2), policy.mode) == ([], Mode.STAGGERED)  # never back to sequential
 
 
 def test_a_fixed_strategy_has_no_mode() -> None:
