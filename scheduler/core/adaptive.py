@@ -14,10 +14,11 @@ ones. ``choose`` picks, every time the policy is asked what starts now:
 3. else (no spread at all, or no time left) **parallel**: with no spread nothing can overtake.
 
 Before anything has finished, the durations are the config's priors (``expected_duration``,
-``expected_spread``; the spread prior stays a floor). The one-way spread is taken as half the observed range of durations: the
-round trip crosses the network twice, and only the way in decides the server's order (the seed
-splits the booking call evenly between the two). Modes only move down the list within one
-invocation, so one slow answer cannot make it fall back to a slower mode and then miss the cut.
+``expected_spread``; the spread prior stays a floor). The one-way spread is taken as half the
+observed range of durations: the round trip crosses the network twice, and only the way in
+decides the server's order (the seed splits the booking call evenly between the two). Modes
+only move down the list within one invocation, so one slow answer cannot make it fall back to a
+slower mode and then miss the cut.
 """
 
 from __future__ import annotations

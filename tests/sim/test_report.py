@@ -34,8 +34,14 @@ TINY = {
         "limits": [10.0, 60.0],
         "trigger_loads": [4],
         "trigger_replications": 1,
+        "world_load": 4,
+        "world_replications": 2,
+        "outside_bursts": [0, 6],
+        "send_offsets": [-0.5, 0.0],
+        "offset_burst": 4,
     },
 }
+FIGURES = 13  # six metrics by load, places won, gap, seed, two triggers' speed, two offsets
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +57,18 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_figure_has_its_data(report: Path) -> None:
     pngs = sorted(p.name for p in (report / "figures").glob("*.png"))
-    assert len(pngs) == 8
-    for stem in ("sweep", "replications", "stagger_gaps", "one_invocation", "seed_tables"):
+    assert len(pngs) == FIGURES
+    for stem in (
+        "sweep",
+        "replications",
+        "stagger_gaps",
+        "one_invocation",
+        "seed_tables",
+        "outside_demand",
+        "losing_places",
+        "send_offsets",
+        "auto_against_best",
+    ):
         assert (report / "data" / f"{stem}.csv").stat().st_size > 0
         assert json.loads((report / "data" / f"{stem}.json").read_text())
     sweep = json.loads((report / "data" / "sweep.json").read_text())
@@ -64,7 +80,7 @@ def test_every_figure_has_its_data(report: Path) -> None:
 def test_the_html_page_embeds_every_plot_as_a_readable_png(report: Path) -> None:
     html = (report / "report.html").read_text()
     sources = re.findall(r'<img[^>]*src="([^"]+)"', html)
-    assert len(sources) == 8
+    assert len(sources) == FIGURES
     for source in sources:
         assert source.startswith("data:image/png;base64,")
         pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
@@ -90,6 +106,24 @@ def test_the_trigger_section_is_generated_from_every_preset_at_every_limit(repor
             "Cannot serve this bot" in section and name in section
         )
     assert "Vercel Hobby cron" in section[section.index("Cannot serve") :]
+
+
+def test_the_world_sections_cover_every_strategy_and_auto_is_in_every_table(report: Path) -> None:
+    text = (report / "report.md").read_text()
+    for heading in ("## What speed buys", "## Should the bot fire a little early?", "`auto`"):
+        assert heading in text
+    speed = json.loads((report / "data" / "outside_demand.json").read_text())
+    assert {(r["point"], r["burst"]) for r in speed} == {
+        (s, b) for s in strategy_names() for b in (0, 6)
+    }
+    offsets = json.loads((report / "data" / "send_offsets.json").read_text())
+    assert {r["point"] for r in offsets} == set(strategy_names())
+    for r in speed:  # places won is a share; with no outsiders every place is ours to win
+        assert 0.0 <= r["places_won"] <= 1.0
+    no_outsiders = [r for r in speed if r["burst"] == 0]
+    with_outsiders = {(r["point"], r["trigger"]): r for r in speed if r["burst"] == 6}
+    for r in no_outsiders:
+        assert r["places_won"] >= with_outsiders[(r["point"], r["trigger"])]["places_won"]
 
 
 def test_the_command_refuses_a_bad_scenario_naming_it(
@@ -131,14 +165,14 @@ def images_loaded_in_chromium(page: Path, scratch: Path) -> tuple[int, int]:
 
 
 def test_every_plot_loads_in_headless_chromium(report: Path, tmp_path: Path) -> None:
-    assert images_loaded_in_chromium(report / "report.html", tmp_path) == (8, 8)
+    assert images_loaded_in_chromium(report / "report.html", tmp_path) == (FIGURES, FIGURES)
 
 
 def test_the_chromium_check_sees_a_broken_plot(report: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.html"
     html = (report / "report.html").read_text()
     broken.write_text(html.replace("data:image/png;base64,", "data:image/png;base64,AAAA", 1))
-    assert images_loaded_in_chromium(broken, tmp_path) == (8, 7)
+    assert images_loaded_in_chromium(broken, tmp_path) == (FIGURES, FIGURES - 1)
 
 
 def test_each_recommendation_cell_is_a_choice_with_its_guarantee_or_a_tie(report: Path) -> None:
