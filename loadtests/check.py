@@ -9,9 +9,14 @@ client's side"). For every prebooking, keyed by ``(user, class_id)``, with the s
 - **overdue**: still ``pending`` although its window opened before the check;
 - **stuck**: left ``executing`` once every invocation had ended;
 - **phantom**: ``completed`` in the store, and no attempt in the journal took a place;
-- **unbooked**: ready and ``failed``, and no attempt took a place (room was left in the class);
-- **stray**: a place taken on a prebooked class by a pair that has no prebooking;
+- **unbooked**: ready and ``failed``, and no attempt took a place (room was left in the class:
+  a last answer "class full" while outside members hold places there is not a violation, it is
+  a place lost to them);
+- **stray**: a place taken on a prebooked class by a pair that has no prebooking (outside
+  members, ``mock_aimharder.model.outside.is_outside``, are expected there);
 - **unauthorized**: a cron call accepted without the secret (counted by the locust run).
+
+**Places won**: the share of the ready prebookings whose pair took a place.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from typing import Any
 
 from harness import measures
 from harness.measures import Attempt
+from mock_aimharder.model.outside import is_outside
 from scheduler.core.domain import Instant, Prebooking
 from scheduler.core.status import Status
 
-__all__ = ["Verdict", "Violation", "ViolationKind", "judge"]
+__all__ = ["CLASS_FULL", "Verdict", "Violation", "ViolationKind", "judge"]
+
+CLASS_FULL = -1  # bookState: no spot and no waitlist (AIMHARDER-API.md §3)
 
 
 class ViolationKind(StrEnum):
@@ -54,11 +62,18 @@ class Verdict:
     ready: int
     booked_once: int
     statuses: Mapping[str, int]
+    placed: int = 0  # ready prebookings whose pair took a place
+    outside_placed: int = 0  # places outside members took in the prebooked classes
     violations: Sequence[Violation] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    @property
+    def places_won(self) -> float:
+        """The share of ready prebookings that took a place (1.0 when none was ready)."""
+        return self.placed / self.ready if self.ready else 1.0
 
     def count(self, kind: ViolationKind) -> int:
         return sum(1 for v in self.violations if v.kind is kind)
@@ -69,6 +84,8 @@ class Verdict:
             "prebookings": self.prebookings,
             "ready": self.ready,
             "booked_once": self.booked_once,
+            "places_won": self.places_won,
+            "outside_placed": self.outside_placed,
             "statuses": dict(self.statuses),
             "violations": {kind.value: self.count(kind) for kind in ViolationKind},
             "details": [
@@ -89,17 +106,24 @@ def judge(
     rows = list(prebookings)
     by_pair = measures.by_pair(attempts)
     violations: list[Violation] = []
-    booked_once = 0
+    booked_once = placed = 0
+    theirs = {
+        (user, class_id)
+        for (user, class_id), tried in by_pair.items()
+        if is_outside(user) and measures.first_place(tried) is not None
+    }
+    outbooked = {class_id for _, class_id in theirs}
     for p in rows:
         tried = by_pair.get((p.user, p.class_id), [])
-        found = _judge_one(p, tried, now=now)
+        placed += p.available_at <= now and measures.first_place(tried) is not None
+        found = _judge_one(p, tried, now=now, outbooked=p.class_id in outbooked)
         violations.extend(found)
         if not found and sum(a.took_place for a in tried) == 1:
             booked_once += 1
     prebooked = {(p.user, p.class_id) for p in rows}
     classes = {p.class_id for p in rows}
     for (user, class_id), tried in sorted(by_pair.items()):
-        if class_id in classes and (user, class_id) not in prebooked:
+        if class_id in classes and (user, class_id) not in prebooked and not is_outside(user):
             for a in tried:
                 if a.took_place:
                     detail = f"journal seq {a.seq} booked it with no prebooking for the pair"
@@ -113,11 +137,15 @@ def judge(
         ready=sum(1 for p in rows if p.available_at <= now),
         booked_once=booked_once,
         statuses=statuses,
+        placed=placed,
+        outside_placed=sum(1 for _, class_id in theirs if class_id in classes),
         violations=tuple(violations),
     )
 
 
-def _judge_one(p: Prebooking, tried: list[Attempt], *, now: Instant) -> list[Violation]:
+def _judge_one(
+    p: Prebooking, tried: list[Attempt], *, now: Instant, outbooked: bool
+) -> list[Violation]:
     found: list[Violation] = []
     if measures.double(tried):
         seqs = [a.seq for a in tried[measures.first_place(tried) or 0 :]]
@@ -129,10 +157,19 @@ def _judge_one(p: Prebooking, tried: list[Attempt], *, now: Instant) -> list[Vio
     elif measures.phantom(p, tried):
         detail = f"completed in the store; the journal has {len(tried)} attempts, none booked"
         found.append(_v(ViolationKind.PHANTOM, p.id, detail))
-    elif p.status is Status.FAILED and measures.first_place(tried) is None:
+    elif (
+        p.status is Status.FAILED
+        and measures.first_place(tried) is None
+        and not _lost_to_outsiders(tried, outbooked=outbooked)
+    ):
         detail = f"failed ({p.error!r}) after {len(tried)} attempts, none booked"
         found.append(_v(ViolationKind.UNBOOKED, p.id, detail))
     return found
+
+
+def _lost_to_outsiders(tried: list[Attempt], *, outbooked: bool) -> bool:
+    """The class was full when ours was processed, and outside members hold places in it."""
+    return outbooked and bool(tried) and tried[-1].book_state == CLASS_FULL
 
 
 def _v(kind: ViolationKind, subject: str, detail: str) -> Violation:

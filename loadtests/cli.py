@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=0, help="locust worker processes (0: locust in one process)"
     )
     one.add_argument("--mock-visitors", type=int, default=2, help="locust users on the mock")
+    one.add_argument(
+        "--outside-members",
+        type=int,
+        default=0,
+        help="locust users booking the prebooked classes as other members, taking places",
+    )
     one.add_argument("--seed", type=int, default=1, help="the mock's latency seed")
     one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
     add_verbosity(one)
@@ -74,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shape=args.shape,
             workers=args.workers,
             mock_visitors=args.mock_visitors,
+            outside_members=args.outside_members,
             seed=args.seed,
         )
         summary = run(plan)

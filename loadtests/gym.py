@@ -4,7 +4,8 @@ Prebooked classes get ``per_class`` athletes each and room for all of them, so e
 prebooking can be booked and anything short of "booked exactly once" is the scheduler's fault.
 Their windows (``opens_at`` in the mock, ``available_at`` in the store: the same instant) open
 one class after another during the run. The mock visitors book a class of their own, so their
-load never touches the pairs the check judges.
+load never touches the pairs the check judges. Outside members (``@outside.example``) book the
+prebooked classes and take places from ours, as other members do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.model.distributions import Uniform
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.latency import EndpointLatency
+from mock_aimharder.model.outside import OUTSIDE_DOMAIN
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.store import NewPrebooking, Store
@@ -59,6 +61,7 @@ class Gym:
 
     athletes: tuple[UserId, ...]
     visitors: tuple[str, ...]
+    outsiders: tuple[str, ...]
     class_ids: tuple[int, ...]
     day: str
 
@@ -70,6 +73,7 @@ class Gym:
                 for i in range(min(plan.per_class, plan.prebookings))
             ),
             visitors=tuple(f"visitor{i}@loadtest.example" for i in range(VISITOR_ACCOUNTS)),
+            outsiders=tuple(f"member{i}@{OUTSIDE_DOMAIN}" for i in range(plan.outside_members)),
             class_ids=tuple(FIRST_CLASS + c for c in range(plan.classes)),
             day=time.strftime("%Y%m%d", time.gmtime(now + DAY_AHEAD)),
         )
@@ -77,7 +81,8 @@ class Gym:
 
 def mock_config(gym: Gym) -> MockConfig:
     """Every account, and the visitors' class (open now, room for everyone)."""
-    accounts = [UserAccount(email=u, password=PASSWORD) for u in (*gym.athletes, *gym.visitors)]
+    members = (*gym.athletes, *gym.visitors, *gym.outsiders)
+    accounts = [UserAccount(email=u, password=PASSWORD) for u in members]
     visitors_class = ClassSpec(
         id=VISITOR_CLASS, box=BOX, day=gym.day, time="20:00", capacity=len(gym.visitors)
     )

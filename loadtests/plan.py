@@ -29,6 +29,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "per_class": (1, 200),
     "workers": (0, 8),
     "mock_visitors": (0, 500),
+    "outside_members": (0, 500),
 }
 """Inclusive ranges of the numeric fields: the largest run this command will start."""
 
@@ -49,6 +50,7 @@ class RunPlan:
     shape: str = "spike"
     workers: int = 0
     mock_visitors: int = 2
+    outside_members: int = 0  # other members booking the prebooked classes (they take places)
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -65,13 +67,14 @@ class RunPlan:
         if self.users <= fixed:
             raise PlanError(
                 f"users={self.users}; expected more than the {fixed} fixed users "
-                f"(1 intruder + {self.mock_visitors} mock visitors) so that some call the cron"
+                f"(1 intruder + {self.mock_visitors} mock visitors + {self.outside_members} "
+                "outside members) so that some call the cron"
             )
 
     @property
     def fixed_users(self) -> int:
-        """Users that are not cron callers: one intruder and the mock visitors."""
-        return 1 + self.mock_visitors
+        """Users that are not cron callers: one intruder, the mock visitors, the outsiders."""
+        return 1 + self.mock_visitors + self.outside_members
 
     @property
     def cron_users(self) -> int:

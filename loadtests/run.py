@@ -126,6 +126,7 @@ def _start_schedulers(
 
 def _locust_options(plan: RunPlan, gym: Gym, urls: list[str], mock_url: str) -> list[str]:
     files = ["cron.py", *(["mock.py"] if plan.mock_visitors else [])]
+    files += ["outside.py"] if plan.outside_members else []
     files += ["spike.py"] if plan.shape == "spike" else []
     return [
         *("-f", ",".join(str(FOLDER / f) for f in files)),
@@ -133,6 +134,9 @@ def _locust_options(plan: RunPlan, gym: Gym, urls: list[str], mock_url: str) -> 
         *("--mock-visitors", str(plan.mock_visitors), "--visitor-class", str(VISITOR_CLASS)),
         *("--visitor-day", gym.day, "--visitor-box", str(BOX)),
         *("--visitor-accounts", ",".join(gym.visitors), "--visitor-password", PASSWORD),
+        *("--outside-members", str(plan.outside_members)),
+        *("--outside-classes", ",".join(map(str, gym.class_ids))),
+        *("--outside-accounts", ",".join(gym.outsiders)),
         *("--spike-at", str(plan.window_opens_after)),
         *("--spike-hold", str(round(plan.window_spread + 2.0, 3))),
     ]

@@ -138,12 +138,15 @@ class Summary:
         console.print(requests)
         verdict = self.verdict
         check = Table(title=f"check on {self.store}: {'passed' if self.ok else 'FAILED'}")
-        for column in ("prebookings", "ready", "booked once", *(k.value for k in ViolationKind)):
+        columns = ("prebookings", "ready", "booked once", "places won", "outside placed")
+        for column in (*columns, *(k.value for k in ViolationKind)):
             check.add_column(column, justify="right")
         check.add_row(
             str(verdict.prebookings),
             str(verdict.ready),
             str(verdict.booked_once),
+            f"{verdict.places_won:.0%}",
+            str(verdict.outside_placed),
             *(str(verdict.count(k)) for k in ViolationKind),
         )
         console.print(check)

@@ -10,22 +10,24 @@
   the flow retries within its budget), the cron kept for leftovers, with ``offset_burst``
   outsiders per class and, on top, the scenario's per-run clock offset.
 - **auto against the best fixed strategy**: per load of the main sweep, the paired difference
-  (same replication, same random numbers) between ``auto`` and the fixed strategy with the best
-  mean, on places won and on inversions, against the scenario's δ.
+  (same replication, same random numbers: ``sim.select.paired_difference``) between ``auto``
+  and the fixed strategy with the best mean, on places lost and on inversions, against the
+  scenario's δ (``python -m sim select --objective places-lost`` runs KN on the same measure).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from sim.experiment import Task, estimate, run_tasks, summarise
+from sim.experiment import Task, run_tasks, summarise
 from sim.run import Replication
 from sim.scenario import Scenario
+from sim.select import OBJECTIVES, Objective, Replications, paired_difference
 
 __all__ = ["AUTO", "Competition", "auto_against_best", "compete", "losing_from"]
 
@@ -101,45 +103,47 @@ def losing_from(speed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def auto_against_best(
-    results: Sequence[tuple[Task, Replication]], *, delta_places: float, delta_inversions: float
+    scenario: Scenario, results: Sequence[tuple[Task, Replication]]
 ) -> list[dict[str, Any]]:
     """Per load: auto minus the best fixed strategy, paired by replication, with 95% intervals.
 
-    Within δ on places won: the whole interval of (auto - best) lies above -δ; on inversions:
-    the whole interval lies below +δ.
+    The best is the fixed strategy with the best mean; within δ on places won
+    (``auto_delta_places``): the whole interval of (auto - best) on places lost lies below +δ;
+    on inversions (``auto_delta_inversions``): the whole interval lies below +δ.
     """
-    by: dict[tuple[int, str], dict[int, dict[str, Any]]] = defaultdict(dict)
+    plan = scenario.experiment
+    known: dict[int, dict[tuple[str, int], Mapping[str, Any]]] = defaultdict(dict)
     for task, replication in results:
-        by[(task.load, task.label or task.strategy)][task.replication] = replication.summary
+        known[task.load][(task.strategy, task.replication)] = replication.summary
     rows = []
-    for load in sorted({load for load, _ in by}):
-        fixed = {name: runs for (n, name), runs in by.items() if n == load and name != AUTO}
-        auto = by.get((load, AUTO))
-        if not fixed or not auto:
+    for load, summaries in sorted(known.items()):
+        runs = Replications(scenario, load, known=summaries)
+        fixed = sorted({s for s, _ in summaries if s != AUTO})
+        if AUTO not in {s for s, _ in summaries} or not fixed:
             continue
         row: dict[str, Any] = {"load": load}
-        for metric, better, delta in (
-            ("places_won", max, delta_places),
-            ("inversion_rate", min, delta_inversions),
+        for name, objective, delta in (
+            ("places_lost", OBJECTIVES["places-lost"], plan.auto_delta_places),
+            ("inversion_rate", OBJECTIVES["inversion-rate"], plan.auto_delta_inversions),
         ):
-            means = {name: _mean(runs, metric) for name, runs in fixed.items()}
-            best = better(sorted(means), key=lambda name: means[name])
-            paired = [auto[r][metric] - fixed[best][r][metric] for r in auto if r in fixed[best]]
-            diff = estimate(paired)
-            within = diff.low >= -delta if better is max else diff.high <= delta
+            means = {s: _mean(runs, s, objective) for s in fixed}
+            best = min(fixed, key=lambda s: means[s])
+            diff = paired_difference(runs, objective, AUTO, best)
             row.update(
                 {
-                    f"{metric}_best": best,
-                    f"{metric}_best_mean": means[best],
-                    f"{metric}_auto_mean": _mean(auto, metric),
-                    **diff.as_dict(f"{metric}_diff"),
-                    f"{metric}_within": bool(within) and not math.isnan(diff.mean),
+                    f"{name}_best": best,
+                    f"{name}_best_mean": means[best],
+                    f"{name}_auto_mean": _mean(runs, AUTO, objective),
+                    f"{name}_diff": math.nan if diff is None else diff.mean,
+                    f"{name}_diff_low": math.nan if diff is None else diff.low,
+                    f"{name}_diff_high": math.nan if diff is None else diff.high,
+                    f"{name}_within": diff is not None and diff.high <= delta,
                 }
             )
         rows.append(row)
     return rows
 
 
-def _mean(runs: dict[int, dict[str, Any]], metric: str) -> float:
-    values = [float(s[metric]) for s in runs.values()]
-    return sum(values) / len(values) if values else float("nan")
+def _mean(runs: Replications, strategy: str, objective: Objective) -> float:
+    values = [v for v in runs.values(strategy, objective, runs.count(strategy)) if v is not None]
+    return sum(values) / len(values) if values else math.nan

@@ -116,30 +116,32 @@ def _offset_answer(offsets: Sequence[dict[str, Any]]) -> str:
 
 
 def auto_markdown(rows: Sequence[dict[str, Any]], *, delta_places: float, delta_inv: float) -> str:
-    both = sum(1 for r in rows if r["places_won_within"] and r["inversion_rate_within"])
+    both = sum(1 for r in rows if r["places_lost_within"] and r["inversion_rate_within"])
     return "\n\n".join(
         [
             "## `auto` against the best fixed strategy",
             "Per load of the main sweep, `auto` minus the fixed strategy with the best mean, "
             "paired by replication (same random numbers), with 95% intervals. Within δ: the "
-            f"whole interval above -{delta_places:g} on places won, below +{delta_inv:g} on "
-            f"the inversion rate. `auto` is within δ on both at {both} of {len(rows)} loads.",
+            f"whole interval below +{delta_places:g} on places lost (1 - places won) and below "
+            f"+{delta_inv:g} on the inversion rate. `auto` is within δ on both at {both} of "
+            f"{len(rows)} loads. `python -m sim select --objective places-lost` (or "
+            "`inversion-rate`) runs the KN selection on the same measures.",
             table(
                 [
                     "load",
-                    "best on places won",
+                    "fewest places lost",
                     "auto - best",
                     "within δ",
-                    "best on inversions",
+                    "fewest inversions",
                     "auto - best",
                     "within δ",
                 ],
                 [
                     [
                         str(r["load"]),
-                        r["places_won_best"],
-                        ci(r, "places_won_diff", 3),
-                        "yes" if r["places_won_within"] else "**no**",
+                        r["places_lost_best"],
+                        ci(r, "places_lost_diff", 3),
+                        "yes" if r["places_lost_within"] else "**no**",
                         r["inversion_rate_best"],
                         ci(r, "inversion_rate_diff", 4),
                         "yes" if r["inversion_rate_within"] else "**no**",

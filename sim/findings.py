@@ -107,11 +107,7 @@ def gather(
         scenario=scenario,
         trigger_presets=trigger_presets,
         competition=compete(scenario, **kwargs),
-        auto=auto_against_best(
-            results,
-            delta_places=plan.auto_delta_places,
-            delta_inversions=plan.auto_delta_inversions,
-        ),
+        auto=auto_against_best(scenario, results),
         sweep=summarise(results),
         replications=[r for _, r in results],
         selections=selections,

@@ -194,7 +194,7 @@ class ExperimentPlan(_Model):
     # The world around the bot (``sim.competition``): outside demand and the send offset, at
     # ``world_load`` prebookings per class with ``world_replications`` each (fewer than the main
     # sweep: these sections have many points).
-    world_load: PositiveInt = 20
+    world_load: Load = 20
     world_replications: Annotated[int, Field(ge=1, le=1000)] = 6
     outside_bursts: Annotated[
         list[Annotated[int, Field(ge=0, le=10_000)]], Field(max_length=20)

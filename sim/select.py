@@ -7,6 +7,8 @@ common random numbers), so KN eliminates on the variance of paired differences. 
 - ``p95-time-to-book``: the p95 over every booking of the replication, seconds;
 - ``inversion-rate``: the share of same-class pairs processed out of ``created_at`` order;
 - ``unfair-outcomes``: users without a place while a later asker got one, a count;
+- ``places-lost``: the share of our prebookings that got no place (1 - places won; outside
+  members take places too, so this is what speed buys);
 - ``fastest-safe``: p95 time to book among the safe (no kill, nothing skipped, nothing sent
   twice): a replication that is not safe rules its strategy out;
 - ``fairest-safe``: the inversion rate among the safe.
@@ -72,6 +74,7 @@ OBJECTIVES: dict[str, Objective] = {
         ("p95-time-to-book", "p95 time to book", "s", 0.5, _p95),
         ("inversion-rate", "inversion rate", "", 0.01, lambda s: s.inversion_rate),
         ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
+        ("places-lost", "places lost", "", 0.05, lambda s: 1.0 - s.places_won),
         ("fastest-safe", "p95 time to book among the safe", "s", 0.5, _safe_p95),
         ("fairest-safe", "inversion rate among the safe", "", 0.01, _safe_inversions),
     )

@@ -42,6 +42,9 @@ def add_options(parser: LocustArgumentParser) -> None:
     parser.add_argument("--visitor-box", type=int, default=0, help="its box id")
     parser.add_argument("--visitor-accounts", default="", help="comma-separated e-mails")
     parser.add_argument("--visitor-password", default="", help="their password")
+    parser.add_argument("--outside-members", type=int, default=0, help="OutsideMember users")
+    parser.add_argument("--outside-classes", default="", help="comma-separated class ids")
+    parser.add_argument("--outside-accounts", default="", help="comma-separated e-mails")
     parser.add_argument("--spike-at", type=float, default=5.0, help="seconds to the window")
     parser.add_argument("--spike-hold", type=float, default=5.0, help="seconds at the peak")
 

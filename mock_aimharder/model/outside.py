@@ -29,8 +29,10 @@ from mock_aimharder.model.latency import Sampler
 
 __all__ = [
     "MAX_OUTSIDE_REQUESTS",
+    "OUTSIDE_DOMAIN",
     "OutsideDemand",
     "OutsideRequest",
+    "is_outside",
     "outside_email",
     "outside_rng",
     "outside_stream",
@@ -40,6 +42,7 @@ MAX_OUTSIDE_REQUESTS = 10_000
 """At most this many outside requests per class: the burst and the tail's count are bounded."""
 
 OUTSIDE_DOMAIN = "outside.example"
+"""Every outside member's e-mail is in this domain (the mock's crowd and the load tests' alike)."""
 
 
 class OutsideDemand(BaseModel):
@@ -104,3 +107,8 @@ def outside_stream(
 def outside_email(class_id: int, member: int) -> str:
     """The journal's name for an outside member: never one of ours (a domain of its own)."""
     return f"outside-{class_id}-{member}@{OUTSIDE_DOMAIN}"
+
+
+def is_outside(email: str) -> bool:
+    """The member is not ours: an outside member's e-mail."""
+    return email.endswith("@" + OUTSIDE_DOMAIN)

@@ -97,3 +97,37 @@ def test_a_call_accepted_without_the_secret_fails_the_check() -> None:
     verdict = judge([], [], now=NOW, unauthorized_accepted=2)
     assert kinds(verdict.violations) == ["unauthorized"]
     assert verdict.to_json()["violations"]["unauthorized"] == 1
+
+
+def outsider(seq: int, n: int, state: int, *, class_id: int = 7) -> Attempt:
+    return Attempt(
+        seq=seq,
+        user=f"member{n}@outside.example",
+        class_id=class_id,
+        book_state=state,
+        processed=NOW,
+    )
+
+
+def test_outside_members_take_places_and_a_place_lost_to_them_is_no_violation() -> None:
+    rows = [prebooking("ana", Status.COMPLETED), prebooking("bea", Status.FAILED)]
+    journal = [attempt(1, "ana", 1), outsider(2, 0, 1), outsider(3, 0, -12), attempt(4, "bea", -1)]
+    verdict = judge(rows, journal, now=NOW)
+    assert verdict.ok
+    assert (verdict.placed, verdict.outside_placed, verdict.places_won) == (1, 1, 0.5)
+
+
+def test_a_full_class_with_no_outsider_in_it_is_still_unbooked() -> None:
+    rows = [prebooking("bea", Status.FAILED)]
+    journal = [outsider(1, 0, 1, class_id=99), attempt(2, "bea", -1)]
+    assert kinds(judge(rows, journal, now=NOW).violations) == ["unbooked"]
+
+
+def test_places_won_counts_ready_prebookings_only() -> None:
+    rows = [
+        prebooking("ana", Status.COMPLETED),
+        prebooking("bea", Status.PENDING, available_at=NOW + 5),
+    ]
+    verdict = judge(rows, [attempt(1, "ana", 1)], now=NOW)
+    assert (verdict.ready, verdict.places_won) == (1, 1.0)
+    assert verdict.to_json()["places_won"] == 1.0

@@ -110,3 +110,20 @@ def test_a_distributed_run_with_a_master_and_two_workers_passes(
     run = run_loadtest("--workers", "2")
     assert_passed(run)
     assert run.summary["plan"]["workers"] == 2
+
+
+def test_outside_members_take_places_and_ours_still_book_once_and_nothing_is_lost(
+    run_loadtest: RunLoadtest,
+) -> None:
+    run = run_loadtest("--outside-members", "3", "--users", "15", "--strategy", "auto")
+    check = run.summary["check"]
+    assert run.returncode == 0, run.output
+    assert check["ok"], check["details"]
+    assert check["violations"]["double"] == check["violations"]["lost"] == 0
+    assert check["ready"] == PREBOOKINGS
+    assert run.summary["requests"]["outside book"]["count"] > 0
+    assert run.summary["requests"]["outside book"]["failures"] == 0
+    # every place of the prebooked classes went to someone: ours or theirs
+    assert check["booked_once"] + check["outside_placed"] >= PREBOOKINGS
+    assert check["places_won"] == check["booked_once"] / PREBOOKINGS
+    assert "outside" in run.output  # the summary table shows them
