@@ -3,6 +3,8 @@
     cron.py      CronCaller: POSTs the cron endpoint with the secret, spread over the schedulers;
                  Intruder: calls it without (or with a wrong) secret, where any 2xx is a failure
     mock.py      MockVisitor: logs in to the mock AimHarder, lists classes, books and cancels
+    outside.py   OutsideMember: books the prebooked classes as another member, keeps its place
+    members.py   the login the two share
     spike.py     WindowSpike: few users, all of them around the minute a window opens, few again
     options.py   the command-line options the files share (``--cron-secret``, ...) and the
                  exit code (``environment.process_exit_code``) they set

@@ -14,6 +14,7 @@ from typing import Any
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
+from loadtests.locustfiles.members import log_in
 from loadtests.locustfiles.options import add_options, parsed, set_exit_code
 
 __all__ = ["MockVisitor", "add_options", "set_exit_code", "set_visitor_count"]
@@ -39,13 +40,9 @@ class MockVisitor(HttpUser):
         self.class_id = options.visitor_class
         accounts = [a for a in options.visitor_accounts.split(",") if a]
         email = accounts[next(_turns) % len(accounts)]
-        body = {"username": email, "password": options.visitor_password, "iniframe": 0}
-        with self.client.post(
-            f"{self.base}/api/login", json=body, name="mock login", catch_response=True
-        ) as response:
-            auth = response.json().get("data", {}).get("auth", {}) if response.ok else {}
-            if auth.get("authOK") is not True:
-                response.failure(f"login of {email!r} refused: {response.text[:200]}")
+        log_in(
+            self, base=self.base, email=email, password=options.visitor_password, name="mock login"
+        )
 
     @task(3)
     def list_classes(self) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
+from loadtests.locustfiles.members import log_in
 from loadtests.locustfiles.options import add_options, parsed, set_exit_code
 
 __all__ = ["OutsideMember", "add_options", "set_exit_code", "set_outside_count"]
@@ -44,13 +45,13 @@ class OutsideMember(HttpUser):
         self.random = random.Random(next(_turns))
         accounts = [a for a in options.outside_accounts.split(",") if a]
         email = accounts[next(_turns) % len(accounts)]
-        body = {"username": email, "password": options.visitor_password, "iniframe": 0}
-        with self.client.post(
-            f"{self.base}/api/login", json=body, name="outside login", catch_response=True
-        ) as response:
-            auth = response.json().get("data", {}).get("auth", {}) if response.ok else {}
-            if auth.get("authOK") is not True:
-                response.failure(f"login of {email!r} refused: {response.text[:200]}")
+        log_in(
+            self,
+            base=self.base,
+            email=email,
+            password=options.visitor_password,
+            name="outside login",
+        )
 
     @task
     def book(self) -> None:

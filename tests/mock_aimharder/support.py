@@ -23,6 +23,7 @@ __all__ = [
     "config_with",
     "email",
     "jarless_client",
+    "journal",
     "login",
     "users",
 ]
@@ -86,3 +87,9 @@ async def book(
     response.raise_for_status()
     answer: dict[str, Any] = response.json()
     return answer
+
+
+async def journal(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """Every entry of ``GET /_admin/journal``."""
+    entries: list[dict[str, Any]] = (await client.get("/_admin/journal")).json()["entries"]
+    return entries

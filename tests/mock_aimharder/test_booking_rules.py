@@ -6,9 +6,6 @@ import asyncio
 import datetime as dt
 import time
 from collections import Counter
-from typing import Any
-
-import httpx
 
 from tests.mock_aimharder.support import (
     DAY,
@@ -18,14 +15,10 @@ from tests.mock_aimharder.support import (
     config_with,
     email,
     jarless_client,
+    journal,
     login,
     users,
 )
-
-
-async def _journal(client: httpx.AsyncClient) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = (await client.get("/_admin/journal")).json()["entries"]
-    return entries
 
 
 async def test_200_concurrent_bookings_for_20_places_book_exactly_20_and_journal_all(
@@ -37,7 +30,7 @@ async def test_200_concurrent_bookings_for_20_places_book_exactly_20_and_journal
     # A fresh pool for the burst: httpx's pool gets slow reusing 200 idle connections at once.
     async with jarless_client(url, connections=200, timeout=30) as client:
         answers = await asyncio.gather(*(book(client, cookie) for cookie in cookies))
-        entries = await _journal(client)
+        entries = await journal(client)
         holders = (await client.get("/_admin/classes")).json()["classes"][0]["holders"]
     assert Counter(a["bookState"] for a in answers) == {1: 20, -1: 180}
     assert [e["seq"] for e in entries] == list(range(1, 201))
@@ -91,7 +84,7 @@ async def test_one_moment_before_the_window_is_too_early_and_one_after_books(
         while time.time() <= opens_at and time.monotonic() < deadline:
             await asyncio.sleep(0.01)  # polling the clock, bounded; not synchronisation
         on_time = await book(client, cookie, day="20300119")
-        entries = await _journal(client)
+        entries = await journal(client)
     assert (early["bookState"], early["errorMssgLang"]) == (-12, "ERROR_ANTELACION_CLIENTE")
     assert "No puedes reservar clases con más de" in early["errorMssg"]
     assert "días de antelación" in early["errorMssg"]

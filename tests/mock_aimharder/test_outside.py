@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
-
 from mock_aimharder.model.outside import outside_email
 from tests.mock_aimharder.support import (
     StartMock,
@@ -15,14 +13,10 @@ from tests.mock_aimharder.support import (
     config_with,
     email,
     jarless_client,
+    journal,
     login,
     users,
 )
-
-
-async def _journal(client: httpx.AsyncClient) -> list[dict[str, object]]:
-    entries: list[dict[str, object]] = (await client.get("/_admin/journal")).json()["entries"]
-    return entries
 
 
 async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_server(
@@ -48,7 +42,7 @@ async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_serv
         await asyncio.sleep(opens_at + 0.07 - time.time())
         answer = await book(client, cookie)
         await asyncio.sleep(opens_at + 0.8 - time.time())
-        entries = await _journal(client)
+        entries = await journal(client)
     assert answer["bookState"] == 1
     assert [(e["user"], e["outside"], e["book_state"]) for e in entries] == [
         (outside_email(1, 0), True, 1),
@@ -69,7 +63,7 @@ async def test_outsiders_whose_instant_passed_before_the_server_knew_the_class_n
     url = start_mock(config)
     async with jarless_client(url) as client:
         await asyncio.sleep(0.1)
-        assert await _journal(client) == []
+        assert await journal(client) == []
 
 
 async def test_a_class_added_at_run_time_gets_its_outsiders(start_mock: StartMock) -> None:
@@ -80,7 +74,7 @@ async def test_a_class_added_at_run_time_gets_its_outsiders(start_mock: StartMoc
         added = await client.post("/_admin/classes", json=spec.model_dump())
         added.raise_for_status()
         await asyncio.sleep(opens_at + 0.3 - time.time())
-        entries = await _journal(client)
+        entries = await journal(client)
     assert [(e["user"], e["book_state"]) for e in entries] == [
         (outside_email(7, 0), 1),
         (outside_email(7, 1), 1),

@@ -44,7 +44,7 @@ def test_strategies_that_behave_identically_are_all_returned_without_a_winner() 
     selection = select_strategy(Replications(scenario, 1), OBJECTIVES["p95-time-to-book"])
     assert selection.identical
     assert selection.chosen == tuple(sorted(scenario.experiment.strategies))
-    assert selection.verdict().startswith("any of batched, parallel, sequential, staggered")
+    assert selection.verdict().startswith("any of auto, batched, parallel, sequential, staggered")
 
 
 def test_the_command_prints_the_selection_as_json(
