@@ -271,6 +271,19 @@ class Scenario(_Model):
                 f"experiment.replications x (loads x strategies + stagger_gaps) = {runs} runs; "
                 f"expected at most {MAX_REPLICATION_RUNS}"
             )
+        world_points = 2 * len(plan.outside_bursts) + len(plan.send_offsets)
+        world = plan.world_replications * len(plan.strategies) * world_points
+        if world > MAX_REPLICATION_RUNS:
+            raise ValueError(
+                "experiment.world_replications x strategies x (2 x outside_bursts + "
+                f"send_offsets) = {world} runs; expected at most {MAX_REPLICATION_RUNS}"
+            )
+        largest = max(plan.outside_bursts, default=0)
+        if work.minutes * work.classes_per_minute * largest > MAX_PREBOOKINGS:
+            raise ValueError(
+                f"workload.minutes x classes_per_minute x the largest outside burst exceeds "
+                f"{MAX_PREBOOKINGS} outside requests in one replication"
+            )
         return self
 
     @classmethod

@@ -18,6 +18,8 @@ from tests.mock_aimharder.support import (
     users,
 )
 
+LATER = "20300115"  # a class day after every opening these tests set (now and on)
+
 
 async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_server(
     start_mock: StartMock,
@@ -33,14 +35,14 @@ async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_serv
     }
     config = config_with(
         users=users(1),
-        classes=[a_class(capacity=2, opens_at=opens_at, outside=outside)],
+        classes=[a_class(capacity=2, day=LATER, opens_at=opens_at, outside=outside)],
         latency={"book": {"service": 0.2, "capacity": 1}},
     )
     url = start_mock(config)
     async with jarless_client(url) as client:
         cookie = await login(client, email(0))
         await asyncio.sleep(opens_at + 0.07 - time.time())
-        answer = await book(client, cookie)
+        answer = await book(client, cookie, day=LATER)
         await asyncio.sleep(opens_at + 0.8 - time.time())
         entries = await journal(client)
     assert answer["bookState"] == 1
@@ -58,7 +60,11 @@ async def test_outsiders_whose_instant_passed_before_the_server_knew_the_class_n
 ) -> None:
     config = config_with(
         users=users(1),
-        classes=[a_class(opens_at=time.time() - 5.0, outside={"burst": 3, "burst_spread": 1.0})],
+        classes=[
+            a_class(
+                day=LATER, opens_at=time.time() - 5.0, outside={"burst": 3, "burst_spread": 1.0}
+            )
+        ],
     )
     url = start_mock(config)
     async with jarless_client(url) as client:
@@ -69,9 +75,9 @@ async def test_outsiders_whose_instant_passed_before_the_server_knew_the_class_n
 async def test_a_class_added_at_run_time_gets_its_outsiders(start_mock: StartMock) -> None:
     url = start_mock(config_with(users=users(1)))
     opens_at = time.time() + 0.3
-    spec = a_class(7, opens_at=opens_at, outside={"burst": 2, "burst_spread": 0.1})
+    spec = a_class(7, day=LATER, opens_at=opens_at, outside={"burst": 2, "burst_spread": 0.1})
     async with jarless_client(url) as client:
-        added = await client.post("/_admin/classes", json=spec.model_dump())
+        added = await client.post("/_admin/classes", json=spec.model_dump(mode="json"))
         added.raise_for_status()
         await asyncio.sleep(opens_at + 0.3 - time.time())
         entries = await journal(client)

@@ -31,7 +31,11 @@ BOUNDED = [
     ),
     (
         "[experiment]\nreplications = 1000\nloads = " + str(list(range(1, 33))),
-        "= 136000 runs; expected at most 50000",
+        "= 168000 runs; expected at most 50000",
+    ),
+    (
+        "[experiment]\nworld_replications = 1000\nsend_offsets = " + str([0.1] * 20),
+        "send_offsets) = 150000 runs; expected at most 50000",
     ),
     ('[experiment]\nstrategies = ["parallel", "parallel"]', "['parallel'] listed more than once"),
 ]

@@ -29,7 +29,7 @@ from scheduler.store import MemoryStore
 from sim.scenario import Scenario
 from sim.streams import Streams
 from sim.world import SimWorld
-from tests.mock_aimharder.support import DAY, a_class, book, email, jarless_client, login, users
+from tests.mock_aimharder.support import a_class, book, email, jarless_client, login, users
 
 SEED = 11
 OUTSIDE = {
@@ -40,10 +40,11 @@ OUTSIDE = {
     "tail": 1.2,
 }
 MARGIN = 0.06  # seconds between any of ours and any outsider
+LATER = "20300115"  # the class's day: after every opening the test sets
 
 
 def _config(opens_at: float) -> MockConfig:
-    spec = a_class(capacity=4, opens_at=opens_at, outside=OUTSIDE)
+    spec = a_class(capacity=4, day=LATER, opens_at=opens_at, outside=OUTSIDE)
     return MockConfig(users=users(3), classes=[spec])
 
 
@@ -84,7 +85,7 @@ def _model(offsets: list[float]) -> list[tuple[str, bool, int | None]]:
             id=PrebookingId(f"p{n}"),
             user=UserId(email(n)),
             class_id=1,
-            day=DAY,
+            day=LATER,
             box=config.classes[0].box,
             available_at=opens_at,
             created_at=0.0,
@@ -107,7 +108,7 @@ async def _mock(offsets: list[float]) -> list[tuple[str, bool, int | None]]:
 
             async def ours(n: int, offset: float) -> None:
                 await asyncio.sleep(opens_at + offset - time.time())
-                await book(client, cookies[n])
+                await book(client, cookies[n], day=LATER)
 
             await asyncio.gather(*(ours(n, offset) for n, offset in enumerate(offsets)))
             await asyncio.sleep(opens_at + 1.5 - time.time())  # the tail's last arrival
