@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 from sim.experiment import Task, run_tasks, summarise
+from sim.metrics import Summary
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Objective, Replications, paired_difference
@@ -112,7 +113,7 @@ def auto_against_best(
     on inversions (``auto_delta_inversions``): the whole interval lies below +δ.
     """
     plan = scenario.experiment
-    known: dict[int, dict[tuple[str, int], Mapping[str, Any]]] = defaultdict(dict)
+    known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
     for task, replication in results:
         known[task.load][(task.strategy, task.replication)] = replication.summary
     rows = []

@@ -96,8 +96,6 @@ def _summary(done: Sequence[tuple[Task, Replication]]) -> list[dict[str, Any]]:
         for metric in TRIGGER_METRICS:
             row.update(estimate((s[metric] for s in summaries), floor=0.0).as_dict(metric))
         row["failure_streak_max"] = max(s["failure_streak"] for s in summaries)
-        if all("places_won" in s for s in summaries):
-            row.update(estimate(s["places_won"] for s in summaries).as_dict("places_won"))
     return rows
 
 
