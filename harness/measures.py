@@ -121,7 +121,7 @@ def booked_twice(tried: Sequence[Attempt]) -> bool:
 
 
 def lost(row: Prebooking) -> bool:
-    """Never reached a final status: still pending or executing when the judge looks."""
+    """Never reached a final status: still pending, executing or unknown when the judge looks."""
     return not row.status.is_final
 
 

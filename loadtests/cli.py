@@ -17,13 +17,11 @@ from rich.console import Console
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
 from loadtests.run import run
-from prebooking_harness.conventions import add_command, add_verbosity, new_parser
+from prebooking_harness.conventions import INTERRUPTED, add_command, add_verbosity, new_parser
 from prebooking_harness.durations import duration
 from scheduler.core.strategies import strategy_names
 
-__all__ = ["INTERRUPTED", "main"]
-
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:

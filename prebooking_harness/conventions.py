@@ -8,6 +8,7 @@
 - ``--json``: the result as JSON on standard output, nothing else there.
 - ``--processes``: operating-system processes of one command (the simulation's pool);
   ``--workers`` is left to locust, where it means locust workers.
+- Ctrl-C ends a command with exit code 130 (``INTERRUPTED``), as a shell reports it.
 - An output folder not given is a new timestamped one: nothing is overwritten unasked.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 
 __all__ = [
     "DISTRIBUTION",
+    "INTERRUPTED",
     "HelpFormatter",
     "add_command",
     "add_json",
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 DISTRIBUTION = "prebooking-harness"
+
+INTERRUPTED = 130  # every command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):

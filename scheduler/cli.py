@@ -24,6 +24,7 @@ import uvicorn
 from rich.console import Console
 
 from prebooking_harness.conventions import (
+    INTERRUPTED,
     add_command,
     add_json,
     add_verbosity,
@@ -43,9 +44,7 @@ from scheduler.overview import print_status, status_json
 from scheduler.settings import DEFAULT_AIMHARDER_URL, DEFAULT_MAX_DURATION, Settings
 from scheduler.store import DEFAULT_DATABASE_URL, open_store
 
-__all__ = ["INTERRUPTED", "main"]
-
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+__all__ = ["main"]
 
 
 def _optional_int(text: str) -> int | None:

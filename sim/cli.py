@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from prebooking_harness.conventions import (
+    INTERRUPTED,
     add_command,
     add_verbosity,
     fresh_folder,
@@ -28,9 +29,7 @@ from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
 from sim.select_cli import add_select_parser, run_select
 from sim.validate import SIM_RUNS_PER_REAL, compare
 
-__all__ = ["INTERRUPTED", "main"]
-
-INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+__all__ = ["main"]
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
 VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"

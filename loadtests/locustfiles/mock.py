@@ -14,6 +14,7 @@ from typing import Any
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
+from harness.measures import holds_place
 from loadtests.locustfiles.members import log_in
 from loadtests.locustfiles.options import add_options, parsed, set_exit_code
 
@@ -63,7 +64,7 @@ class MockVisitor(HttpUser):
             if "bookState" not in answer:
                 response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
                 return
-        if answer["bookState"] in (0, 1) and answer.get("id"):
+        if holds_place(answer["bookState"]) and answer.get("id"):
             with self.client.post(
                 f"{self.base}/api/cancelBook",
                 data={"id": answer["id"], "late": 0, "box": self.box},

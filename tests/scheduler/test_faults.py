@@ -65,7 +65,7 @@ def test_aimharder_faults_are_reported_as_they_were_within_the_budget(
     unknown = report.count(Disposition.UNKNOWN)
     # the faults did strike (a hang is cut at the deadline: unknown, never failed)
     assert retried or report.failed + unknown > 0
-    # the answer is the store's truth, and nothing is lost
+    # the answer is the store's truth, and nothing is left pending or claimed
     assert report.completed == sum(p.status is Status.COMPLETED for p in rows.values())
     assert report.failed == sum(p.status is Status.FAILED for p in rows.values())
     assert unknown == sum(p.status is Status.UNKNOWN for p in rows.values())

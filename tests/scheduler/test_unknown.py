@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from harness.measures import holds_place
 from scheduler.core.domain import BookingResult, InstanceId, PrebookingId
 from scheduler.core.outcome import Disposition, InvocationReport
 from scheduler.core.status import Event, Status
@@ -42,7 +43,7 @@ def run(store: Store, url: str, config: PolicyConfig) -> InvocationReport:
 
 
 def places_held(url: str) -> Counter[str]:
-    return Counter(e["user"] for e in journal(url) if e["book_state"] in (0, 1))
+    return Counter(e["user"] for e in journal(url) if holds_place(e["book_state"]))
 
 
 # -- a lost answer ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 import simpy
 
+from harness.measures import holds_place
 from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Seconds
 from scheduler.core.effects import Book, ReadPlace
 from scheduler.core.errors import DriverError, TransportError
@@ -66,7 +67,7 @@ class ScriptedWorld:
         yield self.env.timeout(inbound)
         self.journal.append((self.env.now, prebooking.id))
         answer = self.answer(prebooking, attempt, self.env.now)
-        if isinstance(answer, BookingResult) and answer.book_state in (0, 1):
+        if isinstance(answer, BookingResult) and holds_place(answer.book_state):
             self.places.setdefault(prebooking.id, answer.book_state)
         yield self.env.timeout(self.outbound)
         if isinstance(answer, DriverError):
