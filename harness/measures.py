@@ -233,9 +233,8 @@ def class_measures(
     return measures
 
 
-def places_won(classes: Iterable[ClassMeasures]) -> float:
-    """The share of our prebookings that got a place (1.0 when there were none): outside
-    members' attempts are no prebooking's, so they count only as places ours did not get."""
-    measured = list(classes)
-    requests = sum(c.requests for c in measured)
-    return sum(c.placed for c in measured) / requests if requests else 1.0
+def places_won(placed: int, wanted: int) -> float:
+    """The share of our prebookings that got a place: ``placed`` of the ``wanted`` (1.0 when
+    none was wanted). Outside members' attempts are no prebooking's, so they count only as
+    places ours did not get."""
+    return placed / wanted if wanted else 1.0

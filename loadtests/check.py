@@ -73,7 +73,7 @@ class Verdict:
     @property
     def places_won(self) -> float:
         """The share of ready prebookings that took a place (1.0 when none was ready)."""
-        return self.placed / self.ready if self.ready else 1.0
+        return measures.places_won(self.placed, self.ready)
 
     def count(self, kind: ViolationKind) -> int:
         return sum(1 for v in self.violations if v.kind is kind)

@@ -84,6 +84,7 @@ def summarise_replication(
     times = [t for c in classes for t in c.times_to_book]
     pairs = sum(c.pairs for c in classes)
     inversions = sum(c.inversions for c in classes)
+    placed, requests = sum(c.placed for c in classes), sum(c.requests for c in classes)
     journal = measures.by_pair(tried)
     lost = executing = doubles = orphans = 0
     for row in rows:
@@ -106,9 +107,9 @@ def summarise_replication(
         inversions=inversions,
         inversion_rate=inversions / pairs if pairs else 0.0,
         unfair=sum(c.unfair for c in classes),
-        placed=sum(c.placed for c in classes),
-        requests=sum(c.requests for c in classes),
-        places_won=measures.places_won(classes),
+        placed=placed,
+        requests=requests,
+        places_won=measures.places_won(placed, requests),
         clock_offset=clock_offset,
         book_p50=percentile(times, 50),
         book_p95=percentile(times, 95),
