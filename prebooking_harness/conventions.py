@@ -10,6 +10,7 @@
   ``--workers`` is left to locust, where it means locust workers.
 - Ctrl-C ends a command with exit code 130 (``INTERRUPTED``), as a shell reports it.
 - An output folder not given is a new timestamped one: nothing is overwritten unasked.
+- A progress bar shows the time elapsed, never a guess of the time remaining.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 __all__ = [
     "DISTRIBUTION",
@@ -35,6 +44,7 @@ __all__ = [
     "installed_version",
     "log_level",
     "new_parser",
+    "progress_columns",
     "verbosity",
 ]
 
@@ -136,3 +146,13 @@ def fresh_folder(parent: Path, name: str) -> Path:
         suffix += 1
         folder = parent / f"{name}-{stamp}-{suffix}"
     return folder
+
+
+def progress_columns() -> tuple[ProgressColumn, ...]:
+    """What every progress bar shows: what runs, the bar, done/total, and the time elapsed."""
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from scipy import stats
 
+from prebooking_harness.conventions import progress_columns
 from sim.executors import parallelism
 from sim.metrics import Summary
 from sim.pool import worker_pool
@@ -85,14 +86,8 @@ def run_tasks(
     size = max(1, math.ceil(len(tasks) / (8 * workers)))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     results: dict[int, list[tuple[Task, Replication]]] = {}
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
     try:
-        with Progress(*columns, disable=not show_progress, transient=False) as progress:
+        with Progress(*progress_columns(), disable=not show_progress, transient=False) as progress:
             bar = progress.add_task(description, total=len(tasks))
             futures = {pool.submit(_run_chunk, scenario, c): i for i, c in enumerate(chunks)}
             for future in as_completed(futures):

@@ -33,11 +33,11 @@ class Findings:
     replications: list[Replication]  # the sweep's, in the order of its tasks
     gaps: list[dict[str, Any]]
     whole: list[dict[str, Any]]
-    seed: list[dict[str, Any]]
+    seed: list[dict[str, Any]]  # empty when the seed's tables were not asked for
     triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
     selections: list[dict[str, Any]]  # KN's choice per load and objective
     differences: list[dict[str, Any]]  # paired differences from each choice
-    trigger_presets: list[dict[str, Any]]  # each trigger preset x limit x strategy x load
+    trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
     competition: Competition  # outside demand and the send offset
     auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
 
@@ -45,12 +45,14 @@ class Findings:
 def gather(
     scenario: Scenario,
     *,
-    seed_scenario: Scenario,
+    seed_scenario: Scenario | None,
+    presets: bool = True,
     executor: Executor | None = None,
     show_progress: bool = True,
 ) -> Findings:
-    """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, and
-    the seed's tables under the seed's assumptions."""
+    """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, the
+    seed's tables under the seed's assumptions (none without ``seed_scenario``), the cron against
+    exact firing, and the trigger presets (none unless ``presets``)."""
     plan = scenario.experiment
     kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
     results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
@@ -86,8 +88,12 @@ def gather(
         {"strategy": s, "prebookings": n, "whole_share": sum(v) / len(v)}
         for (s, n), v in sorted(finished.items())
     ]
-    seed = compare_with_seed(
-        seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
+    seed = (
+        []
+        if seed_scenario is None
+        else compare_with_seed(
+            seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
+        )
     )
     selections, differences = recommend(scenario, results, executor=executor)
     triggers = []
@@ -102,7 +108,9 @@ def gather(
         ]
         done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
         triggers += [{**row, "trigger": mode} for row in summarise(done)]
-    trigger_presets = gather_presets(scenario, executor=executor, show_progress=show_progress)
+    trigger_presets = (
+        gather_presets(scenario, executor=executor, show_progress=show_progress) if presets else []
+    )
     return Findings(
         scenario=scenario,
         trigger_presets=trigger_presets,

@@ -14,7 +14,7 @@ from sim.markdown import table as _table
 from sim.recommend import choices_by_load, largest_whole_load
 from sim.selections import recommendation_markdown
 
-__all__ = ["METRIC_FIGURES", "report_markdown", "validation_markdown"]
+__all__ = ["METRIC_FIGURES", "left_out_markdown", "report_markdown", "validation_markdown"]
 
 METRIC_FIGURES = (
     ("makespan_mean", "seconds", "Invocation time, request to answer (mean of busy ones)"),
@@ -132,6 +132,28 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
             delta_inv=plan.auto_delta_inversions,
         ),
         competition_markdown(scenario, findings.competition),
+        *_seed_section(findings.seed),
+        "## How this was measured",
+        "The scheduler's own core (`scheduler/`: policy, flows, guard, retries) runs inside SimPy "
+        "through `sim/driver.py`; the cron, the platform (cold starts, the kill), the database, "
+        "the network and AimHarder are models (`sim/`), AimHarder's booking rules being the mock "
+        "server's own (`mock_aimharder/model/gym.py`). Order is judged from the server's journal. "
+        "Inversions: pairs of one class processed against their `created_at` order. Unfair: a "
+        "user refused while a later requester got a place. Time to book: opening to processing "
+        "of the booking that got the place. Unfinished: prebookings not final when the run ends "
+        f"({plan.drain_minutes} minutes after the last opening). Doubles: processed again after "
+        "taking effect. Data for every figure: `data/`. Any replication reruns alone, printing its "
+        "journal: `python -m sim replay RUN_ID --scenario FILE` (run ids and journal hashes in "
+        "`data/replications.csv`, each run's seeds in `data/seeds.json`).",
+    ]
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _seed_section(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The seed's claims against the simulation; nothing when they were not run."""
+    if not rows:
+        return []
+    return [
         "## The seed's tables against the simulation",
         "One invocation that finds N ready prebookings, triggered at the opening, warm, with no "
         "guard, under the seed's own assumptions (`sim/scenarios/seed.toml`). Simulated: p5 at "
@@ -148,23 +170,18 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
                     r["seed_verdict"],
                     r["agreement"],
                 ]
-                for r in findings.seed
+                for r in rows
             ],
         ),
-        "## How this was measured",
-        "The scheduler's own core (`scheduler/`: policy, flows, guard, retries) runs inside SimPy "
-        "through `sim/driver.py`; the cron, the platform (cold starts, the kill), the database, "
-        "the network and AimHarder are models (`sim/`), AimHarder's booking rules being the mock "
-        "server's own (`mock_aimharder/model/gym.py`). Order is judged from the server's journal. "
-        "Inversions: pairs of one class processed against their `created_at` order. Unfair: a "
-        "user refused while a later requester got a place. Time to book: opening to processing "
-        "of the booking that got the place. Unfinished: prebookings not final when the run ends "
-        f"({plan.drain_minutes} minutes after the last opening). Doubles: processed again after "
-        "taking effect. Data for every figure: `data/`. Any replication reruns alone, printing its "
-        "journal: `python -m sim replay RUN_ID --scenario FILE` (run ids and journal hashes in "
-        "`data/replications.csv`, each run's seeds in `data/seeds.json`).",
     ]
-    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def left_out_markdown(parts: Sequence[tuple[str, str]]) -> str:
+    """One line naming the sections a what-if left out and the flag that puts each back."""
+    if not parts:
+        return ""
+    named = "; ".join(f"{what} (`{flag}`)" for what, flag in parts)
+    return f"Left out of this run to keep it quick (the default scenario runs them all): {named}."
 
 
 def _row(rows: Sequence[dict[str, Any]], point: str, load: int) -> dict[str, Any]:

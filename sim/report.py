@@ -20,7 +20,7 @@ import markdown
 from sim import figures
 from sim.competition_text import OFFSET_FIGURES, speed_figure
 from sim.findings import SEED_SCENARIO, Findings, gather
-from sim.prose import METRIC_FIGURES, report_markdown, validation_markdown
+from sim.prose import METRIC_FIGURES, left_out_markdown, report_markdown, validation_markdown
 from sim.recommend import smallest_gap
 from sim.replay import run_id
 from sim.trigger_choice import section_markdown
@@ -36,10 +36,15 @@ __all__ = [
 
 
 def build_report(
-    findings: Findings, out: Path, *, validation: Sequence[dict[str, Any]] | None = None
+    findings: Findings,
+    out: Path,
+    *,
+    validation: Sequence[dict[str, Any]] | None = None,
+    left_out: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Writes every file under ``out``; returns the HTML page's path. ``validation``: rows of
-    ``sim.validate.compare``, shown in a section of their own when given."""
+    ``sim.validate.compare``, shown in a section of their own when given. ``left_out``: (what,
+    the flag that puts it back) for each section this run skipped, named in one line."""
     data, pictures = out / "data", out / "figures"
     replications = [
         {**r.summary.row(), "run_id": run_id(r), "journal_hash": r.journal_hash}
@@ -70,15 +75,19 @@ def build_report(
     figures.plot_gap_sweep(
         findings.gaps, target=target, chosen=chosen_gap, path=pictures / "stagger_gap.png"
     )
-    figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
+    if findings.seed:
+        figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
     seeds = [{"run_id": run_id(r), **r.seeds} for r in findings.replications]
     (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
     _competition_figures(findings, pictures)
     text = report_markdown(findings, chosen_gap)
-    text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
+    if findings.trigger_presets:
+        text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:
         _write_rows(data / "validation", validation)
         text += "\n" + validation_markdown(validation)
+    if left_out:
+        text += "\n" + left_out_markdown(left_out) + "\n"
     (out / "report.md").write_text(text, encoding="utf-8")
     html = out / "report.html"
     html.write_text(_html(text, out, findings.scenario.name), encoding="utf-8")

@@ -32,6 +32,7 @@ from harness.children import mock_process
 from harness.journal import journal_entries
 from harness.measures import attempts, class_measures
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from prebooking_harness.conventions import progress_columns
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import PrebookingId, UserId
 from scheduler.invoke import invoke
@@ -149,7 +150,7 @@ def compare(
     The model runs ``SIM_RUNS_PER_REAL`` times as often as the real system (it is cheap), so
     the interval's width is mostly the real runs'."""
     rows = []
-    with Progress(disable=not show_progress) as progress:
+    with Progress(*progress_columns(), disable=not show_progress) as progress:
         bar = progress.add_task("real and simulated runs", total=len(strategies) * replications)
         for name in strategies:
             real = []

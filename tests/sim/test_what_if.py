@@ -1,0 +1,63 @@
+"""A what-if (any scenario but the default) runs only its own experiments unless asked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+WHAT_IF = """
+name = "three-classes"
+[workload]
+minutes = 2
+classes_per_minute = 3
+[experiment]
+replications = 2
+loads = [2, 6]
+stagger_gaps = [0.0, 0.2]
+gap_load = 4
+drain_minutes = 1
+limits = [10.0, 60.0]
+trigger_loads = [4]
+trigger_replications = 1
+"""
+
+
+def _what_if(tmp_path: Path) -> Path:
+    scenario = tmp_path / "three-classes.toml"
+    scenario.write_text(WHAT_IF)
+    return scenario
+
+
+def test_a_what_if_leaves_out_the_seed_tables_presets_and_real_runs_naming_each_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    argv = ["report", "--scenario", str(_what_if(tmp_path)), "--out", str(out)]
+    assert main([*argv, "--quiet", "--executor", "inline"]) == 0
+    text = (out / "report.md").read_text()
+    assert "scenario `three-classes`" in text
+    for flag in ("--with-seed-tables", "--with-trigger-presets", "--with-validation"):
+        assert f"`{flag}`" in text
+    assert "## The seed's tables" not in text
+    assert "## Which trigger and limit" not in text
+    assert "## The simulation against real runs" not in text and not (out / "data" / "validation.json").exists()
+    assert not (out / "figures" / "seed_ranges.png").exists()
+    assert json.loads((out / "data" / "seed_tables.json").read_text()) == []
+    assert json.loads((out / "data" / "sweep.json").read_text())
+    assert "report:" in capsys.readouterr().err
+
+
+def test_a_what_if_runs_the_seed_tables_and_presets_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["report", "--scenario", str(_what_if(tmp_path)), "--out", str(out), "--quiet"]
+    asked = ["--with-seed-tables", "--with-trigger-presets", "--replications", "2"]
+    assert main([*argv, *asked]) == 0
+    text = (out / "report.md").read_text()
+    assert "## The seed's tables" in text and "## Which trigger and limit" in text
+    assert "`--with-seed-tables`" not in text and "`--with-trigger-presets`" not in text
+    assert "`--with-validation`" in text
+    assert (out / "figures" / "seed_ranges.png").stat().st_size > 0
