@@ -9,7 +9,6 @@ that did not start; 130 stopped by Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,15 +16,8 @@ from rich.console import Console
 
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
-from loadtests.progress import Progress
 from loadtests.run import run
-from prebooking_harness.conventions import (
-    INTERRUPTED,
-    add_command,
-    add_json,
-    add_verbosity,
-    new_parser,
-)
+from prebooking_harness.conventions import INTERRUPTED, add_command, add_verbosity, new_parser
 from prebooking_harness.durations import duration
 from scheduler.core.strategies import strategy_names
 
@@ -65,17 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     one.add_argument("--seed", type=int, default=1, help="the mock's latency seed")
     one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
-    one.add_argument(
-        "--html", type=Path, metavar="FILE", help="also write locust's HTML report to FILE"
-    )
     add_verbosity(one)
-    add_json(one, "the summary (also written to OUT/summary.json)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console, errors = Console(), Console(stderr=True, soft_wrap=True)
+    console = Console(soft_wrap=True)
     try:
         plan = RunPlan(
             out=args.out,
@@ -92,17 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             mock_visitors=args.mock_visitors,
             outside_members=args.outside_members,
             seed=args.seed,
-            html=args.html,
         )
-        summary = run(plan, Progress(errors, quiet=args.quiet))
+        summary = run(plan)
     except LoadTestError as exc:
-        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         return 2
     except KeyboardInterrupt:  # everything started was stopped on the way out
         return INTERRUPTED
-    if args.json:
-        print(json.dumps(summary.to_json(), indent=2))
-    else:
-        errors.print(f"locust's CSV files and summary.json in {plan.out}", highlight=False)
-        summary.print(console)
+    summary.print(console)
+    console.print(f"CSV files and summary.json in {plan.out}")
     return 0 if summary.ok else 1

@@ -20,7 +20,7 @@ from pathlib import Path
 from harness.children import mock_command
 from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
-from loadtests.check import MAX_DURATION, judge, too_short
+from loadtests.check import judge
 from loadtests.errors import StartupError
 from loadtests.gym import (
     BOX,
@@ -36,13 +36,7 @@ from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
 from loadtests.preflight import check_out, check_store
 from loadtests.processes import HOST, Children, free_port
-from loadtests.progress import Progress
-from loadtests.summary import (
-    Summary,
-    accepted_without_secret,
-    peak_users,
-    read_requests,
-)
+from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from scheduler.core.status import Status
 from scheduler.store import Store, display_url, normalize_url, open_store
 
@@ -50,6 +44,7 @@ __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
 
 STARTUP_TIMEOUT = 30.0  # seconds for one child to come up on a busy two-core machine
 LOCUST_STARTUP = 1.5  # seconds from starting locust to its first user, measured roughly here
+MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
 SETTLE_POLL = 0.2
 
 
@@ -63,9 +58,8 @@ def store_url(plan: RunPlan) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def run(plan: RunPlan, progress: Progress) -> Summary:
-    """Run ``plan``, telling ``progress`` each phase; the summary is also written to
-    ``out/summary.json``."""
+def run(plan: RunPlan) -> Summary:
+    """Run ``plan``; the summary is also written to ``out/summary.json``."""
     began = time.monotonic()
     check_out(plan.out)
     db = store_url(plan)
@@ -76,41 +70,24 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
     with Children(plan.out / "logs") as children:
         config = plan.out / "mock.json"
         config.write_text(mock_config(gym).model_dump_json())
-        progress.phase("starting the mock AimHarder")
         mock_url = _start_mock(children, config, seed=plan.seed)
         with open_store(db) as store:
-            progress.phase(f"logging in {len(gym.athletes)} athletes on {display_url(db)}")
             log_in(gym, store, mock_url)
-            progress.phase(f"starting {plan.schedulers} schedulers ({plan.strategy})")
             urls = _start_schedulers(children, plan, db=db, mock_url=mock_url, secret=secret)
             start = time.time() + LOCUST_STARTUP
-            progress.phase(
-                f"seeding {plan.prebookings} prebookings in {plan.classes} classes; windows "
-                f"open {plan.window_opens_after:g}-{plan.last_window_opens:g} s into the run"
-            )
             open_classes(plan, gym, mock_url, start=start)
             seed_prebookings(plan, gym, store, start=start)
-            progress.phase(
-                f"running locust for {plan.run_time:g} s, {plan.users} users at the peak"
-            )
             code = _run_locust(
-                children,
-                plan,
-                gym=gym,
-                urls=urls,
-                mock_url=mock_url,
-                secret=secret,
-                prefix=prefix,
-                progress=progress,
+                children, plan, gym=gym, urls=urls, mock_url=mock_url, secret=secret, prefix=prefix
             )
             ended = time.time()
-            progress.phase("waiting for the invocations in flight")
             _settle(store)
-            progress.phase("checking the mock's journal against the store")
             attempts = _attempts(mock_url)
-            rows = store.list()
             verdict = judge(
-                rows, attempts, now=ended, unauthorized_accepted=accepted_without_secret(prefix)
+                store.list(),
+                attempts,
+                now=ended,
+                unauthorized_accepted=accepted_without_secret(prefix),
             )
     peak = peak_users(prefix)
     summary = Summary(
@@ -122,8 +99,6 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
         requests=read_requests(prefix),
         verdict=verdict,
         seconds=time.monotonic() - began,
-        too_short=too_short(rows, now=ended),
-        enough_run_time=math.ceil(plan.last_window_opens + MAX_DURATION),
     )
     summary.write(plan.out / "summary.json")
     return summary
@@ -176,7 +151,6 @@ def _run_locust(
     mock_url: str,
     secret: str,
     prefix: Path,
-    progress: Progress,
 ) -> int:
     """Run locust headless (``plan.workers`` > 0: one master and that many workers)."""
     env = {"LOCUST_CRON_SECRET": secret}
@@ -185,7 +159,6 @@ def _run_locust(
     command = [*locust, *options, "--headless", "--only-summary", "--loglevel", "WARNING"]
     command += ["-u", str(plan.users), "-r", str(plan.spawn_rate)]
     command += ["-t", f"{math.ceil(plan.run_time)}s", "--csv", str(prefix), "--csv-full-history"]
-    command += ["--html", str(plan.html)] if plan.html is not None else []
     if plan.workers:
         port = free_port()
         command += ["--master", "--master-bind-host", HOST, "--master-bind-port", str(port)]
@@ -197,9 +170,7 @@ def _run_locust(
         children.start(f"locust-worker{index}", worker, env=env)
     limit = plan.run_time + STARTUP_TIMEOUT + 30
     try:
-        return progress.wait_for_locust(
-            master, prefix=prefix, run_time=plan.run_time, timeout=limit
-        )
+        return master.wait(timeout=limit)
     except subprocess.TimeoutExpired:
         raise StartupError(f"locust did not finish within {limit:g} s; it was stopped") from None
 

@@ -15,7 +15,6 @@ import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from typing import Any, assert_never
 
 from scheduler.client import AimHarderClient
@@ -36,19 +35,22 @@ from scheduler.core.effects import (
     WaitAny,
 )
 from scheduler.core.errors import Failure
+from scheduler.gathering import StoreCalls
 from scheduler.store import Store
-from scheduler.store.perform import perform
 
 __all__ = ["RealWorld", "drive"]
 
 Clock = Callable[[], float]
 
 
-@dataclass(frozen=True, slots=True)
 class RealWorld:
-    store: Store
-    client: AimHarderClient
-    threads: Executor  # where the synchronous store calls run (``store.concurrency`` of them)
+    """AimHarder through ``client``; the store through ``threads`` (``store.concurrency`` of
+    them), its calls gathered in batches (``scheduler.gathering``)."""
+
+    def __init__(self, *, store: Store, client: AimHarderClient, threads: Executor) -> None:
+        self.store = store
+        self.client = client
+        self.calls = StoreCalls(store, threads, concurrency=store.concurrency)
 
     async def perform(
         self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
@@ -59,8 +61,7 @@ class RealWorld:
             return await self.client.place(
                 effect.prebooking, effect.session, timeout=effect.timeout
             )
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.threads, perform, self.store, effect)
+        return await self.calls.perform(effect)
 
 
 async def drive(flow: Flow[Any], world: RealWorld, *, clock: Clock = time.time) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from types import TracebackType
 from typing import Self
@@ -24,7 +24,8 @@ from scheduler.core.domain import (
     Session,
     UserId,
 )
-from scheduler.core.errors import StoreError
+from scheduler.core.effects import MarkResult
+from scheduler.core.errors import CorruptRowError, StoreError
 from scheduler.core.rules import (
     RESULT_FROM,
     is_claimable,
@@ -42,6 +43,7 @@ from .arguments import (
     check_session,
 )
 from .intake import NewPrebooking, admit_all, duplicate_id_error
+from .perform import perform
 
 __all__ = ["MemoryStore"]
 
@@ -115,6 +117,23 @@ class MemoryStore:
             self._rows[prebooking_id] = claimed
             return claimed
 
+    def claim_many(
+        self,
+        prebooking_ids: Sequence[PrebookingId],
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
+    ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
+        for prebooking_id in prebooking_ids:
+            check_claim(prebooking_id, instance_id, now, lease)
+        claimed: dict[PrebookingId, Prebooking | CorruptRowError] = {}
+        for prebooking_id in dict.fromkeys(prebooking_ids):  # rows in memory are never corrupt
+            taken = self.claim(prebooking_id, instance_id, now, lease=lease)
+            if taken is not None:
+                claimed[prebooking_id] = taken
+        return claimed
+
     def record_result(
         self,
         prebooking_id: PrebookingId,
@@ -146,6 +165,12 @@ class MemoryStore:
                 attempts=attempts,
             )
             return True
+
+    def record_results(self, marks: Sequence[MarkResult]) -> builtins.list[bool]:
+        for m in marks:  # every mark checked before any is written
+            status_after_result(m.prebooking_id, m.event)
+            check_result(m.prebooking_id, m.executed_at, m.result, m.error, m.attempts)
+        return [perform(self, mark) for mark in marks]
 
     def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
         check_delivery(instance_id, now, hold)
@@ -188,6 +213,10 @@ class MemoryStore:
             self._check_open("get_session")
             saved = self._sessions.get(user)
         return saved[0] if saved is not None else None
+
+    def get_sessions(self, users: Sequence[UserId]) -> dict[UserId, Session | CorruptRowError]:
+        found = {user: self.get_session(user) for user in users}
+        return {user: session for user, session in found.items() if session is not None}
 
     def save_session(self, session: Session, now: Instant) -> None:
         check_session(session, now)

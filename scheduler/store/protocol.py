@@ -9,7 +9,7 @@ suite runs against each.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -23,6 +23,8 @@ from scheduler.core.domain import (
     Session,
     UserId,
 )
+from scheduler.core.effects import MarkResult
+from scheduler.core.errors import CorruptRowError
 from scheduler.core.status import Event, Status
 
 from .intake import NewPrebooking
@@ -72,6 +74,20 @@ class Store(Protocol):
         (someone else holds it, or it is final)."""
         ...
 
+    def claim_many(
+        self,
+        prebooking_ids: Sequence[PrebookingId],
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
+    ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
+        """``claim`` of every id in one statement, by the same rules (ready at ``now``, held by
+        ``instance_id`` since ``now``, each taken by exactly one of concurrent claimers). Each
+        id claimed maps to its prebooking; a row that cannot be read maps to its error and is
+        left as it was; an id not claimed (not ready, held by another, unknown) is absent."""
+        ...
+
     def record_result(
         self,
         prebooking_id: PrebookingId,
@@ -90,6 +106,11 @@ class Store(Protocol):
         (``status.TRANSITIONS``). False, with nothing written, when the row is not executing or
         is held by another instance.
         """
+        ...
+
+    def record_results(self, marks: Sequence[MarkResult]) -> builtins.list[bool]:
+        """``record_result`` of each mark in one transaction, by the same rules; for each mark,
+        in order, True if written. A bad mark raises before anything is written."""
         ...
 
     def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
@@ -114,6 +135,11 @@ class Store(Protocol):
         ...
 
     def get_session(self, user: UserId) -> Session | None: ...
+
+    def get_sessions(self, users: Sequence[UserId]) -> dict[UserId, Session | CorruptRowError]:
+        """The sessions of ``users`` in one query: each user with a session maps to it (or to
+        the error of a row that cannot be read); a user without one is absent."""
+        ...
 
     def save_session(self, session: Session, now: Instant) -> None:
         """Insert or replace the user's cookies, saved at ``now``."""

@@ -13,7 +13,7 @@ import builtins
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Executable,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -43,6 +44,7 @@ from scheduler.core.domain import (
     Session,
     UserId,
 )
+from scheduler.core.effects import MarkResult
 from scheduler.core.errors import ConfigurationError, CorruptRowError, StoreError
 from scheduler.core.rules import (
     CLAIMABLE,
@@ -212,6 +214,63 @@ class SqlStore:
             # Read inside the transaction: a corrupt row raises and the claim rolls back.
             return prebooking_from_row(row) if row is not None else None
 
+    def claim_many(
+        self,
+        prebooking_ids: Sequence[PrebookingId],
+        instance_id: InstanceId,
+        now: Instant,
+        *,
+        lease: Seconds | None = None,
+    ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
+        for prebooking_id in prebooking_ids:
+            check_claim(prebooking_id, instance_id, now, lease)
+        ids = list(dict.fromkeys(prebooking_ids))
+        corrupt: dict[PrebookingId, Prebooking | CorruptRowError] = {}
+        while True:
+            try:
+                return {**self._claim_all(ids, instance_id, now, lease), **corrupt}
+            except _Unreadable as unreadable:
+                # The claim rolled back: the rows that cannot be read stay as they were, and
+                # the others are claimed again without them (a corrupt row is a rare thing).
+                for error in unreadable.errors:
+                    corrupt[PrebookingId(error.row_id)] = error
+                ids = [i for i in ids if i not in corrupt]
+
+    def _claim_all(
+        self,
+        ids: Sequence[PrebookingId],
+        instance_id: InstanceId,
+        now: Instant,
+        lease: Seconds | None,
+    ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
+        claimable = _claimable(lease_cutoff(now, lease))
+        claimed: dict[PrebookingId, Prebooking | CorruptRowError] = {}
+        with self._tx("claim_many", write=True) as connection:
+            for start in range(0, len(ids), _ID_CHUNK):
+                chunk = ids[start : start + _ID_CHUNK]
+                # One statement per chunk, as ``claim``'s WHERE on many ids. The rows are locked
+                # in id order (PostgreSQL; SQLite has one writer), so that two claimers of
+                # overlapping sets wait for each other instead of deadlocking; after a wait,
+                # READ COMMITTED re-checks the WHERE, and a row another claimer took is left.
+                locked = (
+                    select(_prebookings.c.id)
+                    .where(_prebookings.c.id.in_(chunk), claimable)
+                    .order_by(_prebookings.c.id)
+                    .with_for_update()
+                )
+                statement = (
+                    update(_prebookings)
+                    .where(_prebookings.c.id.in_(locked.scalar_subquery()), claimable)
+                    .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=now)
+                    .returning(*_prebookings.c)
+                )
+                rows = connection.execute(statement).mappings().all()
+                taken, errors = _readable(rows)
+                if errors:
+                    raise _Unreadable(errors)  # rolls the whole claim back
+                claimed.update((p.id, p) for p in taken)
+        return claimed
+
     def record_result(
         self,
         prebooking_id: PrebookingId,
@@ -223,26 +282,48 @@ class SqlStore:
         error: str | None,
         attempts: int,
     ) -> bool:
-        new_status = status_after_result(prebooking_id, event)
-        check_result(prebooking_id, executed_at, result, error, attempts)
-        statement = (
-            update(_prebookings)
-            .where(
-                _prebookings.c.id == prebooking_id,
-                _prebookings.c.status == RESULT_FROM.value,
-                _prebookings.c.claimed_by == instance_id,
-            )
-            .values(
-                status=new_status.value,
-                executed_at=executed_at,
-                result=result_to_text(result),
-                error=error,
-                attempts=attempts,
-            )
-            .returning(_prebookings.c.id)
+        mark = MarkResult(
+            prebooking_id=prebooking_id,
+            instance_id=instance_id,
+            event=event,
+            executed_at=executed_at,
+            result=result,
+            error=error,
+            attempts=attempts,
         )
+        statement = _result_statement(mark)
         with self._tx("record_result", write=True) as connection:
             return connection.execute(statement).first() is not None
+
+    def record_results(self, marks: Sequence[MarkResult]) -> builtins.list[bool]:
+        values = [_result_values(mark) for mark in marks]  # every mark checked first
+        ids = sorted({mark.prebooking_id for mark in marks})
+        written = [False] * len(marks)
+        with self._tx("record_results", write=True) as connection:
+            # The rows held, locked in id order (see ``_claim_all``), then one executemany of
+            # ``record_result``'s guarded statement for the marks of their holders: one commit,
+            # and no statement per row to prepare.
+            holders: dict[str, str] = {}
+            for start in range(0, len(ids), _ID_CHUNK):
+                held = (
+                    select(_prebookings.c.id, _prebookings.c.claimed_by)
+                    .where(
+                        _prebookings.c.id.in_(ids[start : start + _ID_CHUNK]),
+                        _prebookings.c.status == RESULT_FROM.value,
+                    )
+                    .order_by(_prebookings.c.id)
+                    .with_for_update()
+                )
+                holders.update((row.id, row.claimed_by) for row in connection.execute(held))
+            rows = []
+            for i, mark in enumerate(marks):
+                holder = mark.instance_id
+                if holders.pop(mark.prebooking_id, None) == holder:  # each row once
+                    written[i] = True
+                    rows.append({**values[i], "b_id": mark.prebooking_id, "b_holder": holder})
+            if rows:
+                connection.execute(_RESULT_MANY, rows)
+        return written
 
     def begin_delivery(self, instance_id: InstanceId, now: Instant, *, hold: Seconds) -> bool:
         check_delivery(instance_id, now, hold)
@@ -302,6 +383,21 @@ class SqlStore:
             row = connection.execute(query).mappings().first()
             return session_from_row(row) if row is not None else None
 
+    def get_sessions(self, users: Sequence[UserId]) -> dict[UserId, Session | CorruptRowError]:
+        wanted = list(dict.fromkeys(users))
+        found: dict[UserId, Session | CorruptRowError] = {}
+        with self._tx("get_sessions", write=False) as connection:
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start : start + _ID_CHUNK]
+                query = select(_sessions).where(_sessions.c.user_id.in_(chunk))
+                for row in connection.execute(query).mappings():
+                    try:
+                        session: Session | CorruptRowError = session_from_row(row)
+                    except CorruptRowError as error:
+                        session = error
+                    found[UserId(str(row["user_id"]))] = session
+        return found
+
     def save_session(self, session: Session, now: Instant) -> None:
         check_session(session, now)
         values: Mapping[str, Any] = {
@@ -329,6 +425,61 @@ class SqlStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _result_statement(mark: MarkResult) -> Executable:
+    """``record_result``'s one guarded statement: only the claimer's executing row changes."""
+    values = _result_values(mark)
+    return (
+        update(_prebookings)
+        .where(
+            _prebookings.c.id == mark.prebooking_id,
+            _prebookings.c.status == RESULT_FROM.value,
+            _prebookings.c.claimed_by == mark.instance_id,
+        )
+        .values(values)
+        .returning(_prebookings.c.id)
+    )
+
+
+def _result_values(mark: MarkResult) -> dict[str, Any]:
+    """What ``mark`` writes, by column (checked first)."""
+    new_status = status_after_result(mark.prebooking_id, mark.event)
+    check_result(mark.prebooking_id, mark.executed_at, mark.result, mark.error, mark.attempts)
+    return {
+        "status": new_status.value,
+        "executed_at": mark.executed_at,
+        "result": result_to_text(mark.result),
+        "error": mark.error,
+        "attempts": mark.attempts,
+    }
+
+
+# ``_result_statement`` with every value a parameter (``b_id``, ``b_holder`` and the columns of
+# ``_result_values``), for an executemany.
+_RESULT_MANY = (
+    update(_prebookings)
+    .where(
+        _prebookings.c.id == bindparam("b_id"),
+        _prebookings.c.status == RESULT_FROM.value,
+        _prebookings.c.claimed_by == bindparam("b_holder"),
+    )
+    .values(
+        status=bindparam("status"),
+        executed_at=bindparam("executed_at"),
+        result=bindparam("result"),
+        error=bindparam("error"),
+        attempts=bindparam("attempts"),
+    )
+)
+
+
+class _Unreadable(StoreError):
+    """Rows a claim returned that cannot be read: the claim must roll back."""
+
+    def __init__(self, errors: builtins.list[CorruptRowError]) -> None:
+        super().__init__(f"{len(errors)} unreadable row(s)")
+        self.errors = errors
 
 
 def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:

@@ -29,8 +29,7 @@ SHORT += ["--per-class", "5", "--schedulers", "2", "--mock-visitors", "1"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadRun:
     returncode: int
-    output: str  # standard output, then standard error
-    stdout: str
+    output: str
     summary: dict[str, Any]
 
 
@@ -46,23 +45,21 @@ def run_loadtest(tmp_path: Path) -> RunLoadtest:
         out = tmp_path / "run"
         command = [sys.executable, "-m", "loadtests", "run", *SHORT, *extra, "--out", str(out)]
         with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         ) as process:
             try:
                 if during is not None:
                     during()
-                stdout, stderr = process.communicate(timeout=RUN_LIMIT)
+                output, _ = process.communicate(timeout=RUN_LIMIT)
             finally:
                 if process.poll() is None:  # a failed ``during`` or a hang: stop it, and all
                     process.terminate()
                     process.communicate(timeout=RUN_LIMIT)
         summary_file = out / "summary.json"
-        output = stdout + stderr
         assert summary_file.exists(), f"no summary; output:\n{output}"
         return LoadRun(
             returncode=process.returncode,
             output=output,
-            stdout=stdout,
             summary=json.loads(summary_file.read_text()),
         )
 

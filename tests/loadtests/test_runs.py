@@ -6,9 +6,7 @@ then checks the journal against the store; the exit code and ``summary.json`` sa
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import pytest
 
@@ -39,15 +37,9 @@ def assert_passed(run: LoadRun) -> None:
 
 
 def test_a_short_run_on_sqlite_books_every_prebooking_exactly_once(
-    run_loadtest: RunLoadtest, tmp_path: Path
+    run_loadtest: RunLoadtest,
 ) -> None:
-    html = tmp_path / "locust.html"
-    run = run_loadtest("--json", "--html", str(html))
-    assert_passed(run)
-    assert json.loads(run.stdout) == run.summary  # standard output is the summary alone
-    for phase in ("starting the mock", "seeding", "running locust", "checking"):
-        assert phase in run.output
-    assert "<html" in html.read_text()[:1000].lower()
+    assert_passed(run_loadtest())
 
 
 @pytest.mark.postgres

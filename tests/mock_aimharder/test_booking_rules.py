@@ -74,14 +74,11 @@ async def test_concurrent_double_booking_by_one_user_takes_one_place(
 async def test_one_moment_before_the_window_is_too_early_and_one_after_books(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), timezone="UTC"))
+    opens_at = time.time() + 0.3
+    spec = a_class(day="20300119", opens_at=opens_at)
+    url = start_mock(config_with(users=users(1), classes=[spec], timezone="UTC"))
     async with jarless_client(url) as client:
         cookie = await login(client, email(0))
-        # The class is added once the server is up and the user logged in, so the window's
-        # distance from the early booking is two round trips, not a process start.
-        opens_at = time.time() + 1.0
-        spec = a_class(day="20300119", opens_at=opens_at).model_dump(mode="json")
-        (await client.post("/_admin/classes", json=[spec])).raise_for_status()
         early = await book(client, cookie, day="20300119")
         deadline = time.monotonic() + 5
         while time.time() <= opens_at and time.monotonic() < deadline:

@@ -120,23 +120,20 @@ async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: S
         await asyncio.gather(*(client.get("/_admin/journal") for _ in range(10)))
         gate = asyncio.Semaphore(10)
 
-        async def timed(path: str) -> float:
+        async def timed() -> float:
             async with gate:
                 started = time.perf_counter()
-                await client.get(path, params={"day": "20250115"})
+                await client.get("/api/bookings", params={"day": "20250115"})
                 return time.perf_counter() - started
 
-        # The same requests to a route with no drawn delay: the HTTP round trip on this machine
-        # as busy as it is now, which the bounds below add to the drawn delay.
-        plain = np.array(await asyncio.gather(*(timed("/_admin/classes") for _ in range(100))))
-        delivered = await asyncio.gather(*(timed("/api/bookings") for _ in range(100)))
+        delivered = await asyncio.gather(*(timed() for _ in range(100)))
     gaps = np.sort(delivered) - np.sort(drawn)
     assert gaps.min() >= 0  # never faster than drawn
-    # Quantile by quantile, the delivered delay is the drawn one plus the HTTP round trip. A lone
-    # late request (the scheduler of a shared CPU) must not fail the test, so the worst gap is not
-    # asserted.
-    assert np.median(gaps) <= np.median(plain) + 0.02
-    assert np.percentile(gaps, 90) <= np.percentile(plain, 90) + 0.04
+    # Quantile by quantile, the delivered delay is the drawn one plus the HTTP round trip. The
+    # bounds leave room for a busy machine; a lone late request (the scheduler of a shared CPU)
+    # must not fail the test, so the worst gap is not asserted.
+    assert np.median(gaps) <= 0.03
+    assert np.percentile(gaps, 90) <= 0.06
 
 
 async def test_inbound_service_and_outbound_delays_add_up(start_mock: StartMock) -> None:

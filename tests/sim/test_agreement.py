@@ -38,3 +38,10 @@ def test_the_verdict_names_what_was_not_shown() -> None:
     ]
     assert verdict(rows) == "verdict: 1 of 2 shown equivalent; not shown: parallel inversion_rate"
     assert verdict(rows[:1]).startswith("verdict: the model agrees with the real runs on all 1")
+
+
+def test_runs_all_equal_on_one_side_still_get_an_interval() -> None:
+    # Two real runs inverting the same pairs: no variance on that side, none lost on the other.
+    check = equivalence([0.4, 0.4], [0.3, 0.5, 0.45], Margin(relative=0.2, floor=0.05))
+    assert check.low < -0.05 and check.high > 0.05  # the simulated side's spread is kept
+    assert not check.agrees
