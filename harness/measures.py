@@ -1,4 +1,4 @@
-"""The measures every judge uses (DESIGN.md, "Measures everyone uses"), each defined once.
+"""The measures every judge uses, each defined once.
 
 A judge reads what a run left behind: the server's journal, as ``Attempt``s in the order the
 server processed them (the journal alone judges order), and the store's rows. The simulation's

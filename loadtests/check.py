@@ -1,7 +1,7 @@
 """The check after a run: the mock's journal (what AimHarder processed) against the store.
 
-The journal is the judge (DESIGN.md: "Ordering is judged from the journal, never from the
-client's side"). For every prebooking, keyed by ``(user, class_id)``, with the shared measures
+The journal is the judge: order is judged from the journal, never from the client's side.
+For every prebooking, keyed by ``(user, class_id)``, with the shared measures
 (``harness.measures``):
 
 - **double**: sent again after it took a place (AimHarder answers "already booked", which the

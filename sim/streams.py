@@ -13,20 +13,14 @@ sends it in, which keeps the strategies' results in step (and their paired diffe
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from mock_aimharder.model.latency import Distribution, Sampler
+from mock_aimharder.model.latency import Distribution, Sampler, name_number
 
-__all__ = ["Streams", "name_number"]
-
-
-def name_number(name: str) -> int:
-    """A stable 32-bit number for a stream's name (Python's ``hash`` changes per process)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big")
+__all__ = ["Streams"]
 
 
 @dataclass(slots=True)

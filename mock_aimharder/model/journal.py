@@ -1,7 +1,7 @@
 """The journal: every booking attempt, in the order the server processed it.
 
-It is the only judge of booking order (DESIGN.md, "Ordering is judged from the journal, never
-from the client's side"). ``seq`` counts from 1 with no gaps; an entry is written at the instant
+It is the only judge of booking order: order is judged from the journal, never from the
+client's side. ``seq`` counts from 1 with no gaps; an entry is written at the instant
 the attempt took effect, so the list order is the processing order.
 """
 

@@ -1,8 +1,9 @@
 """Latency sampling: seeded random streams and the samplers that draw delays from them.
 
-Each endpoint gets its own ``SeedSequence`` child, and each stage of it (inbound, service,
-outbound, fault draw) a child of that, so the same seed gives the same samples, and changing
-one stage's distribution does not shift any other stage's draws (STYLE.md habit 14).
+Each stage of each endpoint (inbound, service, outbound, fault draw) gets a stream of its own,
+found by the endpoint's and the stage's names, never by position: the same seed gives the same
+samples, changing one stage's distribution does not shift any other stage's draws, and adding an
+endpoint or a stage leaves every other stream as it was.
 ``Sampler`` is shared with the simulation: ``Sampler(distribution, rng).sample()``, or
 ``sampler_for(distribution, rng)``; ``Distribution`` is re-exported here so that one import
 gives a scenario both the models and their samplers.
@@ -10,6 +11,7 @@ gives a scenario both the models and their samplers.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ __all__ = [
     "EndpointSamplers",
     "EndpointStreams",
     "Sampler",
+    "name_number",
     "sampler_for",
     "seeded_streams",
 ]
@@ -140,16 +143,28 @@ class EndpointStreams:
     faults: np.random.Generator
 
 
+def name_number(name: str) -> int:
+    """A stable 32-bit number for a stream's name (Python's ``hash`` changes per process)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big")
+
+
 def seeded_streams(seed: int) -> dict[Endpoint, EndpointStreams]:
-    """Fresh generators for every endpoint, spawned from ``SeedSequence(seed)`` in a fixed order."""
-    streams: dict[Endpoint, EndpointStreams] = {}
-    children = np.random.SeedSequence(seed).spawn(len(Endpoint))
-    for endpoint, child in zip(Endpoint, children, strict=True):
-        inbound, service, outbound, faults = (np.random.default_rng(s) for s in child.spawn(4))
-        streams[endpoint] = EndpointStreams(
-            inbound=inbound, service=service, outbound=outbound, faults=faults
+    """Fresh generators for every endpoint: a stage's stream is
+    ``SeedSequence(seed, spawn_key=(<endpoint's name's number>, <stage's name's number>))``."""
+
+    def stream(endpoint: Endpoint, stage: str) -> np.random.Generator:
+        key = (name_number(endpoint.value), name_number(stage))
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+    return {
+        endpoint: EndpointStreams(
+            inbound=stream(endpoint, "inbound"),
+            service=stream(endpoint, "service"),
+            outbound=stream(endpoint, "outbound"),
+            faults=stream(endpoint, "faults"),
         )
-    return streams
+        for endpoint in Endpoint
+    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

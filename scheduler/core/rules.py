@@ -1,7 +1,7 @@
 """The store's rules for a claim and a result, shared by the SQL and the in-memory store.
 
 Both stores ask these functions for the status to write, so every change of status goes through
-``status.next_status`` (DESIGN.md: one table of legal moves) and the two stores cannot
+``status.next_status`` (the one table of legal moves) and the two stores cannot
 drift apart. The guards that go with each rule (``CLAIMABLE``, ``RECLAIMABLE`` with
 ``lease_cutoff``, ``RESULT_FROM``) are the ``WHERE`` of the SQL store's single statement and the
 ``if`` of the memory store (``is_claimable``).

@@ -1,6 +1,6 @@
 """Where the store lives: a SQLite file path or a database URL, normalised for SQLAlchemy.
 
-Accepted (DESIGN.md: SQLite by default, PostgreSQL for several instances):
+Accepted (SQLite by default, PostgreSQL for several instances):
 
     prebookings.sqlite                   a file path (relative to the working directory)
     sqlite:///prebookings.sqlite         the same as a URL; sqlite:////abs/path for absolute

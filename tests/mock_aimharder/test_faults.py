@@ -56,9 +56,14 @@ async def test_each_fault_kind_appears_at_its_rate_and_the_server_keeps_serving(
                 return await _outcome(client)
 
         seen = Counter(await asyncio.gather(*(one() for _ in range(REQUESTS))))
+        retry_after = None
         for _ in range(200):  # p(429) = 0.1: no 429 in 200 tries has probability 7e-10
-            limited = await client.get("/api/bookings", params={"day": DAY})
+            try:
+                limited = await client.get("/api/bookings", params={"day": DAY})
+            except httpx.TransportError:  # a drop (also p = 0.1) is not the answer looked for
+                continue
             if limited.status_code == 429:
+                retry_after = limited.headers["retry-after"]
                 break
     async with jarless_client(url) as client:
         await client.put("/_admin/config", json={})
@@ -66,7 +71,7 @@ async def test_each_fault_kind_appears_at_its_rate_and_the_server_keeps_serving(
     assert set(seen) == {"200", "500", "503", "429", "transport error"}
     for kind in ("500", "503", "429", "transport error"):
         assert _within_binomial(seen[kind], REQUESTS, 0.1), (kind, seen)
-    assert limited.headers["retry-after"] == "2.5"
+    assert retry_after == "2.5"
     assert after == ["200"] * 20
 
 

@@ -26,7 +26,7 @@ from mock_aimharder.model.distributions import (
     Uniform,
 )
 from mock_aimharder.model.endpoints import Endpoint
-from mock_aimharder.model.latency import EndpointLatency, Sampler, seeded_streams
+from mock_aimharder.model.latency import EndpointLatency, Sampler, name_number, seeded_streams
 from tests.mock_aimharder.support import (
     StartMock,
     a_class,
@@ -108,6 +108,14 @@ def test_each_endpoint_and_stage_has_its_own_stream() -> None:
         for stage in ("inbound", "service", "outbound", "faults")
     }
     assert len(set(firsts.values())) == len(firsts)
+
+
+def test_a_stream_is_found_by_its_endpoint_and_stage_names_not_their_positions() -> None:
+    # What the enum's order or the number of stages is does not enter: only the two names.
+    for endpoint in Endpoint:
+        key = (name_number(endpoint.value), name_number("service"))
+        alone = np.random.default_rng(np.random.SeedSequence(7, spawn_key=key))
+        assert seeded_streams(7)[endpoint].service.random(5).tolist() == alone.random(5).tolist()
 
 
 async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: StartMock) -> None:

@@ -8,7 +8,7 @@ For the scheduler's own integration tests too:
     store           a fresh store of each kind: memory, SQLite, PostgreSQL
 
 PostgreSQL tests never skip: when the server cannot be reached the fixture fails the test with
-the URL it tried (CI starts PostgreSQL before the run; DESIGN.md). Each test session
+the URL it tried (CI starts PostgreSQL before the run). Each test session
 creates its own database ``harness_<random>`` through the server's ``test`` database and drops
 it at the end, so that parallel runs by other people on the same server never see each other;
 each test gets a fresh schema in it.
