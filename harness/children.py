@@ -22,6 +22,7 @@ import dataclasses
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,21 +37,33 @@ from typing import Any
 from mock_aimharder.model.config import MockConfig
 
 __all__ = [
+    "HOST",
     "LISTENING",
     "STOP_GRACE",
     "Child",
     "ChildError",
     "child",
+    "free_port",
     "listening_url",
     "mock_command",
     "mock_process",
     "stop",
 ]
 
+HOST = "127.0.0.1"  # every child listens on loopback only
 LISTENING = re.compile(r"(?:listening|running) on (http://[0-9.]+:[0-9]+)")
 STARTUP_SECONDS = 30.0  # a cold interpreter importing a web stack on a busy two-core machine
 STOP_GRACE = 10.0
 POLL = 0.02  # seconds between reads of a starting child's log
+
+
+def free_port() -> int:
+    """A port that was free on ``HOST`` a moment ago (the OS picks it); nothing here binds it,
+    so it is also a port where nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class ChildError(Exception):

@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from harness.children import LISTENING, STOP_GRACE, Child, ChildError, child, listening_url
 from loadtests.errors import StartupError
 
-__all__ = ["HOST", "STOP_GRACE", "Children", "free_port"]
-
-HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A port that was free on 127.0.0.1 a moment ago (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["Children"]
 
 
 class Children(contextlib.ExitStack):

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness.children import mock_command
+from harness.children import HOST, free_port, mock_command
 from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
 from loadtests.check import judge
@@ -35,7 +35,7 @@ from loadtests.gym import (
 from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
 from loadtests.preflight import check_out, check_store
-from loadtests.processes import HOST, Children, free_port
+from loadtests.processes import Children
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from scheduler.core.status import Status
 from scheduler.store import Store, display_url, normalize_url, open_store

@@ -3,24 +3,17 @@ in one line and exit 2, before it starts any process."""
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
+from harness.children import free_port
 from loadtests.cli import main
 from scheduler.core.domain import UserId
 from scheduler.store import NewPrebooking, open_store
 from tests.loadtests.conftest import SHORT
 from tests.scheduler.conftest import PG_URL
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _refusal(argv: list[str], out: Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -46,7 +39,7 @@ def test_a_store_it_cannot_reach_is_one_line(
 ) -> None:
     db = {
         "unknown": PG_URL.rsplit("/", 1)[0] + "/harness_no_such_db",
-        "closed": f"postgresql://postgres@127.0.0.1:{_closed_port()}/x",
+        "closed": f"postgresql://postgres@127.0.0.1:{free_port()}/x",
         "folder": str(tmp_path / "missing" / "store.sqlite"),
         "scheme": "mysql://root@127.0.0.1/x",
     }[where]

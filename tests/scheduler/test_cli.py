@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
 import pytest
 
+from harness.children import free_port
 from scheduler.cli import main
 from scheduler.core.domain import UserId
 from scheduler.core.status import Status
@@ -164,7 +164,7 @@ def test_login_with_a_wrong_password_is_one_line(
 def test_login_to_an_unreachable_aimharder_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     argv = ["login", "--user", "a@b.c", "--password", "x", "--aimharder-url", url]
     line = _one_line_refusal([*argv, "--db", str(tmp_path / "x.sqlite")], capsys)
     assert f"AimHarder at {url} did not answer" in line
@@ -183,16 +183,8 @@ def test_an_unknown_or_unreachable_database_is_one_line(
 ) -> None:
     db = {
         "unknown": PG_URL.rsplit("/", 1)[0] + "/harness_no_such_db",
-        "closed": f"postgresql://postgres@127.0.0.1:{_closed_port()}/x",
+        "closed": f"postgresql://postgres@127.0.0.1:{free_port()}/x",
         "folder": str(tmp_path / "missing" / "x.sqlite"),
     }[where]
     line = _one_line_refusal(["status", "--db", db], capsys)
     assert message in line
-
-
-def _closed_port() -> int:
-    """A port nothing listens on (it was free a moment ago and nothing here binds it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
