@@ -3,8 +3,8 @@
 - **What speed buys**: every strategy at ``world_load`` prebookings per class while outside
   members' bursts grow (``outside_bursts``), under the scenario's trigger and under exact firing
   at the opening with the cron for leftovers (``both``); the load at which a strategy *starts
-  losing places* is the smallest burst at which its whole 95% interval of places won lies below
-  its places won with no outside demand.
+  losing places* is the smallest burst at which its whole 95% interval of places won lies more
+  than ``losing_margin`` below its places won with no outside demand.
 - **When to fire**: an invocation that starts ``send_offsets`` from AimHarder's opening
   (negative: early, so AimHarder answers "too early" until its clock reaches the opening, and
   the flow retries within its budget), the cron kept for leftovers, with ``offset_burst``
@@ -83,12 +83,14 @@ def compete(
         variant = _variant(scenario, burst=plan.offset_burst, mode="both", offset=offset)
         rows = _point(variant, description=f"send offset {offset:+g} s", **kwargs)
         offsets += [{**row, "offset": offset} for row in rows]
-    return Competition(speed=speed, losing=losing_from(speed), offsets=offsets)
+    losing = losing_from(speed, margin=plan.losing_margin)
+    return Competition(speed=speed, losing=losing, offsets=offsets)
 
 
-def losing_from(speed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per trigger and strategy, the smallest burst whose places-won interval lies wholly below
-    the places won with the smallest burst tested (None: it never loses within the range)."""
+def losing_from(speed: Sequence[dict[str, Any]], *, margin: float) -> list[dict[str, Any]]:
+    """Per trigger and strategy, the smallest burst whose places-won interval lies wholly more
+    than ``margin`` below the places won with the smallest burst tested (None: it never loses
+    that much within the range)."""
     series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in speed:
         series[(row["trigger"], row["point"])].append(row)
@@ -96,7 +98,7 @@ def losing_from(speed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for (mode, strategy), rows in sorted(series.items()):
         rows.sort(key=lambda r: r["burst"])
         base = rows[0]["places_won"]
-        first = next((r["burst"] for r in rows[1:] if r["places_won_high"] < base), None)
+        first = next((r["burst"] for r in rows[1:] if r["places_won_high"] < base - margin), None)
         losing.append(
             {"trigger": mode, "strategy": strategy, "base_places_won": base, "losing_from": first}
         )

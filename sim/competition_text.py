@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sim.competition import Competition
+from sim.competition import AUTO, Competition
 from sim.markdown import ci, num, table
 from sim.scenario import Scenario
 
@@ -36,16 +36,20 @@ def competition_markdown(scenario: Scenario, competition: Competition) -> str:
     plan, outside = scenario.experiment, scenario.outside
     clock = scenario.aimharder.clock_offset
     triggers = list(dict.fromkeys(r["trigger"] for r in competition.speed))
+    tail = (
+        f"then a Poisson tail of {outside.rate:g} per second for {outside.tail:g} s"
+        if outside.rate > 0
+        else "and no tail after it"
+    )
     parts = [
         "## What speed buys",
         f"Other members and bots book every class from its opening on: a burst of K requests "
         f"sent uniformly over the first {outside.burst_spread:g} s and reaching AimHarder after "
-        f"their own latency ({outside.latency.kind}), then a Poisson tail of {outside.rate:g} "
-        f"per second for {outside.tail:g} s; they queue with ours for the same capacity, in "
-        f"arrival order, under the same rules. Ours: {plan.world_load} prebookings per class, "
-        f"{scenario.workload.capacity_ratio:.0%} as many places. Places won: the share of our "
-        f"prebookings that got a place. {plan.world_replications} replications per point (a "
-        "smaller grid than the main sweep, so that the whole report stays under a minute).",
+        f"their own latency ({outside.latency.kind}), {tail}; they queue with ours for the "
+        f"same capacity, in arrival order, under the same rules. Ours: {plan.world_load} "
+        f"prebookings per class, {scenario.workload.capacity_ratio:.0%} as many places. Places "
+        f"won: the share of our prebookings that got a place. {plan.world_replications} "
+        "replications per point (fewer than the main sweep: these sections have many points).",
     ]
     for trigger in triggers:
         rows = [r for r in competition.speed if r["trigger"] == trigger]
@@ -68,9 +72,12 @@ def competition_markdown(scenario: Scenario, competition: Competition) -> str:
                 for r in competition.losing
             ],
         ),
-        "Starts losing: the smallest burst whose whole 95% interval of places won lies below "
-        "the strategy's places won with the smallest burst tested.",
+        "Starts losing: the smallest burst whose whole 95% interval of places won lies more "
+        f"than {plan.losing_margin:g} below the strategy's places won with the smallest burst "
+        "tested (every outsider who arrives before ours are done takes a place, so without a "
+        "margin every strategy would lose at the first).",
         _headline(competition.speed, plan.offset_burst, triggers),
+        _auto_under_demand(competition.speed, plan.offset_burst, triggers),
         "## Should the bot fire a little early? (clock offset)",
         "Each invocation starts at the send offset from AimHarder's window opening (negative: "
         "before it; the bot's view of the opening is off by that much, or it looks ahead by "
@@ -101,17 +108,47 @@ def _headline(speed: Sequence[dict[str, Any]], burst: int, triggers: Sequence[st
     return ("**Key numbers**, places won " + "; ".join(lines) + ".") if lines else ""
 
 
+def _auto_under_demand(speed: Sequence[dict[str, Any]], burst: int, triggers: Sequence[str]) -> str:
+    """``auto`` does not see the outsiders: it keeps its order among ours, which costs places
+    wherever the fastest fixed strategy wins more."""
+    lines = []
+    for trigger in triggers:
+        at = {r["point"]: r for r in speed if r["trigger"] == trigger and r["burst"] == burst}
+        fixed = [p for p in at if p != AUTO]
+        if AUTO in at and fixed:
+            best = max(fixed, key=lambda p: at[p]["places_won"])
+            lines.append(
+                f"under `{trigger}`, auto {ci(at[AUTO], 'places_won')} against {best} "
+                f"{ci(at[best], 'places_won')}"
+            )
+    if not lines:
+        return ""
+    return (
+        "`auto` chooses its firing from our queue, the time left and the durations it has "
+        "seen, not from the outsiders: it keeps ours in order and does not hurry when they take "
+        f"places. Places won with a burst of {burst}, auto against the fixed strategy that wins "
+        "most: " + "; ".join(lines) + "."
+    )
+
+
 def _offset_answer(offsets: Sequence[dict[str, Any]]) -> str:
     answers = []
+    at_an_end = False
     for point in sorted({r["point"] for r in offsets}):
         rows = sorted((r for r in offsets if r["point"] == point), key=lambda r: r["offset"])
         best = max(rows, key=lambda r: (r["places_won"], -abs(r["offset"])))
-        answers.append(f"{point} wins most at {best['offset']:+g} s ({ci(best, 'places_won')})")
+        edge = ", the earliest tested," if best is rows[0] else ""
+        edge = ", the latest tested," if best is rows[-1] else edge
+        at_an_end = at_an_end or bool(edge)
+        answers.append(f"{point} at {best['offset']:+g} s{edge} ({ci(best, 'places_won')})")
+    beyond = " At an end of the range tested, the best may lie beyond it." if at_an_end else ""
     return (
         "**Answer**: per strategy, the send offset with the most places won: "
         + "; ".join(answers)
-        + '. Earlier than the retries can cover ends in "too early" failures; later hands '
-        "places to the burst."
+        + "."
+        + beyond
+        + ' Too early, a send is answered "too early" and waits out its back-off, so it '
+        "can land behind the burst; too late, it lands behind the burst directly."
     )
 
 

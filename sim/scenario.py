@@ -203,6 +203,10 @@ class ExperimentPlan(_Model):
         list[Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)]], Field(max_length=20)
     ] = Field(default_factory=lambda: [-1.0, -0.5, -0.2, -0.1, 0.0, 0.1, 0.2, 0.5])
     offset_burst: Annotated[int, Field(ge=0, le=10_000)] = 20  # outside requests per class
+    # A strategy "starts losing places" at the first burst whose whole interval of places won
+    # lies this far below its places won with the smallest burst: any outsider who arrives
+    # before ours end takes a place, so without a margin every strategy loses at the first one.
+    losing_margin: Annotated[float, Field(ge=0, le=1)] = 0.05  # share of our prebookings
     # How close ``auto`` must stay to the best fixed strategy (paired differences of means).
     auto_delta_places: Annotated[float, Field(ge=0, le=1)] = 0.05
     auto_delta_inversions: Annotated[float, Field(ge=0, le=1)] = 0.01

@@ -26,11 +26,22 @@ def test_a_strategy_starts_losing_at_the_first_burst_whose_interval_lies_below_n
         _row("staggered", 0, 0.8, 0.8),
         _row("staggered", 10, 0.8, 0.8),
     ]
-    assert [(r["strategy"], r["losing_from"]) for r in losing_from(rows)] == [
+    assert [(r["strategy"], r["losing_from"]) for r in losing_from(rows, margin=0.0)] == [
         ("parallel", 10),
         ("sequential", 5),
         ("staggered", None),
     ]
+
+
+def test_a_loss_within_the_margin_is_not_yet_losing() -> None:
+    rows = [
+        _row("parallel", 0, 0.8, 0.8),
+        _row("parallel", 1, 0.78, 0.79),  # below 0.8, but by less than the margin
+        _row("parallel", 5, 0.72, 0.76),  # its interval reaches within 0.05 of 0.8
+        _row("parallel", 10, 0.7, 0.74),
+    ]
+    assert [r["losing_from"] for r in losing_from(rows, margin=0.0)] == [1]
+    assert [r["losing_from"] for r in losing_from(rows, margin=0.05)] == [10]
 
 
 def test_auto_is_compared_with_the_best_fixed_strategy_by_paired_replications() -> None:
