@@ -75,7 +75,7 @@ def summarise_replication(
     rows: Iterable[Prebooking],
     tried: Iterable[Attempt],
     trigger: TriggerMeasures,
-    clock_offset: float = 0.0,
+    clock_offset: float,
 ) -> Summary:
     """``point``: (strategy, load, replication); ``tried``: the journal's booking attempts;
     ``clock_offset``: AimHarder's clock minus the bot's in this run."""
