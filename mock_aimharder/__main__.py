@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 
 import uvicorn
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, load the configuration, serve; 2 on a bad configuration or port."""
     args = _parser().parse_args(argv)
     try:
-        config = MockConfig.from_file(args.config) if args.config else MockConfig()
+        config = MockConfig.from_file(args.config, now=time.time()) if args.config else MockConfig()
         sock = bind_socket(args.host, args.port)
     except (MockConfigError, ServingError) as exc:
         print(f"mock_aimharder: {exc}", file=sys.stderr)

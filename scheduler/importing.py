@@ -1,12 +1,13 @@
 """Prebookings from a JSON or CSV file, for ``python -m scheduler add``.
 
-Each record has ``user``, ``class_id``, ``day`` (YYYYMMDD), ``box``, ``available_at`` and
-optionally ``created_at`` and ``id``. Times are Unix seconds or ISO 8601 with a UTC offset
-(a time without an offset is refused: a booking window is an instant, not a wall-clock reading),
-between the years 2000 and 2100: anything else is a typo (milliseconds for seconds, a sign),
-and a far-past ``created_at`` would jump the FIFO queue. Conversion errors name the record and
-the field; value checks are the store's (``intake.admit``). The whole file is read and checked
-before the store is opened, so a bad file changes nothing.
+Each record has ``user``, ``class_id``, ``day`` (YYYYMMDD), ``box``, ``available_at`` (or
+``available_in``, a duration from now such as ``"30s"``) and optionally ``created_at`` and
+``id``. Times are Unix seconds or ISO 8601 with a UTC offset (a time without an offset is
+refused: a booking window is an instant, not a wall-clock reading), between the years 2000 and
+2100: anything else is a typo (milliseconds for seconds, a sign), and a far-past
+``created_at`` would jump the FIFO queue. Conversion errors name the record and the field;
+value checks are the store's (``intake.admit``). The whole file is read and checked before the
+store is opened, so a bad file changes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import pydantic_core
 
+from prebooking_harness.durations import DurationError, parse_duration
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.core.errors import ConfigurationError
 from scheduler.store import NewPrebooking
@@ -35,7 +37,8 @@ __all__ = [
 ]
 
 REQUIRED = ("user", "class_id", "day", "box", "available_at")
-KNOWN = (*REQUIRED, "created_at", "id")
+KNOWN = (*REQUIRED, "available_in", "created_at", "id")
+MAX_AVAILABLE_IN = 366 * 86_400.0  # seconds: a booking window opens within a year
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 LATEST = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
 MAX_FILE_BYTES = 16 * 2**20  # ~100,000 prebookings of ~150 bytes: more is not one operator's file
@@ -164,7 +167,12 @@ def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
             f"{where} is {_shown(raw)}; expected an object with {list(REQUIRED)}"
         )
     unknown = sorted(str(name) for name in set(raw) - set(KNOWN))
-    missing = [name for name in REQUIRED if raw.get(name) in (None, "")]
+    relative = raw.get("available_in") not in (None, "")
+    missing = [
+        name
+        for name in REQUIRED
+        if raw.get(name) in (None, "") and not (name == "available_at" and relative)
+    ]
     if unknown or missing:
         raise ConfigurationError(
             f"{where}: missing {missing}, unknown {unknown}; expected fields {list(KNOWN)}"
@@ -176,11 +184,32 @@ def _record(raw: object, *, index: int, now: Instant) -> NewPrebooking:
         class_id=_integer(raw["class_id"], field="class_id", where=where),
         day=_text(raw, "day", where),
         box=_integer(raw["box"], field="box", where=where),
-        available_at=parse_instant(raw["available_at"], field="available_at", where=where),
+        available_at=_available_at(raw, where=where, now=now),
         created_at=now
         if created in (None, "")
         else parse_instant(created, field="created_at", where=where),
     )
+
+
+def _available_at(raw: Mapping[str, Any], *, where: str, now: Instant) -> Instant:
+    """``available_at``, or ``now`` + ``available_in`` (a duration: ``"30s"``, ``"2m"``), the
+    way an example's windows open a moment after it is added."""
+    given = raw.get("available_in")
+    if given in (None, ""):
+        return parse_instant(raw["available_at"], field="available_at", where=where)
+    if raw.get("available_at") not in (None, ""):
+        raise ConfigurationError(
+            f"{where}: both 'available_at' and 'available_in'; expected one of the two"
+        )
+    try:
+        seconds = parse_duration(str(given))
+    except DurationError as exc:
+        raise ConfigurationError(f"{where}: field 'available_in' is {exc}") from None
+    if not 0 <= seconds <= MAX_AVAILABLE_IN:
+        raise ConfigurationError(
+            f"{where}: field 'available_in' is {_shown(given)}; expected 0 to 366 days"
+        )
+    return now + seconds
 
 
 def _text(raw: Mapping[str, Any], field: str, where: str) -> str:

@@ -300,15 +300,46 @@ class Scenario(_Model):
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:
+        """The scenario in TOML file ``path``. A ``base = "other.toml"`` key (relative to the
+        file) starts from that scenario: this file's tables and keys are laid over its own, so a
+        what-if names only what it changes."""
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ScenarioError(f"scenario {str(path)!r} cannot be read: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(
-                f"scenario {str(path)!r}: byte {exc.start} is not UTF-8; expected a TOML text file"
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"scenario {str(path)!r}: {exc}; expected valid TOML") from None
-        return cls.from_data(data, source=str(path))
+        return cls.from_data(_read_with_bases(path, depth=0), source=str(path))
+
+
+MAX_BASES = 4  # a what-if on a what-if on ...: deeper is a loop or a mistake
+
+
+def _read_with_bases(path: Path, *, depth: int) -> dict[str, Any]:
+    """The TOML document at ``path`` laid over its ``base`` (and that one's), if any."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"scenario {str(path)!r} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"scenario {str(path)!r}: byte {exc.start} is not UTF-8; expected a TOML text file"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario {str(path)!r}: {exc}; expected valid TOML") from None
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(f"scenario {str(path)!r}: base = {base!r}; expected a file name")
+    if depth >= MAX_BASES:
+        raise ScenarioError(
+            f"scenario {str(path)!r}: more than {MAX_BASES} bases in a row; expected a base "
+            "that does not lead back to itself"
+        )
+    return _laid_over(_read_with_bases(path.parent / base, depth=depth + 1), data)
+
+
+def _laid_over(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over``'s keys on top of ``base``'s, table by table."""
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        both_tables = isinstance(below, dict) and isinstance(value, dict)
+        merged[key] = _laid_over(below, value) if both_tables else value  # type: ignore[arg-type]
+    return merged

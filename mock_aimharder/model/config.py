@@ -35,6 +35,7 @@ from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
 from mock_aimharder.model.outside import OutsideDemand
 from mock_aimharder.model.timing import Timing
+from prebooking_harness.durations import DurationError, parse_duration
 
 __all__ = [
     "DEFAULT_BOX",
@@ -239,15 +240,20 @@ class MockConfig(_Model):
         return self.faults.get(endpoint) or FaultSpec()
 
     @classmethod
-    def from_data(cls, data: object, *, source: str = "data") -> Self:
-        """Validate a decoded document; ``MockConfigError`` lists every bad field."""
+    def from_data(cls, data: object, *, source: str = "data", now: float | None = None) -> Self:
+        """Validate a decoded document; ``MockConfigError`` lists every bad field. A class's
+        ``opens_in`` (a duration: ``"30s"``, ``"2m"``) becomes ``opens_at`` = ``now`` + it, so
+        an example gym's windows open a moment after the mock starts."""
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(_opening_from_now(data, now))
         except ValidationError as exc:
             raise MockConfigError(source, config_problems(exc)) from None
+        except ValueError as exc:  # an opens_in that is not a duration, or without a clock
+            field, _, message = str(exc).partition(": ")
+            raise MockConfigError(source, (ConfigProblem(field=field, message=message),)) from None
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Self:
+    def from_file(cls, path: str | Path, *, now: float | None = None) -> Self:
         """Load ``.toml`` or ``.json``; syntax errors name the line, field errors the path."""
         path = Path(path)
         try:
@@ -270,7 +276,36 @@ class MockConfig(_Model):
         except json.JSONDecodeError as exc:
             problem = ConfigProblem(field="<syntax>", message=f"{exc}; expected valid JSON")
             raise MockConfigError(str(path), (problem,)) from None
-        return cls.from_data(data, source=str(path))
+        return cls.from_data(data, source=str(path), now=now)
+
+
+MAX_OPENS_IN = 366 * 86_400.0  # seconds: a window opens within a year, as booking_window's bound
+
+
+def _opening_from_now(data: object, now: float | None) -> object:
+    """``data`` with each class's ``opens_in`` turned into ``opens_at`` (``now`` + it)."""
+    if not isinstance(data, dict) or not isinstance(data.get("classes"), list):
+        return data
+    classes = []
+    for index, spec in enumerate(data["classes"]):
+        if not isinstance(spec, dict) or "opens_in" not in spec:
+            classes.append(spec)
+            continue
+        field = f"classes.{index}.opens_in"
+        given = {**spec}
+        text = given.pop("opens_in")
+        if "opens_at" in given:
+            raise ValueError(f"{field}: given with opens_at; expected one of the two")
+        if now is None:
+            raise ValueError(f"{field}: needs the time the mock starts; expected opens_at here")
+        try:
+            seconds = parse_duration(str(text))
+        except DurationError as exc:
+            raise ValueError(f"{field}: {exc}") from None
+        if not 0 <= seconds <= MAX_OPENS_IN:
+            raise ValueError(f"{field}: {text!r}; expected a duration from 0 to 366 days")
+        classes.append({**given, "opens_at": now + seconds})
+    return {**data, "classes": classes}
 
 
 def assign_user_ids(

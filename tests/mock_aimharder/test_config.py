@@ -270,3 +270,39 @@ def test_the_configuration_example_in_api_md_is_valid() -> None:
     example = text.split("```toml\n", 1)[1].split("```", 1)[0]
     config = MockConfig.from_data(tomllib.loads(example))
     assert config.latency[Endpoint.BOOK].service == LogNormal(median=0.2, p99=0.5)
+
+
+OPENS_IN = """
+[[classes]]
+id = 1
+day = "20300115"
+time = "07:00"
+opens_in = "{opens_in}"
+"""
+
+
+def test_opens_in_opens_the_window_that_long_after_the_mock_starts(tmp_path: Path) -> None:
+    path = tmp_path / "gym.toml"
+    path.write_text(OPENS_IN.format(opens_in="1m30s"))
+    config = MockConfig.from_file(path, now=1_800_000_000.0)
+    assert config.classes[0].opens_at == 1_800_000_090.0
+
+
+@pytest.mark.parametrize(
+    ("opens_in", "now", "message"),
+    [
+        ("soon", 1_800_000_000.0, "'soon'; expected a duration"),
+        ("400d", 1_800_000_000.0, "expected a duration"),
+        ("9000h", 1_800_000_000.0, "expected a duration from 0 to 366 days"),
+        ("30s", None, "needs the time the mock starts"),
+    ],
+)
+def test_a_bad_opens_in_names_its_class(
+    opens_in: str, now: float | None, message: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "gym.toml"
+    path.write_text(OPENS_IN.format(opens_in=opens_in))
+    with pytest.raises(MockConfigError) as caught:
+        MockConfig.from_file(path, now=now)
+    assert "classes.0.opens_in" in str(caught.value)
+    assert message in str(caught.value)

@@ -76,3 +76,29 @@ def test_bad_input_is_refused_naming_what_is_wrong(text: str, fmt: str, message:
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
     assert len(str(refused.value)) < 400  # names the value, does not echo a huge one
+
+
+def test_available_in_is_a_duration_from_now() -> None:
+    text = (
+        "user,class_id,day,box,available_in\n"
+        "ana@example.com,5,20301130,1,30s\nbo@example.com,5,20301130,1,1m30s\n"
+    )
+    first, second = read_prebookings(text, fmt="csv", now=2_000_000_000.0)
+    assert first.available_at == pytest.approx(2_000_000_030.0, abs=0.001)
+    assert second.available_at == pytest.approx(2_000_000_090.0, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ('"available_in": "soon"', "field 'available_in' is 'soon'; expected a duration"),
+        ('"available_in": "400d"', "field 'available_in' is '400d'; expected a duration"),
+        ('"available_in": "9000h"', "field 'available_in' is '9000h'; expected 0 to 366 days"),
+        ('"available_in": "30s", "available_at": 1764486000', "expected one of the two"),
+    ],
+)
+def test_a_bad_available_in_is_named(fields: str, message: str) -> None:
+    text = f'[{{"user": "ana@example.com", "class_id": 5, "day": "20301130", "box": 1, {fields}}}]'
+    with pytest.raises(ConfigurationError, match="prebooking #1") as caught:
+        read_prebookings(text, fmt="json", now=2_000_000_000.0)
+    assert message in str(caught.value)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.scenario import Scenario, ScenarioError
 
 WHAT_IF = """
 name = "three-classes"
@@ -62,3 +63,21 @@ def test_a_what_if_runs_the_seed_tables_and_presets_when_asked(tmp_path: Path) -
     assert "`--with-seed-tables`" not in text and "`--with-trigger-presets`" not in text
     assert "`--with-validation`" in text
     assert (out / "figures" / "seed_ranges.png").stat().st_size > 0
+
+
+def test_a_scenario_on_a_base_changes_only_what_it_names(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(WHAT_IF)
+    (tmp_path / "slower.toml").write_text(
+        'base = "base.toml"\nname = "slower"\n[workload]\nclasses_per_minute = 2\n'
+    )
+    base, slower = (Scenario.from_file(tmp_path / f) for f in ("base.toml", "slower.toml"))
+    assert (slower.name, slower.workload.classes_per_minute) == ("slower", 2)
+    assert slower.workload.minutes == base.workload.minutes == 2  # kept from the base's table
+    assert slower.experiment == base.experiment
+
+
+def test_a_base_that_leads_back_to_itself_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('base = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('base = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="bases in a row; expected a base that does not lead"):
+        Scenario.from_file(tmp_path / "a.toml")
