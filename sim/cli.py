@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         "scenario); always on for the default scenario",
     )
     report.add_argument(
+        "--with-outside-demand",
+        action="store_true",
+        help="what speed buys against other members and bots, and the send offset; always on "
+        "for the default scenario",
+    )
+    report.add_argument(
         "--with-trigger-presets",
         action="store_true",
         help="every trigger preset at every platform limit; always on for the default scenario",
@@ -130,6 +136,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     validation = (full or args.with_validation) and args.validation_replications > 0
     seed = Scenario.from_file(SEED_SCENARIO) if full or args.with_seed_tables else None
     presets = full or args.with_trigger_presets
+    outside_demand = full or args.with_outside_demand
     if args.replications is not None:
         scenario = _with_replications(scenario, args.replications)
         seed = None if seed is None else _with_replications(seed, args.replications)
@@ -140,6 +147,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             scenario,
             seed_scenario=seed,
             presets=presets,
+            outside_demand=outside_demand,
             executor=pool,
             show_progress=not args.quiet,
         )
@@ -155,6 +163,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     left_out = [
         (what, flag)
         for what, flag, ran in (
+            ("outside demand and the send offset", "--with-outside-demand", outside_demand),
             ("the trigger presets", "--with-trigger-presets", presets),
             ("the seed's tables", "--with-seed-tables", seed is not None),
             ("real runs against the model", "--with-validation", validation),

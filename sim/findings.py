@@ -47,12 +47,14 @@ def gather(
     *,
     seed_scenario: Scenario | None,
     presets: bool = True,
+    outside_demand: bool = True,
     executor: Executor | None = None,
     show_progress: bool = True,
 ) -> Findings:
     """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, the
     seed's tables under the seed's assumptions (none without ``seed_scenario``), the cron against
-    exact firing, and the trigger presets (none unless ``presets``)."""
+    exact firing, the trigger presets (none unless ``presets``), and what speed buys against
+    outside demand and the send offset (none unless ``outside_demand``)."""
     plan = scenario.experiment
     kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
     results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
@@ -114,7 +116,9 @@ def gather(
     return Findings(
         scenario=scenario,
         trigger_presets=trigger_presets,
-        competition=compete(scenario, **kwargs),
+        competition=compete(scenario, **kwargs)
+        if outside_demand
+        else Competition(speed=[], losing=[], offsets=[]),
         auto=auto_against_best(scenario, results),
         sweep=summarise(results),
         replications=[r for _, r in results],

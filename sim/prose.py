@@ -131,7 +131,7 @@ def report_markdown(findings: Findings, chosen_gap: float | None) -> str:
             delta_places=plan.auto_delta_places,
             delta_inv=plan.auto_delta_inversions,
         ),
-        competition_markdown(scenario, findings.competition),
+        competition_markdown(scenario, findings.competition) if findings.competition.speed else "",
         *_seed_section(findings.seed),
         "## How this was measured",
         "The scheduler's own core (`scheduler/`: policy, flows, guard, retries) runs inside SimPy "

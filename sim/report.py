@@ -79,7 +79,8 @@ def build_report(
         figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
     seeds = [{"run_id": run_id(r), **r.seeds} for r in findings.replications]
     (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
-    _competition_figures(findings, pictures)
+    if findings.competition.speed:
+        _competition_figures(findings, pictures)
     text = report_markdown(findings, chosen_gap)
     if findings.trigger_presets:
         text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)

@@ -41,10 +41,12 @@ def test_a_what_if_leaves_out_the_seed_tables_presets_and_real_runs_naming_each_
     assert main([*argv, "--quiet", "--executor", "inline"]) == 0
     text = (out / "report.md").read_text()
     assert "scenario `three-classes`" in text
-    for flag in ("--with-seed-tables", "--with-trigger-presets", "--with-validation"):
+    flags = ("--with-seed-tables", "--with-trigger-presets", "--with-validation")
+    for flag in (*flags, "--with-outside-demand"):
         assert f"`{flag}`" in text
     assert "## The seed's tables" not in text
     assert "## Which trigger and limit" not in text
+    assert "## What speed buys" not in text
     assert "## The simulation against real runs" not in text
     assert not (out / "data" / "validation.json").exists()
     assert not (out / "figures" / "seed_ranges.png").exists()
@@ -61,7 +63,7 @@ def test_a_what_if_runs_the_seed_tables_and_presets_when_asked(tmp_path: Path) -
     text = (out / "report.md").read_text()
     assert "## The seed's tables" in text and "## Which trigger and limit" in text
     assert "`--with-seed-tables`" not in text and "`--with-trigger-presets`" not in text
-    assert "`--with-validation`" in text
+    assert "`--with-validation`" in text and "`--with-outside-demand`" in text
     assert (out / "figures" / "seed_ranges.png").stat().st_size > 0
 
 
