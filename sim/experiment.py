@@ -112,9 +112,12 @@ class Estimate:
         return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
 
 
-def estimate(values: Iterable[float], *, floor: float | None = None) -> Estimate:
-    """Mean and 95% interval; ``floor``: the least value the quantity can take (0 for counts,
-    rates and durations), below which the interval is cut."""
+def estimate(
+    values: Iterable[float], *, floor: float | None = None, ceiling: float | None = None
+) -> Estimate:
+    """Mean and 95% interval; ``floor`` and ``ceiling``: the least and the largest value the
+    quantity can take (0 for counts, rates and durations; 1 for a share), where the interval is
+    cut."""
     data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
     n = len(data)
     if n == 0:
@@ -125,7 +128,8 @@ def estimate(values: Iterable[float], *, floor: float | None = None) -> Estimate
         return Estimate(mean=mean, low=mean, high=mean, n=1)
     half = float(stats.t.ppf(0.975, n - 1) * data.std(ddof=1) / math.sqrt(n))
     low = mean - half if floor is None else max(floor, mean - half)
-    return Estimate(mean=mean, low=low, high=mean + half, n=n)
+    high = mean + half if ceiling is None else min(ceiling, mean + half)
+    return Estimate(mean=mean, low=low, high=high, n=n)
 
 
 METRICS = (
@@ -144,6 +148,8 @@ METRICS = (
     "orphans",
 )
 
+SHARES = ("kill_rate", "inversion_rate", "places_won")  # of invocations, pairs, ours: at most 1
+
 
 def summarise(
     results: Iterable[tuple[Task, Replication]],
@@ -158,8 +164,9 @@ def summarise(
     for point, summaries in groups.items():
         row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
         for metric in METRICS:
-            # Every metric is a count, a rate or a duration: none goes below 0.
+            # Every metric is a count, a share or a duration: none goes below 0, no share above 1.
+            ceiling = 1.0 if metric in SHARES else None
             values = (getattr(s, metric) for s in summaries)
-            row.update(estimate(values, floor=0.0).as_dict(metric))
+            row.update(estimate(values, floor=0.0, ceiling=ceiling).as_dict(metric))
         rows.append(row)
     return rows

@@ -13,7 +13,13 @@ matplotlib.use("Agg")  # files only: no screen on servers or in CI
 
 import matplotlib.pyplot as plt
 
-__all__ = ["plot_gap_sweep", "plot_metric_against", "plot_metric_by_load", "plot_seed_ranges"]
+__all__ = [
+    "plot_gap_sweep",
+    "plot_metric_against",
+    "plot_metric_by_load",
+    "plot_seed_ranges",
+    "plot_tradeoff",
+]
 
 DPI = 110
 
@@ -101,6 +107,34 @@ def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, path: Path) -> Path:
     axes.set(ylabel="invocation time (s)")
     axes.set_title("The seed's Scaling Limits against the simulation (no guard)")
     axes.grid(alpha=0.3, axis="y")
+    axes.legend()
+    return _save(figure, path)
+
+
+def plot_tradeoff(
+    rows: Sequence[dict[str, Any]],
+    *,
+    fairness: str,
+    xlabel: str,
+    recommended: set[tuple[str, int]],
+    path: Path,
+) -> Path:
+    """p95 time to book against ``fairness``, one point per (strategy, load) of ``rows``, its
+    load written beside it; the ``recommended`` points circled."""
+    figure, axes = plt.subplots(figsize=(7, 4.6))
+    for point in sorted({r["point"] for r in rows}):
+        series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
+        xs, ys = [r[fairness] for r in series], [r["book_p95"] for r in series]
+        (line,) = axes.plot(xs, ys, marker="o", linestyle=":", label=point)
+        for row, x, y in zip(series, xs, ys, strict=True):
+            axes.annotate(str(row["load"]), (x, y), textcoords="offset points", xytext=(5, 4))
+            if (point, row["load"]) in recommended:
+                axes.plot(x, y, marker="o", markersize=15, fillstyle="none", color=line.get_color())
+    axes.plot([], [], marker="o", markersize=12, fillstyle="none", linestyle="", color="black",
+              label="recommended")  # fmt: skip
+    axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening)")
+    axes.set_title("Time against fairness, per strategy and load")
+    axes.grid(alpha=0.3)
     axes.legend()
     return _save(figure, path)
 

@@ -2,7 +2,8 @@
 
 Out: ``report.md``, a self-contained ``report.html`` (plots embedded), ``figures/*.png`` and
 ``data/*.csv`` + ``data/*.json`` for every figure and table, so any number can be re-plotted.
-The experiments are ``sim.findings``, the words ``sim.prose``.
+The experiments are ``sim.findings``, the answer ``sim.answer``, the words the templates of
+``sim/templates`` (``sim.words``) that ``sim.prose`` feeds.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+from markupsafe import Markup
 
 from sim import figures
+from sim.answer import all_zero, answers, recommended_points
 from sim.competition_text import OFFSET_FIGURES, speed_figure
 from sim.findings import SEED_SCENARIO, Findings, gather
-from sim.prose import METRIC_FIGURES, left_out_markdown, report_markdown, validation_markdown
+from sim.prose import left_out_markdown, report_markdown, shown_measures, validation_markdown
 from sim.recommend import smallest_gap
 from sim.replay import run_id
 from sim.trigger_choice import section_markdown
+from sim.words import render_html
 
 __all__ = [
     "SEED_SCENARIO",
@@ -68,7 +72,7 @@ def build_report(
         _write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target
     chosen_gap = smallest_gap(findings.gaps, target)
-    for metric, label, title in METRIC_FIGURES:
+    for metric, label, title in shown_measures(findings.sweep):
         figures.plot_metric_by_load(
             findings.sweep, metric, ylabel=label, title=title, path=pictures / f"{metric}.png"
         )
@@ -81,6 +85,7 @@ def build_report(
     (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
     if findings.competition.speed:
         _competition_figures(findings, pictures)
+    _tradeoff_figure(findings, pictures / "tradeoff.png")
     text = report_markdown(findings, chosen_gap)
     if findings.trigger_presets:
         text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
@@ -119,6 +124,19 @@ def _competition_figures(findings: Findings, pictures: Path) -> None:
         )
 
 
+def _tradeoff_figure(findings: Findings, path: Path) -> None:
+    ranges = answers(findings.sweep, findings.selections, findings.differences)
+    # Unfair outcomes when any strategy causes some; otherwise inversions, the other unfairness.
+    unfair = not all_zero(findings.sweep, "unfair")
+    figures.plot_tradeoff(
+        findings.sweep,
+        fairness="unfair" if unfair else "inversion_rate",
+        xlabel="unfair outcomes per run" if unfair else "inverted pairs / all pairs",
+        recommended=recommended_points(ranges),
+        path=path,
+    )
+
+
 def _write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
     stem.with_suffix(".json").write_text(json.dumps(rows, indent=1, default=str), "utf-8")
@@ -137,16 +155,8 @@ def _html(text: str, out: Path, title: str) -> str:
         return f'src="data:image/png;base64,{data}"'
 
     body = re.sub(r'src="(figures/[^"]+\.png)"', embed, body)
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
-        "line-height:1.45}table{border-collapse:collapse;font-size:.85em;margin:1em 0}"
-        "td,th{border:1px solid #ccc;padding:.25em .5em}img{max-width:100%}"
-    )
-    return (
-        f"<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Prebooking strategy report: {title}</title><style>{style}</style></head>"
-        f"<body>\n{body}\n</body></html>\n"
-    )
+    # The Markdown's own HTML; what a scenario file supplies was escaped by the ``text`` filter.
+    return render_html("page", title=title, body=Markup(body))  # noqa: S704
 
 
 def write_validation(rows: Sequence[dict[str, Any]], out: Path) -> None:

@@ -54,6 +54,7 @@ def recommend(
                     "delta": selection.delta,
                     "pcs": selection.pcs,
                     "bounded": selection.bounded,
+                    "identical": selection.identical,
                     "ruled_out": " ".join(selection.ruled_out),
                     **{f"n_{s}": n for s, n in selection.replications.items()},
                 }
@@ -70,6 +71,8 @@ def recommend(
                         {
                             "load": load,
                             "objective": name,
+                            "other": other,
+                            "chosen": best,
                             "text": diff.text(objective.label, objective.unit),
                             "mean": diff.mean,
                             "low": diff.low,

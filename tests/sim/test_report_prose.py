@@ -1,0 +1,139 @@
+"""The report's words follow the scenario it ran: two scenarios, two reports, each checked against
+its own settings and its own tables (the answer box against the selections and the sweep)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.report import build_report, gather
+from sim.scenario import Scenario
+
+EXPERIMENT = {
+    "replications": 2,
+    "loads": [2, 6],
+    "stagger_gaps": [0.0, 0.2],
+    "gap_load": 4,
+    "drain_minutes": 1,
+    "limits": [10.0],
+    "trigger_loads": [4],
+    "trigger_replications": 1,
+    "world_load": 4,
+    "world_replications": 1,
+    "outside_bursts": [0],
+    "send_offsets": [0.0],
+    "offset_burst": 0,
+}
+SCENARIOS = {
+    "one class, the usual limit": {
+        "name": "one-class",
+        "workload": {"minutes": 2, "classes_per_minute": 1},
+        "experiment": EXPERIMENT,
+    },
+    "three classes, a short limit": {
+        "name": "three-classes",
+        # Text a scenario file supplies must not become markup in the HTML page.
+        "description": "Three <b>classes</b> & a short limit",
+        "workload": {"minutes": 2, "classes_per_minute": 3},
+        "platform": {"max_duration": 4.0},
+        "experiment": EXPERIMENT,
+    },
+}
+ENTRY = re.compile(r"^> - \*\*(\d+)(?: to (\d+))? per class: (.+?)\.\*\*(.*)$", re.MULTILINE)
+
+
+@pytest.fixture(scope="module", params=list(SCENARIOS))
+def rendered(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], Path]:
+    data = SCENARIOS[request.param]
+    out = tmp_path_factory.mktemp("report")
+    seed = Scenario.from_data({"experiment": {"replications": 2}})
+    findings = gather(Scenario.from_data(data), seed_scenario=seed, show_progress=False)
+    build_report(findings, out)
+    return data, out
+
+
+def _answer_box(text: str) -> str:
+    return text[text.index("## The answer") : text.index("## Words used here")]
+
+
+def test_the_opening_says_the_scenarios_classes_per_minute_and_limit(
+    rendered: tuple[dict[str, Any], Path],
+) -> None:
+    data, out = rendered
+    text = (out / "report.md").read_text()
+    per_minute = data["workload"]["classes_per_minute"]
+    limit = data.get("platform", {}).get("max_duration", 10.0)
+    opening = text[: text.index("## The answer")]
+    if per_minute == 1:
+        assert "One class opens its booking window at every whole minute" in opening
+    else:
+        assert f"{per_minute} classes open their booking windows at every whole minute" in opening
+        assert "One class opens" not in text
+    assert f"the platform kills it at {limit:g} s" in opening
+    box = _answer_box(text)
+    assert f"killed at {limit:g} s" in box
+    assert ("1 class opening" if per_minute == 1 else f"{per_minute} classes opening") in box
+
+
+def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
+    rendered: tuple[dict[str, Any], Path],
+) -> None:
+    _, out = rendered
+    box = _answer_box((out / "report.md").read_text())
+    selections = json.loads((out / "data" / "selections.json").read_text())
+    sweep = {(r["point"], r["load"]): r for r in json.loads((out / "data/sweep.json").read_text())}
+    fairest = {
+        r["load"]: r["chosen"].split() for r in selections if r["objective"] == "fairest-safe"
+    }
+    entries = ENTRY.findall(box)
+    covered = []
+    for low, high, named, rest in entries:
+        loads = [n for n in sorted(fairest) if int(low) <= n <= int(high or low)]
+        covered += loads
+        if named == "no strategy is safe":
+            assert all(fairest[n] == [] for n in loads)
+            continue
+        names = re.split(r", | or ", named.removesuffix(", a tie"))
+        assert named.endswith(", a tie") == (len(names) > 1)
+        for load in loads:
+            assert sorted(names) == sorted(fairest[load])
+        for name in names:  # its price, as the tables give it, at the range's heaviest load
+            row = sweep[(name, loads[-1])]
+            p95 = f"{row['book_p95']:.2f} [{row['book_p95_low']:.2f}, {row['book_p95_high']:.2f}]"
+            assert f"{name} books 95% of its places within {p95} s" in rest
+    assert covered == sorted(fairest)  # every load, once, in order
+
+
+def test_no_interval_on_a_count_or_rate_goes_below_zero_and_zeros_are_one_line(
+    rendered: tuple[dict[str, Any], Path],
+) -> None:
+    _, out = rendered
+    text = (out / "report.md").read_text()
+    results = text[text.index("## Results by strategy and load") : text.index("## Stagger gap")]
+    assert not re.search(r"\[-", results)
+    sweep = json.loads((out / "data" / "sweep.json").read_text())
+    for metric, title in (("kill_rate", "killed at maxDuration"), ("skipped", "skipped by")):
+        zero = all(r[metric] == 0 == r[f"{metric}_high"] for r in sweep)
+        assert (out / "figures" / f"{metric}.png").exists() != zero
+        folded = re.search(r"^Zero for every strategy at every load.*$", results, re.MULTILINE)
+        assert (folded is not None and title in folded.group(0)) == zero
+
+
+def test_the_pages_stand_alone_and_escape_the_scenarios_text(
+    rendered: tuple[dict[str, Any], Path],
+) -> None:
+    data, out = rendered
+    text, page = (out / "report.md").read_text(), (out / "report.html").read_text()
+    for outside in ("../shared", "/work/"):
+        assert outside not in text
+    for word in ("Inversion", "Unfair outcome", "busy invocation", "Guard", "Makespan"):
+        assert f"**{word}" in text or f"**{word.lower()}" in text
+    if "<b>" in data.get("description", ""):
+        assert "<b>classes</b>" not in page
+        assert "&lt;b&gt;classes&lt;/b&gt;" in page
