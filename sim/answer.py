@@ -93,6 +93,18 @@ class RangeAnswer:
         return len(self.chosen) > 1
 
     @property
+    def shared_price(self) -> Price | None:
+        """The price every chosen strategy pays, when it is the same for all (else None)."""
+        first = self.prices[0] if self.prices else None
+        same = all(
+            (p.book_p95, p.unfair, p.inversion_rate)
+            == (first.book_p95, first.unfair, first.inversion_rate)
+            for p in self.prices
+            if first is not None
+        )
+        return first if first is not None and same else None
+
+    @property
     def trade_off(self) -> bool:
         """The fastest safe is not (among) the chosen."""
         return bool(self.fastest) and not set(self.fastest) & set(self.chosen)

@@ -25,14 +25,21 @@ DPI = 110
 
 
 def plot_metric_by_load(
-    rows: Sequence[dict[str, Any]], metric: str, *, ylabel: str, title: str, path: Path
+    rows: Sequence[dict[str, Any]],
+    metric: str,
+    *,
+    classes_per_minute: int,
+    ylabel: str,
+    title: str,
+    path: Path,
 ) -> Path:
     """``metric`` (with ``metric_low``/``metric_high``) against load, one line per point."""
+    opening = "class opens" if classes_per_minute == 1 else "classes open"
     return plot_metric_against(
         rows,
         "load",
         metric,
-        xlabel="prebookings per class (one class opens per minute)",
+        xlabel=f"prebookings per class ({classes_per_minute} {opening} per minute)",
         ylabel=ylabel,
         title=title,
         path=path,

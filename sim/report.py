@@ -74,7 +74,12 @@ def build_report(
     chosen_gap = smallest_gap(findings.gaps, target)
     for metric, label, title in shown_measures(findings.sweep):
         figures.plot_metric_by_load(
-            findings.sweep, metric, ylabel=label, title=title, path=pictures / f"{metric}.png"
+            findings.sweep,
+            metric,
+            classes_per_minute=findings.scenario.workload.classes_per_minute,
+            ylabel=label,
+            title=title,
+            path=pictures / f"{metric}.png",
         )
     figures.plot_gap_sweep(
         findings.gaps, target=target, chosen=chosen_gap, path=pictures / "stagger_gap.png"

@@ -106,7 +106,8 @@ def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
         for name in names:  # its price, as the tables give it, at the range's heaviest load
             row = sweep[(name, loads[-1])]
             p95 = f"{row['book_p95']:.2f} [{row['book_p95_low']:.2f}, {row['book_p95_high']:.2f}]"
-            assert f"{name} books 95% of its places within {p95} s" in rest
+            shared = f"each books 95% of its places within {p95} s"  # a tie at one price
+            assert f"{name} books 95% of its places within {p95} s" in rest or shared in rest
     assert covered == sorted(fairest)  # every load, once, in order
 
 
