@@ -11,6 +11,11 @@ Where two judges need different things they get different names: ``lost`` (never
 ``overdue`` (still pending although its window opened) and ``phantom`` (completed without a
 place) are three measures, not three meanings of one; so are ``double`` (sent again after
 it took a place) and ``booked_twice`` (two places).
+
+Beside the journal, the scheduler's own history (``scheduler.core.exchange``) says what it
+heard when it recorded each status. A status that disagrees with either is ``misrecorded``:
+AimHarder's journal says otherwise (``orphan``, ``phantom``), the history holds no answer that
+says so (``unheard``), or an unknown outcome was left standing after its lease (``unsettled``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 from mock_aimharder.model.journal import EntryKind, JournalEntry
 from scheduler.core.domain import Instant, Prebooking, Seconds
+from scheduler.core.exchange import Exchange, Heard
 from scheduler.core.status import Status
 from scheduler.core.verdict import holds_place
 
@@ -41,6 +47,7 @@ __all__ = [
     "inversion_rate",
     "inversions",
     "lost",
+    "misrecorded",
     "orphan",
     "overdue",
     "pairs",
@@ -49,6 +56,8 @@ __all__ = [
     "stuck",
     "time_to_book",
     "unfair_outcomes",
+    "unheard",
+    "unsettled",
 ]
 
 Pair = tuple[str, int]  # (user, class_id): whose booking of which class
@@ -144,6 +153,47 @@ def orphan(row: Prebooking, tried: Sequence[Attempt]) -> bool:
     """Failed in the store although the server gave the user a place (the client gave up, or
     was killed, before the answer)."""
     return row.status is Status.FAILED and first_place(tried) is not None
+
+
+def unsettled(row: Prebooking, now: Instant, lease: Seconds) -> bool:
+    """Left ``unknown`` although its lease ran out at or before ``now``: an invocation since
+    then should have read AimHarder's listing and settled it."""
+    return row.status is Status.UNKNOWN and (
+        row.claimed_at is None or row.claimed_at <= now - lease
+    )
+
+
+def unheard(row: Prebooking, heard: Sequence[Exchange]) -> bool:
+    """Final in the store with nothing heard to say so (``heard``: the prebooking's requests
+    in the order they were sent): failed while its last request had no answer, or completed
+    while no answer and no listing ever said the user held the place. A failure with no
+    request at all (no session) rests on the store, not on AimHarder, and is not judged."""
+    if row.status is Status.FAILED:
+        return bool(heard) and heard[-1].heard is Heard.NO_ANSWER
+    if row.status is Status.COMPLETED:
+        return not any(e.holds_place for e in heard)
+    return False
+
+
+def misrecorded(
+    row: Prebooking,
+    tried: Sequence[Attempt],
+    heard: Sequence[Exchange] | None,
+    *,
+    now: Instant,
+    lease: Seconds,
+) -> str | None:
+    """Why the store's status disagrees with what AimHarder did or said, or None if it does
+    not. ``heard`` None: no history was kept, so only the journal judges."""
+    if orphan(row, tried):
+        return "booked, recorded failed"
+    if phantom(row, tried):
+        return "recorded completed, never booked"
+    if unsettled(row, now, lease):
+        return "unknown, left unsettled after its lease"
+    if heard is not None and unheard(row, heard):
+        return f"recorded {row.status.value} with no answer saying so"
+    return None
 
 
 def inversions(created_in_processing_order: Sequence[Any]) -> int:

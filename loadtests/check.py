@@ -14,7 +14,13 @@ For every prebooking, keyed by ``(user, class_id)``, with the shared measures
   a place lost to them);
 - **stray**: a place taken on a prebooked class by a pair that has no prebooking (outside
   members, ``mock_aimharder.model.outside.is_outside``, are expected there);
-- **unauthorized**: a cron call accepted without the secret (counted by the locust run).
+- **unauthorized**: a cron call accepted without the secret (counted by the locust run);
+- **booked twice**: more than one attempt of a pair took a place;
+- **lost**: left ``unknown`` within its lease (the run ended before anything could settle it);
+- **misrecorded**: the store's status disagrees with the journal or with the schedulers'
+  history of what they sent and heard (``measures.misrecorded``: booked but recorded failed,
+  recorded completed but never booked, unknown left unsettled after its lease, a final status
+  no answer ever gave).
 
 **Places won**: the share of the ready prebookings whose pair took a place.
 """
@@ -29,7 +35,8 @@ from typing import Any
 from harness import measures
 from harness.measures import Attempt
 from mock_aimharder.model.outside import is_outside
-from scheduler.core.domain import Instant, Prebooking
+from scheduler.core.domain import Instant, Prebooking, Seconds
+from scheduler.core.exchange import Exchange
 from scheduler.core.status import Status
 
 __all__ = ["CLASS_FULL", "Verdict", "Violation", "ViolationKind", "judge"]
@@ -45,6 +52,9 @@ class ViolationKind(StrEnum):
     UNBOOKED = "unbooked"
     STRAY = "stray"
     UNAUTHORIZED = "unauthorized"
+    BOOKED_TWICE = "booked twice"
+    MISRECORDED = "misrecorded"
+    LOST = "lost"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +75,7 @@ class Verdict:
     placed: int = 0  # ready prebookings whose pair took a place
     outside_placed: int = 0  # places outside members took in the prebooked classes
     violations: Sequence[Violation] = field(default_factory=tuple)
+    heard: Mapping[str, int] = field(default_factory=dict)  # the history's requests, by outcome
 
     @property
     def ok(self) -> bool:
@@ -78,6 +89,11 @@ class Verdict:
     def count(self, kind: ViolationKind) -> int:
         return sum(1 for v in self.violations if v.kind is kind)
 
+    @property
+    def misrecorded(self) -> int:
+        """Statuses that disagree with what AimHarder did or said (phantoms among them)."""
+        return self.count(ViolationKind.PHANTOM) + self.count(ViolationKind.MISRECORDED)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -88,6 +104,8 @@ class Verdict:
             "outside_placed": self.outside_placed,
             "statuses": dict(self.statuses),
             "violations": {kind.value: self.count(kind) for kind in ViolationKind},
+            "misrecorded": self.misrecorded,
+            "heard": dict(self.heard),
             "details": [
                 {"kind": v.kind.value, "subject": v.subject, "detail": v.detail}
                 for v in self.violations
@@ -100,11 +118,23 @@ def judge(
     attempts: Iterable[Attempt],
     *,
     now: Instant,
+    lease: Seconds,
+    heard: Iterable[Exchange] | None = None,
     unauthorized_accepted: int = 0,
 ) -> Verdict:
-    """Every violation of "each ready prebooking booked exactly once, none stuck or overdue"."""
+    """Every violation of "each ready prebooking booked exactly once, none stuck or overdue,
+    every status what AimHarder did and said". ``heard``: the schedulers' history (None: none
+    was kept); ``lease``: theirs, after which an unknown outcome must have been settled."""
     rows = list(prebookings)
     by_pair = measures.by_pair(attempts)
+    history: dict[str, list[Exchange]] | None = None
+    requests: dict[str, int] = {}
+    if heard is not None:
+        history = {p.id: [] for p in rows}
+        for exchange in heard:
+            history.setdefault(exchange.prebooking_id, []).append(exchange)
+            outcome = f"{exchange.request.value} {exchange.heard.value}"
+            requests[outcome] = requests.get(outcome, 0) + 1
     violations: list[Violation] = []
     booked_once = placed = 0
     theirs = {
@@ -117,6 +147,16 @@ def judge(
         tried = by_pair.get((p.user, p.class_id), [])
         placed += p.available_at <= now and measures.first_place(tried) is not None
         found = _judge_one(p, tried, now=now, outbooked=p.class_id in outbooked)
+        mismatch = measures.misrecorded(
+            p, tried, None if history is None else history[p.id], now=now, lease=lease
+        )
+        if mismatch is not None and not any(v.kind is ViolationKind.PHANTOM for v in found):
+            found.append(_v(ViolationKind.MISRECORDED, p.id, mismatch))
+        elif p.status is Status.UNKNOWN and mismatch is None:
+            found.append(_v(ViolationKind.LOST, p.id, "unknown, its lease not over yet"))
+        if measures.booked_twice(tried):
+            seqs = [a.seq for a in tried if a.took_place]
+            found.append(_v(ViolationKind.BOOKED_TWICE, p.id, f"places taken at seqs {seqs}"))
         violations.extend(found)
         if not found and sum(a.took_place for a in tried) == 1:
             booked_once += 1
@@ -140,6 +180,7 @@ def judge(
         placed=placed,
         outside_placed=sum(1 for _, class_id in theirs if class_id in classes),
         violations=tuple(violations),
+        heard=requests,
     )
 
 

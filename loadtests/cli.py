@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
         help="locust users booking the prebooked classes as other members, taking places",
     )
     one.add_argument("--seed", type=int, default=1, help="the mock's latency seed")
+    one.add_argument(
+        "--lost-answers",
+        type=float,
+        default=0.0,
+        help="share of bookings the mock makes, then loses the answer of (needs --mock-visitors 0)",
+    )
+    one.add_argument(
+        "--lost-answer-hold",
+        type=float,
+        default=0.0,
+        help="seconds a lost answer's connection is held first (0: closed at once)",
+    )
     one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
     add_verbosity(one)
     return parser
@@ -80,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             mock_visitors=args.mock_visitors,
             outside_members=args.outside_members,
             seed=args.seed,
+            lost_answers=args.lost_answers,
+            lost_answer_hold=args.lost_answer_hold,
         )
         summary = run(plan)
     except LoadTestError as exc:

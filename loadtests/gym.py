@@ -20,6 +20,7 @@ from loadtests.plan import RunPlan
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.model.distributions import Uniform
 from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
 from mock_aimharder.model.outside import OUTSIDE_DOMAIN
 from scheduler.client import AimHarderClient
@@ -79,14 +80,18 @@ class Gym:
         )
 
 
-def mock_config(gym: Gym) -> MockConfig:
-    """Every account, and the visitors' class (open now, room for everyone)."""
+def mock_config(
+    gym: Gym, *, lost_answers: float = 0.0, lost_answer_hold: float = 0.0
+) -> MockConfig:
+    """Every account, and the visitors' class (open now, room for everyone); bookings whose
+    answer is lost at the rate asked."""
     members = (*gym.athletes, *gym.visitors, *gym.outsiders)
     accounts = [UserAccount(email=u, password=PASSWORD) for u in members]
     visitors_class = ClassSpec(
         id=VISITOR_CLASS, box=BOX, day=gym.day, time="20:00", capacity=len(gym.visitors)
     )
-    return MockConfig(users=accounts, classes=[visitors_class], latency=LATENCY)
+    faults = {Endpoint.BOOK: FaultSpec(lost_answer=lost_answers, lost_answer_hold=lost_answer_hold)}
+    return MockConfig(users=accounts, classes=[visitors_class], latency=LATENCY, faults=faults)
 
 
 def class_opens_at(plan: RunPlan, index: int, *, start: Instant) -> Instant:

@@ -30,6 +30,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "workers": (0, 8),
     "mock_visitors": (0, 500),
     "outside_members": (0, 500),
+    "lost_answers": (0, 1),
+    "lost_answer_hold": (0, 60),
 }
 """Inclusive ranges of the numeric fields: the largest run this command will start."""
 
@@ -52,6 +54,10 @@ class RunPlan:
     mock_visitors: int = 2
     outside_members: int = 0  # other members booking the prebooked classes (they take places)
     seed: int = 1
+    # The mock's lost-answer fault on /api/book: the booking is made, then its answer is lost
+    # (the connection closed at once, or held ``lost_answer_hold`` s first).
+    lost_answers: float = 0.0
+    lost_answer_hold: float = 0.0
 
     def __post_init__(self) -> None:
         for name, (low, high) in LIMITS.items():
@@ -63,6 +69,12 @@ class RunPlan:
             raise PlanError(f"strategy={self.strategy!r}; expected one of {strategy_names()}")
         if self.shape not in SHAPES:
             raise PlanError(f"shape={self.shape!r}; expected one of {list(SHAPES)}")
+        if self.lost_answers > 0 and (self.mock_visitors > 0 or self.outside_members > 0):
+            raise PlanError(
+                f"lost_answers={self.lost_answers!r} with mock_visitors={self.mock_visitors} "
+                f"and outside_members={self.outside_members}; expected both 0 (the fault is on "
+                "/api/book: their bookings would lose answers too and count as failed requests)"
+            )
         fixed = self.fixed_users
         if self.users <= fixed:
             raise PlanError(

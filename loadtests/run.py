@@ -4,18 +4,23 @@ Order: the mock AimHarder (its own process), the store (schema and the athletes'
 logged in through the mock), N ``python -m scheduler serve`` processes sharing the database,
 the prebooked classes and their prebookings (windows opening during the run), locust headless
 as a subprocess (never imported here: it monkeypatches with gevent), then, once the in-flight
-invocations have ended, the check of the journal against the store. Everything started is
-stopped on the way out (``Children``), whatever happened.
+invocations have ended and every lease the run left has run out, the cron called once more
+(so that an unknown outcome is settled as the next minute's call would), then the check of the
+journal and the schedulers' history (``history-<n>.jsonl``: what they sent and heard) against
+the store. Everything started is stopped on the way out (``Children``), whatever happened.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 from harness.children import HOST, free_port, mock_command
 from harness.journal import journal_entries
@@ -37,7 +42,10 @@ from loadtests.plan import RunPlan
 from loadtests.preflight import check_out, check_store
 from loadtests.processes import Children
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
+from scheduler.app import CRON_PATH
+from scheduler.core.exchange import Exchange, exchanges
 from scheduler.core.status import Status
+from scheduler.core.strategies import strategy
 from scheduler.store import Store, display_url, normalize_url, open_store
 
 __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
@@ -46,6 +54,7 @@ STARTUP_TIMEOUT = 30.0  # seconds for one child to come up on a busy two-core ma
 LOCUST_STARTUP = 1.5  # seconds from starting locust to its first user, measured roughly here
 MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
 SETTLE_POLL = 0.2
+SETTLE_CALLS = 3  # cron calls after the run at most: unknown rows settled, the rest taken up
 
 
 def store_url(plan: RunPlan) -> str:
@@ -62,6 +71,8 @@ def run(plan: RunPlan) -> Summary:
     """Run ``plan``; the summary is also written to ``out/summary.json``."""
     began = time.monotonic()
     check_out(plan.out)
+    for index in range(plan.schedulers):
+        _history_file(plan, index).unlink(missing_ok=True)
     db = store_url(plan)
     check_store(db)
     secret = secrets.token_hex(32)
@@ -69,7 +80,8 @@ def run(plan: RunPlan) -> Summary:
     prefix = plan.out / "locust"
     with Children(plan.out / "logs") as children:
         config = plan.out / "mock.json"
-        config.write_text(mock_config(gym).model_dump_json())
+        faults = {"lost_answers": plan.lost_answers, "lost_answer_hold": plan.lost_answer_hold}
+        config.write_text(mock_config(gym, **faults).model_dump_json())
         mock_url = _start_mock(children, config, seed=plan.seed)
         with open_store(db) as store:
             log_in(gym, store, mock_url)
@@ -80,13 +92,16 @@ def run(plan: RunPlan) -> Summary:
             code = _run_locust(
                 children, plan, gym=gym, urls=urls, mock_url=mock_url, secret=secret, prefix=prefix
             )
-            ended = time.time()
             _settle(store)
+            lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+            _call_after_the_leases(store, urls[0], secret, lease=lease)
             attempts = _attempts(mock_url)
             verdict = judge(
                 store.list(),
                 attempts,
-                now=ended,
+                now=time.time(),  # after the last calls: every window opened long before
+                lease=lease,
+                heard=_heard(plan),
                 unauthorized_accepted=accepted_without_secret(prefix),
             )
     peak = peak_users(prefix)
@@ -120,6 +135,7 @@ def _start_schedulers(
     for index in range(plan.schedulers):  # all start at once, then each is waited for
         command = [sys.executable, "-m", "scheduler", "serve", "--host", HOST, "--port", "0"]
         command += ["--db", db, "--aimharder-url", mock_url, "--strategy", plan.strategy]
+        command += ["--history", str(_history_file(plan, index))]
         started.append(children.start(f"scheduler{index}", command, env={"CRON_SECRET": secret}))
     return [children.url(server, timeout=STARTUP_TIMEOUT) for server in started]
 
@@ -182,6 +198,34 @@ def _settle(store: Store) -> None:
         if store.counts()[Status.EXECUTING] == 0:
             return
         time.sleep(SETTLE_POLL)
+
+
+def _history_file(plan: RunPlan, index: int) -> Path:
+    return plan.out / f"history-{index}.jsonl"
+
+
+def _heard(plan: RunPlan) -> list[Exchange]:
+    """Every scheduler's requests, from their history files."""
+    notes = []
+    for index in range(plan.schedulers):
+        path = _history_file(plan, index)
+        if path.exists():
+            notes += [json.loads(line) for line in path.read_text().splitlines() if line]
+    return exchanges(notes)
+
+
+def _call_after_the_leases(store: Store, url: str, secret: str, *, lease: float) -> None:
+    """Once the last lease the run left is over, call the cron as the next minute would, so that
+    every unknown outcome is read from AimHarder's listing; at most ``SETTLE_CALLS`` calls."""
+    for _ in range(SETTLE_CALLS):
+        left = [p for p in store.list() if p.status in (Status.UNKNOWN, Status.EXECUTING)]
+        if not left:
+            return
+        last = max(p.claimed_at or 0.0 for p in left)
+        time.sleep(max(0.0, last + lease - time.time()) + SETTLE_POLL)  # the lease, no race
+        headers = {"Authorization": f"Bearer {secret}"}
+        httpx.post(url + CRON_PATH, headers=headers, timeout=MAX_DURATION + 5)
+        _settle(store)
 
 
 def _attempts(mock_url: str) -> list[Attempt]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from typing import Any, assert_never
 
 from scheduler.client import AimHarderClient
-from scheduler.core.domain import PrebookingId
+from scheduler.core.domain import BookingResult, PrebookingId
 from scheduler.core.effects import (
     Book,
     Claim,
@@ -34,8 +34,11 @@ from scheduler.core.effects import (
     Spawn,
     WaitAny,
 )
-from scheduler.core.errors import Failure
+from scheduler.core.errors import Failure, TransportError
+from scheduler.core.exchange import Heard, Request, heard_note, sent_note
+from scheduler.core.verdict import judge, judge_place
 from scheduler.gathering import StoreCalls
+from scheduler.history import History
 from scheduler.store import Store
 
 __all__ = ["RealWorld", "drive"]
@@ -45,23 +48,75 @@ Clock = Callable[[], float]
 
 class RealWorld:
     """AimHarder through ``client``; the store through ``threads`` (``store.concurrency`` of
-    them), its calls gathered in batches (``scheduler.gathering``)."""
+    them), its calls gathered in batches (``scheduler.gathering``); what is sent to AimHarder
+    and heard back noted in ``history``, if one is kept."""
 
-    def __init__(self, *, store: Store, client: AimHarderClient, threads: Executor) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: AimHarderClient,
+        threads: Executor,
+        clock: Clock = time.time,
+        history: History | None = None,
+    ) -> None:
         self.store = store
         self.client = client
         self.calls = StoreCalls(store, threads, concurrency=store.concurrency)
+        self.clock = clock
+        self.history = history
 
     async def perform(
         self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
     ) -> Any:
-        if isinstance(effect, Book):
-            return await self.client.book(effect.prebooking, effect.session, timeout=effect.timeout)
-        if isinstance(effect, ReadPlace):
-            return await self.client.place(
-                effect.prebooking, effect.session, timeout=effect.timeout
-            )
+        if isinstance(effect, Book | ReadPlace):
+            return await self._ask_aimharder(effect)
         return await self.calls.perform(effect)
+
+    async def _ask_aimharder(self, effect: Book | ReadPlace) -> Any:
+        """Send the request; with a history, note it as sent, then as answered or not.
+
+        A request cancelled by the cut gets no second note: sent and never heard of again.
+        """
+        p = effect.prebooking
+        asked: Coroutine[Any, Any, BookingResult | int | None]
+        if isinstance(effect, Book):
+            request = Request.BOOK
+            asked = self.client.book(p, effect.session, timeout=effect.timeout)
+        else:
+            request = Request.LISTING
+            asked = self.client.place(p, effect.session, timeout=effect.timeout)
+        history = self.history
+        if history is None:
+            return await asked
+        key = history.key()
+        history.note(
+            sent_note(
+                key,
+                prebooking_id=p.id,
+                user=p.user,
+                class_id=p.class_id,
+                request=request,
+                at=self.clock(),
+            )
+        )
+        try:
+            value = await asked
+        except Failure as exc:
+            heard = Heard.NO_ANSWER if isinstance(exc, TransportError) else Heard.ANSWERED
+            history.note(
+                heard_note(key, heard=heard, holds_place=False, detail=str(exc), at=self.clock())
+            )
+            raise
+        if isinstance(value, BookingResult):
+            verdict = judge(value)
+            holds, detail = verdict.holds_spot, verdict.message
+        else:
+            holds, detail = judge_place(value) is not None, None
+        history.note(
+            heard_note(key, heard=Heard.ANSWERED, holds_place=holds, detail=detail, at=self.clock())
+        )
+        return value
 
 
 async def drive(flow: Flow[Any], world: RealWorld, *, clock: Clock = time.time) -> Any:

@@ -103,6 +103,12 @@ def _policy(parser: argparse.ArgumentParser) -> None:
         "--aimharder-url",
         help=f"AimHarder base URL (default: $AIMHARDER_URL, else {DEFAULT_AIMHARDER_URL})",
     )
+    parser.add_argument(
+        "--history",
+        metavar="FILE",
+        help="append what each invocation sends to AimHarder and hears back to FILE (JSON "
+        "lines; default: $SCHEDULER_HISTORY, else none)",
+    )
     policy = parser.add_argument_group(
         "policy", "how an invocation fires its prebookings; unset: the strategy's preset"
     )
@@ -182,6 +188,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         aimharder_url=getattr(args, "aimharder_url", None),
         policy=policy,
         max_duration=limit,
+        history=getattr(args, "history", None),
     )
 
 

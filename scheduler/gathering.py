@@ -17,6 +17,7 @@ of this: each call gets its own answer, or its own failure.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import functools
 from collections.abc import Sequence
@@ -83,7 +84,11 @@ class StoreCalls:
                 continue
             self._running += 1
             effects = [effect for effect, _ in batch]
-            job = loop.run_in_executor(self._threads, _perform_batch, self._store, effects)
+            # In a copy of this context: the store sees the invocation's cut (store.cut).
+            context = contextvars.copy_context()
+            job = loop.run_in_executor(
+                self._threads, context.run, _perform_batch, self._store, effects
+            )
             job.add_done_callback(functools.partial(self._answer, loop, batch))
 
     def _answer(

@@ -25,8 +25,10 @@ from scheduler.core.domain import InstanceId
 from scheduler.core.errors import StoreError
 from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport, killed_answer
+from scheduler.history import History
 from scheduler.settings import Settings
 from scheduler.store import Store
+from scheduler.store.cut import Cut
 
 __all__ = ["Answer", "invoke"]
 
@@ -71,6 +73,26 @@ async def invoke(
     started = clock() if started_at is None else started_at
     limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
     cut = started + limit - ANSWER_SLACK
+    # Every store call of this invocation stops at the cut: none commits after the 504.
+    store_cut = Cut(cut, clock=clock)
+    with store_cut.applied():
+        answer = await _run(
+            settings, store, started=started, cut=cut, clock=clock, delivery_id=delivery_id
+        )
+        if answer.status == 504:
+            store_cut.stop()
+        return answer
+
+
+async def _run(
+    settings: Settings,
+    store: Store,
+    *,
+    started: float,
+    cut: float,
+    clock: Clock,
+    delivery_id: str | None,
+) -> Answer:
     if delivery_id is None:
         instance_id = InstanceId(uuid.uuid4().hex)
     else:
@@ -83,12 +105,15 @@ async def invoke(
     flow = run_invocation(instance_id=instance_id, config=settings.policy, now=started)
     left = cut - clock()
     threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
+    history = None if settings.history is None else History(settings.history)
     try:
         async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
             world = RealWorld(
                 store=store,
                 client=AimHarderClient(http, base_url=settings.aimharder_url),
                 threads=threads,
+                clock=clock,
+                history=history,
             )
             try:
                 async with asyncio.timeout(max(0.0, left)):
@@ -97,8 +122,11 @@ async def invoke(
                 body = killed_answer(instance_id, started_at=started, now=clock())
                 return Answer(status=504, body=body, report=None)
     finally:
-        # A cut leaves the query under way to finish in its thread: no cleanup, as a kill.
+        # A cut leaves the query under way to end in its thread (it waits no longer than the
+        # cut, and cannot commit after it): no cleanup, as a kill.
         threads.shutdown(wait=False, cancel_futures=True)
+        if history is not None:
+            history.close()
     if report.error is None:
         return Answer(status=200, body=report.answer(), report=report)
     if delivery_id is not None:

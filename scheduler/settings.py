@@ -1,7 +1,8 @@
 """What a scheduler process is configured with: where things are, the secret, the policy.
 
-Read from the environment (``DATABASE_URL``, ``AIMHARDER_URL``, ``CRON_SECRET``) and overridden
-by the CLI. The secret never appears in ``repr`` or in any answer.
+Read from the environment (``DATABASE_URL``, ``AIMHARDER_URL``, ``CRON_SECRET``,
+``SCHEDULER_HISTORY``) and overridden by the CLI. The secret never appears in ``repr`` or in any
+answer.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
@@ -33,8 +35,15 @@ class Settings:
     # The platform's hard limit: past it the invocation is cut wherever it is and answers 504.
     # The policy's budget must fit in it (refused otherwise, naming both).
     max_duration: float = DEFAULT_MAX_DURATION
+    # A file where every invocation notes what it sent to AimHarder and what it heard
+    # (``scheduler.history``); None: no history is kept.
+    history: str | None = None
 
     def __post_init__(self) -> None:
+        if self.history is not None and not Path(self.history).parent.is_dir():
+            raise ConfigurationError(
+                f"history={self.history!r}; expected a file in an existing folder"
+            )
         if not self.aimharder_url.startswith(("http://", "https://")):
             raise ConfigurationError(
                 f"aimharder_url={self.aimharder_url!r}; expected an http:// or https:// URL"
@@ -54,6 +63,7 @@ class Settings:
         aimharder_url: str | None = None,
         policy: PolicyConfig | None = None,
         max_duration: float | None = None,
+        history: str | None = None,
     ) -> Settings:
         """Explicit values first, then the environment, then the embedded defaults; without a
         policy, sequential with the limit as its budget."""
@@ -65,4 +75,5 @@ class Settings:
             cron_secret=env.get("CRON_SECRET") or None,
             policy=policy or strategy("sequential", max_duration=limit),
             max_duration=limit,
+            history=history or env.get("SCHEDULER_HISTORY") or None,
         )

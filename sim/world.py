@@ -90,11 +90,11 @@ class SimWorld:
         delay = self._query_delay(effect)
         if self._database is None:
             yield self.env.timeout(delay.sample())
-            return perform(self.store, effect)
+            return perform(self.store, effect, ran_at=self.env.now)
         with self._database.request() as connection:
             yield connection
             yield self.env.timeout(delay.sample())
-            return perform(self.store, effect)
+            return perform(self.store, effect, ran_at=self.env.now)
 
     def _query_delay(self, effect: FindReady | Claim | GetSession | MarkResult) -> Sampler:
         if isinstance(effect, FindReady):

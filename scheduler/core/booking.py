@@ -9,8 +9,10 @@ duplicate counted as booked (AIMHARDER-API.md §6).
 A record is what AimHarder did, or says that we do not know yet:
 
 - a booking sent whose answer never came (a time-out, a connection dropped after sending) may
-  have taken effect: it is settled from AimHarder's listing (``ReadPlace``) while time is left,
-  else recorded ``unknown``, never ``failed``;
+  have taken effect: AimHarder's listing (``ReadPlace``) is read before anything else is sent
+  for it. A place completes it; no place sends it again while retries fit (so a booking that
+  took effect is never sent twice); else, or when the listing cannot be read, it is recorded
+  ``unknown``, never ``failed``;
 - a prebooking left ``unknown`` by an earlier invocation is settled the same way before anything
   is sent for it: a place in the listing completes it, no place sends it again (a resend that
   lands on a place already taken answers "already booked", which completes it too);
@@ -171,20 +173,31 @@ def _settle_or_book(
             return _Ended(now=place.now, event=Event.COMPLETE, verdict=place.verdict, settled=True)
         now = place.now  # no place: the earlier booking did not take effect; send it
     booked = yield from _book(prebooking, session, config, deadline, now=now)
-    if not booked.unanswered:  # every answer came (or one says the user holds the place)
-        return booked
-    place = yield from _read_place(prebooking, session, deadline, now=booked.now)
-    if place.verdict is not None:
-        return _Ended(
-            now=place.now,
-            event=Event.COMPLETE,
-            sent_at=booked.sent_at,
-            verdict=place.verdict,
-            settled=True,
+    while booked.unanswered:
+        # Sent, and no answer: AimHarder's listing says whether it took effect before anything
+        # is sent again, so a booking that did is never sent twice.
+        place = yield from _read_place(prebooking, session, deadline, now=booked.now)
+        if place.verdict is not None:
+            return _Ended(
+                now=place.now,
+                event=Event.COMPLETE,
+                sent_at=booked.sent_at,
+                verdict=place.verdict,
+                settled=True,
+            )
+        retry = None
+        if place.read:  # no place: it did not take effect, or has not yet
+            retry = retry_at(config, attempts=len(booked.sent_at), now=place.now, deadline=deadline)
+        if retry is None:  # it may still take effect: unknown until the lease is over
+            error = booked.error if place.read else f"{booked.error}; listing: {place.error}"
+            return _Ended(
+                now=place.now, event=Event.UNANSWERED, sent_at=booked.sent_at, error=error
+            )
+        now = (yield from ask(Sleep(until=retry))).now
+        booked = yield from _book(
+            prebooking, session, config, deadline, now=now, sent_before=booked.sent_at
         )
-    # No place yet, or the listing could not be read: the booking may still take effect.
-    error = booked.error if place.read else f"{booked.error}; listing: {place.error}"
-    return _Ended(now=place.now, event=Event.UNANSWERED, sent_at=booked.sent_at, error=error)
+    return booked
 
 
 def _read_place(
@@ -209,15 +222,16 @@ def _book(
     deadline: Instant,
     *,
     now: Instant,
+    sent_before: tuple[Instant, ...] = (),
 ) -> Steps:
-    """Book, and book again after a transient failure while attempts and the deadline allow.
+    """Book, and book again after a transient failure while attempts and the deadline allow;
+    a send that gets no answer ends it (``unanswered``): the caller reads the listing first.
 
     The first attempt goes out whenever time is left: the policy started this send with at least
     ``margin`` to spare, and claim and session took part of it. Retries must each leave ``margin``
-    (``retry.retry_at``).
+    (``retry.retry_at``). ``sent_before``: this invocation's earlier sends of it.
     """
-    sent_at: list[Instant] = []
-    unanswered = False
+    sent_at: list[Instant] = list(sent_before)
     while True:
         if now >= deadline:  # only before the first send: a retry leaves ``margin``
             late = f"not sent: {now - deadline:.3f} s past the deadline"
@@ -231,22 +245,20 @@ def _book(
         except SessionExpiredError as exc:
             now = when(exc, now)
             return _Ended(
+                now=now, event=Event.FAIL, sent_at=tuple(sent_at), error="session expired"
+            )
+        except TransportError as exc:  # sent, and no answer: it may have taken effect
+            now = when(exc, now)
+            return _Ended(
                 now=now,
-                event=Event.FAIL,
+                event=Event.UNANSWERED,
                 sent_at=tuple(sent_at),
-                error="session expired",
-                unanswered=unanswered,
+                error=str(exc),
+                unanswered=True,
             )
         except DriverError as exc:
             now = when(exc, now)
-            unanswered = unanswered or isinstance(exc, TransportError)
-            ended = _Ended(
-                now=now,
-                event=Event.FAIL,
-                sent_at=tuple(sent_at),
-                error=str(exc),
-                unanswered=unanswered,
-            )
+            ended = _Ended(now=now, event=Event.FAIL, sent_at=tuple(sent_at), error=str(exc))
             if is_transient(exc):
                 asked = exc.retry_after if isinstance(exc, HttpStatusError) else None
                 retry = retry_at(
@@ -263,7 +275,6 @@ def _book(
                 result=answer.value,
                 verdict=verdict.kind,
                 error=None if holds else verdict.message,
-                unanswered=unanswered and not holds,
             )
             if verdict.retryable:
                 retry = retry_at(
@@ -277,7 +288,6 @@ def _book(
                         result=answer.value,
                         verdict=verdict.kind,
                         error=verdict.message,
-                        unanswered=unanswered,
                     )
         if retry is None:
             return ended

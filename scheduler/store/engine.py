@@ -3,7 +3,8 @@
 SQLite. Every connection gets, through a ``connect`` listener:
 
 - ``journal_mode = WAL``: readers never block the writer nor the writer the readers;
-- ``busy_timeout`` (5 s): a writer waits for the write lock instead of failing at once;
+- ``busy_timeout`` (5 s, or what is left of an invocation, set before each transaction): a
+  writer waits for the write lock instead of failing at once, and never past the limit;
 - ``synchronous = NORMAL``: in WAL mode a commit survives a process crash (a kill at
   ``maxDuration``); only a power cut may lose the last commits, never corrupt the file.
 
@@ -12,6 +13,10 @@ The sqlite3 driver's own transaction handling is switched off and a ``begin`` li
 recommend: a write transaction takes the write lock before it reads anything, so it waits under
 ``busy_timeout`` instead of failing with ``SQLITE_BUSY`` when upgrading from a read, and DDL is
 transactional, so two processes creating the tables at once take turns.
+
+PostgreSQL. Each transaction starts with ``lock_timeout`` and ``statement_timeout`` (``SET
+LOCAL``, so a pooled connection keeps none of it) at ``STATEMENT_TIMEOUT_S``, or at what is left
+of an invocation (``scheduler.store.cut``): no lock wait and no statement outlives the limit.
 
 Limits of sharing one SQLite file: every process must be on the same host (WAL uses shared
 memory beside the file, so no network file systems); writes are serialised (one at a time), so
@@ -23,8 +28,8 @@ many concurrent writers use PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -38,15 +43,18 @@ __all__ = [
     "BUSY_TIMEOUT_S",
     "CONNECT_TIMEOUT_S",
     "MIN_SQLITE",
+    "STATEMENT_TIMEOUT_S",
     "ensure_schema",
     "make_engine",
     "transaction",
 ]
 
 BUSY_TIMEOUT_S = 5.0
+STATEMENT_TIMEOUT_S = 30.0  # PostgreSQL, outside an invocation (add, status): generous, finite
 CONNECT_TIMEOUT_S = 10  # libpq waits forever for a silent host without it
 MIN_SQLITE = (3, 35, 0)  # the first SQLite with UPDATE ... RETURNING, which the claim needs
 _WRITE = "harness_write"  # execution option: this transaction will write
+_WAIT = "harness_wait"  # execution option: the longest it may wait for a lock (seconds)
 # pg_advisory_xact_lock key serialising table creation; any constant works if all agree on it.
 _SCHEMA_LOCK_KEY = 0x70726562  # "preb"
 
@@ -83,19 +91,50 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        # Before BEGIN: BEGIN IMMEDIATE is where a writer waits for the lock.
+        wait = options.get(_WAIT, BUSY_TIMEOUT_S)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {_milliseconds(wait)}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
 
     return engine
 
 
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))  # 0 would mean "no limit" to PostgreSQL
+
+
 @contextmanager
-def transaction(engine: Engine, *, write: bool) -> Iterator[Connection]:
-    """One transaction, committed on success and rolled back on any exception."""
+def transaction(
+    engine: Engine,
+    *,
+    write: bool,
+    wait: float | None = None,
+    committing: Callable[[], AbstractContextManager[None]] = nullcontext,
+) -> Iterator[Connection]:
+    """One transaction, committed on success and rolled back on any exception.
+
+    ``wait``: the longest any lock wait or statement may take (None: the defaults above).
+    ``committing``: held around the commit; raising there rolls the transaction back.
+    """
     with engine.connect() as connection:
-        connection.execution_options(**{_WRITE: write})
-        with connection.begin():
+        options: dict[str, Any] = {_WRITE: write}
+        if wait is not None:
+            options[_WAIT] = wait
+        connection.execution_options(**options)
+        with connection.begin() as tx:
+            if engine.dialect.name == "postgresql":
+                limit = str(_milliseconds(STATEMENT_TIMEOUT_S if wait is None else wait))
+                connection.execute(
+                    text(
+                        "SELECT set_config('lock_timeout', :limit, true), "
+                        "set_config('statement_timeout', :limit, true)"
+                    ),
+                    {"limit": limit},
+                )
             yield connection
+            with committing():
+                tx.commit()
 
 
 def ensure_schema(engine: Engine) -> None:

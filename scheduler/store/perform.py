@@ -1,10 +1,17 @@
 """The store's side of the scheduler's effects: one place that maps each store effect onto the
-``Store`` protocol, for every driver (asyncio through a thread, SimPy after a modelled delay)."""
+``Store`` protocol, for every driver (asyncio through a thread, SimPy after a modelled delay).
+
+A claim is stamped with the driver's clock when the store call runs (``ran_at``), not with the
+instant the flow asked for it: between the two a claim may queue for the store's one thread
+(SQLite) or the database, and ``claimed_at`` says when the row was taken, which the lease
+counts from.
+"""
 
 from __future__ import annotations
 
 from typing import Any, TypeAlias, assert_never
 
+from scheduler.core.domain import Instant
 from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
 
 from .protocol import Store
@@ -14,13 +21,17 @@ __all__ = ["StoreEffect", "perform"]
 StoreEffect: TypeAlias = FindReady | Claim | GetSession | MarkResult
 
 
-def perform(store: Store, effect: StoreEffect) -> Any:
-    """Do ``effect`` on ``store`` and return what the flow expects back (``effects``)."""
+def perform(store: Store, effect: StoreEffect, *, ran_at: Instant | None = None) -> Any:
+    """Do ``effect`` on ``store`` and return what the flow expects back (``effects``).
+
+    ``ran_at``: the driver's clock as the call runs (None: the effect's own instant).
+    """
     match effect:
         case FindReady(now=now, limit=limit, lease=lease):
             return tuple(store.find_ready(now, limit, lease=lease))
-        case Claim(prebooking_id=prebooking_id, instance_id=instance_id, now=now, lease=lease):
-            return store.claim(prebooking_id, instance_id, now, lease=lease)
+        case Claim(prebooking_id=prebooking_id, instance_id=instance_id, lease=lease):
+            at = effect.now if ran_at is None else ran_at
+            return store.claim(prebooking_id, instance_id, at, lease=lease)
         case GetSession(user=user):
             return store.get_session(user)
         case MarkResult():

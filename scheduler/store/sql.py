@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
 from typing import Any, Self
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
+    Select,
     and_,
     bindparam,
     delete,
@@ -63,6 +64,7 @@ from .arguments import (
     check_result,
     check_session,
 )
+from .cut import current_cut
 from .engine import ensure_schema, make_engine, transaction
 from .intake import NewPrebooking, admit_all, duplicate_id_error
 from .rows import (
@@ -115,9 +117,19 @@ class SqlStore:
     def _tx(self, operation: str, *, write: bool) -> Iterator[Connection]:
         if self._closed:
             raise StoreError(f"{operation} on {self.url}: the store is closed")
+        cut, named = current_cut(), f"{operation} on {self.url}"
+        wait = None if cut is None else cut.left()
+        if wait is not None and wait <= 0:
+            raise StoreError(f"{named}: not started, the invocation was cut")
+
+        def committing() -> AbstractContextManager[None]:
+            return nullcontext() if cut is None else cut.committing(named)
+
         try:
             self._ensure_schema()
-            with transaction(self._engine, write=write) as connection:
+            with transaction(
+                self._engine, write=write, wait=wait, committing=committing
+            ) as connection:
                 yield connection
         except SQLAlchemyError as exc:
             raise StoreError(f"{operation} on {self.url} failed: {self._reason(exc)}") from exc
@@ -203,13 +215,21 @@ class SqlStore:
         # serialise on its row lock (PostgreSQL, READ COMMITTED re-checks the WHERE after the
         # wait) or on the write lock (SQLite); only the first finds it ready: the others see it
         # executing with a fresh lease. Claim and reclaim write the same status (rules.CLAIMED).
-        statement = (
-            update(_prebookings)
-            .where(_prebookings.c.id == prebooking_id, _claimable(lease_cutoff(now, lease)))
-            .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=now)
-            .returning(*_prebookings.c)
-        )
         with self._tx("claim", write=True) as connection:
+            locking = (
+                select(_prebookings.c.id)
+                .where(_prebookings.c.id == prebooking_id)
+                .with_for_update()
+            )
+            taken_at = self._taken_at(connection, locking, now)
+            statement = (
+                update(_prebookings)
+                .where(
+                    _prebookings.c.id == prebooking_id, _claimable(lease_cutoff(taken_at, lease))
+                )
+                .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=taken_at)
+                .returning(*_prebookings.c)
+            )
             row = connection.execute(statement).mappings().first()
             # Read inside the transaction: a corrupt row raises and the claim rolls back.
             return prebooking_from_row(row) if row is not None else None
@@ -258,10 +278,11 @@ class SqlStore:
                     .order_by(_prebookings.c.id)
                     .with_for_update()
                 )
+                taken_at = self._taken_at(connection, locked, now)
                 statement = (
                     update(_prebookings)
                     .where(_prebookings.c.id.in_(locked.scalar_subquery()), claimable)
-                    .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=now)
+                    .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=taken_at)
                     .returning(*_prebookings.c)
                 )
                 rows = connection.execute(statement).mappings().all()
@@ -270,6 +291,23 @@ class SqlStore:
                     raise _Unreadable(errors)  # rolls the whole claim back
                 claimed.update((p.id, p) for p in taken)
         return claimed
+
+    @staticmethod
+    def _taken_at(connection: Connection, locking: Select[Any], now: Instant) -> Instant:
+        """When an invocation's claim takes its rows: after the waits, on the invocation's clock.
+
+        ``claimed_at`` is when the claim ran, and the lease counts from it. A claim may wait for
+        the database (SQLite's write lock is taken at ``BEGIN IMMEDIATE``, before this; the
+        PostgreSQL row locks are taken here, first, by ``locking``: a ``FOR UPDATE`` of the
+        rows) well after the flow asked for it at ``now``. Outside an invocation (no cut) the
+        caller's ``now`` is the time.
+        """
+        cut = current_cut()
+        if cut is None:
+            return now
+        if connection.dialect.name == "postgresql":
+            connection.execute(locking)
+        return max(now, cut.now())
 
     def record_result(
         self,

@@ -51,6 +51,24 @@ def test_a_short_run_on_postgresql_books_every_prebooking_exactly_once(
     assert run.summary["store"].startswith("postgresql")
 
 
+@pytest.mark.parametrize(
+    ("store", "hold"),
+    [("sqlite", "0"), pytest.param("postgres", "30", marks=pytest.mark.postgres)],
+    ids=["sqlite, dropped at once", "postgresql, held past every timeout"],
+)
+def test_a_run_losing_a_fifth_of_the_booking_answers_misrecords_nothing(
+    run_loadtest: RunLoadtest, request: pytest.FixtureRequest, store: str, hold: str
+) -> None:
+    url = request.getfixturevalue(f"{store}_url")
+    lossy = ["--lost-answers", "0.2", "--lost-answer-hold", hold, "--mock-visitors", "0"]
+    run = run_loadtest("--db", url, "--strategy", "parallel", *lossy)
+    assert_passed(run)
+    check = run.summary["check"]
+    assert check["misrecorded"] == 0 and check["violations"]["booked twice"] == 0
+    assert check["heard"]["book no answer"] > 0, check["heard"]  # the fault did fire
+    assert check["heard"]["listing answered"] > 0  # and the listing settled them
+
+
 def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
     run_loadtest: RunLoadtest, sqlite_url: str
 ) -> None:
@@ -98,7 +116,11 @@ def test_a_completed_prebooking_the_journal_never_saw_fails_the_run(
         "unbooked": 0,
         "stray": 0,
         "unauthorized": 0,
+        "booked twice": 0,
+        "misrecorded": 0,
+        "lost": 0,
     }
+    assert check["misrecorded"] == 1  # the phantom
     assert check["details"][0]["subject"] == "phantom"
     assert check["booked_once"] == PREBOOKINGS  # the real ones still passed
     assert "FAILED" in run.output

@@ -4,12 +4,14 @@ of prebookings for them, and the journal read back."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from harness.children import mock_process
 from harness.journal import journal_entries
@@ -18,9 +20,18 @@ from mock_aimharder.server.app import create_app
 from mock_aimharder.server.serving import serve
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import PrebookingId, UserId
-from scheduler.store import NewPrebooking, Store
+from scheduler.store import NewPrebooking, SqlStore, Store
 
-__all__ = ["CLASS_ID", "DAY", "enqueue", "journal", "log_in_all", "mock_gym", "users"]
+__all__ = [
+    "CLASS_ID",
+    "DAY",
+    "enqueue",
+    "journal",
+    "locked",
+    "log_in_all",
+    "mock_gym",
+    "users",
+]
 
 CLASS_ID = 4242
 DAY = "20261130"
@@ -100,3 +111,38 @@ def enqueue(
 def journal(base_url: str) -> list[dict[str, Any]]:
     """The mock's record of booking attempts in the order it processed them."""
     return [e for e in journal_entries(base_url) if e["kind"] == "book"]
+
+
+@contextmanager
+def locked(url: str, *, seconds: float | None = None) -> Iterator[None]:
+    """Another connection keeps the prebookings from being written: PostgreSQL's table lock
+    (``EXCLUSIVE``: reads go on, writes wait), SQLite's write lock (``BEGIN IMMEDIATE``).
+
+    Held until the block ends, or for ``seconds`` from the start if given (then the block may
+    end first; the lock is released on time all the same, and waited for on the way out).
+    """
+    engine = create_engine(SqlStore(url)._url)
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.begin()
+                connection.execute(text("LOCK TABLE prebookings IN EXCLUSIVE MODE"))
+            taken.set()
+            release.wait(seconds)
+            connection.rollback()
+
+    holder = threading.Thread(target=hold, name="test-lock-holder")
+    holder.start()
+    try:
+        if not taken.wait(10):
+            raise RuntimeError(f"could not lock the prebookings of {url}")
+        yield
+    finally:
+        if seconds is None:
+            release.set()
+        holder.join()
+        engine.dispose()

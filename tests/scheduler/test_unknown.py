@@ -9,7 +9,6 @@ recorded failed while the place was held; "too early" recorded failed after 0.15
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, Store, open_store
 from scheduler.store.rows import result_to_text
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym, users
 
 from .test_store_contract import T0, A, B, new
 
@@ -154,7 +153,9 @@ def test_a_claim_slowed_past_the_deadline_goes_back_to_pending(sql_url: str) -> 
     with open_store(sql_url) as store, mock_gym(1) as url:
         log_in_all(store, url, athletes)
         enqueue(store, athletes, available_at=time.time() - 1)
-        with _row_locked_for(sql_url, seconds=config.deadline_after + 0.5):
+        held = config.deadline_after + 0.5
+        before = time.time()
+        with locked(sql_url, seconds=held):
             report = run(store, url, config)
         rows = store.list()
         sent = journal(url)
@@ -162,38 +163,8 @@ def test_a_claim_slowed_past_the_deadline_goes_back_to_pending(sql_url: str) -> 
     assert (outcome.disposition, outcome.attempts) == (Disposition.REQUEUED, 0)
     assert (rows[0].status, rows[0].attempts) == (Status.PENDING, 0)  # the old one: failed
     assert sent == []
-
-
-class _row_locked_for:
-    """Another connection holds the prebookings' rows (PostgreSQL) or the write lock (SQLite)."""
-
-    def __init__(self, url: str, *, seconds: float) -> None:
-        self._engine = create_engine(SqlStore(url)._url)
-        self._seconds = seconds
-        self._task: threading.Thread | None = None
-
-    def __enter__(self) -> None:
-        ready = threading.Event()
-
-        def hold() -> None:
-            with self._engine.connect() as connection:
-                if connection.dialect.name == "sqlite":
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
-                else:
-                    connection.begin()
-                    connection.execute(text("SELECT id FROM prebookings FOR UPDATE"))
-                ready.set()
-                time.sleep(self._seconds)  # the lock held for the test's span, not a race fix
-                connection.rollback()
-
-        self._task = threading.Thread(target=hold)
-        self._task.start()
-        ready.wait(10)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.join()
-        self._engine.dispose()
+    # Stamped when the claim took the row, after the lock (the old one: when it was started).
+    assert rows[0].claimed_at is not None and rows[0].claimed_at >= before + held
 
 
 # -- the store: unknown rows and old databases ---------------------------------------------------

@@ -208,12 +208,14 @@ def test_a_retry_after_shorter_than_the_back_off_does_not_shorten_it() -> None:
     assert result.steps("Sleep") == [(0.375, "Sleep", "0.575")]
 
 
-def test_no_answer_is_retried_with_a_growing_back_off_then_read_from_the_listing() -> None:
+def test_no_answer_is_read_from_the_listing_before_each_retry_with_a_growing_back_off() -> None:
     result = one(answers=[(0.25, TransportError("connection reset", now=0))])
     assert result.steps("Book", "Sleep", "ReadPlace") == [
         (0.125, "Book", "p1"),
+        (0.375, "ReadPlace", "p1"),  # no place: it did not take effect, so send it again
         (0.375, "Sleep", "0.575"),
         (0.575, "Book", "p1"),
+        (0.825, "ReadPlace", "p1"),
         (0.825, "Sleep", "1.225"),  # 0.4 s: the back-off doubles
         (1.225, "Book", "p1"),
         (1.475, "ReadPlace", "p1"),
@@ -230,6 +232,7 @@ def test_no_answer_is_retried_with_a_growing_back_off_then_read_from_the_listing
 def test_no_answer_then_a_place_in_the_listing_is_completed() -> None:
     result = one(answers=[(0.25, TransportError("connection reset", now=0))], places={"p1": 1})
     assert (mark(result).event, mark(result).error) == (Event.COMPLETE, None)
+    assert len(result.steps("Book")) == 1  # it took effect: never sent again
     assert (result.value.disposition, result.value.verdict, result.value.settled) == (
         Disposition.COMPLETED,
         "booked",
