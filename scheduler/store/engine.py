@@ -32,12 +32,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL
 
 from scheduler.core.errors import ConfigurationError
 
-from .schema import metadata, widen_status_check
+from .schema import metadata, status_check_is_current, widen_status_check
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -137,15 +137,26 @@ def transaction(
                 tx.commit()
 
 
-def ensure_schema(engine: Engine) -> None:
+def ensure_schema(
+    engine: Engine,
+    *,
+    wait: float | None = None,
+    committing: Callable[[], AbstractContextManager[None]] = nullcontext,
+) -> None:
     """Create the tables and indexes that are missing; safe when many processes start at once.
 
-    ``create_all`` checks then creates, which races between processes. On PostgreSQL the
-    creators queue on a transaction-scoped advisory lock (released at commit), so the second
-    one sees the first one's tables; on SQLite the write transaction's ``BEGIN IMMEDIATE`` does
-    the same.
+    A read looks first, taking no lock: a process starting on a current database (every
+    invocation of the CLI) must not wait on a writer to learn that nothing is to be done.
+    Otherwise ``create_all`` checks then creates, which races between processes. On PostgreSQL
+    the creators queue on a transaction-scoped advisory lock (released at commit), so the
+    second one sees the first one's tables; on SQLite the write transaction's ``BEGIN
+    IMMEDIATE`` does the same. ``wait`` and ``committing`` as for ``transaction``.
     """
-    with transaction(engine, write=True) as connection:
+    with transaction(engine, write=False, wait=wait) as connection:
+        tables = set(inspect(connection).get_table_names())
+        if tables >= set(metadata.tables) and status_check_is_current(connection):
+            return
+    with transaction(engine, write=True, wait=wait, committing=committing) as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}

@@ -42,7 +42,14 @@ from sqlalchemy import (
 
 from scheduler.core.status import Status
 
-__all__ = ["deliveries", "metadata", "prebookings", "sessions", "widen_status_check"]
+__all__ = [
+    "deliveries",
+    "metadata",
+    "prebookings",
+    "sessions",
+    "status_check_is_current",
+    "widen_status_check",
+]
 
 metadata = MetaData()
 
@@ -106,28 +113,15 @@ def widen_status_check(connection: Connection) -> None:
     the constraint in place; SQLite cannot alter a constraint, so the table is rebuilt under
     the same name (its indexes with it) and the rows copied over.
     """
+    if status_check_is_current(connection):
+        return
     if connection.dialect.name == "postgresql":
-        current = connection.scalar(
-            text(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conname = 'ck_prebookings_status' AND conrelid = 'prebookings'::regclass"
-            )
-        )
-        if current is None or _names_every_status(str(current)):
-            return
         connection.execute(
             text(
                 "ALTER TABLE prebookings DROP CONSTRAINT IF EXISTS ck_prebookings_status, "
                 f"ADD CONSTRAINT ck_prebookings_status CHECK (status IN ({_STATUS_LIST}))"
             )
         )
-        return
-    created = connection.scalar(
-        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'prebookings'")
-    )
-    if created is None or "ck_prebookings_status" not in created:
-        return
-    if _names_every_status(str(created)):
         return
     for index in prebookings.indexes:
         connection.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
@@ -137,6 +131,26 @@ def widen_status_check(connection: Connection) -> None:
     old = table("prebookings_widening", *(column(name) for name in names))
     connection.execute(insert(prebookings).from_select(names, select(*old.c)))
     connection.execute(text("DROP TABLE prebookings_widening"))
+
+
+def status_check_is_current(connection: Connection) -> bool:
+    """Whether ``prebookings`` needs no new CHECK: it has none (dropped by hand, or no table
+    yet), or one that names every status. One catalogue read, no lock taken."""
+    if connection.dialect.name == "postgresql":
+        current = connection.scalar(
+            text(
+                "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "WHERE c.conname = 'ck_prebookings_status' "
+                "AND c.conrelid = to_regclass('prebookings')"
+            )
+        )
+        return current is None or _names_every_status(str(current))
+    created = connection.scalar(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'prebookings'")
+    )
+    if created is None or "ck_prebookings_status" not in created:
+        return True
+    return _names_every_status(str(created))
 
 
 def _names_every_status(definition: str) -> bool:

@@ -13,7 +13,7 @@ import builtins
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
 from typing import Any, Self
@@ -126,7 +126,7 @@ class SqlStore:
             return nullcontext() if cut is None else cut.committing(named)
 
         try:
-            self._ensure_schema()
+            self._ensure_schema(wait, committing)
             with transaction(
                 self._engine, write=write, wait=wait, committing=committing
             ) as connection:
@@ -134,11 +134,20 @@ class SqlStore:
         except SQLAlchemyError as exc:
             raise StoreError(f"{operation} on {self.url} failed: {self._reason(exc)}") from exc
 
-    def _ensure_schema(self) -> None:
-        with self._schema_lock:
+    def _ensure_schema(
+        self, wait: float | None, committing: Callable[[], AbstractContextManager[None]]
+    ) -> None:
+        if self._schema_ready:
+            return
+        # Another thread may be creating the tables: wait for it no longer than for a lock.
+        if not self._schema_lock.acquire(timeout=-1 if wait is None else wait):
+            raise StoreError(f"the tables of {self.url} were being created past the cut")
+        try:
             if not self._schema_ready:
-                ensure_schema(self._engine)
+                ensure_schema(self._engine, wait=wait, committing=committing)
                 self._schema_ready = True
+        finally:
+            self._schema_lock.release()
 
     def _reason(self, exc: SQLAlchemyError) -> str:
         # The driver's own message, first line only: SQLAlchemy's adds the statement.

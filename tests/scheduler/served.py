@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,8 @@ class Books:
 
     rows: dict[str, Prebooking]
     tried: dict[str, list[Attempt]]  # each user's booking attempts, in processing order
+    judged_at: float  # when the store was read
+    lease: float  # the schedulers' lease: an unknown row older than this is unsettled
 
     @property
     def lost(self) -> list[str]:
@@ -66,6 +69,15 @@ class Books:
     @property
     def phantom(self) -> list[str]:
         return sorted(u for u, p in self.rows.items() if measures.phantom(p, self.tried[u]))
+
+    @property
+    def misrecorded(self) -> list[str]:
+        """Statuses the journal contradicts (no history is kept here: only the journal judges)."""
+        return sorted(
+            u
+            for u, p in self.rows.items()
+            if measures.misrecorded(p, self.tried[u], None, now=self.judged_at, lease=self.lease)
+        )
 
     @property
     def booked_twice(self) -> list[str]:
@@ -77,10 +89,13 @@ class Books:
         return sum(len(t) - 1 for t in self.tried.values() if len(t) > 1)
 
 
-def balance(store: Store, entries: list[dict[str, Any]], users: list[UserId]) -> Books:
+def balance(
+    store: Store, entries: list[dict[str, Any]], users: list[UserId], *, lease: float = 15.0
+) -> Books:
+    judged_at = time.time()
     rows = {p.user: p for p in store.list()}
     tried: dict[str, list[Attempt]] = {u: [] for u in users}
     for attempt in measures.attempts(entries):
         if attempt.user in tried:
             tried[attempt.user].append(attempt)
-    return Books(rows={u: rows[u] for u in users}, tried=tried)
+    return Books(rows={u: rows[u] for u in users}, tried=tried, judged_at=judged_at, lease=lease)

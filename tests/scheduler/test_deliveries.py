@@ -106,7 +106,7 @@ def test_two_deliveries_of_one_id_at_once_book_each_user_once_and_one_says_dupli
     assert len(duplicate) == 1 and len(ran) == 1
     assert duplicate[0]["message"].startswith("duplicate delivery")
     assert ran[0]["results"]["completed"] == 5
-    assert books.booked_twice == [] and books.lost == [] and books.phantom == []
+    assert books.booked_twice == [] and books.lost == [] and books.misrecorded == []
     assert books.resent == 0  # nothing was even sent twice
 
 

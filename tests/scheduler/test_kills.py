@@ -77,13 +77,11 @@ def settle(store: SqlStore, invoke_once: Callable[[], None], *, bound: int = 6) 
 
 
 def assert_balanced(books: Books, failed: dict[str, str | None]) -> None:
-    """Every prebooking final; completed ones hold a place, nobody holds two.
-
-    A failed one must say why. (A booking whose answer never came before the deadline is failed
-    while AimHarder may have taken it: the ambiguity of any timeout, reported as such.)
-    """
+    """Every prebooking final; completed ones hold a place, failed ones hold none, nobody holds
+    two. A failed one must say why."""
     assert books.lost == []
     assert books.phantom == []
+    assert books.misrecorded == []
     assert books.booked_twice == []
     assert all(failed.values()), failed
     assert len(failed) <= ATHLETES // 4, failed  # these latencies leave timeouts little room
@@ -113,7 +111,8 @@ def figures(kind: str, url: str, books: Books, failed: dict[str, str | None], **
     backend = url.split(":", maxsplit=1)[0]
     return (
         f"{kind} {backend}: {tried} resent={books.resent} lost={len(books.lost)} "
-        f"phantom={len(books.phantom)} booked_twice={len(books.booked_twice)} failed={len(failed)}"
+        f"phantom={len(books.phantom)} booked_twice={len(books.booked_twice)} "
+        f"misrecorded={len(books.misrecorded)} failed={len(failed)}"
     )
 
 

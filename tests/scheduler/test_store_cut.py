@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -51,12 +53,19 @@ def nothing_decided(results: dict[str, int] | None) -> bool:
     return results["storeErrors"] + results["skipped"] == ATHLETES
 
 
-def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: str) -> None:
+@contextmanager
+def ready_gym(url: str) -> Iterator[str]:
+    """The mock, and a store at ``url`` with a ready prebooking per athlete; yields the mock."""
     athletes = users(ATHLETES)
     with mock_gym(ATHLETES) as aimharder:
-        with open_store(sql_url) as store:
+        with open_store(url) as store:
             log_in_all(store, aimharder, athletes)
             enqueue(store, athletes, available_at=time.time() - 1)
+        yield aimharder
+
+
+def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: str) -> None:
+    with ready_gym(sql_url) as aimharder:
         command = [sys.executable, "-m", "scheduler", "invoke", "--db", sql_url]
         command += ["--aimharder-url", aimharder, *POLICY]
         started = time.monotonic()
@@ -77,11 +86,8 @@ def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: s
 
 
 def test_a_served_invocation_leaves_no_store_work_behind_its_504(sql_url: str) -> None:
-    athletes = users(ATHLETES)
-    with mock_gym(ATHLETES) as aimharder:
+    with ready_gym(sql_url) as aimharder:
         with open_store(sql_url) as store:
-            log_in_all(store, aimharder, athletes)
-            enqueue(store, athletes, available_at=time.time() - 1)
             settings = Settings.from_environment(
                 database_url=sql_url,
                 aimharder_url=aimharder,
