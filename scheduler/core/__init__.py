@@ -12,6 +12,7 @@
     outcome      what became of each prebooking; the invocation's report
     flows        one invocation as a generator of effects
     booking      one prebooking: claim, settle what is unknown, book, record
+    exchange     the history's notes: what was sent to AimHarder, what was heard back
 
 Nothing here imports outside this package and the standard library's pure modules (an
 import-linter contract in ``pyproject.toml``); drivers (``scheduler.aio``, ``sim.driver``) only

@@ -66,7 +66,7 @@ def ready_gym(url: str) -> Iterator[str]:
 
 def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: str) -> None:
     with ready_gym(sql_url) as aimharder:
-        command = [sys.executable, "-m", "scheduler", "invoke", "--db", sql_url]
+        command = [sys.executable, "-m", "scheduler", "invoke", "--json", "--db", sql_url]
         command += ["--aimharder-url", aimharder, *POLICY]
         started = time.monotonic()
         with locked(sql_url, seconds=HELD):
