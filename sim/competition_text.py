@@ -84,8 +84,9 @@ def competition_markdown(scenario: Scenario, competition: Competition) -> str:
         f"that much), the minute cron for leftovers, {plan.offset_burst} outside requests per "
         f"class, {plan.world_load} of ours. On top, AimHarder's clock differs from the bot's "
         f"by an offset drawn per run, uniform on [{clock.low:+g}, {clock.high:+g}] s. A send "
-        'that arrives before AimHarder\'s opening is answered "too early" and retried within '
-        "the budget (attempts and back-off as configured); one that arrives late finds the "
+        'that arrives before AimHarder\'s opening is answered "too early" and tried again '
+        "while the budget allows (the configured back-off, at most a second apart, no cap on "
+        "attempts), then handed to the next invocation; one that arrives late finds the "
         "outsiders' burst ahead of it.",
     ]
     for metric, label, title in OFFSET_FIGURES:

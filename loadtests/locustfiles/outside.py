@@ -42,9 +42,10 @@ class OutsideMember(HttpUser):
         self.day = options.visitor_day
         self.box = options.visitor_box
         self.classes = [int(c) for c in options.outside_classes.split(",") if c]
-        self.random = random.Random(next(_turns))
+        turn = next(_turns)  # one per member: its own account and its own choices
+        self.random = random.Random(turn)
         accounts = [a for a in options.outside_accounts.split(",") if a]
-        email = accounts[next(_turns) % len(accounts)]
+        email = accounts[turn % len(accounts)]
         log_in(
             self,
             base=self.base,
