@@ -17,6 +17,7 @@ from typing import Any
 
 from sim.experiment import Estimate
 from sim.scenario import Scenario
+from sim.selections import replications_needed
 
 __all__ = [
     "Price",
@@ -152,10 +153,6 @@ def _price(sweep: Sequence[dict[str, Any]], strategy: str, load: int) -> Price:
     )
 
 
-def _needed(row: dict[str, Any]) -> int:
-    return max((v for k, v in row.items() if k.startswith("n_")), default=0)
-
-
 def answers(
     sweep: Sequence[dict[str, Any]],
     selections: Sequence[dict[str, Any]],
@@ -206,7 +203,7 @@ def _answer(
         identical=bool(fair.get("identical")),
         pcs=min(cell[(n, FAIR)]["pcs"] for n in group),
         delta=fair["delta"],
-        replications=max(_needed(cell[(n, FAIR)]) for n in group),
+        replications=max(replications_needed(cell[(n, FAIR)]) for n in group),
         prices=tuple(_price(sweep, s, top) for s in chosen),
         fastest=fastest,
         fastest_prices=tuple(_price(sweep, s, top) for s in fastest),

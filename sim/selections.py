@@ -19,8 +19,15 @@ from sim.metrics import Summary
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
+from sim.words import render_markdown
 
-__all__ = ["REPORT_MAX_REPLICATIONS", "REPORT_OBJECTIVES", "recommend", "recommendation_markdown"]
+__all__ = [
+    "REPORT_MAX_REPLICATIONS",
+    "REPORT_OBJECTIVES",
+    "recommend",
+    "recommendation_markdown",
+    "replications_needed",
+]
 
 REPORT_OBJECTIVES = ("fairest-safe", "unfair-outcomes", "fastest-safe")
 REPORT_MAX_REPLICATIONS = 50  # per strategy and load: keeps `make report` near a minute
@@ -86,37 +93,18 @@ def recommend(
 def recommendation_markdown(
     rows: Sequence[dict[str, Any]], differences: Sequence[dict[str, Any]]
 ) -> str:
-    loads = sorted({r["load"] for r in rows})
-    cell = {(r["load"], r["objective"]): r for r in rows}
-    lines = [
-        "| prebookings per class | "
-        + " | ".join(OBJECTIVES[o].label for o in REPORT_OBJECTIVES)
-        + " |",
-        "|---|" + "---|" * len(REPORT_OBJECTIVES),
-    ]
-    for load in loads:
-        lines.append(
-            f"| {load} | " + " | ".join(_cell(cell[(load, o)]) for o in REPORT_OBJECTIVES) + " |"
-        )
-    shown = [
-        f"- {d['load']} per class: {d['text']} ({d['n']} paired replications)" for d in differences
-    ]
-    return (
-        "\n".join(lines)
-        + "\n\nEach cell is the choice of Kim and Nelson's KN procedure (`python -m sim "
-        "select`): the best with probability of correct selection (PCS) at least the stated "
-        "one whenever it is better than the others by at least delta, and otherwise within "
-        'delta of the best. "any of" lists strategies KN could not separate (equal in every '
-        f"replication, or still together after {REPORT_MAX_REPLICATIONS} replications). "
-        "Safe: no kill, nothing skipped, nothing sent twice in any of its replications; a "
-        "strategy with one unsafe replication leaves the contest. KN's first stage is the "
-        "sweep's replications; the replications each strategy needed are in "
-        "`data/selections.csv`.\n\n"
-        "Differences from each choice (other minus chosen, mean [95% paired-difference "
-        "interval] over common random numbers):\n\n" + "\n".join(shown)
+    """The table of KN's choices and the differences from them (``recommendation.md.j2``)."""
+    return render_markdown(
+        "recommendation",
+        objectives=[OBJECTIVES[o] for o in REPORT_OBJECTIVES],
+        loads=sorted({r["load"] for r in rows}),
+        cell={(r["load"], r["objective"]): r for r in rows},
+        needed=replications_needed,
+        most=REPORT_MAX_REPLICATIONS,
+        differences=differences,
     )
 
 
-def _cell(row: dict[str, Any]) -> str:
-    needed = max(v for k, v in row.items() if k.startswith("n_"))
-    return f"{row['verdict']}; {needed} replications"
+def replications_needed(row: dict[str, Any]) -> int:
+    """The most replications any strategy needed for the choice in ``row``."""
+    return max((v for k, v in row.items() if k.startswith("n_")), default=0)
