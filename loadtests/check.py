@@ -39,9 +39,18 @@ from scheduler.core.domain import Instant, Prebooking, Seconds
 from scheduler.core.exchange import Exchange
 from scheduler.core.status import Status
 
-__all__ = ["CLASS_FULL", "Verdict", "Violation", "ViolationKind", "judge"]
+__all__ = [
+    "CLASS_FULL",
+    "MAX_DURATION",
+    "Verdict",
+    "Violation",
+    "ViolationKind",
+    "judge",
+    "too_short",
+]
 
 CLASS_FULL = -1  # bookState: no spot and no waitlist (AIMHARDER-API.md §3)
+MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
 
 
 class ViolationKind(StrEnum):
@@ -215,3 +224,11 @@ def _lost_to_outsiders(tried: list[Attempt], *, outbooked: bool) -> bool:
 
 def _v(kind: ViolationKind, subject: str, detail: str) -> Violation:
     return Violation(kind=kind, subject=subject, detail=detail)
+
+
+def too_short(prebookings: Iterable[Prebooking], *, now: Instant) -> bool:
+    """Some prebookings are overdue at ``now`` and every one of them opened less than one
+    invocation's limit before: no call could be counted on to take them, so the run, not the
+    scheduler, was too short for its windows."""
+    late = [now - p.available_at for p in prebookings if measures.overdue(p, now)]
+    return bool(late) and max(late) < MAX_DURATION

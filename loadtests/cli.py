@@ -9,6 +9,7 @@ that did not start; 130 stopped by Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,8 +17,15 @@ from rich.console import Console
 
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
+from loadtests.progress import Progress
 from loadtests.run import run
-from prebooking_harness.conventions import INTERRUPTED, add_command, add_verbosity, new_parser
+from prebooking_harness.conventions import (
+    INTERRUPTED,
+    add_command,
+    add_json,
+    add_verbosity,
+    new_parser,
+)
 from prebooking_harness.durations import duration
 from scheduler.core.strategies import strategy_names
 
@@ -69,13 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds a lost answer's connection is held first (0: closed at once)",
     )
     one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
+    one.add_argument(
+        "--html", type=Path, metavar="FILE", help="also write locust's HTML report to FILE"
+    )
     add_verbosity(one)
+    add_json(one, "the summary (also written to OUT/summary.json)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console(soft_wrap=True)
+    console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
         plan = RunPlan(
             out=args.out,
@@ -94,13 +106,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             lost_answers=args.lost_answers,
             lost_answer_hold=args.lost_answer_hold,
+            html=args.html,
         )
-        summary = run(plan)
+        summary = run(plan, Progress(errors, quiet=args.quiet))
     except LoadTestError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         return 2
     except KeyboardInterrupt:  # everything started was stopped on the way out
         return INTERRUPTED
-    summary.print(console)
-    console.print(f"CSV files and summary.json in {plan.out}")
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        errors.print(f"locust's CSV files and summary.json in {plan.out}", highlight=False)
+        summary.print(console)
     return 0 if summary.ok else 1

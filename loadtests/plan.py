@@ -58,6 +58,7 @@ class RunPlan:
     # (the connection closed at once, or held ``lost_answer_hold`` s first).
     lost_answers: float = 0.0
     lost_answer_hold: float = 0.0
+    html: Path | None = None  # where locust writes its HTML report, if anywhere
 
     def __post_init__(self) -> None:
         for name, (low, high) in LIMITS.items():
@@ -102,6 +103,11 @@ class RunPlan:
     def window_spread(self) -> float:
         """The windows of the classes open one after another over this many seconds."""
         return round(min(3.0, self.run_time / 5), 3)
+
+    @property
+    def last_window_opens(self) -> float:
+        """Seconds after locust starts when the last class's window opens."""
+        return round(self.window_opens_after + (self.window_spread if self.classes > 1 else 0), 3)
 
     @property
     def classes(self) -> int:

@@ -25,7 +25,7 @@ import httpx
 from harness.children import HOST, free_port, mock_command
 from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
-from loadtests.check import judge
+from loadtests.check import MAX_DURATION, judge, too_short
 from loadtests.errors import StartupError
 from loadtests.gym import (
     BOX,
@@ -41,6 +41,7 @@ from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
 from loadtests.preflight import check_out, check_store
 from loadtests.processes import Children
+from loadtests.progress import Progress
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from scheduler.app import CRON_PATH
 from scheduler.core.exchange import Exchange, exchanges
@@ -52,7 +53,6 @@ __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
 
 STARTUP_TIMEOUT = 30.0  # seconds for one child to come up on a busy two-core machine
 LOCUST_STARTUP = 1.5  # seconds from starting locust to its first user, measured roughly here
-MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
 SETTLE_POLL = 0.2
 SETTLE_CALLS = 3  # cron calls after the run at most: unknown rows settled, the rest taken up
 
@@ -67,8 +67,9 @@ def store_url(plan: RunPlan) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def run(plan: RunPlan) -> Summary:
-    """Run ``plan``; the summary is also written to ``out/summary.json``."""
+def run(plan: RunPlan, progress: Progress) -> Summary:
+    """Run ``plan``, telling ``progress`` each phase; the summary is also written to
+    ``out/summary.json``."""
     began = time.monotonic()
     check_out(plan.out)
     for index in range(plan.schedulers):
@@ -82,22 +83,44 @@ def run(plan: RunPlan) -> Summary:
         config = plan.out / "mock.json"
         faults = {"lost_answers": plan.lost_answers, "lost_answer_hold": plan.lost_answer_hold}
         config.write_text(mock_config(gym, **faults).model_dump_json())
+        progress.phase("starting the mock AimHarder")
         mock_url = _start_mock(children, config, seed=plan.seed)
         with open_store(db) as store:
+            progress.phase(f"logging in {len(gym.athletes)} athletes on {display_url(db)}")
             log_in(gym, store, mock_url)
+            progress.phase(f"starting {plan.schedulers} schedulers ({plan.strategy})")
             urls = _start_schedulers(children, plan, db=db, mock_url=mock_url, secret=secret)
             start = time.time() + LOCUST_STARTUP
+            progress.phase(
+                f"seeding {plan.prebookings} prebookings in {plan.classes} classes; windows "
+                f"open {plan.window_opens_after:g}-{plan.last_window_opens:g} s into the run"
+            )
             open_classes(plan, gym, mock_url, start=start)
             seed_prebookings(plan, gym, store, start=start)
-            code = _run_locust(
-                children, plan, gym=gym, urls=urls, mock_url=mock_url, secret=secret, prefix=prefix
+            progress.phase(
+                f"running locust for {plan.run_time:g} s, {plan.users} users at the peak"
             )
+            code = _run_locust(
+                children,
+                plan,
+                gym=gym,
+                urls=urls,
+                mock_url=mock_url,
+                secret=secret,
+                prefix=prefix,
+                progress=progress,
+            )
+            ended = time.time()
+            progress.phase("waiting for the invocations in flight")
             _settle(store)
             lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+            progress.phase("calling once more after the leases, to settle unknown answers")
             _call_after_the_leases(store, urls[0], secret, lease=lease)
+            progress.phase("checking the mock's journal against the store")
             attempts = _attempts(mock_url)
+            rows = store.list()
             verdict = judge(
-                store.list(),
+                rows,
                 attempts,
                 now=time.time(),  # after the last calls: every window opened long before
                 lease=lease,
@@ -114,6 +137,8 @@ def run(plan: RunPlan) -> Summary:
         requests=read_requests(prefix),
         verdict=verdict,
         seconds=time.monotonic() - began,
+        too_short=too_short(rows, now=ended),
+        enough_run_time=math.ceil(plan.last_window_opens + MAX_DURATION),
     )
     summary.write(plan.out / "summary.json")
     return summary
@@ -167,6 +192,7 @@ def _run_locust(
     mock_url: str,
     secret: str,
     prefix: Path,
+    progress: Progress,
 ) -> int:
     """Run locust headless (``plan.workers`` > 0: one master and that many workers)."""
     env = {"LOCUST_CRON_SECRET": secret}
@@ -175,6 +201,7 @@ def _run_locust(
     command = [*locust, *options, "--headless", "--only-summary", "--loglevel", "WARNING"]
     command += ["-u", str(plan.users), "-r", str(plan.spawn_rate)]
     command += ["-t", f"{math.ceil(plan.run_time)}s", "--csv", str(prefix), "--csv-full-history"]
+    command += ["--html", str(plan.html)] if plan.html is not None else []
     if plan.workers:
         port = free_port()
         command += ["--master", "--master-bind-host", HOST, "--master-bind-port", str(port)]
@@ -186,7 +213,9 @@ def _run_locust(
         children.start(f"locust-worker{index}", worker, env=env)
     limit = plan.run_time + STARTUP_TIMEOUT + 30
     try:
-        return master.wait(timeout=limit)
+        return progress.wait_for_locust(
+            master, prefix=prefix, run_time=plan.run_time, timeout=limit
+        )
     except subprocess.TimeoutExpired:
         raise StartupError(f"locust did not finish within {limit:g} s; it was stopped") from None
 

@@ -14,13 +14,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from loadtests.check import Verdict, ViolationKind
+from loadtests.check import MAX_DURATION, Verdict, ViolationKind
 from loadtests.locustfiles import ACCEPTED_UNAUTHORIZED, CRON_REQUEST, INTRUDER_REQUEST
 
 __all__ = [
+    "SHOWN",
     "RequestStats",
     "Summary",
     "accepted_without_secret",
@@ -41,6 +43,9 @@ class RequestStats:
     p99_ms: float | None
     max_ms: float | None
     rps: float
+
+
+SHOWN = 3  # violations of one kind printed; summary.json has them all
 
 
 def _number(text: str) -> float | None:
@@ -102,10 +107,31 @@ class Summary:
     requests: dict[str, RequestStats]
     verdict: Verdict
     seconds: float
+    too_short: bool = False  # every overdue prebooking opened too near the end to be taken
+    enough_run_time: int = 0  # seconds of run time that leave the last window one limit
 
     @property
     def ok(self) -> bool:
         return self.locust_exit_code == 0 and self.verdict.ok
+
+    def reason(self) -> str:
+        """Why the run passed or failed, in one line."""
+        verdict = self.verdict
+        if self.ok:
+            return (
+                f"all {verdict.ready} ready prebookings booked once, none stuck, no intruder let in"
+            )
+        found = [f"{verdict.count(k)} {k.value}" for k in ViolationKind if verdict.count(k)]
+        if self.locust_exit_code:
+            found.append(f"locust exited with {self.locust_exit_code} (failed requests)")
+        text = ", ".join(found)
+        if self.too_short:
+            text += (
+                f"; the run was too short for its windows: the overdue ones opened under "
+                f"{MAX_DURATION:g} s (one invocation's limit) before it ended; try "
+                f"--run-time {self.enough_run_time}s or more"
+            )
+        return text
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,14 +144,19 @@ class Summary:
             "requests": {name: asdict(stats) for name, stats in self.requests.items()},
             "check": self.verdict.to_json(),
             "seconds": round(self.seconds, 2),
+            "too_short": self.too_short,
+            "reason": self.reason(),
         }
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
 
     def print(self, console: Console) -> None:
-        requests = Table(title=f"locust requests (peak {self.peak_users} users)")
-        for column in ("request", "count", "failures", "p50 ms", "p95 ms", "p99 ms", "req/s"):
+        """The requests, the check and the verdict, each within 80 columns; the verdict last."""
+        requests = Table(
+            title=f"locust requests (peak {self.peak_users} users)", box=box.SIMPLE_HEAD
+        )
+        for column in ("request", "count", "failed", "p50 ms", "p95 ms", "p99 ms", "req/s"):
             requests.add_column(column, justify="left" if column == "request" else "right")
         for stats in self.requests.values():
             requests.add_row(
@@ -136,30 +167,51 @@ class Summary:
                 f"{stats.rps:.1f}",
             )
         console.print(requests)
-        verdict = self.verdict
-        check = Table(title=f"check on {self.store}: {'passed' if self.ok else 'FAILED'}")
-        columns = ("prebookings", "ready", "booked once", "places won", "outside placed")
-        for column in (*columns, *(k.value for k in ViolationKind)):
-            check.add_column(column, justify="right")
-        check.add_row(
-            str(verdict.prebookings),
-            str(verdict.ready),
-            str(verdict.booked_once),
-            f"{verdict.places_won:.0%}",
-            str(verdict.outside_placed),
-            *(str(verdict.count(k)) for k in ViolationKind),
-        )
-        console.print(check)
-        for violation in verdict.violations[:20]:
-            console.print(f"  {violation.kind.value} {violation.subject}: {violation.detail}")
-        if self.locust_exit_code:
-            console.print(f"locust exited with code {self.locust_exit_code} (failed requests)")
         cron = self.requests.get(CRON_REQUEST)
         if cron is not None:
             console.print(
                 f"cron invocations: {cron.count} by up to {self.peak_cron_users} callers, "
                 f"p50 {_ms(cron.p50_ms)} ms, p95 {_ms(cron.p95_ms)} ms"
             )
+        console.print(self._check_table())
+        self._print_violations(console)
+        word, style = ("PASSED", "bold green") if self.ok else ("FAILED", "bold red")
+        console.print(f"[{style}]{word}[/{style}]: {self.reason()}", highlight=False)
+
+    def _check_table(self) -> Table:
+        """The counts and the violations side by side: two label-value pairs a row."""
+        verdict = self.verdict
+        counts = [
+            ("prebookings", str(verdict.prebookings)),
+            ("ready", str(verdict.ready)),
+            ("booked once", str(verdict.booked_once)),
+            ("places won", f"{verdict.places_won:.0%}"),
+            ("outside placed", str(verdict.outside_placed)),
+        ]
+        found = [(k.value, str(verdict.count(k))) for k in ViolationKind]
+        check = Table(title=f"check on {self.store}", box=box.SIMPLE_HEAD)
+        for column, justify in (("counted", "left"), ("", "right"), ("violations", "left")):
+            check.add_column(column, justify=justify)  # type: ignore[arg-type]
+        check.add_column("", justify="right")
+        for index in range(max(len(counts), len(found))):
+            left = counts[index] if index < len(counts) else ("", "")
+            right = found[index] if index < len(found) else ("", "")
+            check.add_row(*left, *right)
+        return check
+
+    def _print_violations(self, console: Console) -> None:
+        """At most ``SHOWN`` of each kind (all of them are in summary.json); none of the
+        overdue ones when the run was too short, which the verdict says instead."""
+        for kind in ViolationKind:
+            if kind is ViolationKind.OVERDUE and self.too_short:
+                continue
+            listed = [v for v in self.verdict.violations if v.kind is kind]
+            for violation in listed[:SHOWN]:
+                console.print(
+                    f"  {kind.value} {violation.subject}: {violation.detail}", highlight=False
+                )
+            if len(listed) > SHOWN:
+                console.print(f"  ... {len(listed) - SHOWN} more {kind.value} in summary.json")
 
 
 def _ms(value: float | None) -> str:

@@ -29,7 +29,8 @@ SHORT += ["--per-class", "5", "--schedulers", "2", "--mock-visitors", "1"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadRun:
     returncode: int
-    output: str
+    output: str  # standard output, then standard error
+    stdout: str
     summary: dict[str, Any]
 
 
@@ -45,21 +46,23 @@ def run_loadtest(tmp_path: Path) -> RunLoadtest:
         out = tmp_path / "run"
         command = [sys.executable, "-m", "loadtests", "run", *SHORT, *extra, "--out", str(out)]
         with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         ) as process:
             try:
                 if during is not None:
                     during()
-                output, _ = process.communicate(timeout=RUN_LIMIT)
+                stdout, stderr = process.communicate(timeout=RUN_LIMIT)
             finally:
                 if process.poll() is None:  # a failed ``during`` or a hang: stop it, and all
                     process.terminate()
                     process.communicate(timeout=RUN_LIMIT)
         summary_file = out / "summary.json"
+        output = stdout + stderr
         assert summary_file.exists(), f"no summary; output:\n{output}"
         return LoadRun(
             returncode=process.returncode,
             output=output,
+            stdout=stdout,
             summary=json.loads(summary_file.read_text()),
         )
 

@@ -6,7 +6,9 @@ then checks the journal against the store; the exit code and ``summary.json`` sa
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -37,9 +39,15 @@ def assert_passed(run: LoadRun) -> None:
 
 
 def test_a_short_run_on_sqlite_books_every_prebooking_exactly_once(
-    run_loadtest: RunLoadtest,
+    run_loadtest: RunLoadtest, tmp_path: Path
 ) -> None:
-    assert_passed(run_loadtest())
+    html = tmp_path / "locust.html"
+    run = run_loadtest("--json", "--html", str(html))
+    assert_passed(run)
+    assert json.loads(run.stdout) == run.summary  # standard output is the summary alone
+    for phase in ("starting the mock", "seeding", "running locust", "checking"):
+        assert phase in run.output
+    assert "<html" in html.read_text()[:1000].lower()
 
 
 @pytest.mark.postgres
