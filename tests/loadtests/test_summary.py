@@ -8,7 +8,7 @@ from rich.console import Console
 from loadtests.check import MAX_DURATION, ViolationKind, judge, too_short
 from loadtests.summary import SHOWN, RequestStats, Summary
 from scheduler.core.status import Status
-from tests.loadtests.test_check import NOW, attempt, prebooking
+from tests.loadtests.test_check import LEASE, NOW, attempt, prebooking
 
 
 def summary(prebookings: int, *, opened: float, booked: bool) -> Summary:
@@ -28,7 +28,7 @@ def summary(prebookings: int, *, opened: float, booked: bool) -> Summary:
         peak_users=20,
         peak_cron_users=17,
         requests={cron.name: cron},
-        verdict=judge(rows, tried, now=NOW),
+        verdict=judge(rows, tried, now=NOW, lease=LEASE),
         seconds=20.0,
         too_short=too_short(rows, now=NOW),
         enough_run_time=16,
