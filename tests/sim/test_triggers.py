@@ -12,20 +12,25 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 import simpy
 from scipy import stats
 
+from mock_aimharder.model.distributions import Fixed
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.domain import InstanceId
+from scheduler.core.errors import StoreError
 from scheduler.core.outcome import InvocationReport
-from sim.platform import InvocationRecord
+from scheduler.core.strategies import strategy
+from scheduler.store import MemoryStore
+from sim.platform import InvocationRecord, Platform
 from sim.run import run_replication
-from sim.scenario import CronModel, Scenario
+from sim.scenario import CronModel, PlatformModel, Scenario
 from sim.trigger import TriggerLog, trigger
+from tests.sim.world import ScriptedWorld
 
 PRESETS = Path(__file__).parents[2] / "sim" / "scenarios" / "triggers"
 DAY = 86_400.0
@@ -264,3 +269,40 @@ def test_a_function_cut_at_every_call_loses_its_cron_job_org_trigger_after_fifte
     assert summary.trigger.disabled_at is not None
     assert 14 * 60 < summary.trigger.disabled_at < 15 * 60
     assert summary.trigger.deliveries == 15  # nothing fired after it
+
+
+def test_in_the_model_a_retry_of_a_failed_call_runs_and_is_no_duplicate() -> None:
+    # The store cannot list the ready prebookings once: that call answers 503 and forgets its
+    # delivery id, so the queue's retry 12 s later (well within the 60 s limit) runs.
+    class FailingOnce(MemoryStore):
+        failures = 1
+
+        def find_ready(self, now: float, limit: int, *, lease: float | None = None) -> Any:
+            if self.failures:
+                self.failures -= 1
+                raise StoreError("find_ready: the database went away")
+            return super().find_ready(now, limit, lease=lease)
+
+    env, store = simpy.Environment(), FailingOnce()
+    platform = Platform(
+        env,
+        PlatformModel(max_duration=60.0, cold_start=Fixed(value=0.0)),
+        policy=strategy("parallel", max_duration=60.0),
+        world=ScriptedWorld(env, store),
+        store=store,
+        cold_start=Sampler(Fixed(value=0.0), np.random.default_rng(0)),
+    )
+
+    def deliveries() -> Generator[simpy.Event, Any, list[InvocationRecord]]:
+        failed = yield platform.call("msg-1")
+        yield env.timeout(12.0)
+        retried = yield platform.call("msg-1")
+        copy = yield platform.call("msg-1")
+        return [failed, retried, copy]
+
+    calls = env.process(deliveries())
+    env.run(until=calls)
+    failed, retried, copy = cast(list[InvocationRecord], calls.value)
+    assert (failed.status, failed.duplicate) == (503, False)
+    assert (retried.status, retried.duplicate) == (200, False)
+    assert copy.duplicate  # a second delivery of the retry itself still is one
