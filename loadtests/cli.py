@@ -24,6 +24,7 @@ from prebooking_harness.conventions import (
     add_command,
     add_json,
     add_verbosity,
+    fresh_folder,
     new_parser,
 )
 from prebooking_harness.durations import duration
@@ -72,11 +73,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     one.add_argument(
         "--lost-answer-hold",
-        type=float,
+        type=duration,
         default=0.0,
-        help="seconds a lost answer's connection is held first (0: closed at once)",
+        metavar="DURATION",
+        help="how long a lost answer's connection is held first (0: closed at once)",
     )
-    one.add_argument("--out", type=Path, default=Path("out/loadtest"), help="output folder")
+    one.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)",
+    )
     one.add_argument(
         "--html", type=Path, metavar="FILE", help="also write locust's HTML report to FILE"
     )
@@ -90,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
         plan = RunPlan(
-            out=args.out,
+            out=args.out or fresh_folder(Path("out"), "loadtest"),
             db=args.db,
             schedulers=args.schedulers,
             users=args.users,

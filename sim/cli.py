@@ -86,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--scenario", type=Path, default=VALIDATION_SCENARIO, help="the scenario file (TOML)"
     )
-    validate.add_argument("--out", type=Path, default=Path("out/validate"), help="output folder")
+    validate.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write into (default: a new out/validate-YYYYMMDD-HHMMSS)",
+    )
     validate.add_argument("--replications", type=int, help="override the scenario's count")
     validate.add_argument("--load", type=int, default=10, help="ready prebookings")
     validate.add_argument(
@@ -192,7 +196,8 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         replications=count,
         show_progress=not args.quiet,
     )
-    write_validation(rows, args.out)
+    out = args.out or fresh_folder(Path("out"), "validate")
+    write_validation(rows, out)
     table = Table(
         title=f"real - simulated, {args.load} ready prebookings, {count} real runs each "
         f"({SIM_RUNS_PER_REAL * count} simulated)"
@@ -211,7 +216,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
             "yes" if row["agrees"] else "NO",
         )
     Console().print(table)
-    console.print(f"written: {args.out / 'validation.md'}", highlight=False)
+    console.print(f"written: {out / 'validation.md'}", highlight=False)
     print(verdict(rows))
     return 1 if args.strict and not all(r["agrees"] for r in rows) else 0
 

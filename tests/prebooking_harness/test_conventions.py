@@ -74,7 +74,7 @@ def test_every_command_line_says_its_version(name: str, capsys: pytest.CaptureFi
     [
         (["scheduler", "invoke"], ["(default: sequential)", "staggered 0.05", "(default: 50)"]),
         (["scheduler", "status"], ["(default: 20)"]),
-        (["loadtests", "run"], ["(default: 15.0)", "(default: out/loadtest)"]),
+        (["loadtests", "run"], ["(default: 15.0)", "(default: a new out/loadtest-"]),
         (["sim", "select"], ["(default: 0.05)", "(default: 200)"]),
         (["mock_aimharder"], ["(default: 8000)", "(default: 127.0.0.1)"]),
     ],
