@@ -1,95 +1,79 @@
-"""How fast the simulation runs, measured in one run on this machine.
+"""How fast the simulation runs, measured in one run on this machine: what users wait for.
 
-1. The model's SimPy events per second, as a ratio to a bare SimPy loop (one process yielding
-   timeouts) in the same run: the cost of the scheduler's core, the driver and the models per
-   event (goal >= 0.5).
-2. The default report's wall time with 1 and with 2 worker processes (speed-up goal >= 1.7 on
-   two cores).
+1. Replications per second per core at 30 prebookings per class (the default scenario, every
+   strategy, ``REPLICATIONS`` each): in this process, then on every core (``--executor
+   process``), where the ratio of the two per core is how well the cores are used.
+2. The default report's experiments (``sim.findings.gather``, without the real-run section)
+   with 1 and with 2 worker processes (speed-up goal >= 1.7 on two cores).
 Run from the top folder: .venv/bin/python -m benchmarks.sim_speed
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Generator
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
-import simpy
 from rich.console import Console
 from rich.table import Table
 
 from sim.cli import DEFAULT_SCENARIO
+from sim.executors import Inline
+from sim.experiment import Task, run_tasks
+from sim.pool import worker_pool
 from sim.report import SEED_SCENARIO, gather
-from sim.run import run_replication
 from sim.scenario import Scenario
 
-BARE_EVENTS = 300_000
+LOAD = 30
+REPLICATIONS = 10
 
 
-class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it processes."""
-
-    processed = 0
-
-    def step(self) -> None:
-        CountingEnvironment.processed += 1
-        super().step()
-
-
-def bare_rate() -> float:
-    env = simpy.Environment()
-
-    def ticker() -> Generator[simpy.Event, Any, None]:
-        for _ in range(BARE_EVENTS):
-            yield env.timeout(1.0)
-
-    env.process(ticker())
+def replications_per_second(scenario: Scenario, *, workers: int) -> float:
+    """Replications of every strategy at ``LOAD`` finished per wall-clock second, on
+    ``workers`` processes (1: this process, no pool)."""
+    tasks = [
+        Task(strategy=name, load=LOAD, replication=r)
+        for name in scenario.experiment.strategies
+        for r in range(REPLICATIONS)
+    ]
     started = time.perf_counter()
-    env.run()
-    return BARE_EVENTS / (time.perf_counter() - started)
-
-
-def model_rate(scenario: Scenario) -> tuple[float, int]:
-    original = simpy.Environment
-    simpy.Environment = CountingEnvironment  # type: ignore[misc]  # count what run_replication does
-    CountingEnvironment.processed = 0
-    try:
-        started = time.perf_counter()
-        for replication in range(5):
-            for name in scenario.experiment.strategies:
-                run_replication(scenario, name, 30, replication)
-        elapsed = time.perf_counter() - started
-    finally:
-        simpy.Environment = original  # type: ignore[misc]
-    return CountingEnvironment.processed / elapsed, CountingEnvironment.processed
+    if workers == 1:
+        run_tasks(scenario, tasks, executor=Inline(), show_progress=False)
+    else:
+        with worker_pool(workers) as pool:
+            run_tasks(scenario, tasks, executor=pool, show_progress=False)
+    return len(tasks) / (time.perf_counter() - started)
 
 
 def report_time(workers: int) -> float:
     scenario, seed = Scenario.from_file(DEFAULT_SCENARIO), Scenario.from_file(SEED_SCENARIO)
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         gather(scenario, seed_scenario=seed, executor=pool, show_progress=False)
     return time.perf_counter() - started
 
 
 def main() -> None:
     console = Console()
-    bare = bare_rate()
-    model, events = model_rate(Scenario.from_file(DEFAULT_SCENARIO))
+    scenario = Scenario.from_file(DEFAULT_SCENARIO)
+    cores = os.cpu_count() or 1
+    one_core = replications_per_second(scenario, workers=1)
+    every_core = replications_per_second(scenario, workers=cores) / cores
     one, two = report_time(1), report_time(2)
     table = Table(title="simulation speed (one run on this machine)")
     for column in ("measure", "value", "ratio", "goal"):
         table.add_column(column)
-    table.add_row("bare SimPy loop", f"{bare:,.0f} events/s", "", "")
+    runs = f"{LOAD} per class, {len(scenario.experiment.strategies)} strategies x {REPLICATIONS}"
+    table.add_row(f"replications/s, 1 core ({runs})", f"{one_core:.1f}", "", "")
     table.add_row(
-        "model (30 per class, 4 strategies x 5 runs)",
-        f"{model:,.0f} events/s ({events:,} events)",
-        f"{model / bare:.2f}",
-        ">= 0.5",
+        f"replications/s per core, {cores} processes",
+        f"{every_core:.1f}",
+        f"{every_core / one_core:.2f}",
+        "",
     )
-    table.add_row("default report, 1 process", f"{one:.1f} s", "", "")
-    table.add_row("default report, 2 processes", f"{two:.1f} s", f"{one / two:.2f}x", ">= 1.7x")
+    table.add_row("default report's experiments, 1 process", f"{one:.1f} s", "", "")
+    table.add_row(
+        "default report's experiments, 2 processes", f"{two:.1f} s", f"{one / two:.2f}x", ">= 1.7x"
+    )
     console.print(table)
 
 

@@ -24,10 +24,11 @@ from mock_aimharder.model.distributions import Distribution, Fixed
 from sim.scenario import ClientModel
 from sim.streams import Streams
 
-__all__ = ["Client"]
+__all__ = ["Client", "instant"]
 
 
-def _none(distribution: Distribution) -> bool:
+def instant(distribution: Distribution) -> bool:
+    """A fixed 0: such a delay is not waited at all (no SimPy event)."""
     return isinstance(distribution, Fixed) and distribution.value == 0
 
 
@@ -51,26 +52,34 @@ class Client:
         self._round: _Round | None = None
         self._idle = 0  # open connections waiting for a request
 
+    @property
+    def fixed_request_time(self) -> bool:
+        """Whether sending and receiving take no time (no connection rounds, no loop queue)."""
+        model = self._model
+        return all(
+            instant(d) for d in (model.send, model.receive, model.connect, model.connect_each)
+        )
+
     def start(self) -> Generator[simpy.Event, Any, None]:
-        if not _none(self._model.startup):
+        if not instant(self._model.startup):
             yield self.env.timeout(self._startup.sample())
 
     def handoff(self, key: str) -> Generator[simpy.Event, Any, None]:
-        if not _none(self._model.handoff):
+        if not instant(self._model.handoff):
             yield self.env.timeout(self._handoff(key).sample())
 
     def send(self, key: str) -> Generator[simpy.Event, Any, None]:
         """Until the request reaches the server's parser."""
         if self._idle:
             self._idle -= 1
-        elif not (_none(self._model.connect) and _none(self._model.connect_each)):
+        elif not (instant(self._model.connect) and instant(self._model.connect_each)):
             yield self._join_round()
-        if not _none(self._model.send):
+        if not instant(self._model.send):
             yield self.env.timeout(self._send(key).sample())
 
     def receive(self, key: str) -> Generator[simpy.Event, Any, None]:
         """From the server's answer to the flow having it; the connection is idle again."""
-        if not _none(self._model.receive):
+        if not instant(self._model.receive):
             with self._loop.request() as turn:
                 yield turn
                 yield self.env.timeout(self._receive(key).sample())

@@ -79,12 +79,16 @@ def run_tasks(
     Tasks travel in chunks, about eight per core of the executor (fewer leave cores idle at the
     end of a phase, more cost messages), because one replication takes only tens of
     milliseconds: sent one by one, pickling and messaging would cost as much as the work.
+    They run grouped by (load, replication), whose random streams every strategy shares
+    (``sim.streams`` derives each once per process), and come back in the order given.
     """
     owned = executor is None
     pool = executor or worker_pool(os.cpu_count() or 1)
     workers = parallelism(pool)
     size = max(1, math.ceil(len(tasks) / (8 * workers)))
-    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    order = sorted(range(len(tasks)), key=lambda i: (tasks[i].load, tasks[i].replication))
+    grouped = [tasks[i] for i in order]
+    chunks = [grouped[i : i + size] for i in range(0, len(grouped), size)]
     results: dict[int, list[tuple[Task, Replication]]] = {}
     try:
         with Progress(*progress_columns(), disable=not show_progress, transient=False) as progress:
@@ -96,7 +100,9 @@ def run_tasks(
     finally:
         if owned:
             pool.shutdown(cancel_futures=True)
-    return [pair for i in range(len(chunks)) for pair in results[i]]
+    ran = (pair for i in range(len(chunks)) for pair in results[i])
+    at = dict(zip(order, ran, strict=True))
+    return [at[i] for i in range(len(tasks))]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

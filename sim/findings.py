@@ -108,7 +108,11 @@ def gather(
             for s in plan.strategies
             for r in range(plan.replications)
         ]
-        done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
+        if variant == scenario and plan.gap_load in plan.loads:  # the sweep ran these: reuse
+            ran = {(t.strategy, t.load, t.replication): r for t, r in results}
+            done = [(t, ran[(t.strategy, t.load, t.replication)]) for t in point_tasks]
+        else:
+            done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
         triggers += [{**row, "trigger": mode} for row in summarise(done)]
     trigger_presets = (
         gather_presets(scenario, executor=executor, show_progress=show_progress) if presets else []

@@ -17,7 +17,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any, cast
 
 import simpy
@@ -32,9 +33,10 @@ from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResul
 from scheduler.core.errors import TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
-from sim.client import Client
+from sim.client import Client, instant
 from sim.driver import WorldEffect
 from sim.scenario import Scenario
+from sim.slots import Slots
 from sim.streams import Streams
 
 __all__ = ["SimWorld"]
@@ -59,10 +61,13 @@ class SimWorld:
         self._accounts = accounts
         # One stream per invocation query; one per prebooking for everything done on its
         # behalf, so a prebooking meets the same delays whichever strategy sends it when.
-        self._find_ready = streams.sampler("database.find_ready", db.find_ready)
-        self._claim = streams.keyed("database.claim", db.claim)
-        self._get_session = streams.keyed("database.get_session", db.get_session)
-        self._mark_result = streams.keyed("database.mark_result", db.mark_result)
+        find_ready = streams.sampler("database.find_ready", db.find_ready)
+        self._query_delay: dict[type, Callable[[str], Sampler]] = {
+            FindReady: lambda key: find_ready,
+            Claim: streams.keyed("database.claim", db.claim),
+            GetSession: streams.keyed("database.get_session", db.get_session),
+            MarkResult: streams.keyed("database.mark_result", db.mark_result),
+        }
         self._inbound = streams.keyed("aimharder.book.inbound", book.inbound)
         self._service = streams.keyed("aimharder.book.service", book.service)
         self._outbound = streams.keyed("aimharder.book.outbound", book.outbound)
@@ -70,9 +75,12 @@ class SimWorld:
         # The listing travels like a booking (no queue of its own: a read takes no slot).
         self._listing_inbound = streams.keyed("aimharder.bookings.inbound", book.inbound)
         self._listing_outbound = streams.keyed("aimharder.bookings.outbound", book.outbound)
-        capacity = book.capacity if book.capacity is not None else 10**9
-        self._server = simpy.Resource(env, capacity=capacity)
-        self._database = None if db.capacity is None else simpy.Resource(env, db.capacity)
+        # An unlimited server and a fixed-0 service time cost events and model nothing.
+        self._server = None if book.capacity is None else Slots(env, book.capacity)
+        self._serves = not instant(book.service)
+        # No server queue and no client pool: a request's time is known when it is sent.
+        self._fixed_durations = self._server is None and self._client.fixed_request_time
+        self._database = None if db.capacity is None else Slots(env, db.capacity)
         # The outsiders' stream is the mock server's, seeded by one number as the server is.
         if outside_seed is None:
             outside_seed = int(streams.rng("aimharder.outside").integers(2**62))
@@ -80,38 +88,48 @@ class SimWorld:
             env.process(self._outside(at, class_id, request))
 
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
-        if isinstance(effect, Book):
+        if type(effect) is Book:
             return (yield from self._book(effect))
-        if isinstance(effect, ReadPlace):
+        if type(effect) is ReadPlace:
             return (yield from self._read_place(effect))
-        if isinstance(effect, FindReady):
+        query = cast(FindReady | Claim | GetSession | MarkResult, effect)
+        if type(query) is FindReady:
             yield from self._client.start()  # an invocation's first query
-        yield from self._client.handoff(_key(effect))
-        delay = self._query_delay(effect)
+        key = _key(query)
+        yield from self._client.handoff(key)
+        delay = self._query_delay[type(query)](key)
         if self._database is None:
             yield self.env.timeout(delay.sample())
-            return perform(self.store, effect, ran_at=self.env.now)
-        with self._database.request() as connection:
-            yield connection
+            return perform(self.store, query, ran_at=self.env.now)
+        turn = self._database.take()
+        try:
+            if turn is not None:
+                yield turn
             yield self.env.timeout(delay.sample())
-            return perform(self.store, effect, ran_at=self.env.now)
-
-    def _query_delay(self, effect: FindReady | Claim | GetSession | MarkResult) -> Sampler:
-        if isinstance(effect, FindReady):
-            return self._find_ready
-        if isinstance(effect, Claim):
-            return self._claim(effect.prebooking_id)
-        if isinstance(effect, GetSession):
-            return self._get_session(effect.user)
-        return self._mark_result(effect.prebooking_id)
+            return perform(self.store, query, ran_at=self.env.now)
+        finally:
+            self._database.give_back(turn)
 
     def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
-        request = self.env.process(self._request(effect))
-        deadline = self.env.timeout(effect.timeout)
-        yield request | deadline
-        if not request.triggered:
-            raise TransportError(f"POST /api/book timed out after {effect.timeout:g} s")
-        outcome = cast(BookingOutcome, request.value)
+        # The request's delays are its prebooking's own streams' next draws whenever drawn: a
+        # prebooking's attempts are sent one after another, so they draw in the same order.
+        key = effect.prebooking.id
+        delays = _Delays(
+            inbound=self._inbound(key).sample(),
+            service=self._service(key).sample() if self._serves else None,
+            outbound=self._outbound(key).sample(),
+        )
+        if self._fixed_durations and delays.back_before(self.env.now, effect.timeout):
+            # Nothing can hold it up and it is back before the deadline, so before any kill:
+            # run it in this flow, without a process of its own, a deadline and a condition.
+            outcome = yield from self._request(effect, delays)
+        else:
+            request = self.env.process(self._request(effect, delays))
+            deadline = self.env.timeout(effect.timeout)
+            yield request | deadline
+            if not request.triggered:
+                raise TransportError(f"POST /api/book timed out after {effect.timeout:g} s")
+            outcome = cast(BookingOutcome, request.value)
         return BookingResult(
             book_state=int(outcome.book_state),
             reservation_id=None if outcome.reservation_id is None else str(outcome.reservation_id),
@@ -139,26 +157,24 @@ class SimWorld:
         yield from self._client.receive(key)
         return None if state is None else int(state)
 
-    def _request(self, effect: Book) -> Generator[simpy.Event, Any, BookingOutcome]:
+    def _request(
+        self, effect: Book, delays: _Delays
+    ) -> Generator[simpy.Event, Any, BookingOutcome]:
         env, key = self.env, effect.prebooking.id
         yield from self._client.send(key)
-        yield env.timeout(self._inbound(key).sample())
+        yield env.timeout(delays.inbound)
         received = Stamp(monotonic=env.now, wall=env.now)
-        with self._server.request() as slot:
-            yield slot
-            yield env.timeout(self._service(key).sample())
-            processed = Stamp(monotonic=env.now, wall=env.now)
-            prebooking = effect.prebooking
-            outcome = self.gym.book(
-                self._accounts[prebooking.user],
-                class_id=prebooking.class_id,
-                day=prebooking.day,
-                box=prebooking.box,
-                insist=False,
-                received=received,
-                processed=processed,
-            )
-        yield env.timeout(self._outbound(key).sample())
+        if self._server is None:
+            outcome = yield from self._serve(effect, received, delays.service)
+        else:
+            turn = self._server.take()
+            try:
+                if turn is not None:
+                    yield turn
+                outcome = yield from self._serve(effect, received, delays.service)
+            finally:
+                self._server.give_back(turn)
+        yield env.timeout(delays.outbound)
         yield from self._client.receive(key)
         return outcome
 
@@ -168,18 +184,58 @@ class SimWorld:
         env = self.env
         yield env.timeout(max(0.0, at - env.now))
         received = Stamp(monotonic=env.now, wall=env.now)
-        with self._server.request() as slot:
-            yield slot
+        turn = None if self._server is None else self._server.take()
+        try:
+            if turn is not None:
+                yield turn
             yield env.timeout(request.service)
             processed = Stamp(monotonic=env.now, wall=env.now)
             self.gym.book_outside(class_id, request, received=received, processed=processed)
+        finally:
+            if self._server is not None:
+                self._server.give_back(turn)
+
+    def _serve(
+        self, effect: Book, received: Stamp, service: float | None
+    ) -> Generator[simpy.Event, Any, BookingOutcome]:
+        """The server's processing of a received booking, with the mock's own rules."""
+        if service is not None:
+            yield self.env.timeout(service)
+        processed = Stamp(monotonic=self.env.now, wall=self.env.now)
+        prebooking = effect.prebooking
+        return self.gym.book(
+            self._accounts[prebooking.user],
+            class_id=prebooking.class_id,
+            day=prebooking.day,
+            box=prebooking.box,
+            insist=False,
+            received=received,
+            processed=processed,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Delays:
+    """One request's way in, processing (None: not waited) and way back."""
+
+    inbound: float
+    service: float | None
+    outbound: float
+
+    def back_before(self, now: float, timeout: float) -> bool:
+        """Whether the answer arrives strictly before ``now + timeout``, adding up the times
+        as SimPy's events will (a tie goes to the general path, which decides it as before)."""
+        at = now + self.inbound
+        if self.service is not None:
+            at += self.service
+        return at + self.outbound < now + timeout
 
 
 def _key(effect: FindReady | Claim | GetSession | MarkResult) -> str:
     """Whose stream a query's delays come from: its prebooking's (its user's), or the
     invocation's for the one query that has none."""
-    if isinstance(effect, Claim | MarkResult):
-        return effect.prebooking_id
-    if isinstance(effect, GetSession):
+    if type(effect) is GetSession:
         return effect.user
-    return "find_ready"
+    if type(effect) is FindReady:
+        return "find_ready"
+    return cast(Claim | MarkResult, effect).prebooking_id

@@ -7,7 +7,7 @@ the attempt took effect, so the list order is the processing order.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -55,8 +55,11 @@ class JournalEntry:
     outside: bool = False  # booked by a member who is not ours (``model.outside``)
 
     def to_json(self) -> dict[str, Any]:
-        """A flat JSON object with the field names above."""
-        return asdict(self)
+        """A flat JSON object with the field names above (every value a scalar: no copies)."""
+        return {name: getattr(self, name) for name in _ENTRY_FIELDS}
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(JournalEntry))
 
 
 class Journal:

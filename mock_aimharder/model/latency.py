@@ -11,6 +11,7 @@ gives a scenario both the models and their samplers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections.abc import Callable
@@ -73,6 +74,15 @@ class Sampler:
     def __init__(self, distribution: Distribution, rng: np.random.Generator) -> None:
         self.distribution = distribution
         self._draw = _drawer(distribution, rng)
+
+    @classmethod
+    def drawing(cls, distribution: Distribution, draw: Callable[[], float]) -> Sampler:
+        """A sampler whose delays ``draw`` gives, already drawn from ``distribution`` (e.g.
+        replayed from draws made before, or a constant)."""
+        sampler = cls.__new__(cls)
+        sampler.distribution = distribution
+        sampler._draw = draw
+        return sampler
 
     def sample(self) -> float:
         """One delay, >= 0."""
@@ -143,6 +153,7 @@ class EndpointStreams:
     faults: np.random.Generator
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names repeat from one replication to the next
 def name_number(name: str) -> int:
     """A stable 32-bit number for a stream's name (Python's ``hash`` changes per process)."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big")

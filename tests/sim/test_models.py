@@ -11,6 +11,7 @@ import pytest
 
 from mock_aimharder.model.distributions import Fixed
 from scheduler.core.errors import ConfigurationError
+from scheduler.core.outcome import Disposition
 from sim.run import run_replication
 from sim.scenario import Scenario, ScenarioError
 from sim.seedcheck import one_invocation
@@ -75,6 +76,23 @@ def test_a_kill_leaves_exactly_the_in_flight_prebookings_executing(
     assert result.summary.lost == 3  # the others were never claimed: still pending
     # the requests already sent still reach AimHarder after the kill, as real ones would
     assert result.classes[0].processed == in_flight
+
+
+@pytest.mark.parametrize(("way", "completed"), [(0.1, 3), (5.0, 0)])
+def test_a_request_answered_after_its_deadline_fails_but_still_books_at_the_server(
+    way: float, completed: int
+) -> None:
+    # An unlimited server, no client model: a request's time is known when it is sent. Back in
+    # 0.2 s it books within the flow; back in 10 s it outlives the guard's 8 s deadline: the
+    # flow gives up (unknown: sent, never answered; nothing killed) and the server books it
+    # all the same.
+    base = scenario({"inbound": fixed(way), "outbound": fixed(way)})
+    result = run_replication(one_invocation(base, guard=True), "parallel", 3, 0)
+    (invocation,) = result.invocations
+    assert not invocation.killed and invocation.report is not None
+    assert invocation.report.completed == completed
+    assert invocation.report.count(Disposition.UNKNOWN) == 3 - completed
+    assert result.classes[0].processed == result.summary.placed == 3
 
 
 def test_the_same_seed_gives_the_same_run_and_another_a_different_one() -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 
+import numpy as np
 import pytest
 
+from mock_aimharder.model.distributions import Distribution, Fixed, Normal, Uniform
+from mock_aimharder.model.latency import Sampler
 from scheduler.core.errors import ConfigurationError
+from sim import streams as streams_module
 from sim.experiment import Task, run_tasks
 from sim.metrics import Summary
 from sim.replay import parse_run_id, replay, run_id
@@ -23,6 +27,35 @@ def test_a_stream_draws_the_same_whatever_other_streams_exist() -> None:
     crowded.rng("a.new.stream").random(100)
     assert list(crowded.rng("cron.jitter").random(5)) == list(alone)
     assert list(Streams(5, 10, 3).rng("cron.jitter").random(5)) != list(alone)
+
+
+def fresh_draws(streams: Streams, name: str, distribution: Distribution, count: int) -> list[float]:
+    """What a stream of its own, derived from scratch, draws."""
+    rng = np.random.default_rng(streams.sequence(name))
+    return Sampler(distribution, rng).samples(count)
+
+
+@pytest.mark.parametrize(
+    "distribution",
+    [Uniform(low=0.1, high=0.3), Normal(mean=0.05, sd=0.2), Fixed(value=0.4)],
+    ids=["uniform", "normal-redrawing", "fixed"],
+)
+def test_a_keyed_stream_draws_as_a_fresh_one_whoever_read_it_before(
+    distribution: Distribution, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, name = "pb-7", "aimharder.book.inbound"
+    expected = fresh_draws(Streams(11, 20, 4), f"{name}/{key}", distribution, 5)
+
+    def draws(load: int, count: int) -> list[float]:
+        """A new replication's reader of the stream (the last one's generators are gone)."""
+        return Streams(11, load, 4).keyed(name, distribution)(key).samples(count)
+
+    assert draws(20, 2) == expected[:2]
+    assert draws(20, 5) == expected  # 2 kept, then past them
+    monkeypatch.setattr(streams_module, "KEPT_STREAMS", 1)
+    other_load = draws(30, 5)  # a stream more: the first spawn key's draws are forgotten
+    assert (other_load == expected) == isinstance(distribution, Fixed)
+    assert draws(20, 3) == expected[:3]
 
 
 def test_one_seed_run_twice_gives_the_same_journal_hash() -> None:
