@@ -174,6 +174,9 @@ class Summary:
                 f"p50 {_ms(cron.p50_ms)} ms, p95 {_ms(cron.p95_ms)} ms"
             )
         console.print(self._check_table())
+        if self.verdict.heard:
+            heard = ", ".join(f"{what} {n}" for what, n in sorted(self.verdict.heard.items()))
+            console.print(f"the schedulers' history: {heard}", highlight=False)
         self._print_violations(console)
         word, style = ("PASSED", "bold green") if self.ok else ("FAILED", "bold red")
         console.print(f"[{style}]{word}[/{style}]: {self.reason()}", highlight=False)
