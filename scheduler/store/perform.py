@@ -1,10 +1,10 @@
 """The store's side of the scheduler's effects: one place that maps each store effect onto the
 ``Store`` protocol, for every driver (asyncio through a thread, SimPy after a modelled delay).
 
-A claim is stamped with the driver's clock when the store call runs (``ran_at``), not with the
-instant the flow asked for it: between the two a claim may queue for the store's one thread
-(SQLite) or the database, and ``claimed_at`` says when the row was taken, which the lease
-counts from.
+A claim may be stamped with the driver's clock when the store call runs (``ran_at``: SimPy's,
+after the modelled database delay) rather than the instant the flow asked for it, since
+``claimed_at`` says when the row was taken and the lease counts from it. The SQL store in an
+invocation stamps its claims itself, after any lock wait (``SqlStore.claim``).
 """
 
 from __future__ import annotations

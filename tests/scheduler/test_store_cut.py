@@ -32,7 +32,9 @@ from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym,
 from .test_store_contract import T0, A, new
 
 LIMIT = 2.0  # seconds: the platform's limit for these invocations
-HELD = LIMIT + 8.0  # the lock outlives the limit by far more than any exit takes
+# Seconds for ``scheduler invoke`` to start, run to its limit and exit: its start-up on a
+# loaded machine takes most of it.
+EXIT_WITHIN = LIMIT + 40.0
 ATHLETES = 4
 POLICY = ["--strategy", "parallel", "--max-duration", str(LIMIT), "--buffer", "0.5"]
 
@@ -68,12 +70,12 @@ def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: s
     with ready_gym(sql_url) as aimharder:
         command = [sys.executable, "-m", "scheduler", "invoke", "--json", "--db", sql_url]
         command += ["--aimharder-url", aimharder, *POLICY]
-        started = time.monotonic()
-        with locked(sql_url, seconds=HELD):
+        # Held until the process has exited: it must end on its own while the lock is held
+        # (the old one waited for the lock, on PostgreSQL for ever: the timeout here).
+        with locked(sql_url):
             done = subprocess.run(
-                command, check=False, capture_output=True, text=True, timeout=HELD + 30
+                command, check=False, capture_output=True, text=True, timeout=EXIT_WITHIN
             )
-            lived = time.monotonic() - started
         # The lock is gone: a thread still waiting on it would have committed by now, since
         # the process it belonged to has exited.
         untouched(sql_url)
@@ -81,8 +83,6 @@ def test_scheduler_invoke_ends_at_its_limit_and_commits_nothing_after(sql_url: s
     answer = json.loads(done.stdout)
     assert done.returncode in (0, 1), done.stderr
     assert nothing_decided(answer["results"]), answer
-    # It ended while the lock was still held (the old one: once the lock went, after HELD s).
-    assert lived < HELD, f"lived {lived:.1f} s"
 
 
 def test_a_served_invocation_leaves_no_store_work_behind_its_504(sql_url: str) -> None:

@@ -112,11 +112,11 @@ def test_an_unknown_booking_that_did_not_take_effect_is_sent_again_once(sql_url:
 # -- "too early" ---------------------------------------------------------------------------------
 
 
-def test_too_early_is_retried_until_the_window_opens_within_the_budget(sqlite_url: str) -> None:
+def test_too_early_is_retried_until_the_window_opens_within_the_budget(sql_url: str) -> None:
     config = strategy("parallel", **{**POLICY, "budget": 6.0, "buffer": 1.0})
     athletes = users(3)
     with (
-        open_store(sqlite_url) as store,
+        open_store(sql_url) as store,
         mock_gym(3, opens_at=time.time() + 2.0, day=LATER) as url,  # our clock 2 s ahead
     ):
         log_in_all(store, url, athletes)
@@ -127,12 +127,12 @@ def test_too_early_is_retried_until_the_window_opens_within_the_budget(sqlite_ur
 
 
 def test_too_early_past_the_deadline_goes_back_to_pending_with_its_attempts(
-    sqlite_url: str,
+    sql_url: str,
 ) -> None:
     config = strategy("parallel", **POLICY)
     athletes = users(2)
     with (
-        open_store(sqlite_url) as store,
+        open_store(sql_url) as store,
         mock_gym(2, opens_at=time.time() + 60, day=LATER) as url,
     ):
         log_in_all(store, url, athletes)
