@@ -128,31 +128,35 @@ async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: S
         await asyncio.gather(*(client.get("/_admin/journal") for _ in range(10)))
         gate = asyncio.Semaphore(10)
 
-        async def timed() -> float:
+        async def timed(path: str) -> float:
             async with gate:
                 started = time.perf_counter()
-                await client.get("/api/bookings", params={"day": "20250115"})
+                await client.get(path, params={"day": "20250115"})
                 return time.perf_counter() - started
 
-        delivered = await asyncio.gather(*(timed() for _ in range(100)))
+        # The same requests to a route with no drawn delay: the HTTP round trip on this machine
+        # as busy as it is now, which the bounds below add to the drawn delay.
+        plain = np.array(await asyncio.gather(*(timed("/_admin/classes") for _ in range(100))))
+        delivered = await asyncio.gather(*(timed("/api/bookings") for _ in range(100)))
     gaps = np.sort(delivered) - np.sort(drawn)
     assert gaps.min() >= 0  # never faster than drawn
-    # Quantile by quantile, the delivered delay is the drawn one plus the HTTP round trip. The
-    # bounds leave room for a busy machine; a lone late request (the scheduler of a shared CPU)
-    # must not fail the test, so the worst gap is not asserted.
-    assert np.median(gaps) <= 0.03
-    assert np.percentile(gaps, 90) <= 0.06
+    # Quantile by quantile, the delivered delay is the drawn one plus the HTTP round trip. A lone
+    # late request (the scheduler of a shared CPU) must not fail the test, so the worst gap is not
+    # asserted.
+    assert np.median(gaps) <= np.median(plain) + 0.02
+    assert np.percentile(gaps, 90) <= np.percentile(plain, 90) + 0.04
 
 
 async def test_inbound_service_and_outbound_delays_add_up(start_mock: StartMock) -> None:
-    latency = {Endpoint.BOOKINGS: EndpointLatency(inbound=0.05, service=0.1, outbound=0.05)}
+    latency = {Endpoint.BOOKINGS: EndpointLatency(inbound=0.05, service=0.3, outbound=0.05)}
     url = start_mock(config_with(latency=latency))
     async with jarless_client(url) as client:
         started = time.perf_counter()
         await client.get("/api/bookings", params={"day": "20250115"})
         elapsed = time.perf_counter() - started
-    # all three stages, once each: 0.2 s; 0.3 s would mean the service time counted twice
-    assert 0.2 <= elapsed < 0.29
+    # All three stages, once each: 0.4 s. A stage counted twice would make it at least 0.45 s
+    # and the service time twice 0.7 s; the bound leaves a busy machine 0.2 s of round trip.
+    assert 0.4 <= elapsed < 0.6
 
 
 async def test_capacity_1_processes_one_request_at_a_time_in_arrival_order(
