@@ -7,18 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.mock_aimharder.support import (
-    DAY,
-    PASSWORD,
-    StartMock,
-    a_class,
-    book,
-    config_with,
-    email,
-    jarless_client,
-    login,
-    users,
-)
+from tests.mock_aimharder import support as mock
+from tests.mock_aimharder.support import StartMock
 
 LISTED_CLASS_FIELDS = {
     "id", "time", "timeid", "classId", "className", "classLength", "boxName", "coachName",
@@ -30,9 +20,9 @@ LISTED_CLASS_FIELDS = {
 async def test_json_login_sets_a_host_only_amhrdrauth_cookie_and_answers_auth_ok(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1)))
+    url = start_mock(mock.config_with(users=mock.users(1)))
     async with httpx.AsyncClient(base_url=url) as client:
-        body = {"username": email(0), "password": PASSWORD, "fingerprint": "a1" * 25}
+        body = {"username": mock.email(0), "password": mock.PASSWORD, "fingerprint": "a1" * 25}
         response = await client.post("/api/login", json=body)
     set_cookie = response.headers["set-cookie"]
     assert response.status_code == 200
@@ -46,9 +36,9 @@ async def test_json_login_sets_a_host_only_amhrdrauth_cookie_and_answers_auth_ok
 async def test_json_login_refusal_has_error_message_no_cookie_and_the_configured_status(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), login_failure_status=401))
+    url = start_mock(mock.config_with(users=mock.users(1), login_failure_status=401))
     async with httpx.AsyncClient(base_url=url) as client:
-        body = {"username": email(0), "password": "wrong", "fingerprint": "x", "iniframe": 0}
+        body = {"username": mock.email(0), "password": "wrong", "fingerprint": "x", "iniframe": 0}
         response = await client.post("/api/login", json=body)
     assert (response.status_code, response.json()) == (
         401,
@@ -60,11 +50,16 @@ async def test_json_login_refusal_has_error_message_no_cookie_and_the_configured
 async def test_form_login_answers_html_and_its_cookie_is_sent_back_by_a_cookie_jar(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class()]))
-    form = {"login": "Iniciar sesión", "loginiframe": "0", "mail": email(0), "pw": PASSWORD}
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class()]))
+    form = {
+        "login": "Iniciar sesión",
+        "loginiframe": "0",
+        "mail": mock.email(0),
+        "pw": mock.PASSWORD,
+    }
     async with httpx.AsyncClient(base_url=url) as client:
         response = await client.post("/login", data=form | {"loginfingerprint": "f" * 50})
-        listing = await client.get("/api/bookings", params={"day": DAY, "box": "", "_": "1"})
+        listing = await client.get("/api/bookings", params={"day": mock.DAY, "box": "", "_": "1"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert 'id="loginErrors"></span>' in response.text
@@ -75,10 +70,10 @@ async def test_form_login_answers_html_and_its_cookie_is_sent_back_by_a_cookie_j
 async def test_form_login_refusal_shows_login_errors_with_incorrecto_and_sets_no_cookie(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1)))
+    url = start_mock(mock.config_with(users=mock.users(1)))
     async with httpx.AsyncClient(base_url=url) as client:
         response = await client.post(
-            "/login", data={"login": "Log in", "mail": email(0), "pw": "no"}
+            "/login", data={"login": "Log in", "mail": mock.email(0), "pw": "no"}
         )
     assert response.status_code == 200
     assert '<div id="loginErrors">' in response.text and "incorrecto" in response.text
@@ -89,15 +84,16 @@ async def test_listing_has_the_top_level_keys_and_class_fields_clients_parse(
     start_mock: StartMock,
 ) -> None:
     url = start_mock(
-        config_with(
-            users=users(1), classes=[a_class(7, time="09:30", length_minutes=90, waitlist=3)]
+        mock.config_with(
+            users=mock.users(1),
+            classes=[mock.a_class(7, time="09:30", length_minutes=90, waitlist=3)],
         )
     )
-    async with jarless_client(url) as client:
-        cookie = await login(client, email(0))
+    async with mock.jarless_client(url) as client:
+        cookie = await mock.login(client, mock.email(0))
         response = await client.get(
             "/api/bookings",
-            params={"day": DAY, "familyId": "", "box": "10122", "family_id": "ignored"},
+            params={"day": mock.DAY, "familyId": "", "box": "10122", "family_id": "ignored"},
             headers={"Cookie": f"amhrdrauth={cookie}"},
         )
     body = response.json()
@@ -117,14 +113,19 @@ async def test_listing_has_the_top_level_keys_and_class_fields_clients_parse(
 async def test_listing_shows_this_users_book_state_and_reservation_id(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(2), classes=[a_class()]))
-    async with jarless_client(url) as client:
-        mine, other = await login(client, email(0)), await login(client, email(1))
-        answer = await book(client, mine)
+    url = start_mock(mock.config_with(users=mock.users(2), classes=[mock.a_class()]))
+    async with mock.jarless_client(url) as client:
+        mine, other = (
+            await mock.login(client, mock.email(0)),
+            await mock.login(client, mock.email(1)),
+        )
+        answer = await mock.book(client, mine)
         seen = {}
         for who, cookie in (("me", mine), ("other", other)):
             response = await client.get(
-                "/api/bookings", params={"day": DAY}, headers={"Cookie": f"amhrdrauth={cookie}"}
+                "/api/bookings",
+                params={"day": mock.DAY},
+                headers={"Cookie": f"amhrdrauth={cookie}"},
             )
             seen[who] = response.json()["bookings"][0]
     assert (seen["me"]["bookState"], str(seen["me"]["idres"])) == (1, answer["id"])
@@ -135,9 +136,9 @@ async def test_listing_shows_this_users_book_state_and_reservation_id(
 async def test_booking_answers_book_state_1_with_a_string_id_and_clases_contratadas(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class()]))
-    async with jarless_client(url) as client:
-        answer = await book(client, await login(client, email(0)))
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class()]))
+    async with mock.jarless_client(url) as client:
+        answer = await mock.book(client, await mock.login(client, mock.email(0)))
     assert answer["bookState"] == 1
     assert isinstance(answer["id"], str) and answer["id"].isdigit()
     assert answer["clasesContratadas"] == "CrossFit"
@@ -149,22 +150,24 @@ async def test_booking_answers_book_state_1_with_a_string_id_and_clases_contrata
 async def test_box_routes_without_a_live_session_answer_logout_and_book_nothing(
     start_mock: StartMock, path: str, cookie: str | None
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class()]))
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class()]))
     headers = {"Cookie": f"amhrdrauth={cookie}"} if cookie else {}
-    async with jarless_client(url) as client:
+    async with mock.jarless_client(url) as client:
         if path == "/api/bookings":
-            response = await client.get(path, params={"day": DAY}, headers=headers)
+            response = await client.get(path, params={"day": mock.DAY}, headers=headers)
         else:
-            response = await client.post(path, data={"id": "1", "day": DAY}, headers=headers)
+            response = await client.post(path, data={"id": "1", "day": mock.DAY}, headers=headers)
         journal = (await client.get("/_admin/journal")).json()
     assert (response.status_code, response.json()) == (200, {"logout": 1})
     assert journal["entries"] == []
 
 
 async def test_an_expired_session_answers_logout(start_mock: StartMock) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class()], session_ttl_seconds=1e-6))
-    async with jarless_client(url) as client:
-        answer = await book(client, await login(client, email(0)))
+    url = start_mock(
+        mock.config_with(users=mock.users(1), classes=[mock.a_class()], session_ttl_seconds=1e-6)
+    )
+    async with mock.jarless_client(url) as client:
+        answer = await mock.book(client, await mock.login(client, mock.email(0)))
     assert answer == {"logout": 1}
 
 
@@ -175,9 +178,9 @@ async def test_an_expired_session_answers_logout(start_mock: StartMock) -> None:
 async def test_booking_a_disabled_or_unknown_class_is_a_refusal_not_a_server_error(
     start_mock: StartMock, spec: dict[str, Any], lang: str
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class(**spec)]))
-    async with jarless_client(url) as client:
-        answer = await book(client, await login(client, email(0)))
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class(**spec)]))
+    async with mock.jarless_client(url) as client:
+        answer = await mock.book(client, await mock.login(client, mock.email(0)))
     assert answer["bookState"] == -12
     assert answer["errorMssgLang"] == lang
     assert answer["errorMssg"]
@@ -186,26 +189,26 @@ async def test_booking_a_disabled_or_unknown_class_is_a_refusal_not_a_server_err
 async def test_booking_with_a_box_that_is_not_the_classes_is_an_unknown_class(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class(box=3984)]))
-    async with jarless_client(url) as client:
-        answer = await book(client, await login(client, email(0)), box="10122")
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class(box=3984)]))
+    async with mock.jarless_client(url) as client:
+        answer = await mock.book(client, await mock.login(client, mock.email(0)), box="10122")
     assert (answer["bookState"], answer["errorMssgLang"]) == (-12, "CLASE_NO_EXISTE")
 
 
 async def test_cancelling_returns_cancel_state_1_and_the_listing_keeps_idres_by_cancelled_id(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(1), classes=[a_class()]))
-    async with jarless_client(url) as client:
-        cookie = await login(client, email(0))
+    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class()]))
+    async with mock.jarless_client(url) as client:
+        cookie = await mock.login(client, mock.email(0))
         headers = {"Cookie": f"amhrdrauth={cookie}"}
-        reservation = (await book(client, cookie))["id"]
+        reservation = (await mock.book(client, cookie))["id"]
         cancel = await client.post(
             "/api/cancelBook",
             data={"id": reservation, "late": "0", "familyId": ""},
             headers=headers,
         )
-        listing = await client.get("/api/bookings", params={"day": DAY}, headers=headers)
+        listing = await client.get("/api/bookings", params={"day": mock.DAY}, headers=headers)
     listed = listing.json()["bookings"][0]
     assert cancel.json() == {"cancelState": 1}
     assert (listed["bookState"], str(listed["idres"]), str(listed["cancelledId"])) == (
@@ -217,10 +220,13 @@ async def test_cancelling_returns_cancel_state_1_and_the_listing_keeps_idres_by_
 async def test_cancelling_an_unknown_or_someone_elses_reservation_is_cancel_state_3(
     start_mock: StartMock,
 ) -> None:
-    url = start_mock(config_with(users=users(2), classes=[a_class()]))
-    async with jarless_client(url) as client:
-        owner, intruder = await login(client, email(0)), await login(client, email(1))
-        reservation = (await book(client, owner))["id"]
+    url = start_mock(mock.config_with(users=mock.users(2), classes=[mock.a_class()]))
+    async with mock.jarless_client(url) as client:
+        owner, intruder = (
+            await mock.login(client, mock.email(0)),
+            await mock.login(client, mock.email(1)),
+        )
+        reservation = (await mock.book(client, owner))["id"]
         answers = [
             (
                 await client.post(
@@ -236,7 +242,7 @@ async def test_cancelling_an_unknown_or_someone_elses_reservation_is_cancel_stat
 
 
 async def test_admin_routes_answer_404_when_admin_is_disabled(start_mock: StartMock) -> None:
-    url = start_mock(config_with(admin_enabled=False))
+    url = start_mock(mock.config_with(admin_enabled=False))
     async with httpx.AsyncClient(base_url=url) as client:
         statuses = [
             (await client.get("/_admin/journal")).status_code,

@@ -16,27 +16,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mock_aimharder.model.distributions import (
-    Distribution,
-    Empirical,
-    Exponential,
-    Fixed,
-    LogNormal,
-    Normal,
-    Uniform,
-)
+from mock_aimharder.model import distributions as dist
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.latency import EndpointLatency, Sampler, name_number, seeded_streams
-from tests.mock_aimharder.support import (
-    StartMock,
-    a_class,
-    book,
-    config_with,
-    email,
-    jarless_client,
-    login,
-    users,
-)
+from tests.mock_aimharder import support as mock
+from tests.mock_aimharder.support import StartMock
 
 DRAWS = 20_000
 QUANTILES = (0.1, 0.5, 0.9, 0.99)
@@ -49,19 +33,19 @@ def _rng(seed: int = 1) -> np.random.Generator:
 @pytest.mark.parametrize(
     ("distribution", "reference"),
     [
-        (Uniform(low=0.1, high=0.3), stats.uniform(loc=0.1, scale=0.2)),
-        (Exponential(mean=0.2), stats.expon(scale=0.2)),
+        (dist.Uniform(low=0.1, high=0.3), stats.uniform(loc=0.1, scale=0.2)),
+        (dist.Exponential(mean=0.2), stats.expon(scale=0.2)),
         (
-            LogNormal(median=0.2, p99=0.5),
+            dist.LogNormal(median=0.2, p99=0.5),
             stats.lognorm(s=np.log(2.5) / 2.3263478740408408, scale=0.2),
         ),
-        (Normal(mean=0.5, sd=0.1), stats.truncnorm(a=-5, b=np.inf, loc=0.5, scale=0.1)),
-        (Normal(mean=0.05, sd=0.1), stats.truncnorm(a=-0.5, b=np.inf, loc=0.05, scale=0.1)),
+        (dist.Normal(mean=0.5, sd=0.1), stats.truncnorm(a=-5, b=np.inf, loc=0.5, scale=0.1)),
+        (dist.Normal(mean=0.05, sd=0.1), stats.truncnorm(a=-0.5, b=np.inf, loc=0.05, scale=0.1)),
     ],
     ids=["uniform", "exponential", "lognormal", "normal", "normal-truncated"],
 )
 def test_sample_quantiles_match_the_configured_distribution_within_5_percent(
-    distribution: Distribution, reference: stats.rv_continuous
+    distribution: dist.Distribution, reference: stats.rv_continuous
 ) -> None:
     draws = Sampler(distribution, _rng()).samples(DRAWS)
     measured = np.quantile(draws, QUANTILES)
@@ -71,30 +55,30 @@ def test_sample_quantiles_match_the_configured_distribution_within_5_percent(
 
 
 def test_lognormal_is_given_by_its_median_and_p99() -> None:
-    draws = Sampler(LogNormal(median=0.2, p99=0.5), _rng()).samples(DRAWS)
+    draws = Sampler(dist.LogNormal(median=0.2, p99=0.5), _rng()).samples(DRAWS)
     np.testing.assert_allclose(np.quantile(draws, [0.5, 0.99]), [0.2, 0.5], rtol=0.05)
 
 
 def test_fixed_always_gives_its_value() -> None:
-    assert Sampler(Fixed(value=0.25), _rng()).samples(5) == [0.25] * 5
+    assert Sampler(dist.Fixed(value=0.25), _rng()).samples(5) == [0.25] * 5
 
 
 def test_empirical_without_cycle_draws_only_recorded_samples_about_equally() -> None:
-    draws = Sampler(Empirical(samples=[0.1, 0.2, 0.3]), _rng()).samples(3000)
+    draws = Sampler(dist.Empirical(samples=[0.1, 0.2, 0.3]), _rng()).samples(3000)
     values, counts = np.unique(draws, return_counts=True)
     assert values.tolist() == [0.1, 0.2, 0.3]
     assert all(900 <= c <= 1100 for c in counts)  # binomial sd ~26: about 4 sd either way
 
 
 def test_empirical_with_cycle_replays_the_samples_in_order() -> None:
-    sampler = Sampler(Empirical(samples=[0.3, 0.2, 0.1], cycle=True), _rng())
+    sampler = Sampler(dist.Empirical(samples=[0.3, 0.2, 0.1], cycle=True), _rng())
     assert sampler.samples(7) == [0.3, 0.2, 0.1, 0.3, 0.2, 0.1, 0.3]
 
 
 def test_the_same_seed_gives_the_same_samples_and_another_seed_others() -> None:
     def draws(seed: int) -> list[float]:
         streams = seeded_streams(seed)[Endpoint.BOOK]
-        return Sampler(Exponential(mean=0.1), streams.service).samples(50)
+        return Sampler(dist.Exponential(mean=0.1), streams.service).samples(50)
 
     assert draws(7) == draws(7)
     assert draws(7) != draws(8)
@@ -119,12 +103,12 @@ def test_a_stream_is_found_by_its_endpoint_and_stage_names_not_their_positions()
 
 
 async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: StartMock) -> None:
-    service = LogNormal(median=0.2, p99=0.5)
+    service = dist.LogNormal(median=0.2, p99=0.5)
     latency = {Endpoint.BOOKINGS: EndpointLatency(service=service)}
-    url = start_mock(config_with(latency=latency), seed=11)
+    url = start_mock(mock.config_with(latency=latency), seed=11)
     drawn = Sampler(service, seeded_streams(11)[Endpoint.BOOKINGS].service).samples(100)
     # 10 at a time on warm connections, so the client's own connection set-up is not measured.
-    async with jarless_client(url, connections=10, timeout=10) as client:
+    async with mock.jarless_client(url, connections=10, timeout=10) as client:
         await asyncio.gather(*(client.get("/_admin/journal") for _ in range(10)))
         gate = asyncio.Semaphore(10)
 
@@ -149,8 +133,8 @@ async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: S
 
 async def test_inbound_service_and_outbound_delays_add_up(start_mock: StartMock) -> None:
     latency = {Endpoint.BOOKINGS: EndpointLatency(inbound=0.05, service=0.3, outbound=0.05)}
-    url = start_mock(config_with(latency=latency))
-    async with jarless_client(url) as client:
+    url = start_mock(mock.config_with(latency=latency))
+    async with mock.jarless_client(url) as client:
         started = time.perf_counter()
         await client.get("/api/bookings", params={"day": "20250115"})
         elapsed = time.perf_counter() - started
@@ -162,12 +146,12 @@ async def test_inbound_service_and_outbound_delays_add_up(start_mock: StartMock)
 async def test_capacity_1_processes_one_request_at_a_time_in_arrival_order(
     start_mock: StartMock,
 ) -> None:
-    latency = {Endpoint.BOOK: EndpointLatency(service=Fixed(value=0.02), capacity=1)}
-    config = config_with(users=users(10), classes=[a_class()], latency=latency)
+    latency = {Endpoint.BOOK: EndpointLatency(service=dist.Fixed(value=0.02), capacity=1)}
+    config = mock.config_with(users=mock.users(10), classes=[mock.a_class()], latency=latency)
     url = start_mock(config)
-    async with jarless_client(url) as client:
-        cookies = [await login(client, email(n)) for n in range(10)]
-        await asyncio.gather(*(book(client, cookie) for cookie in cookies))
+    async with mock.jarless_client(url) as client:
+        cookies = [await mock.login(client, mock.email(n)) for n in range(10)]
+        await asyncio.gather(*(mock.book(client, cookie) for cookie in cookies))
         entries = (await client.get("/_admin/journal")).json()["entries"]
     received = [e["received_monotonic"] for e in entries]
     processed = [e["processed_monotonic"] for e in entries]

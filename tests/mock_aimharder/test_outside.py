@@ -6,17 +6,8 @@ import asyncio
 import time
 
 from mock_aimharder.model.outside import outside_email
-from tests.mock_aimharder.support import (
-    StartMock,
-    a_class,
-    book,
-    config_with,
-    email,
-    jarless_client,
-    journal,
-    login,
-    users,
-)
+from tests.mock_aimharder import support as mock
+from tests.mock_aimharder.support import StartMock
 
 LATER = "20300115"  # a class day after every opening these tests set (now and on)
 
@@ -33,22 +24,22 @@ async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_serv
         "burst_spread": 0.0,
         "latency": {"kind": "empirical", "samples": [0.0, 0.15], "cycle": True},
     }
-    config = config_with(
-        users=users(1),
-        classes=[a_class(capacity=2, day=LATER, opens_at=opens_at, outside=outside)],
+    config = mock.config_with(
+        users=mock.users(1),
+        classes=[mock.a_class(capacity=2, day=LATER, opens_at=opens_at, outside=outside)],
         latency={"book": {"service": 0.2, "capacity": 1}},
     )
     url = start_mock(config)
-    async with jarless_client(url) as client:
-        cookie = await login(client, email(0))
+    async with mock.jarless_client(url) as client:
+        cookie = await mock.login(client, mock.email(0))
         await asyncio.sleep(opens_at + 0.07 - time.time())
-        answer = await book(client, cookie, day=LATER)
+        answer = await mock.book(client, cookie, day=LATER)
         await asyncio.sleep(opens_at + 0.8 - time.time())
-        entries = await journal(client)
+        entries = await mock.journal(client)
     assert answer["bookState"] == 1
     assert [(e["user"], e["outside"], e["book_state"]) for e in entries] == [
         (outside_email(1, 0), True, 1),
-        (email(0), False, 1),
+        (mock.email(0), False, 1),
         (outside_email(1, 1), True, -1),
     ]
     received = [float(str(e["received_wall"])) for e in entries]
@@ -58,29 +49,29 @@ async def test_outsiders_and_ours_take_places_in_the_order_they_reached_the_serv
 async def test_outsiders_whose_instant_passed_before_the_server_knew_the_class_never_book(
     start_mock: StartMock,
 ) -> None:
-    config = config_with(
-        users=users(1),
+    config = mock.config_with(
+        users=mock.users(1),
         classes=[
-            a_class(
+            mock.a_class(
                 day=LATER, opens_at=time.time() - 5.0, outside={"burst": 3, "burst_spread": 1.0}
             )
         ],
     )
     url = start_mock(config)
-    async with jarless_client(url) as client:
+    async with mock.jarless_client(url) as client:
         await asyncio.sleep(0.1)
-        assert await journal(client) == []
+        assert await mock.journal(client) == []
 
 
 async def test_a_class_added_at_run_time_gets_its_outsiders(start_mock: StartMock) -> None:
-    url = start_mock(config_with(users=users(1)))
+    url = start_mock(mock.config_with(users=mock.users(1)))
     opens_at = time.time() + 0.3
-    spec = a_class(7, day=LATER, opens_at=opens_at, outside={"burst": 2, "burst_spread": 0.1})
-    async with jarless_client(url) as client:
+    spec = mock.a_class(7, day=LATER, opens_at=opens_at, outside={"burst": 2, "burst_spread": 0.1})
+    async with mock.jarless_client(url) as client:
         added = await client.post("/_admin/classes", json=spec.model_dump(mode="json"))
         added.raise_for_status()
         await asyncio.sleep(opens_at + 0.3 - time.time())
-        entries = await journal(client)
+        entries = await mock.journal(client)
     assert [(e["user"], e["book_state"]) for e in entries] == [
         (outside_email(7, 0), 1),
         (outside_email(7, 1), 1),

@@ -18,15 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mock_aimharder.model import distributions as dist
 from mock_aimharder.model.config import ClassSpec, FullClassPolicy, MockConfig, UserAccount
-from mock_aimharder.model.distributions import (
-    Empirical,
-    Exponential,
-    Fixed,
-    LogNormal,
-    Normal,
-    Uniform,
-)
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import Distribution, EndpointLatency, Sampler, sampler_for
@@ -37,24 +30,26 @@ _positive = st.floats(1e-3, 10, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
-def _uniform(draw: st.DrawFn) -> Uniform:
+def _uniform(draw: st.DrawFn) -> dist.Uniform:
     low, high = sorted((draw(_seconds), draw(_seconds)))
-    return Uniform(low=low, high=high)
+    return dist.Uniform(low=low, high=high)
 
 
 @st.composite
-def _lognormal(draw: st.DrawFn) -> LogNormal:
+def _lognormal(draw: st.DrawFn) -> dist.LogNormal:
     median = draw(_positive)
-    return LogNormal(median=median, p99=median * draw(st.floats(1.01, 50)))
+    return dist.LogNormal(median=median, p99=median * draw(st.floats(1.01, 50)))
 
 
 distributions: st.SearchStrategy[Distribution] = st.one_of(
-    st.builds(Fixed, value=_seconds),
+    st.builds(dist.Fixed, value=_seconds),
     _uniform(),
-    st.builds(Normal, mean=_seconds, sd=st.floats(0, 5)),
+    st.builds(dist.Normal, mean=_seconds, sd=st.floats(0, 5)),
     _lognormal(),
-    st.builds(Exponential, mean=_positive),
-    st.builds(Empirical, samples=st.lists(_seconds, min_size=1, max_size=6), cycle=st.booleans()),
+    st.builds(dist.Exponential, mean=_positive),
+    st.builds(
+        dist.Empirical, samples=st.lists(_seconds, min_size=1, max_size=6), cycle=st.booleans()
+    ),
 )
 
 
@@ -163,7 +158,7 @@ def test_any_distribution_draws_finite_non_negative_delays_the_same_for_a_seed(
     again = Sampler(distribution, np.random.default_rng(seed)).samples(30)
     assert first == again
     assert all(math.isfinite(x) and x >= 0 for x in first)
-    if isinstance(distribution, Empirical):
+    if isinstance(distribution, dist.Empirical):
         assert set(first) <= set(distribution.samples)
         if distribution.cycle:
             period = len(distribution.samples)
