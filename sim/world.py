@@ -1,7 +1,8 @@
 """The world the scheduler's flows touch, modelled in SimPy time.
 
-- the database: each query waits for one of its ``capacity`` connections (if limited), takes a
-  drawn delay, then acts on a ``MemoryStore`` (the same claim and result rules as the SQL store);
+- the database: the calls of one instant gathered into one trip as the asyncio driver gathers
+  them (``sim.trips``); a trip waits for one of the database's ``capacity`` connections (if
+  limited), takes a drawn delay, then acts on a ``MemoryStore`` (the SQL store's rules);
 - the scheduler's own machinery (``sim.client``): start-up, thread hand-offs, sends over a
   connection pool;
 - the network and AimHarder: a booking travels ``inbound``, queues for one of the server's
@@ -17,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -26,18 +27,17 @@ import simpy
 from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.gym import BookingOutcome, Gym
 from mock_aimharder.model.journal import Stamp
-from mock_aimharder.model.latency import Sampler
 from mock_aimharder.model.outside import OutsideRequest
 from scheduler.core.domain import BookingResult
 from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult, ReadPlace
 from scheduler.core.errors import TransportError
 from scheduler.store import MemoryStore
-from scheduler.store.perform import perform
 from sim.client import Client, instant
 from sim.driver import WorldEffect
 from sim.scenario import Scenario
 from sim.slots import Slots
 from sim.streams import Streams
+from sim.trips import StoreTrips
 
 __all__ = ["SimWorld"]
 
@@ -62,16 +62,22 @@ class SimWorld:
         # One stream per invocation query; one per prebooking for everything done on its
         # behalf, so a prebooking meets the same delays whichever strategy sends it when.
         find_ready = streams.sampler("database.find_ready", db.find_ready)
-        self._query_delay: dict[type, Callable[[str], Sampler]] = {
-            FindReady: lambda key: find_ready,
-            Claim: streams.keyed("database.claim", db.claim),
-            GetSession: streams.keyed("database.get_session", db.get_session),
-            MarkResult: streams.keyed("database.mark_result", db.mark_result),
-        }
+        self._client = Client(env, scenario.client, streams)
+        self._database = StoreTrips(
+            env,
+            store,
+            self._client,
+            {
+                FindReady: lambda key: find_ready,
+                Claim: streams.keyed("database.claim", db.claim),
+                GetSession: streams.keyed("database.get_session", db.get_session),
+                MarkResult: streams.keyed("database.mark_result", db.mark_result),
+            },
+            capacity=db.capacity,
+        )
         self._inbound = streams.keyed("aimharder.book.inbound", book.inbound)
         self._service = streams.keyed("aimharder.book.service", book.service)
         self._outbound = streams.keyed("aimharder.book.outbound", book.outbound)
-        self._client = Client(env, scenario.client, streams)
         # The listing travels like a booking (no queue of its own: a read takes no slot).
         self._listing_inbound = streams.keyed("aimharder.bookings.inbound", book.inbound)
         self._listing_outbound = streams.keyed("aimharder.bookings.outbound", book.outbound)
@@ -80,7 +86,6 @@ class SimWorld:
         self._serves = not instant(book.service)
         # No server queue and no client pool: a request's time is known when it is sent.
         self._fixed_durations = self._server is None and self._client.fixed_request_time
-        self._database = None if db.capacity is None else Slots(env, db.capacity)
         # The outsiders' stream is the mock server's, seeded by one number as the server is.
         if outside_seed is None:
             outside_seed = int(streams.rng("aimharder.outside").integers(2**62))
@@ -95,20 +100,7 @@ class SimWorld:
         query = cast(FindReady | Claim | GetSession | MarkResult, effect)
         if type(query) is FindReady:
             yield from self._client.start()  # an invocation's first query
-        key = _key(query)
-        yield from self._client.handoff(key)
-        delay = self._query_delay[type(query)](key)
-        if self._database is None:
-            yield self.env.timeout(delay.sample())
-            return perform(self.store, query, ran_at=self.env.now)
-        turn = self._database.take()
-        try:
-            if turn is not None:
-                yield turn
-            yield self.env.timeout(delay.sample())
-            return perform(self.store, query, ran_at=self.env.now)
-        finally:
-            self._database.give_back(turn)
+        return (yield from self._database.perform(query))
 
     def _book(self, effect: Book) -> Generator[simpy.Event, Any, BookingResult]:
         # The request's delays are its prebooking's own streams' next draws whenever drawn: a
@@ -229,13 +221,3 @@ class _Delays:
         if self.service is not None:
             at += self.service
         return at + self.outbound < now + timeout
-
-
-def _key(effect: FindReady | Claim | GetSession | MarkResult) -> str:
-    """Whose stream a query's delays come from: its prebooking's (its user's), or the
-    invocation's for the one query that has none."""
-    if type(effect) is GetSession:
-        return effect.user
-    if type(effect) is FindReady:
-        return "find_ready"
-    return cast(Claim | MarkResult, effect).prebooking_id
