@@ -49,7 +49,7 @@ __all__ = [
     "too_short",
 ]
 
-CLASS_FULL = -1  # bookState: no spot and no waitlist (AIMHARDER-API.md §3)
+CLASS_FULL = -1  # bookState: no spot and no waitlist (mock_aimharder/API.md, "POST /api/book")
 MAX_DURATION = 10.0  # the schedulers' hard limit per invocation (scheduler.settings)
 
 

@@ -1,8 +1,8 @@
 """Who may start an invocation: the ``Authorization: Bearer <CRON_SECRET>`` check.
 
 The seed project compared ``Bearer ${CRON_SECRET}`` as a string, so with the secret unset it
-accepted ``Bearer undefined`` (AIMHARDER-API.md §7.3). Here an unset or empty secret refuses
-everything, and the comparison takes the same time whatever the header holds.
+accepted ``Bearer undefined`` (mock_aimharder/API.md, "Its cron secret"). Here an unset or empty
+secret refuses everything, and the comparison takes the same time whatever the header holds.
 """
 
 from __future__ import annotations

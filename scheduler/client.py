@@ -31,7 +31,7 @@ def fingerprint_for(user: str) -> str:
     """A stable 50-character device fingerprint derived from the e-mail.
 
     Public clients derive one from the e-mail so AimHarder does not see a new device on every
-    run (AIMHARDER-API.md §1.C, epereztg and danielcasanovasgayoso).
+    run (mock_aimharder/API.md: epereztg and danielcasanovasgayoso).
     """
     return hashlib.sha256(user.encode()).hexdigest()[:50]
 
@@ -49,7 +49,7 @@ class AimHarderClient:
         self._base = base_url.rstrip("/")
 
     async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
-        """The JSON login (AIMHARDER-API.md §1.C); the session is the cookies it sets."""
+        """The JSON login (mock_aimharder/API.md); the session is the cookies it sets."""
         body = {
             "username": user,
             "password": password,
@@ -69,7 +69,8 @@ class AimHarderClient:
     async def book(
         self, prebooking: Prebooking, session: Session, *, timeout: Seconds
     ) -> BookingResult:
-        """``POST /api/book`` with the form fields every public client sends (§3)."""
+        """``POST /api/book`` with the form fields every public client sends
+        (mock_aimharder/API.md)."""
         form = {
             "id": str(prebooking.class_id),
             "day": prebooking.day,
@@ -92,7 +93,7 @@ class AimHarderClient:
     async def place(
         self, prebooking: Prebooking, session: Session, *, timeout: Seconds
     ) -> int | None:
-        """The user's ``bookState`` in the prebooking's class from ``GET /api/bookings`` (§2).
+        """The user's ``bookState`` in the prebooking's class from ``GET /api/bookings``.
 
         None when the class lists no state for the user (no place, no waitlist place); a class
         missing from the day's listing also holds no place of the user's.

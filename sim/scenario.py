@@ -83,7 +83,7 @@ class CronModel(_Model):
     # disables the job; None: never (cron-job.org: 15).
     disable_after: Annotated[int, Field(ge=1, le=1000)] | None = None
     # After an opening, when an exact trigger fires: kappys1's QStash version sleeps until
-    # available_at + 30 ms (EXECUTION_DELAY_MS, AIMHARDER-API.md §7.3).
+    # available_at + 30 ms (EXECUTION_DELAY_MS, mock_aimharder/API.md).
     # Negative: fire before the opening (AimHarder answers "too early", retried within the budget).
     exact_delay: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.03
 

@@ -1,7 +1,7 @@
 """The prebookings a run starts with: classes, their window openings, who asked and when.
 
 Windows open on whole minutes (classes start on the hour or half hour and the window is a whole
-number of days before: AIMHARDER-API.md §6), from t = 60 s, ``classes_per_minute`` at a time.
+number of days before: mock_aimharder/API.md), from t = 60 s, ``classes_per_minute`` at a time.
 Every class gets ``load`` prebookings from distinct users, asked for at random moments of the
 day before, and ``capacity_ratio * load`` places, so that spots are scarce when the ratio < 1.
 """

@@ -8,7 +8,7 @@ __all__ = ["log_in"]
 
 
 def log_in(user: HttpUser, *, base: str, email: str, password: str, name: str) -> None:
-    """JSON login (AIMHARDER-API.md §1.C); the session cookie stays in ``user``'s client. A
+    """JSON login (mock_aimharder/API.md); the session cookie stays in ``user``'s client. A
     refusal is a failure of the request named ``name``."""
     body = {"username": email, "password": password, "iniframe": 0}
     with user.client.post(

@@ -1,6 +1,6 @@
 """``MockVisitor``: load on the mock AimHarder itself, the way a booking app uses it.
 
-Each visitor logs in (JSON login, AIMHARDER-API.md §1.C), then lists the day's classes and
+Each visitor logs in (JSON login, mock_aimharder/API.md), then lists the day's classes and
 books its class; when it got a place it cancels it again so the next booking has room. Any
 non-200 answer, and a booking answer without ``bookState``, is a failure. They book a class
 of their own, so they never touch the prebookings the check judges.

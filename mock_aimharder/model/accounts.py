@@ -1,12 +1,13 @@
 """Accounts and login sessions: who may book, and which cookie values prove it.
 
 The session cookie is ``amhrdrauth`` with a value ``<userId>|<unixExpiry>|<hex>``, the shape of
-the sample in Marc-Roig/AlphaBot (AIMHARDER-API.md §1.A); the server keeps the live values, so
-a forged or expired one is simply unknown. Time comes in as ``now`` (wall-clock seconds).
+the sample in Marc-Roig/AlphaBot (mock_aimharder/API.md, "Login, both flows, and the session
+cookie"); the server keeps the live values, so a forged or expired one is simply unknown. Time comes
+in as ``now`` (wall-clock seconds).
 
 Each session also has a refresh token (the login's ``refreshToken``, the form login's
 ``token=``): ``/setrefresh`` installs the session for it, ``/api/tokenUpdate`` extends the
-session by the lifetime and hands out a new token (kappys1's refresh service, §1.B).
+session by the lifetime and hands out a new token (kappys1's refresh service).
 Repeated wrong passwords lock an account for a while ("demasiadas veces", fitbot), when
 ``lockout`` is set.
 """
@@ -24,7 +25,7 @@ from mock_aimharder.model.config import UserAccount
 __all__ = ["SESSION_COOKIE", "Account", "Accounts", "LoginRefusal", "Session"]
 
 SESSION_COOKIE = "amhrdrauth"
-"""The cookie every box route checks (AIMHARDER-API.md §1, checked by Marc-Roig and kiru22)."""
+"""The cookie every box route checks (API.md: checked by Marc-Roig and kiru22)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

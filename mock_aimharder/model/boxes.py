@@ -1,8 +1,8 @@
 """The boxes a mock serves: their ids, subdomains and names.
 
-A box is what ``box=`` names by number (AIMHARDER-API.md §2), what ``{box}.aimharder.com`` names
-by subdomain (§1, "Box discovery"), and a role in whoami (§5). Configured boxes come first; every
-other box id a class uses is served too, as subdomain ``box<id>`` under ``box_name``; with no
+A box is what ``box=`` names by number (API.md, "Routes"), what ``{box}.aimharder.com``
+names by subdomain, and a role in whoami (API.md, "GET /api/whoami"). Configured boxes come first;
+every other box id a class uses is served too, as subdomain ``box<id>`` under ``box_name``; with no
 box at all there is still the default one, so whoami always lists a role.
 """
 

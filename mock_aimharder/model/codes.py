@@ -1,9 +1,9 @@
 """AimHarder's answer codes and messages, with the client sources that read them.
 
 ``bookState`` and ``cancelState`` values and the ``errorMssgLang`` keys are AimHarder's own
-(AIMHARDER-API.md §3, §4). Refusals always carry ``errorMssg`` and ``errorMssgLang``, because
-the fitbot family decides success by their *absence* (§3, "Caution for the mock"); the keys
-marked "mock's own" exist in no client and are only there so that rule holds.
+(API.md, "POST /api/book" and "POST /api/cancelBook"). Refusals always carry ``errorMssg`` and
+``errorMssgLang``, because the fitbot family decides success by their *absence* (API.md, "POST
+/api/book"); the keys marked "mock's own" exist in no client and are only there so that rule holds.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class WindowUnit(StrEnum):
 
 
 def too_early(count: int, unit: WindowUnit = WindowUnit.DAYS) -> Refusal:
-    """Too early: kappys1 extracts N from ``(\\d+)\\s+días?\\s+de\\s+antelación`` (capture §3).
+    """Too early: kappys1 extracts N from ``(\\d+)\\s+días?\\s+de\\s+antelación`` (its capture).
 
     The hours wording is the mock's, built like the days one: no client parses its text.
     """

@@ -1,7 +1,8 @@
 """The mock's whole configuration: one validated pydantic model, loadable from TOML or JSON.
 
 Everything a scenario sets lives here: accounts, classes (capacity, waitlist, window opening),
-per-endpoint latency and faults, and the contested behaviours of AIMHARDER-API.md §10 as knobs.
+per-endpoint latency and faults, and where clients disagree as knobs
+(API.md, "Where clients disagree").
 Unknown keys are refused (a typo must not silently mean "default"), and every refusal names the
 field path and the expected form.
 """
@@ -132,7 +133,7 @@ class ClassSpec(_Model):
 
 
 class FullClassPolicy(StrEnum):
-    """What ``/api/book`` does when the class is full (box policy: AIMHARDER-API.md §6, §10)."""
+    """What ``/api/book`` does when the class is full (box policy: API.md, "POST /api/book")."""
 
     WAITLIST_WHEN_ROOM = "waitlist_when_room"
     """Join the waitlist when it has room, whatever ``insist`` says; else -1."""

@@ -1,8 +1,8 @@
 """Days and times the way AimHarder writes them.
 
-Days travel as ``YYYYMMDD`` (AIMHARDER-API.md §2, every client), class times as ``HH:MM``, the
+Days travel as ``YYYYMMDD`` (every client), class times as ``HH:MM``, the
 listing's ``day`` label in Spanish ("15 de Enero de 2025": kappys1 parses
-``(\\d{1,2}) de (\\w+) de (\\d{4})``), and a class starts in the box's local time (§6: kappys1 does
+``(\\d{1,2}) de (\\w+) de (\\d{4})``), and a class starts in the box's local time (kappys1 does
 the window subtraction in Europe/Madrid).
 """
 

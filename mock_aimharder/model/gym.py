@@ -4,7 +4,7 @@ Pure Python with no clock and no I/O: every call that depends on time gets the i
 happened at (``received``, ``processed``), and the window is judged at ``processed`` (the moment
 the booking takes effect). Calls are synchronous, so on one event loop each one is atomic.
 
-Booking rules, in the order they are checked (AIMHARDER-API.md §3, §6):
+Booking rules, in the order they are checked (API.md, "POST /api/book"):
 unknown class or day or box -> -12 (mock's own key); disabled -> -12 (mock's own key);
 the box's clock (``timing``): too late -> -7, past the horizon -> -4, window not open -> -12
 ERROR_ANTELACION_CLIENTE (or ``_HORAS``); this user already holds a spot or a waitlist place in

@@ -1,6 +1,6 @@
 """A box's clock rules for one class: when booking opens and closes, and when cancelling is late.
 
-AimHarder shows these only through its refusals (AIMHARDER-API.md §3, §6): -12
+AimHarder shows these only through its refusals (API.md, "POST /api/book"): -12
 ``ERROR_ANTELACION_CLIENTE`` (window counted in days) or ``_HORAS`` (in hours) before the window
 opens, -4 past a box-wide horizon of days, -7 too close to the start, and ``cancelState`` 2 for
 a cancellation too close to the start. Every rule is off unless configured, and instants come in

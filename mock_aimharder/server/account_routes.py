@@ -1,6 +1,6 @@
 """The session's own routes: who am I, my next classes, refreshing and ending the session.
 
-Sources per route are in mock_aimharder/API.md (AIMHARDER-API.md §1, §5). They go through a
+Sources per route are in mock_aimharder/API.md (its login and session sections). They go through a
 latency pipeline like the booking routes: ``nextBookings`` through the listing's (it is a
 listing), the rest through the login's (they are the login host's). A missing ``token`` is
 refused with 422 like any other missing field.

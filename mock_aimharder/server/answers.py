@@ -1,6 +1,6 @@
 """AimHarder's answer bodies, built from domain outcomes (field names are AimHarder's own).
 
-Sources per field are in mock_aimharder/API.md; the shapes follow AIMHARDER-API.md §1-§4:
+Sources per field are in mock_aimharder/API.md; the shapes follow
 kappys1's zod schemas and capture, rudeayelo's strict schemas, fitbot's HTML checks.
 """
 

@@ -11,7 +11,7 @@ Under a burst of 200 concurrent requests, that cost is queueing that no configur
 accounts for, so it shows up as extra delivered latency. Everything else (the admin API, 404s,
 405s) goes through the stack as usual.
 
-A box route is also served under ``/{box}/api/...`` (AIMHARDER-API.md §9.1), for clients whose
+A box route is also served under ``/{box}/api/...`` (API.md, "Routes"), for clients whose
 ``https://{box}.aimharder.com`` is rewritten to the mock's URL plus ``/{box}``: ``{box}`` is a
 box's subdomain or numeric id, and an unknown one answers 404 naming it.
 """

@@ -1,7 +1,7 @@
 """Reading request fields the way AimHarder's clients send them, refusing malformed ones.
 
-Unknown keys are ignored (clients send ``familiId``, ``family_id``, ``_``: AIMHARDER-API.md
-§2, §9.3) and ``familyId`` is optional everywhere. A missing or malformed field raises
+Unknown keys are ignored (clients send ``familiId``, ``family_id``, ``_``: API.md,
+"Routes") and ``familyId`` is optional everywhere. A missing or malformed field raises
 ``BadInputError`` naming it and the expected form; the HTTP layer turns that into a 422.
 """
 
@@ -28,8 +28,8 @@ def fields_of(items: Iterable[tuple[str, Any]]) -> Fields:
 def urlencoded_fields(body: bytes) -> Fields:
     """The fields of an ``application/x-www-form-urlencoded`` body (empty values kept).
 
-    ``parse_qsl`` is several times cheaper than a general form parser, and every client in
-    AIMHARDER-API.md posts this encoding.
+    ``parse_qsl`` is several times cheaper than a general form parser, and every client cited in
+    API.md posts this encoding.
     """
     try:
         text = body.decode()

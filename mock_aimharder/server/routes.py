@@ -83,9 +83,9 @@ def with_session(
 ) -> Response:
     """Set ``amhrdrauth`` for the session's remaining life.
 
-    Host-only unless ``cookie_domain`` is set (AIMHARDER-API.md §9.2: cookie jars will not send
+    Host-only unless ``cookie_domain`` is set (API.md, "Cookie domain": cookie jars will not send
     a ``Domain=.aimharder.com`` cookie to 127.0.0.1); a client reached through host names
-    rewritten to the mock needs the parent domain, as the real cookie has (§1.C).
+    rewritten to the mock needs the parent domain, as the real cookie has.
     """
     ttl = max(0, math.ceil(session.expires_at - now))
     response.set_cookie(
@@ -131,8 +131,8 @@ def member(request: Request, runtime: MockRuntime, now: float) -> Account | None
 
 
 async def form_login(request: Request) -> Response:
-    """Form login (§1.A at ``/login``, §1.B at the login host's root ``/``): ``mail``, ``pw``,
-    ``login``; HTML 200 either way."""
+    """Form login (at ``/login``, and at the login host's root ``/`` as kappys1 posts it): ``mail``,
+    ``pw``, ``login``; HTML 200 either way."""
     fields = await _form(request)
     mail, password = fields.text("mail"), fields.text("pw")
     fingerprint = fields.text("loginfingerprint") if "loginfingerprint" in fields else ""
@@ -163,7 +163,7 @@ async def _login_fields(request: Request) -> Fields:
 
 
 async def json_login(request: Request) -> Response:
-    """JSON login (§1.C): ``username``, ``password``, ``fingerprint``, optional ``iniframe``."""
+    """JSON login: ``username``, ``password``, ``fingerprint``, optional ``iniframe``."""
     fields = await _login_fields(request)
     username, password = fields.text("username"), fields.text("password")
     runtime = runtime_of(request)
@@ -184,7 +184,7 @@ async def json_login(request: Request) -> Response:
 
 
 async def listing(request: Request) -> Response:
-    """The day's classes as this user sees them (§2): ``day``, optional ``box``, ``familyId``."""
+    """The day's classes as this user sees them: ``day``, optional ``box``, ``familyId``."""
     query = fields_of(request.query_params.multi_items())
     day, box = query.day("day"), query.optional_integer("box")
     box = path_box(request) or box
@@ -202,7 +202,7 @@ async def listing(request: Request) -> Response:
 
 
 async def book(request: Request) -> Response:
-    """Book (§3): form ``id``, ``day``, optional ``insist``, ``familyId``; ``box`` anywhere."""
+    """Book: form ``id``, ``day``, optional ``insist``, ``familyId``; ``box`` anywhere."""
     form = await _form(request)
     class_id, day, insist = form.integer("id"), form.day("day"), form.flag("insist")
     if "box" in form:
@@ -233,7 +233,7 @@ async def book(request: Request) -> Response:
 
 
 async def cancel(request: Request) -> Response:
-    """Cancel (§4): form ``id`` (the reservation id), optional ``late``, ``familyId``."""
+    """Cancel: form ``id`` (the reservation id), optional ``late``, ``familyId``."""
     form = await _form(request)
     reservation_id, late = form.integer("id"), form.flag("late")
     runtime = runtime_of(request)

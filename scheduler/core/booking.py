@@ -4,7 +4,7 @@
 killed invocation leaves exactly its in-flight prebookings ``executing`` and whatever the guard
 skipped simply stays ``pending`` for the next invocation. The error cases are the seed's: no
 session, booking refused with its message, transport error; plus an expired session, and a
-duplicate counted as booked (AIMHARDER-API.md §6).
+duplicate counted as booked (mock_aimharder/API.md, "POST /api/book").
 
 A record is what AimHarder did, or says that we do not know yet:
 

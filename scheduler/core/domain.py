@@ -32,7 +32,7 @@ InstanceId = NewType("InstanceId", str)  # one cron invocation
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BookingResult:
-    """What AimHarder answered to ``POST /api/book`` (AIMHARDER-API.md section 3)."""
+    """What AimHarder answered to ``POST /api/book`` (mock_aimharder/API.md)."""
 
     book_state: int
     reservation_id: str | None = None

@@ -111,4 +111,5 @@ class HttpStatusError(DriverError):
 
 
 class SessionExpiredError(DriverError):
-    """AimHarder answered ``{"logout": 1}`` (AIMHARDER-API.md, "Session expiry")."""
+    """AimHarder answered ``{"logout": 1}`` (mock_aimharder/API.md, "Sessions: dead, refreshed,
+    ended")."""

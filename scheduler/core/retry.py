@@ -26,7 +26,8 @@ def is_transient(error: DriverError) -> bool:
 
     Every other status (403 geo-block, 404, ...) and an expired session would fail again.
     kappys1's booking service retries timeouts, network errors and HTTP >= 500
-    (AIMHARDER-API.md §7.5); 429 is added because it says "later" and may say when.
+    (mock_aimharder/API.md, "Its booking service"); 429 is added because it says "later" and may say
+    when.
     """
     if isinstance(error, TransportError):
         return True

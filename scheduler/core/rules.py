@@ -35,7 +35,9 @@ __all__ = [
     "status_after_result",
 ]
 
-CLAIMABLE = Status.PENDING  # a claim takes a pending row (AIMHARDER-API.md §7.2) ...
+# A claim takes a pending row, as the seed's does (mock_aimharder/API.md, "Claiming and listing
+# its rows") ...
+CLAIMABLE = Status.PENDING
 # ... or, once its lease is over, an executing one (its claimer was killed or cut) or an
 # unknown one (to settle it)
 RECLAIMABLE = frozenset({Status.EXECUTING, Status.UNKNOWN})

@@ -1,6 +1,7 @@
 """What an AimHarder answer means for a prebooking: booked, refused for good, or try again.
 
-The codes are AimHarder's ``bookState`` values as public clients read them (AIMHARDER-API.md §3).
+The codes are AimHarder's ``bookState`` values as public clients read them (mock_aimharder/API.md,
+"POST /api/book").
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def judge(result: BookingResult) -> Verdict:
 def judge_place(book_state: int | None) -> VerdictKind | None:
     """What the listing's ``bookState`` for the user says: booked, waitlisted, or None (no place).
 
-    The listing shows 1 for a place and 0 for a waitlist place (AIMHARDER-API.md §2), nothing
-    when the user holds neither; only these settle an unknown booking.
+    The listing shows 1 for a place and 0 for a waitlist place, nothing when the user holds
+    neither (mock_aimharder/API.md, "GET /api/bookings"); only these settle an unknown booking.
     """
     if book_state == BOOKED:
         return VerdictKind.BOOKED

@@ -53,7 +53,7 @@ class Store(Protocol):
         self, now: Instant, limit: int, *, lease: Seconds | None = None
     ) -> builtins.list[Prebooking]:
         """Ready prebookings with ``available_at <= now``, by ``(created_at, id)``, at most
-        ``limit`` (AIMHARDER-API.md §7.2, ``findReadyToExecute``). Changes nothing.
+        ``limit`` (mock_aimharder/API.md, ``findReadyToExecute``). Changes nothing.
 
         Ready means pending, or executing with its lease expired (``claimed_at <= now -
         lease``, ``rules.is_claimable``); with ``lease`` None only pending ones. A SQL store

@@ -1,6 +1,7 @@
 """The store's tables, in SQLAlchemy Core, the same on SQLite and PostgreSQL.
 
-Modelled on the seed's ``prebookings`` table (AIMHARDER-API.md §7.1) with three changes:
+Modelled on the seed's ``prebookings`` table (mock_aimharder/API.md, "Its table") with three
+changes:
 
 - Times are ``DOUBLE PRECISION`` Unix seconds, not ``TIMESTAMPTZ``. A domain ``Instant`` is a
   float of seconds (the SimPy clock starts near 0), and a float round-trips exactly through an

@@ -41,7 +41,7 @@ SECRET = "s3cr3t-" + "9f" * 16
         f"Bearer {SECRET}x",  # the secret and more
         f"Basic {SECRET}",  # the secret under another scheme
         SECRET,  # the bare secret, no scheme
-        "Bearer undefined",  # the seed's hole (AIMHARDER-API.md §7.3)
+        "Bearer undefined",  # the seed's hole (mock_aimharder/API.md, "Its cron secret")
     ],
 )
 def test_the_cron_endpoint_refuses_a_missing_empty_or_wrong_secret(

@@ -12,6 +12,7 @@ import pytest
 
 from sim.report import build_report, gather
 from sim.scenario import Scenario
+from tests.test_stands_alone import OUTSIDE_PATHS
 
 EXPERIMENT = {
     "replications": 2,
@@ -131,7 +132,7 @@ def test_the_pages_stand_alone_and_escape_the_scenarios_text(
 ) -> None:
     data, out = rendered
     text, page = (out / "report.md").read_text(), (out / "report.html").read_text()
-    for outside in ("../shared", "/work/"):
+    for outside in OUTSIDE_PATHS:
         assert outside not in text
     for word in ("Inversion", "Unfair outcome", "busy invocation", "Guard", "Makespan"):
         assert f"**{word}" in text or f"**{word.lower()}" in text

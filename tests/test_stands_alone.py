@@ -1,0 +1,44 @@
+"""The repository stands alone: no tracked file points to a path outside it.
+
+Its documents cite its own files (``mock_aimharder/API.md``, README sections); a path that only
+exists on the machine it was written on would be a dead reference anywhere else.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTSIDE_PATHS = ("../shared", "/work/")
+"""Paths that lead out of the repository, as they were once written in it."""
+
+
+def tracked_files() -> list[Path]:
+    """Files git tracks, and the new ones it would (not ignored), as the working tree has them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    return [ROOT / name for name in listed.decode().split("\0") if name]
+
+
+def test_no_tracked_file_mentions_a_path_outside_the_repository() -> None:
+    this = Path(__file__).resolve()
+    files = tracked_files()
+    assert this in files  # the listing is the repository's, not an empty one
+    offenders = []
+    for path in files:
+        if path == this or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        offenders += [
+            f"{path.relative_to(ROOT)}:{number}: {outside}"
+            for number, line in enumerate(text.splitlines(), 1)
+            for outside in OUTSIDE_PATHS
+            if outside in line
+        ]
+    assert offenders == []
