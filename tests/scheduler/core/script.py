@@ -28,43 +28,21 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from scheduler.core.domain import (
-    BookingResult,
-    InstanceId,
-    Instant,
-    Prebooking,
-    PrebookingId,
-    Seconds,
-    Session,
-)
-from scheduler.core.effects import (
-    Book,
-    Claim,
-    Effect,
-    FindReady,
-    Finished,
-    Flow,
-    GetSession,
-    MarkResult,
-    ReadPlace,
-    Reply,
-    Sleep,
-    Spawn,
-    WaitAny,
-)
+from scheduler.core import domain, effects
 from scheduler.core.errors import Failure, TransportError
 from scheduler.core.status import Status
 
 __all__ = ["Answer", "Run", "Script", "run"]
 
-Answer = tuple[Seconds, BookingResult | Exception]  # (latency, what AimHarder answers or raises)
+# (latency, what AimHarder answers or raises)
+Answer = tuple[domain.Seconds, domain.BookingResult | Exception]
 MAX_EVENTS = 100_000  # a flow that never ends fails its test instead of hanging it
 
 
 @dataclass(frozen=True, kw_only=True)
 class Script:
-    ready: Sequence[Prebooking] = ()
-    latency: Mapping[str, Seconds] = field(default_factory=dict)
+    ready: Sequence[domain.Prebooking] = ()
+    latency: Mapping[str, domain.Seconds] = field(default_factory=dict)
     answers: Mapping[str, Sequence[Answer]] = field(default_factory=dict)
     lost: Collection[str] = ()
     no_session: Collection[str] = ()
@@ -76,8 +54,8 @@ class Script:
 @dataclass
 class Run:
     value: Any
-    now: Instant
-    trace: list[tuple[Instant, Effect]]
+    now: domain.Instant
+    trace: list[tuple[domain.Instant, effects.Effect]]
 
     def steps(self, *kinds: str) -> list[tuple[float, str, str]]:
         """``(time, effect name, prebooking id / user / instant)``, of ``kinds`` if given."""
@@ -87,32 +65,36 @@ class Run:
             if not kinds or type(effect).__name__ in kinds
         ]
 
-    def effects(self, kind: type[Effect]) -> list[Any]:
+    def effects(self, kind: type[effects.Effect]) -> list[Any]:
         return [effect for _, effect in self.trace if isinstance(effect, kind)]
 
 
-def run(flow: Flow[Any], script: Script, *, now: Instant = 0.0) -> Run:
+def run(flow: effects.Flow[Any], script: Script, *, now: domain.Instant = 0.0) -> Run:
     """Drive ``flow`` (and every child it spawns) to its end; returns its value and trace."""
     return _Loop(script, now).run(flow)
 
 
-def _subject(effect: Effect) -> str:
+def _subject(effect: effects.Effect) -> str:
     match effect:
-        case Claim(prebooking_id=pid) | MarkResult(prebooking_id=pid) | Spawn(key=pid):
+        case (
+            effects.Claim(prebooking_id=pid)
+            | effects.MarkResult(prebooking_id=pid)
+            | effects.Spawn(key=pid)
+        ):
             return pid
-        case Book(prebooking=prebooking) | ReadPlace(prebooking=prebooking):
+        case effects.Book(prebooking=prebooking) | effects.ReadPlace(prebooking=prebooking):
             return prebooking.id
-        case GetSession(user=user):
+        case effects.GetSession(user=user):
             return user
-        case Sleep(until=until) | WaitAny(until=until):
+        case effects.Sleep(until=until) | effects.WaitAny(until=until):
             return "-" if until is None else f"{until:.9g}"
-        case FindReady(limit=limit):
+        case effects.FindReady(limit=limit):
             return str(limit)
 
 
 @dataclass(eq=False)
 class _Process:
-    flow: Flow[Any]
+    flow: effects.Flow[Any]
     key: str | None
     parent: _Process | None
     done: bool = False
@@ -121,9 +103,9 @@ class _Process:
     waiting: int | None = None  # the token of the WaitAny it is parked on
     among: frozenset[str] = frozenset()  # what that WaitAny waits among
 
-    def ready(self) -> tuple[Finished, ...]:
+    def ready(self) -> tuple[effects.Finished, ...]:
         return tuple(
-            Finished(key=PrebookingId(key), value=value)
+            effects.Finished(key=domain.PrebookingId(key), value=value)
             for key, value in self.finished.items()
             if key in self.among
         )
@@ -153,15 +135,15 @@ _Action = _Start | _Send | _Throw | _Wake
 
 
 class _Loop:
-    def __init__(self, script: Script, now: Instant) -> None:
+    def __init__(self, script: Script, now: domain.Instant) -> None:
         self.script = script
         self.now = now
-        self.trace: list[tuple[Instant, Effect]] = []
-        self._heap: list[tuple[Instant, int, _Process, _Action]] = []
+        self.trace: list[tuple[domain.Instant, effects.Effect]] = []
+        self._heap: list[tuple[domain.Instant, int, _Process, _Action]] = []
         self._seq = itertools.count()
         self._attempts: dict[str, int] = {}
 
-    def run(self, flow: Flow[Any]) -> Run:
+    def run(self, flow: effects.Flow[Any]) -> Run:
         root = _Process(flow=flow, key=None, parent=None)
         self._at(self.now, root, _Start())
         for _ in range(MAX_EVENTS):
@@ -181,7 +163,7 @@ class _Loop:
             raise AssertionError(f"stuck at {self.now}: nothing scheduled, the flow is waiting")
         return Run(value=root.value, now=self.now, trace=self.trace)
 
-    def _at(self, at: Instant, process: _Process, action: _Action) -> None:
+    def _at(self, at: domain.Instant, process: _Process, action: _Action) -> None:
         heapq.heappush(self._heap, (at, next(self._seq), process, action))
 
     def _step(self, process: _Process, action: _Start | _Send | _Throw) -> None:
@@ -194,13 +176,13 @@ class _Loop:
             self.trace.append((self.now, effect))
             next_action = self._handle(process, effect)
 
-    def _resume(self, process: _Process, action: _Start | _Send | _Throw) -> Effect | None:
+    def _resume(self, process: _Process, action: _Start | _Send | _Throw) -> effects.Effect | None:
         try:
             match action:
                 case _Start():
                     return next(process.flow)
                 case _Send(value=value):
-                    return process.flow.send(Reply(value=value, now=self.now))
+                    return process.flow.send(effects.Reply(value=value, now=self.now))
                 case _Throw(error=error):
                     if isinstance(error, Failure):
                         error.at(self.now)
@@ -209,22 +191,29 @@ class _Loop:
             self._finish(process, stop.value)
         return None
 
-    def _handle(self, process: _Process, effect: Effect) -> _Send | None:
+    def _handle(self, process: _Process, effect: effects.Effect) -> _Send | None:
         """Performs ``effect``; the reply if it is immediate, else None (an event will resume)."""
         match effect:
-            case Spawn(key=key, flow=child):
+            case effects.Spawn(key=key, flow=child):
                 self._at(self.now, _Process(flow=child, key=key, parent=process), _Start())
                 return _Send(None)  # the parent goes on at once; the child starts right after
-            case WaitAny(among=among, until=until):
+            case effects.WaitAny(among=among, until=until):
                 process.among = among
                 if finished := process.ready():
                     return _Send(finished)
                 process.waiting = token = next(self._seq)
                 if until is not None:
                     self._at(max(until, self.now), process, _Wake(token))
-            case Sleep(until=until):
+            case effects.Sleep(until=until):
                 self._at(max(until, self.now), process, _Send(None))
-            case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
+            case (
+                effects.FindReady()
+                | effects.Claim()
+                | effects.GetSession()
+                | effects.Book()
+                | effects.ReadPlace()
+                | effects.MarkResult()
+            ):
                 latency, outcome = self._perform(effect)
                 done = _Throw(outcome) if isinstance(outcome, BaseException) else _Send(outcome)
                 self._at(self.now + latency, process, done)
@@ -242,30 +231,38 @@ class _Loop:
             self._at(self.now, parent, _Wake(parent.waiting))
 
     def _perform(
-        self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
-    ) -> tuple[Seconds, Any]:
+        self,
+        effect: effects.FindReady
+        | effects.Claim
+        | effects.GetSession
+        | effects.Book
+        | effects.ReadPlace
+        | effects.MarkResult,
+    ) -> tuple[domain.Seconds, Any]:
         script, name = self.script, type(effect).__name__
         latency = script.latency.get(name, 0.0)
         match effect:
-            case FindReady(now=now, limit=limit):
+            case effects.FindReady(now=now, limit=limit):
                 ready = [p for p in script.ready if p.available_at <= now]
                 return self._or_error(name, "", latency, tuple(ready[:limit]))
-            case Claim(prebooking_id=pid, instance_id=instance, now=now):
+            case effects.Claim(prebooking_id=pid, instance_id=instance, now=now):
                 row = next(p for p in script.ready if p.id == pid)
                 claimed = None if pid in script.lost else _claimed(row, instance, now)
                 return self._or_error(name, pid, latency, claimed)
-            case GetSession(user=user):
-                session = None if user in script.no_session else Session(user=user)
+            case effects.GetSession(user=user):
+                session = None if user in script.no_session else domain.Session(user=user)
                 return self._or_error(name, user, latency, session)
-            case Book() | ReadPlace():
+            case effects.Book() | effects.ReadPlace():
                 return self._request(effect, latency)
-            case MarkResult(prebooking_id=pid):
+            case effects.MarkResult(prebooking_id=pid):
                 return self._or_error(name, pid, latency, pid not in script.unrecorded)
             case _:
                 assert_never(effect)
 
-    def _request(self, effect: Book | ReadPlace, latency: Seconds) -> tuple[Seconds, Any]:
-        if isinstance(effect, Book):
+    def _request(
+        self, effect: effects.Book | effects.ReadPlace, latency: domain.Seconds
+    ) -> tuple[domain.Seconds, Any]:
+        if isinstance(effect, effects.Book):
             return self._book(effect.prebooking, effect.timeout)
         if latency > effect.timeout:
             timed_out = f"GET /api/bookings timed out after {effect.timeout:g} s"
@@ -274,13 +271,15 @@ class _Loop:
         return self._or_error("ReadPlace", effect.prebooking.id, latency, place)
 
     def _or_error(
-        self, name: str, subject: str, latency: Seconds, value: Any
-    ) -> tuple[Seconds, Any]:
+        self, name: str, subject: str, latency: domain.Seconds, value: Any
+    ) -> tuple[domain.Seconds, Any]:
         return latency, self.script.errors.get((name, subject), value)
 
-    def _book(self, prebooking: Prebooking, timeout: Seconds) -> tuple[Seconds, Any]:
+    def _book(
+        self, prebooking: domain.Prebooking, timeout: domain.Seconds
+    ) -> tuple[domain.Seconds, Any]:
         attempt = self._attempts[prebooking.id] = self._attempts.get(prebooking.id, 0) + 1
-        booked = BookingResult(book_state=1, reservation_id=f"r-{prebooking.id}")
+        booked = domain.BookingResult(book_state=1, reservation_id=f"r-{prebooking.id}")
         default = [(self.script.latency.get("Book", 0.0), booked)]
         answers = self.script.answers.get(prebooking.id, default)
         latency, answer = answers[min(attempt, len(answers)) - 1]
@@ -289,5 +288,7 @@ class _Loop:
         return latency, answer
 
 
-def _claimed(row: Prebooking, instance: InstanceId, now: Instant) -> Prebooking:
+def _claimed(
+    row: domain.Prebooking, instance: domain.InstanceId, now: domain.Instant
+) -> domain.Prebooking:
     return dataclasses.replace(row, status=Status.EXECUTING, claimed_by=instance, claimed_at=now)
