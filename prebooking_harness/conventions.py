@@ -19,6 +19,8 @@ import argparse
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,9 @@ from typing import Any
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
+    Progress,
     ProgressColumn,
+    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -46,6 +50,7 @@ __all__ = [
     "new_parser",
     "progress_columns",
     "verbosity",
+    "working",
 ]
 
 DISTRIBUTION = "prebooking-harness"
@@ -156,3 +161,13 @@ def progress_columns() -> tuple[ProgressColumn, ...]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
+
+
+@contextmanager
+def working(description: str, *, show: bool = True) -> Iterator[None]:
+    """A line for work of unknown length: a spinner while it runs, then the time it took."""
+    columns = (TextColumn("{task.description}"), SpinnerColumn(finished_text="done"))
+    with Progress(*columns, TimeElapsedColumn(), disable=not show, transient=False) as progress:
+        task = progress.add_task(description, total=1)
+        yield
+        progress.advance(task)

@@ -19,6 +19,7 @@ from prebooking_harness.conventions import (
     add_verbosity,
     fresh_folder,
     new_parser,
+    working,
 )
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
@@ -174,7 +175,8 @@ def _report(args: argparse.Namespace, console: Console) -> int:
         )
         if not ran
     ]
-    page = build_report(findings, out, validation=checks, left_out=left_out)
+    with working("writing the report and its figures", show=not args.quiet):
+        page = build_report(findings, out, validation=checks, left_out=left_out)
     console.print(
         f"report: {out / 'report.md'} and {page} ({time.monotonic() - began:.0f} s)",
         highlight=False,

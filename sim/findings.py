@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prebooking_harness.conventions import working
 from sim.competition import Competition, auto_against_best, compete
 from sim.experiment import Task, run_tasks, summarise, sweep_tasks
 from sim.run import Replication
@@ -97,7 +98,8 @@ def gather(
             seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
         )
     )
-    selections, differences = recommend(scenario, results, executor=executor)
+    with working("choosing per load and objective (KN)", show=show_progress):
+        selections, differences = recommend(scenario, results, executor=executor)
     triggers = []
     for mode in ("cron", "both"):
         variant = scenario.model_copy(
