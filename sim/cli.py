@@ -42,7 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     report = add_command(commands, "report", help="run the experiments and write the report")
     report.add_argument(
-        "--scenario", type=Path, default=DEFAULT_SCENARIO, help="the scenario file (TOML)"
+        "--scenario",
+        type=Path,
+        default=DEFAULT_SCENARIO,
+        help="the scenario file (TOML; default: sim/scenarios/default.toml, the full report; "
+        "any other is a quick what-if)",
     )
     report.add_argument(
         "--out",
@@ -85,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
         commands, "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
     )
     validate.add_argument(
-        "--scenario", type=Path, default=VALIDATION_SCENARIO, help="the scenario file (TOML)"
+        "--scenario",
+        type=Path,
+        default=VALIDATION_SCENARIO,
+        help="the scenario file (TOML; default: sim/scenarios/validate.toml)",
     )
     validate.add_argument(
         "--out",

@@ -54,7 +54,10 @@ def add_replay_parser(commands: Any, default_scenario: Path) -> None:
     command = add_command(commands, "replay", help="rerun one replication and print its journal")
     command.add_argument("run_id", help="strategy/load/replication@seed, e.g. staggered/20/3@1")
     command.add_argument(
-        "--scenario", type=Path, default=default_scenario, help="the scenario file (TOML)"
+        "--scenario",
+        type=Path,
+        default=default_scenario,
+        help="the scenario file (TOML; default: sim/scenarios/default.toml)",
     )
 
 

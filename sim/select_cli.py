@@ -31,7 +31,10 @@ def add_select_parser(commands: Any, default_scenario: Path) -> None:
         commands, "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
     )
     select.add_argument(
-        "--scenario", type=Path, default=default_scenario, help="the scenario file (TOML)"
+        "--scenario",
+        type=Path,
+        default=default_scenario,
+        help="the scenario file (TOML; default: sim/scenarios/default.toml)",
     )
     select.add_argument("--load", type=int, default=20, help="prebookings per class")
     select.add_argument(
