@@ -32,11 +32,24 @@ from scheduler.core import domain, effects
 from scheduler.core.errors import Failure, TransportError
 from scheduler.core.status import Status
 
-__all__ = ["Answer", "Run", "Script", "run"]
+__all__ = ["Answer", "Run", "Script", "prebooking", "run"]
 
 # (latency, what AimHarder answers or raises)
 Answer = tuple[domain.Seconds, domain.BookingResult | Exception]
 MAX_EVENTS = 100_000  # a flow that never ends fails its test instead of hanging it
+
+
+def prebooking(i: int, *, created_at: float | None = None) -> domain.Prebooking:
+    """Prebooking ``p{i:02d}`` of its own user, ready at 0, asked for in order of ``i``."""
+    return domain.Prebooking(
+        id=domain.PrebookingId(f"p{i:02d}"),
+        user=domain.UserId(f"user{i}@example.com"),
+        class_id=100,
+        day="20261130",
+        box=1,
+        available_at=0.0,
+        created_at=-1000.0 + i if created_at is None else created_at,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

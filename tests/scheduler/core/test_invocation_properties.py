@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.core.domain import BookingResult, InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.core.domain import BookingResult, InstanceId
 from scheduler.core.effects import Book, Claim, MarkResult
 from scheduler.core.errors import HttpStatusError, TransportError
 from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import Disposition, InvocationReport
 from scheduler.core.strategies import PolicyConfig
-from tests.scheduler.core.script import Answer, Run, Script, run
+from tests.scheduler.core.script import Answer, Run, Script, prebooking, run
 
 EPS = 1e-9
 STORE = 0.03  # every store call
@@ -79,18 +79,8 @@ def most_at_once(spans_: list[Span]) -> int:
 def test_an_invocation_keeps_every_rule(
     config: PolicyConfig, count: int, table: list[list[Answer]], lost: set[int]
 ) -> None:
-    ready = tuple(
-        Prebooking(
-            id=PrebookingId(f"p{i:02d}"),
-            user=UserId(f"u{i}"),
-            class_id=1,
-            day="20261130",
-            box=1,
-            available_at=0.0,
-            created_at=float(count - i),  # FindReady's order is the reverse of FIFO
-        )
-        for i in range(count)
-    )
+    # FindReady's order is the reverse of FIFO
+    ready = tuple(prebooking(i, created_at=float(count - i)) for i in range(count))
     fifo = [p.id for p in sorted(ready, key=lambda p: p.fifo_key)]
     script = Script(
         ready=ready,
@@ -134,19 +124,8 @@ def test_an_invocation_keeps_every_rule(
 @settings(max_examples=100, deadline=None)
 @given(table=st.lists(st.lists(answers, min_size=1, max_size=3), min_size=8, max_size=8))
 def test_sequential_never_has_two_bookings_in_flight(table: list[list[Answer]]) -> None:
-    ready = tuple(
-        Prebooking(
-            id=PrebookingId(f"p{i}"),
-            user=UserId(f"u{i}"),
-            class_id=1,
-            day="20261130",
-            box=1,
-            available_at=0.0,
-            created_at=float(i),
-        )
-        for i in range(8)
-    )
-    script = Script(ready=ready, answers={f"p{i}": table[i] for i in range(8)})
+    ready = tuple(prebooking(i) for i in range(8))
+    script = Script(ready=ready, answers={f"p{i:02d}": table[i] for i in range(8)})
     config = PolicyConfig(max_in_flight=1)
     result = run(run_invocation(instance_id=InstanceId("i"), config=config, now=0.0), script)
     owners = [e.prebooking.id for _, e in result.trace if isinstance(e, Book)]

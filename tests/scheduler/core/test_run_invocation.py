@@ -11,24 +11,12 @@ from typing import Any
 
 import pytest
 
-from scheduler.core.domain import BookingResult, InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.core.domain import BookingResult, InstanceId, PrebookingId
 from scheduler.core.errors import HttpStatusError, StoreError
 from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import Disposition, InvocationReport
 from scheduler.core.strategies import PolicyConfig, strategy
-from tests.scheduler.core.script import Answer, Run, Script, run
-
-
-def prebooking(i: int, *, created_at: float | None = None) -> Prebooking:
-    return Prebooking(
-        id=PrebookingId(f"p{i:02d}"),
-        user=UserId(f"user{i}@example.com"),
-        class_id=100,
-        day="20261130",
-        box=1,
-        available_at=0.0,
-        created_at=-1000.0 + i if created_at is None else created_at,
-    )
+from tests.scheduler.core.script import Answer, Run, Script, prebooking, run
 
 
 def invoke(config: PolicyConfig, count: int, *, book: float = 0.25, **script: Any) -> Run:
