@@ -6,6 +6,9 @@ off, so what is left is the machinery's own. Measured per effect by wrapping the
 (``scheduler.aio.RealWorld.perform``):
 
 - start-up: the invocation's start (``asyncio.run``) to its first query;
+- turn between effects: one effect's end (the store's thread done, the answer read) to the
+  same flow's next effect (the thread's result back on the loop, the flow's own step, the
+  driver);
 - thread hand-off: a store call's submission to its start on the store's thread;
 - store query: its run on that thread (claim, get session, mark result);
 - send to parser: the flow's ``Book`` to the mock's HTTP parser stamping the request (asyncio,
@@ -54,6 +57,7 @@ STRATEGIES = ("sequential", "staggered", "batched", "parallel")
 samples: dict[str, list[float]] = defaultdict(list)
 books: list[tuple[str, float]] = []  # (user, the flow's Book) of the current invocation
 answered: dict[str, float] = {}  # user -> when the flow had the answer
+finished: dict[int, float] = {}  # asyncio task -> when its last effect ended
 queries: list[float] = []  # when the current invocation asked for ready prebookings
 overtaken: dict[str, list[float]] = defaultdict(list)  # share of pairs reaching the parser swapped
 
@@ -64,6 +68,9 @@ def _instrument() -> None:
 
     async def timed(self: aio.RealWorld, effect: Any) -> Any:
         asked = time.time()
+        task = id(asyncio.current_task())
+        if task in finished:
+            samples["turn between effects"].append(asked - finished.pop(task))
         if isinstance(effect, FindReady):
             queries.append(asked)
         if isinstance(effect, Book):
@@ -71,7 +78,7 @@ def _instrument() -> None:
             try:
                 return await original(self, effect)
             finally:
-                answered[effect.prebooking.user] = time.time()
+                answered[effect.prebooking.user] = finished[task] = time.time()
         kind = type(effect).__name__
 
         def run() -> Any:
@@ -80,7 +87,8 @@ def _instrument() -> None:
             try:
                 return store_perform(self.store, effect)
             finally:
-                samples[f"store {kind}"].append(time.time() - started)
+                finished[task] = time.time()
+                samples[f"store {kind}"].append(finished[task] - started)
 
         return await asyncio.get_running_loop().run_in_executor(self.threads, run)
 
@@ -125,14 +133,17 @@ def main() -> None:
                 _round(name, Path(tmp), index)
     title = f"{ROUNDS} real invocations of {N} per strategy, beyond the mock's delays (ms)"
     table = Table(title=title)
-    for column in ("what", "count", "median", "p90", "max"):
+    for column in ("what", "count", "median", "mean", "p90", "max"):
         table.add_column(column)
+    # A flow's turns include the invocation's waits for its children: only the short ones count.
+    samples["turn between effects"] = [t for t in samples["turn between effects"] if t < 0.05]
     for what, values in sorted(samples.items()):
         ms = np.asarray(values) * 1000
         table.add_row(
             what,
             str(len(ms)),
             f"{statistics.median(ms):.2f}",
+            f"{ms.mean():.2f}",
             f"{np.percentile(ms, 90):.2f}",
             f"{ms.max():.2f}",
         )

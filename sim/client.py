@@ -1,15 +1,15 @@
 """The scheduler's own machinery in SimPy time: start-up, thread hand-offs, sends over a pool.
 
-What a real invocation spends besides the database and AimHarder (``ClientModel``, measured by
-``benchmarks.send_spread``): its start-up before the first query, each store call's wait for
-its thread, each request's way from the flow to the server's HTTP parser, and each answer's way
-back, one at a time. A request with no idle connection joins the current connection round (or
-opens one): the round ends ``connect`` after it began plus ``connect_each`` per connection that
-joined, and all its requests leave together, in order; that is how a real burst of sends
-reaches the server bunched. An answered request leaves its connection idle for the next send.
-One pool per world: right for one invocation at a time (the validation), shared by invocations
-that overlap. A delay that is a fixed 0 is not waited at all, so a scenario without a
-``[client]`` table runs exactly as before.
+What a real invocation spends besides the database and AimHarder (``ClientModel``, measured
+by ``benchmarks.send_spread``): its start-up before the first query, the flow's turn before
+each effect, each store call's wait for its thread, each request's way from the flow to the
+server, and each answer's way back, one at a time. A request with no idle connection joins the
+current connection round (or opens one): the round ends ``connect`` after it began plus
+``connect_each`` per connection that joined, and all its requests leave together, in order;
+that is how a real burst of sends reaches the server bunched. An answered request leaves its
+connection idle for the next send. One pool per world: right for one invocation at a time
+(the validation), shared by invocations that overlap. A delay that is a fixed 0 is not waited
+at all, so a scenario without a ``[client]`` table runs exactly as before.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Client:
         self.env = env
         self._model = model
         self._startup = streams.sampler("client.startup", model.startup)
+        self._turn = streams.keyed("client.turn", model.turn)
         self._handoff = streams.keyed("client.handoff", model.handoff)
         self._send = streams.keyed("client.send", model.send)
         self._connect = streams.sampler("client.connect", model.connect)
@@ -63,6 +64,10 @@ class Client:
     def start(self) -> Generator[simpy.Event, Any, None]:
         if not instant(self._model.startup):
             yield self.env.timeout(self._startup.sample())
+
+    def turn(self, key: str) -> Generator[simpy.Event, Any, None]:
+        if not instant(self._model.turn):
+            yield self.env.timeout(self._turn(key).sample())
 
     def handoff(self, key: str) -> Generator[simpy.Event, Any, None]:
         if not instant(self._model.handoff):

@@ -112,8 +112,10 @@ class ClientModel(_Model):
     """The scheduler's own machinery, as measured on a real run (``benchmarks.send_spread``).
 
     ``startup``: from the trigger to the invocation's first query (the event loop, the HTTP
-    client, the store's threads). ``handoff``: a store call's wait for its thread. ``send``: a
-    request from the flow's ``Book`` to the server's HTTP parser over an open connection.
+    client, the store's threads). ``turn``: before each effect, the flow's own step and the
+    event loop's turn since the last one ended. ``handoff``: a store call's wait for its thread.
+    ``send``: a request from the flow's ``Book`` to the server handling it over an open
+    connection (the real run's server, the mock, adds its own lateness past its deadlines).
     ``connect`` and ``connect_each``: opening connections when none is idle; the event loop
     opens those asked for together in one round, which ends ``connect`` after it began plus
     ``connect_each`` for every further connection that joined it, so a burst of sends reaches
@@ -123,6 +125,7 @@ class ClientModel(_Model):
     """
 
     startup: Distribution = Fixed()
+    turn: Distribution = Fixed()
     handoff: Distribution = Fixed()
     send: Distribution = Fixed()
     connect: Distribution = Fixed()

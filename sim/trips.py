@@ -64,6 +64,7 @@ class StoreTrips:
 
     def perform(self, effect: StoreEffect) -> Generator[simpy.Event, Any, Any]:
         """What ``effect`` gives back, once its trip is over."""
+        yield from self._client.turn(_key(effect))  # the flow's step before it asks
         if type(effect) is GetSession and effect.user in self._sessions:
             session = self._sessions.pop(effect.user)  # read with the claim, for this call
             if isinstance(session, CorruptRowError):

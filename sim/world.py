@@ -94,6 +94,7 @@ class SimWorld:
 
     def perform(self, effect: WorldEffect) -> Generator[simpy.Event, Any, Any]:
         if type(effect) is Book:
+            yield from self._client.turn(effect.prebooking.id)
             return (yield from self._book(effect))
         if type(effect) is ReadPlace:
             return (yield from self._read_place(effect))
