@@ -25,6 +25,7 @@ from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.equivalence import verdict
 from sim.executors import add_executor_arguments, check_executor, open_executor
+from sim.machinery import Tables, calibration_toml, quantities
 from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
@@ -35,6 +36,8 @@ __all__ = ["main"]
 
 DEFAULT_SCENARIO = Path(__file__).parent / "scenarios" / "default.toml"
 VALIDATION_SCENARIO = Path(__file__).parent / "scenarios" / "validate.toml"
+MAX_ROUNDS = 50
+REPORT_ROUNDS = 2  # timed invocations per strategy among the report's validation runs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
         default=["sequential", "staggered", "batched", "parallel"],
         help="the strategies to compare",
     )
+    validate.add_argument(
+        "--calibrate",
+        type=int,
+        default=4,
+        metavar="ROUNDS",
+        help="time the machinery on ROUNDS real invocations per strategy among the real runs, "
+        f"and run the model with it (4; 0: the scenario's tables as written; at most {MAX_ROUNDS})",
+    )
     validate.add_argument("--strict", action="store_true", help="exit 1 unless all agree")
     add_verbosity(validate)
     add_select_parser(commands, DEFAULT_SCENARIO)
@@ -170,8 +181,9 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             strategies=scenario.experiment.strategies,
             load=10,
             replications=args.validation_replications,
+            calibrate=REPORT_ROUNDS,
             show_progress=not args.quiet,
-        )
+        ).rows
     left_out = [
         (what, flag)
         for what, flag, ran in (
@@ -195,18 +207,23 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     scenario = Scenario.from_file(args.scenario)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
     _within("--load", args.load, 1, MAX_LOAD)
+    _within("--calibrate", args.calibrate, 0, MAX_ROUNDS)
     for name in args.strategies:
         strategy(name)  # refuses an unknown name, listing the known ones
     count = args.replications or scenario.experiment.replications
-    rows = compare(
+    comparison = compare(
         scenario,
         strategies=args.strategies,
         load=args.load,
         replications=count,
+        calibrate=args.calibrate,
         show_progress=not args.quiet,
     )
+    rows = comparison.rows
     out = args.out or fresh_folder(Path("out"), "validate")
     write_validation(rows, out)
+    if comparison.calibration is not None:
+        _print_calibration(comparison.calibration, out, args.calibrate)
     table = Table(
         title=f"real - simulated, {args.load} ready prebookings, {count} real runs each "
         f"({SIM_RUNS_PER_REAL * count} simulated)"
@@ -228,6 +245,18 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     console.print(f"written: {out / 'validation.md'}", highlight=False)
     print(verdict(rows))
     return 1 if args.strict and not all(r["agrees"] for r in rows) else 0
+
+
+def _print_calibration(tables: Tables, out: Path, rounds: int) -> None:
+    """The machinery the model ran with (printed, and written for a scenario file)."""
+    table = Table(title=f"the machinery, {rounds} timed real invocations per strategy (ms)")
+    for column in ("parameter", "median", "mean", "p99"):
+        table.add_column(column)
+    for name, distributions in tables.items():
+        for what, d in distributions.items():
+            table.add_row(f"{name}.{what}", *(f"{q * 1000:.2f}" for q in quantities(d)))
+    Console().print(table)
+    (out / "calibration.toml").write_text(calibration_toml(tables), encoding="utf-8")
 
 
 def _with_replications(scenario: Scenario, count: int) -> Scenario:

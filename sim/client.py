@@ -1,15 +1,18 @@
 """The scheduler's own machinery in SimPy time: start-up, thread hand-offs, sends over a pool.
 
 What a real invocation spends besides the database and AimHarder (``ClientModel``, measured
-by ``benchmarks.send_spread``): its start-up before the first query, the flow's turn before
-each effect, each store call's wait for its thread, each request's way from the flow to the
-server, and each answer's way back, one at a time. A request with no idle connection joins the
-current connection round (or opens one): the round ends ``connect`` after it began plus
-``connect_each`` per connection that joined, and all its requests leave together, in order;
-that is how a real burst of sends reaches the server bunched. An answered request leaves its
-connection idle for the next send. One pool per world: right for one invocation at a time
-(the validation), shared by invocations that overlap. A delay that is a fixed 0 is not waited
-at all, so a scenario without a ``[client]`` table runs exactly as before.
+by ``sim.machinery``): its start-up before the first query, the flow's turn on the event loop
+before each effect, each store call's wait for its thread, each request's way from the flow to
+the server, and each answer's way back. The event loop runs one thing at a time: the flows'
+turns and the reading of answers wait for each other on it, which is what delays a parallel
+invocation's claims and sends when ten flows are ready at once. A request with no idle
+connection joins the current connection round (or opens one): the round ends ``connect``
+after it began plus ``connect_each`` per connection that joined, and all its requests leave
+together, in order; that is how a real burst of sends reaches the server bunched. An answered
+request leaves its connection idle for the next send. One pool per world: right for one
+invocation at a time (the validation), shared by invocations that overlap. A delay that is a
+fixed 0 is not waited at all, so a scenario without a ``[client]`` table runs exactly as
+before.
 """
 
 from __future__ import annotations
@@ -66,8 +69,11 @@ class Client:
             yield self.env.timeout(self._startup.sample())
 
     def turn(self, key: str) -> Generator[simpy.Event, Any, None]:
+        """The flow's step on the event loop, which runs one flow at a time."""
         if not instant(self._model.turn):
-            yield self.env.timeout(self._turn(key).sample())
+            with self._loop.request() as turn:
+                yield turn
+                yield self.env.timeout(self._turn(key).sample())
 
     def handoff(self, key: str) -> Generator[simpy.Event, Any, None]:
         if not instant(self._model.handoff):

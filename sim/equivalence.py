@@ -11,7 +11,7 @@ The margin is relative to the real mean with an absolute floor (``Margin``):
 - makespan and time to book: 10% of the real value, at least 50 ms. 10%: the report's choices
   rest on differences far larger (parallel against staggered or sequential: 2x and more); 50 ms:
   below it the machine's own noise (thread hand-offs and event-loop turns measured up to tens
-  of milliseconds under load, ``benchmarks.send_spread``) is the real run's, not the model's.
+  of milliseconds under load, ``sim.machinery``) is the real run's, not the model's.
 - inversion rate: 20% of the real rate, at least 0.05. A rate near 0 has no useful relative
   margin (0.001 against 0.002 is "100% off" and means nothing), and with 20 runs of 10
   prebookings (45 pairs each) the rate's own 90% interval is about +-0.04 wide, so a floor

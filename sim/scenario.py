@@ -109,19 +109,19 @@ class DatabaseModel(_Model):
 
 
 class ClientModel(_Model):
-    """The scheduler's own machinery, as measured on a real run (``benchmarks.send_spread``).
+    """The scheduler's own machinery, as measured on real runs (``sim.machinery``).
 
     ``startup``: from the trigger to the invocation's first query (the event loop, the HTTP
-    client, the store's threads). ``turn``: before each effect, the flow's own step and the
-    event loop's turn since the last one ended. ``handoff``: a store call's wait for its thread.
-    ``send``: a request from the flow's ``Book`` to the server handling it over an open
-    connection (the real run's server, the mock, adds its own lateness past its deadlines).
-    ``connect`` and ``connect_each``: opening connections when none is idle; the event loop
-    opens those asked for together in one round, which ends ``connect`` after it began plus
-    ``connect_each`` for every further connection that joined it, so a burst of sends reaches
-    the server together, in order. ``receive``: an answer's way from the server's last byte to
-    the flow, one answer at a time (one event loop). All zero by default: the seed's latencies
-    already include them.
+    client, the store's threads). ``turn``: before each effect, the flow's own step on the event
+    loop since its last effect ended (one flow's step at a time). ``handoff``: a store call's
+    wait for its thread. ``send``: a request from the flow's ``Book`` to the server handling it
+    over an open connection (the real run's server, the mock, adds its own lateness past its
+    deadlines). ``connect`` and ``connect_each``: opening connections when none is idle; the
+    event loop opens those asked for together in one round, which ends ``connect`` after it
+    began plus ``connect_each`` for every further connection that joined it, so a burst of sends
+    reaches the server together, in order. ``receive``: an answer's way from the server's last
+    byte to the flow, one answer at a time (one event loop). All zero by default: the seed's
+    latencies already include them.
     """
 
     startup: Distribution = Fixed()

@@ -15,39 +15,38 @@ them to what SQLite measures here (``benchmarks.scheduler_makespan`` prints it).
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 from rich.progress import Progress
 from scipy import stats
 
-from harness.children import mock_process
-from harness.journal import journal_entries
 from harness.measures import attempts, class_measures
-from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from prebooking_harness.conventions import progress_columns
-from scheduler.client import AimHarderClient
-from scheduler.core.domain import PrebookingId, UserId
-from scheduler.invoke import invoke
-from scheduler.settings import Settings
-from scheduler.store import NewPrebooking, open_store
 from sim.equivalence import MARGINS, equivalence
+from sim.machinery import Machinery, Tables, calibrated, calibration, measure_one
+from sim.real import CLASS_ID, real_invocation
 from sim.run import run_replication
 from sim.scenario import Scenario
 from sim.seedcheck import one_invocation
 
-__all__ = ["SIM_RUNS_PER_REAL", "Sample", "compare", "real_sample", "simulated_sample"]
+__all__ = [
+    "CALIBRATED",
+    "SIM_RUNS_PER_REAL",
+    "Comparison",
+    "Sample",
+    "compare",
+    "real_sample",
+    "simulated_sample",
+]
 
-CLASS_ID, DAY, PASSWORD = 4242, "20261130", "validate"
 MEASURES = ("makespan", "time_to_book", "inversion_rate")
 SIM_RUNS_PER_REAL = 5
+# The machinery is measured on every strategy: each shows parts the others do not (a burst
+# of connections, sends over idle ones).
+CALIBRATED = ("sequential", "staggered", "batched", "parallel")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,57 +60,20 @@ class Sample:
 
 
 def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
-    rng = np.random.default_rng([scenario.experiment.seed, load, replication])
-    emails = [f"v{i:03d}@validate.example" for i in range(load)]
-    mock = MockConfig(
-        users=[UserAccount(email=e, password=PASSWORD) for e in emails],
-        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=load)],
+    run = real_invocation(
+        policy=scenario.policy_for(name),
         latency={"book": scenario.aimharder.book},
+        load=load,
+        seed=replication,
+        max_duration=scenario.platform.max_duration,
+        created_seed=[scenario.experiment.seed, load, replication],
     )
-    policy = scenario.policy_for(name)
-    with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=replication) as url:
-        with open_store(Path(folder) / "validate.sqlite") as store:
-            sessions = asyncio.run(_log_in(url, emails))
-            for session in sessions:
-                store.save_session(session, time.time())
-            ready = time.time()
-            created = ready - rng.uniform(0, 86_400, size=load)
-            store.add(
-                NewPrebooking(
-                    id=PrebookingId(f"v{i:03d}"),
-                    user=UserId(e),
-                    class_id=CLASS_ID,
-                    day=DAY,
-                    box=1,
-                    available_at=ready,
-                    created_at=float(created[i]),
-                )
-                for i, e in enumerate(emails)
-            )
-            # The rows are in (as they would be long before a real opening): the invocation
-            # starts now, and makespan and time to book count from here, as in the model.
-            opening = time.time()
-            settings = Settings(
-                database_url="unused",
-                aimharder_url=url,
-                policy=policy,
-                max_duration=scenario.platform.max_duration,
-            )
-            answer = asyncio.run(invoke(settings, store, started_at=opening))
-            rows = store.list()
-        journal = journal_entries(url)
-    (measures,) = class_measures(attempts(journal), rows, {CLASS_ID: opening})
+    (measures,) = class_measures(attempts(run.entries), run.rows, {CLASS_ID: run.opening})
     return Sample(
-        makespan=answer.body["executionTimeMs"] / 1000,
+        makespan=run.answer.body["executionTimeMs"] / 1000,
         times_to_book=measures.times_to_book,
         inversion_rate=measures.inversion_rate,
     )
-
-
-async def _log_in(url: str, emails: list[str]) -> list[Any]:
-    async with httpx.AsyncClient() as http:
-        client = AimHarderClient(http, base_url=url)
-        return list(await asyncio.gather(*(client.login(UserId(e), PASSWORD) for e in emails)))
 
 
 def simulated_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
@@ -137,33 +99,58 @@ def _per_run(samples: Sequence[Sample], measure: str) -> list[float]:
     return [getattr(s, measure) for s in samples]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comparison:
+    rows: list[dict[str, Any]]  # one per strategy and measure
+    calibration: Tables | None  # the machinery measured, if asked
+
+
 def compare(
     scenario: Scenario,
     *,
     strategies: Sequence[str],
     load: int,
     replications: int,
+    calibrate: int = 0,
     show_progress: bool = True,
-) -> list[dict[str, Any]]:
+) -> Comparison:
     """One row per strategy and measure: quantiles, KS test, and the equivalence verdict.
 
+    The real runs take turns (replication r of every strategy, then r + 1), and with
+    ``calibrate`` the machinery's timed invocations (that many per strategy,
+    ``sim.machinery``) are spread among them: all of them see the same machine over the same
+    minutes, however its load changes, and the model then runs with the machinery measured.
     The model runs ``SIM_RUNS_PER_REAL`` times as often as the real system (it is cheap), so
     the interval's width is mostly the real runs'."""
-    rows = []
+    plan: list[tuple[str, str, int]] = [
+        ("real", name, r) for r in range(replications) for name in strategies
+    ]
+    timed = [("machinery", name, r) for r in range(calibrate) for name in CALIBRATED]
+    every = max(1, len(plan) // max(1, len(timed)))
+    for position, step in enumerate(timed):  # one timed invocation every few real runs
+        plan.insert(position * (every + 1), step)
+    real: dict[str, list[Sample]] = {name: [] for name in strategies}
+    machinery = Machinery()
     with Progress(*progress_columns(), disable=not show_progress) as progress:
-        bar = progress.add_task("real and simulated runs", total=len(strategies) * replications)
-        for name in strategies:
-            real = []
-            for r in range(replications):
-                real.append(real_sample(scenario, name, load, r))
-                progress.advance(bar)
-            simulated = [
-                simulated_sample(scenario, name, load, r)
-                for r in range(SIM_RUNS_PER_REAL * replications)
-            ]
-            for measure in MEASURES:
-                rows.append(_row(name, measure, real, simulated))
-    return rows
+        bar = progress.add_task("real runs", total=len(plan))
+        for kind, name, r in plan:
+            if kind == "real":
+                real[name].append(real_sample(scenario, name, load, r))
+            else:
+                measure_one(machinery, name, r)
+            progress.advance(bar)
+    tables = calibration(machinery) if calibrate else None
+    model = scenario if tables is None else calibrated(scenario, tables)
+    rows = []
+    for name in strategies:
+        simulated = [
+            simulated_sample(model, name, load, r) for r in range(SIM_RUNS_PER_REAL * replications)
+        ]
+        rows += [
+            {**_row(name, measure, real[name], simulated), "timed_runs": calibrate}
+            for measure in MEASURES
+        ]
+    return Comparison(rows=rows, calibration=tables)
 
 
 def _row(name: str, measure: str, real: list[Sample], sim: list[Sample]) -> dict[str, Any]:

@@ -43,3 +43,12 @@ def test_a_connection_is_reused_once_answered() -> None:
     gaps = [b - a for a, b in itertools.pairwise(bare)]
     later = [b - a for a, b in itertools.pairwise(connected)]
     assert later == pytest.approx([g + 0.002 for g in gaps])
+
+
+def test_the_flows_steps_take_turns_on_the_one_event_loop() -> None:
+    # Five flows ready at once, each with a claim, a session read and a send: with a 10 ms step
+    # before each effect, a flow alone would send 4 steps later (with the query's); on one
+    # loop the last send waits for the steps of all five (16, less the queries they overlap).
+    bare = arrivals("parallel", {})
+    stepped = arrivals("parallel", {"turn": 0.01})
+    assert stepped[-1] - bare[-1] > 3 * 4 * 0.01

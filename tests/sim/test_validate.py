@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ def rows() -> list[dict[str, Any]]:
     scenario = Scenario.from_file(VALIDATION_SCENARIO)
     return compare(
         scenario, strategies=["sequential", "parallel"], load=6, replications=2, show_progress=False
-    )
+    ).rows
 
 
 def row(rows: list[dict[str, Any]], name: str, measure: str) -> dict[str, Any]:
@@ -47,6 +48,12 @@ def test_the_command_writes_the_comparison_and_refuses_bad_values(
     assert main(["validate", "--strategies", "fifo", "--out", str(tmp_path)]) == 2
     assert "unknown strategy 'fifo'" in capsys.readouterr().err
     argv = ["validate", "--strategies", "parallel", "--replications", "1", "--load", "3"]
+    argv += ["--calibrate", "1"]
     assert main([*argv, "--out", str(tmp_path), "--quiet"]) == 0
-    assert "## The simulation against real runs" in (tmp_path / "validation.md").read_text()
+    text = (tmp_path / "validation.md").read_text()
+    assert "## The simulation against real runs" in text
+    assert "machinery timed on 1 real invocations per strategy" in text
+    # the machinery the model ran with, as a table a scenario can take
+    timed = Scenario.from_data(tomllib.loads((tmp_path / "calibration.toml").read_text()))
+    assert timed.client.connect_each.kind == "lognormal"
     assert (tmp_path / "validation.csv").read_text().startswith("strategy,measure")
