@@ -34,7 +34,7 @@ import statistics
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -47,6 +47,7 @@ from scheduler import aio, gathering
 from scheduler.core.effects import Book, FindReady
 from scheduler.core.strategies import strategy
 from scheduler.store import Store
+from scheduler.store.batches import Answers, Sessions
 from scheduler.store.perform import StoreEffect
 from sim.real import real_invocation
 from sim.scenario import ClientModel, DatabaseModel, Scenario
@@ -100,7 +101,10 @@ class _Invocation:
 def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]:
     """The driver's world timed effect by effect, and the store's batches (``scheduler.gathering``)
     on their thread (this process, until the block ends)."""
-    original, original_batch = aio.RealWorld.perform, gathering._perform_batch
+    # The driver hands ``perform_batch`` to its threads by the name in ``scheduler.gathering``.
+    batches = vars(gathering)
+    original = aio.RealWorld.perform
+    original_batch: Callable[..., tuple[Answers, Sessions]] = batches["perform_batch"]
     samples = machinery.samples
     asked_at: dict[int, float] = {}  # an effect (its id) -> when its flow asked for it
     ended_at: dict[int, float] = {}  # -> when its batch ended on the store's thread
@@ -126,7 +130,9 @@ def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]
             if isinstance(effect, Book):
                 seen.answered[effect.prebooking.user] = seen.finished[task]
 
-    def batch(store: Store, effects: Sequence[StoreEffect]) -> Any:
+    def batch(
+        store: Store, effects: Sequence[StoreEffect], *, ran_at: float | None = None
+    ) -> tuple[Answers, Sessions]:
         started, thread = time.time(), threading.get_ident()
         latest = max(asked_at.get(id(e), started) for e in effects)
         free = seen.thread_free.get(thread, 0.0)
@@ -135,7 +141,7 @@ def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]
         else:  # it was busy with an earlier batch: its turn from that one to this
             samples[f"{name}: thread turnaround"].append(started - free)
         try:
-            return original_batch(store, effects)
+            return original_batch(store, effects, ran_at=ran_at)
         finally:
             ended = seen.thread_free[thread] = time.time()
             for effect in effects:
@@ -144,12 +150,12 @@ def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]
             samples[f"store {kind}"].append(ended - started)
 
     aio.RealWorld.perform = timed  # type: ignore[method-assign]
-    gathering._perform_batch = batch
+    batches["perform_batch"] = batch
     try:
         yield
     finally:
         aio.RealWorld.perform = original  # type: ignore[method-assign]
-        gathering._perform_batch = original_batch
+        batches["perform_batch"] = original_batch
 
 
 def measure(
