@@ -19,22 +19,36 @@ Rules, stated once:
 - **Invocations failing**: calls the trigger counts as failed (no answer within its timeout,
   or a 5xx) among all calls it made; **disabled**: the share of replications in which the
   trigger disabled itself (cron-job.org after 15 failures in a row).
+
+The numbers are found here (``trigger_section``); the words are in
+``sim/templates/trigger_choice.md.j2``.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.experiment import Task, estimate, run_tasks, summarise
 from sim.run import Replication
 from sim.scenario import Scenario
+from sim.words import render_markdown
 
-__all__ = ["PRESETS_DIR", "gather_presets", "preset_choices", "presets", "section_markdown"]
+__all__ = [
+    "PRESETS_DIR",
+    "FailureStreak",
+    "PresetChoice",
+    "TriggerSection",
+    "gather_presets",
+    "preset_choices",
+    "presets",
+    "section_markdown",
+    "trigger_section",
+]
 
 PRESETS_DIR = Path(__file__).parent / "scenarios" / "triggers"
 SERVES_UNDECIDED = 0.5  # above this share never decided at every limit: cannot serve
@@ -99,13 +113,31 @@ def _summary(done: Sequence[tuple[Task, Replication]]) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PresetChoice:
+    """The recommendation at one (preset, limit) and its numbers."""
+
+    preset: str
+    limit: float
+    budget: float
+    serves: bool  # the preset can serve the bot at some limit
+    strategy: str
+    safe: bool  # the strategy was safe at every load; else the least undecided
+    load: int  # the largest load, where the numbers below are read
+    book_p95: float
+    undecided_share: float
+    call_fail_share: float  # the worst strategy and load
+    disabled: float  # the worst strategy and load
+    places_won: float | None  # None when the scenario does not measure it
+
+
 def _safe(row: dict[str, Any]) -> bool:
     return bool(
         row["kill_rate"] == 0 and row["skipped"] == 0 and row["lost"] == 0 and row["doubles"] == 0
     )
 
 
-def preset_choices(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def preset_choices(rows: Sequence[dict[str, Any]]) -> list[PresetChoice]:
     """One row per (preset, limit): the recommendation and its numbers, by the module's rules."""
     points: dict[tuple[str, float], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -132,86 +164,83 @@ def preset_choices(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             chosen = min(at_top, key=lambda s: (at_top[s]["undecided_share"], s))
         row = at_top[chosen]
         choices.append(
-            {
-                "preset": preset,
-                "limit": limit,
-                "budget": row["budget"],
-                "serves": serves[preset],
-                "strategy": chosen,
-                "safe": bool(safe),
-                "load": top,
-                "book_p95": row["book_p95"],
-                "undecided_share": row["undecided_share"],
-                "call_fail_share": max(r["call_fail_share"] for r in at),
-                "disabled": max(r["trigger_disabled"] for r in at),
-                "places_won": row.get("places_won"),
-            }
+            PresetChoice(
+                preset=preset,
+                limit=limit,
+                budget=row["budget"],
+                serves=serves[preset],
+                strategy=chosen,
+                safe=bool(safe),
+                load=top,
+                book_p95=row["book_p95"],
+                undecided_share=row["undecided_share"],
+                call_fail_share=max(r["call_fail_share"] for r in at),
+                disabled=max(r["trigger_disabled"] for r in at),
+                places_won=row.get("places_won"),
+            )
         )
     return choices
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailureStreak:
+    """The longest run of failed calls, and the point it was seen at."""
+
+    length: int
+    preset: str
+    limit: float
+    strategy: str
+    load: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerSection:
+    """What the section's sentences need: the grid, the choices and what went wrong."""
+
+    limits: tuple[float, ...]
+    loads: tuple[int, ...]
+    replications: int
+    serving: tuple[PresetChoice, ...]  # the choices of the presets that can serve
+    cannot: tuple[str, ...]  # presets that cannot serve, by name
+    places_won: bool  # some serving choice measured places won: the table shows them
+    serves_undecided: float
+    longest_streak: FailureStreak | None
+    duplicate_points: int  # points where some delivery came twice
+    duplicate_presets: tuple[str, ...]
+    booked_twice: float  # the most booked twice at any of those points
+
+
+def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSection:
+    """The section's findings from the presets' rows, by the module's rules."""
+    plan = base.experiment
+    choices = preset_choices(rows)
+    serving = tuple(c for c in choices if c.serves)
+    streaks = [r for r in rows if r["failure_streak_max"] > 0]
+    worst = max(streaks, key=lambda r: r["failure_streak_max"], default=None)
+    seen = [r for r in rows if r["duplicates_seen"] > 0]
+    return TriggerSection(
+        limits=tuple(plan.limits),
+        loads=tuple(plan.trigger_loads),
+        replications=plan.trigger_replications,
+        serving=serving,
+        cannot=tuple(sorted({c.preset for c in choices if not c.serves})),
+        places_won=any(c.places_won is not None for c in serving),
+        serves_undecided=SERVES_UNDECIDED,
+        longest_streak=None
+        if worst is None
+        else FailureStreak(
+            length=worst["failure_streak_max"],
+            preset=worst["preset"],
+            limit=worst["limit"],
+            strategy=worst["strategy"],
+            load=worst["load"],
+        ),
+        duplicate_points=len(seen),
+        duplicate_presets=tuple(sorted({r["preset"] for r in seen})),
+        booked_twice=max((r["doubles"] for r in seen), default=0.0),
+    )
 
 
 def section_markdown(rows: Sequence[dict[str, Any]], base: Scenario) -> str:
-    """The section, generated from the presets' rows."""
-    plan = base.experiment
-    choices = preset_choices(rows)
-    serving = [c for c in choices if c["serves"]]
-    cannot = sorted({c["preset"] for c in choices if not c["serves"]})
-    won = any(c["places_won"] is not None for c in serving)
-    headers = ["trigger", "limit (budget)", "recommended", "p95 time to book (s)"]
-    headers += ["places won"] if won else []
-    headers += ["invocations failing", "trigger disabled"]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    for c in serving:
-        cells = [
-            c["preset"],
-            f"{c['limit']:g} s ({c['budget']:g} s)",
-            c["strategy"] if c["safe"] else f"{c['strategy']} (none safe)",
-            _num(c["book_p95"]),
-        ]
-        cells += [_num(c["places_won"], 2)] if won else []
-        cells += [f"{c['call_fail_share']:.1%}", f"{c['disabled']:.0%}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    loads = ", ".join(str(n) for n in plan.trigger_loads)
-    parts = [
-        "## Which trigger and limit",
-        f"Every trigger preset in `sim/scenarios/triggers/` (sources and dates in each file) at "
-        f"platform limits of {', '.join(f'{x:g}' for x in plan.limits)} s, the guard's budget "
-        f"following the limit; {loads} prebookings per class, "
-        f"{plan.trigger_replications} replications per point (a reduced grid, to keep the "
-        "report near a minute); the rest is this report's scenario. Recommended: safe at every "
-        "load and the fairest of those; its p95 time to book at the largest load. Invocations "
-        "failing: calls the trigger counted as failed (timeout or 5xx), the worst strategy and "
-        "load; trigger disabled: the share of runs in which it disabled itself.",
-        "\n".join(lines),
-    ]
-    if cannot:
-        parts.append(
-            "**Cannot serve this bot**: "
-            + ", ".join(cannot)
-            + f". At every limit even the best strategy left more than {SERVES_UNDECIDED:.0%} "
-            "of the prebookings undecided by the end of the horizon: the trigger does not fire "
-            "in the minutes after an opening."
-        )
-    streaks = [r for r in rows if r["failure_streak_max"] > 0]
-    worst = max(streaks, key=lambda r: r["failure_streak_max"], default=None)
-    parts.append(
-        "No call failed at any preset, limit, strategy and load."
-        if worst is None
-        else f"Longest run of failed calls: {worst['failure_streak_max']} ({worst['preset']}, "
-        f"{worst['limit']:g} s, {worst['strategy']}, {worst['load']} per class); every point is "
-        "in `data/trigger_presets.csv`."
-    )
-    seen = [r for r in rows if r["duplicates_seen"] > 0]
-    if seen:
-        booked_twice = max(r["doubles"] for r in seen)
-        parts.append(
-            f"Duplicate deliveries were seen at {len(seen)} points ("
-            + ", ".join(sorted({r["preset"] for r in seen}))
-            + "); each copy sent nothing, and the most booked twice at any of them is "
-            f"{booked_twice:g}."
-        )
-    return "\n\n".join(parts) + "\n"
+    """The section (``sim/templates/trigger_choice.md.j2``), from the presets' rows."""
+    return render_markdown("trigger_choice", t=trigger_section(rows, base)) + "\n"

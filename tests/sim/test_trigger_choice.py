@@ -36,7 +36,7 @@ def test_the_fairest_strategy_safe_at_every_load_is_recommended() -> None:
         row("p", 10, "parallel", 30, inversion_rate=0.5, book_p95=1.0),
     ]
     (choice,) = preset_choices(rows)
-    assert (choice["strategy"], choice["safe"], choice["book_p95"]) == ("staggered", True, 2.0)
+    assert (choice.strategy, choice.safe, choice.book_p95) == ("staggered", True, 2.0)
 
 
 def test_with_none_safe_the_least_undecided_is_named_and_marked() -> None:
@@ -45,7 +45,7 @@ def test_with_none_safe_the_least_undecided_is_named_and_marked() -> None:
         row("p", 10, "parallel", 30, kill_rate=0.5, lost=2.0, undecided_share=0.1),
     ]
     (choice,) = preset_choices(rows)
-    assert (choice["strategy"], choice["safe"]) == ("parallel", False)
+    assert (choice.strategy, choice.safe) == ("parallel", False)
 
 
 def test_a_preset_that_leaves_most_undecided_at_every_limit_cannot_serve() -> None:
@@ -56,7 +56,7 @@ def test_a_preset_that_leaves_most_undecided_at_every_limit_cannot_serve() -> No
     ] + [row("minute", 10, "sequential", 30)]
     # fired by luck in some runs at a light load: the heavier load still counts
     rows += [row("daily", 10, s, 10, lost=5.0, undecided_share=0.5) for s in ("sequential",)]
-    served = {c["preset"]: c["serves"] for c in preset_choices(rows)}
+    served = {c.preset: c.serves for c in preset_choices(rows)}
     assert served == {"daily": False, "minute": True}
     text = section_markdown(rows, Scenario())
     assert "**Cannot serve this bot**: daily." in text
@@ -71,3 +71,23 @@ def test_a_preset_keeps_the_report_world_and_brings_its_trigger_and_horizon() ->
     assert scenario.cron == github.cron and scenario.database == base.database
     assert scenario.experiment.drain_minutes == 60
     assert scenario.policy_for("sequential").budget == 60.0
+
+
+def test_the_section_names_the_scenarios_limits_loads_and_presets() -> None:
+    scenario = Scenario.from_data(
+        {"experiment": {"limits": [7.5, 42.0], "trigger_loads": [3, 11], "trigger_replications": 4}}
+    )
+    rows = [
+        row("every-second", 7.5, "staggered", 11, failure_streak_max=5, book_p95=3.5),
+        row("every-second", 7.5, "staggered", 3, duplicates_seen=1.0, doubles=2.0),
+        row("weekly", 42.0, "parallel", 11, lost=9.0, undecided_share=0.8),
+    ]
+    text = section_markdown(rows, scenario)
+    assert "platform limits of 7.5, 42 s" in text
+    assert "3, 11 prebookings per class, 4 replications per point" in text
+    assert "| every-second | 7.5 s (7.5 s) | staggered (none safe) | 3.5 |" in text
+    assert "**Cannot serve this bot**: weekly." in text
+    assert "Longest run of failed calls: 5 (every-second, 7.5 s, staggered, 11 per class)" in text
+    assert "seen at 1 point (every-second)" in text and "booked twice at any of them is 2" in text
+    for fixed in ("10, 60", "300 s", "| minute |", "daily"):
+        assert fixed not in text
