@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTSIDE_PATHS = ("../shared", "/work/")
-"""Paths that lead out of the repository, as they were once written in it."""
+OUTSIDE_PATHS = ("../shared", "/work/", "AIMHARDER-API.md", "DESIGN.md", "STYLE.md")
+"""Paths that lead out of the repository, and the guides outside it that were once cited by name."""
 
 
 def tracked_files() -> list[Path]:
