@@ -134,22 +134,13 @@ def setting(scenario: Scenario) -> Setting:
     )
 
 
-def _estimate(row: dict[str, Any], metric: str) -> Estimate:
-    return Estimate(
-        mean=row[metric],
-        low=row[f"{metric}_low"],
-        high=row[f"{metric}_high"],
-        n=row["replications"],
-    )
-
-
 def _price(sweep: Sequence[dict[str, Any]], strategy: str, load: int) -> Price:
     row = next(r for r in sweep if r["point"] == strategy and r["load"] == load)
     return Price(
         strategy=strategy,
-        book_p95=_estimate(row, "book_p95"),
-        unfair=_estimate(row, "unfair"),
-        inversion_rate=_estimate(row, "inversion_rate"),
+        book_p95=Estimate.from_row(row, "book_p95"),
+        unfair=Estimate.from_row(row, "unfair"),
+        inversion_rate=Estimate.from_row(row, "inversion_rate"),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +116,16 @@ class Estimate:
 
     def as_dict(self, prefix: str) -> dict[str, float]:
         return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], prefix: str) -> Estimate:
+        """The estimate ``as_dict`` wrote into a summary row (``summarise``) under ``prefix``."""
+        return cls(
+            mean=row[prefix],
+            low=row[f"{prefix}_low"],
+            high=row[f"{prefix}_high"],
+            n=row["replications"],
+        )
 
 
 def estimate(

@@ -1,12 +1,12 @@
-"""Markdown pieces the report's texts share: numbers, means with intervals, tables."""
+"""Numbers as the report writes them: a value, or a mean with its interval (the templates' filters,
+``sim.words``)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["ci", "num", "table"]
+__all__ = ["ci", "num"]
 
 
 def num(value: Any, digits: int = 2) -> str:
@@ -22,9 +22,3 @@ def ci(row: dict[str, Any], metric: str, digits: int = 2) -> str:
         f"{num(row[metric], digits)} [{num(row[metric + '_low'], digits)}, "
         f"{num(row[metric + '_high'], digits)}]"
     )
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return "\n".join(lines)
