@@ -171,7 +171,8 @@ class Summary:
         if cron is not None:
             console.print(
                 f"cron invocations: {cron.count} by up to {self.peak_cron_users} callers, "
-                f"p50 {_ms(cron.p50_ms)} ms, p95 {_ms(cron.p95_ms)} ms"
+                f"p50 {_ms(cron.p50_ms)} ms, p95 {_ms(cron.p95_ms)} ms, "
+                f"p99 {_ms(cron.p99_ms)} ms"
             )
         console.print(self._check_table())
         if self.verdict.heard:

@@ -5,6 +5,12 @@ database (the seed's "stateless scheduler"). The secret is checked in constant t
 unconfigured secret refuses everything (``scheduler.auth``). A call may carry the trigger's
 delivery id (``X-Delivery-Id``, or QStash's own ``Upstash-Message-Id``): the invocation is then
 named after it, and a second delivery of the same id answers that it was a duplicate.
+
+A process admits ``settings.max_invocations`` invocations at once. Every invocation's flow runs
+on this process's one event loop, and the cut is noticed by that loop: with too many at once it
+falls behind and the 504 leaves seconds past the limit. A call beyond them is answered at once
+with 503 and ``Retry-After`` (nothing claimed, no delivery id noted), which the trigger retries
+like any failed call.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from scheduler.store import Store, open_store
 __all__ = ["CRON_PATH", "create_app"]
 
 CRON_PATH = "/api/cron/prebooking-scheduler"
+# Seconds a call refused for being one too many is told to wait before its retry.
+BUSY_RETRY_AFTER = 1
 log = logging.getLogger("scheduler.cron")
 
 
@@ -44,6 +52,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             shared.close()
 
     app = FastAPI(title="prebooking scheduler", lifespan=lifespan)
+    # Only the event loop touches it, between awaits: a plain count is enough.
+    running = 0
 
     @app.post(CRON_PATH)
     async def cron(
@@ -61,11 +71,17 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 status_code=verdict.status,
                 headers=headers,
             )
+        nonlocal running
+        if running >= settings.max_invocations:
+            return _busy(settings.max_invocations)
         delivery = x_delivery_id if x_delivery_id is not None else upstash_message_id
+        running += 1
         try:
             answer = await invoke(settings, shared, started_at=started, delivery_id=delivery)
         except ConfigurationError as exc:  # a delivery id that cannot name an invocation
             return JSONResponse({"success": False, "error": str(exc)}, status_code=400)
+        finally:
+            running -= 1
         log.info("invocation %s: %s", answer.body["instanceId"], answer.body["message"])
         return JSONResponse(answer.body, status_code=answer.status)
 
@@ -74,3 +90,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         return {"ok": True}
 
     return app
+
+
+def _busy(admitted: int) -> JSONResponse:
+    """The answer to a call beyond the ``admitted`` invocations already running."""
+    message = f"busy: {admitted} invocations already running here; retry later"
+    return JSONResponse(
+        {"success": False, "busy": True, "message": message},
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+    )

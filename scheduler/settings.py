@@ -1,8 +1,8 @@
 """What a scheduler process is configured with: where things are, the secret, the policy.
 
 Read from the environment (``DATABASE_URL``, ``AIMHARDER_URL``, ``CRON_SECRET``,
-``SCHEDULER_HISTORY``) and overridden by the CLI. The secret never appears in ``repr`` or in any
-answer.
+``SCHEDULER_HISTORY``, ``SCHEDULER_MAX_INVOCATIONS``) and overridden by the CLI. The secret
+never appears in ``repr`` or in any answer.
 """
 
 from __future__ import annotations
@@ -17,11 +17,22 @@ from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
 from scheduler.store import DEFAULT_DATABASE_URL
 
-__all__ = ["DEFAULT_AIMHARDER_URL", "DEFAULT_MAX_DURATION", "Settings"]
+__all__ = [
+    "DEFAULT_AIMHARDER_URL",
+    "DEFAULT_MAX_DURATION",
+    "DEFAULT_MAX_INVOCATIONS",
+    "MAX_INVOCATIONS_CEILING",
+    "Settings",
+]
 
 DEFAULT_AIMHARDER_URL = "http://127.0.0.1:8000"
 # Vercel Hobby's old default limit (the seed's `export const maxDuration = 10`).
 DEFAULT_MAX_DURATION = 10.0
+# Invocations one served process runs at once. Their flows share one event loop: past a few
+# dozen on this kind of machine the loop itself falls seconds behind, and a cut it has to
+# notice comes late. The rest are answered at once (503, Retry-After) and the trigger retries.
+DEFAULT_MAX_INVOCATIONS = 16
+MAX_INVOCATIONS_CEILING = 1000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +49,8 @@ class Settings:
     # A file where every invocation notes what it sent to AimHarder and what it heard
     # (``scheduler.history``); None: no history is kept.
     history: str | None = None
+    # Invocations a served process admits at once (``scheduler.app``); the CLI runs one anyway.
+    max_invocations: int = DEFAULT_MAX_INVOCATIONS
 
     def __post_init__(self) -> None:
         if self.history is not None and not Path(self.history).parent.is_dir():
@@ -52,6 +65,14 @@ class Settings:
             raise ConfigurationError(
                 f"max_duration={self.max_duration!r}; expected a number of seconds > 0"
             )
+        if not (
+            isinstance(self.max_invocations, int)
+            and 1 <= self.max_invocations <= MAX_INVOCATIONS_CEILING
+        ):
+            raise ConfigurationError(
+                f"max_invocations={self.max_invocations!r}; expected a whole number from 1 to "
+                f"{MAX_INVOCATIONS_CEILING}"
+            )
         check_within_limit(self.policy, self.max_duration)
 
     @classmethod
@@ -64,6 +85,7 @@ class Settings:
         policy: PolicyConfig | None = None,
         max_duration: float | None = None,
         history: str | None = None,
+        max_invocations: int | None = None,
     ) -> Settings:
         """Explicit values first, then the environment, then the embedded defaults; without a
         policy, sequential with the limit as its budget."""
@@ -76,4 +98,20 @@ class Settings:
             policy=policy or strategy("sequential", max_duration=limit),
             max_duration=limit,
             history=history or env.get("SCHEDULER_HISTORY") or None,
+            max_invocations=(
+                _whole(env, "SCHEDULER_MAX_INVOCATIONS", DEFAULT_MAX_INVOCATIONS)
+                if max_invocations is None
+                else max_invocations
+            ),
         )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number from the environment (``default`` when unset); one line if it is not."""
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r}; expected a whole number") from None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 __all__ = [
     "ACCEPTED_UNAUTHORIZED",
+    "CRON_BUSY_REQUEST",
     "CRON_PATH",
     "CRON_REQUEST",
     "FOLDER",
@@ -30,6 +31,9 @@ FOLDER = Path(__file__).parent
 CRON_PATH = "/api/cron/prebooking-scheduler"  # scheduler.app.CRON_PATH (a test keeps them equal)
 CRON_REQUEST = "cron"
 """The name locust reports the cron calls under (stats and CSV rows)."""
+CRON_BUSY_REQUEST = "cron busy"
+"""The calls a scheduler refused at once, all its invocations taken (503 ``busy``): the
+trigger retries them, so they are no failure, but they are counted apart from the runs."""
 INTRUDER_REQUEST = "cron without secret"
 ACCEPTED_UNAUTHORIZED = "accepted without the secret"
 """How a failure of an intruder's call that was accepted begins (in ``*_failures.csv``)."""
