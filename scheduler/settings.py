@@ -31,7 +31,7 @@ DEFAULT_MAX_DURATION = 10.0
 # Invocations one served process runs at once. Their flows share one event loop: past a few
 # dozen on this kind of machine the loop itself falls seconds behind, and a cut it has to
 # notice comes late. The rest are answered at once (503, Retry-After) and the trigger retries.
-DEFAULT_MAX_INVOCATIONS = 16
+DEFAULT_MAX_INVOCATIONS = 8
 MAX_INVOCATIONS_CEILING = 1000
 
 
