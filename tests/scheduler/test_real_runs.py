@@ -132,6 +132,7 @@ def test_ten_simultaneous_invocations_send_each_prebooking_once(name: str, sql_u
             aimharder_url=mock_url,
             cron_secret=SECRET,
             policy=strategy(name),
+            max_invocations=10,  # all ten run at once in the one process, none answered busy
         )
         with serve(create_app(settings, store=shared)) as scheduler_url:
             answers = asyncio.run(_fire(scheduler_url, 10))
