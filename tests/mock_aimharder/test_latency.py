@@ -123,7 +123,10 @@ async def test_delivered_delay_over_http_follows_the_drawn_samples(start_mock: S
         plain = np.array(await asyncio.gather(*(timed("/_admin/classes") for _ in range(100))))
         delivered = await asyncio.gather(*(timed("/api/bookings") for _ in range(100)))
     gaps = np.sort(delivered) - np.sort(drawn)
-    assert gaps.min() >= 0  # never faster than drawn
+    # Never faster than drawn, but for the timer's own grain: uvicorn runs on uvloop, whose timers
+    # count whole milliseconds from the time cached at the start of the loop's turn, so a delay
+    # may end up to 1 ms early.
+    assert gaps.min() >= -0.001
     # Quantile by quantile, the delivered delay is the drawn one plus the HTTP round trip. A lone
     # late request (the scheduler of a shared CPU) must not fail the test, so the worst gap is not
     # asserted.
