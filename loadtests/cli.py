@@ -26,6 +26,7 @@ from prebooking_harness.conventions import (
     add_verbosity,
     fresh_folder,
     new_parser,
+    seed,
 )
 from prebooking_harness.durations import duration
 from scheduler.core.strategies import strategy_names
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="locust users booking the prebooked classes as other members, taking places",
     )
-    one.add_argument("--seed", type=int, default=1, help="the mock's latency seed")
+    one.add_argument("--seed", type=seed, default=1, help="the mock's latency seed")
     one.add_argument(
         "--lost-answers",
         type=float,

@@ -18,7 +18,7 @@ from mock_aimharder.model.errors import MockConfigError, ServingError
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.arrival import http_protocol
 from mock_aimharder.server.serving import bind_socket
-from prebooking_harness.conventions import add_verbosity, new_parser, verbosity
+from prebooking_harness.conventions import add_verbosity, new_parser, seed, verbosity
 
 __all__ = ["main"]
 
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", help="a .toml or .json MockConfig file (default: one box, no classes)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every latency/fault draw")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of every latency/fault draw")
     parser.add_argument(
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug", "trace"],

@@ -56,6 +56,8 @@ __all__ = [
 DISTRIBUTION = "prebooking-harness"
 
 INTERRUPTED = 130  # every command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it
+SEEDS = range(2**32)
+"""The seeds every command takes: numpy's ``SeedSequence`` accepts each of them."""
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -171,3 +173,14 @@ def working(description: str, *, show: bool = True) -> Iterator[None]:
         task = progress.add_task(description, total=1)
         yield
         progress.advance(task)
+
+
+def seed(text: str) -> int:
+    """A ``--seed`` as an argparse ``type``: a whole number in ``SEEDS``, else argparse's error."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number not in SEEDS:
+        raise argparse.ArgumentTypeError(f"{text!r}; expected a whole number from 0 to {SEEDS[-1]}")
+    return number

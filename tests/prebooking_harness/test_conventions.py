@@ -101,6 +101,19 @@ def test_policy_flags_are_refused_where_they_do_not_act(
     assert "unrecognized arguments: --gap" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", ["-5", "4294967296", "1.5", "x"])
+@pytest.mark.parametrize("command", [mock_main, lambda argv: loadtests_main(["run", *argv])])
+def test_a_seed_outside_what_the_draws_take_is_refused_naming_it(
+    command: Callable[[list[str]], int], value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        command(["--seed", value])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"--seed: {value!r}; expected a whole number from 0 to 4294967295" in error
+    assert "Traceback" not in error
+
+
 def test_barrier_is_a_switch() -> None:
     parse = scheduler_parser().parse_args
     assert parse(["invoke", "--barrier"]).barrier is True
