@@ -43,6 +43,7 @@ from scheduler.invoke import invoke
 from scheduler.overview import print_status, status_json
 from scheduler.settings import DEFAULT_AIMHARDER_URL, DEFAULT_MAX_DURATION, Settings
 from scheduler.store import DEFAULT_DATABASE_URL, open_store
+from scheduler.store.urls import require_existing
 
 __all__ = ["main"]
 
@@ -216,6 +217,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         with open_store(settings.database_url) as store:
             print(f"added {len(store.add(news))} prebookings")
         return 0
+    if args.command == "status":
+        require_existing(settings.database_url)
     with open_store(settings.database_url) as store:
         if args.command == "invoke":
             answer = asyncio.run(invoke(settings, store))

@@ -58,6 +58,26 @@ def display_url(url: str | URL) -> str:
         return text
 
 
+def require_existing(url_or_path: str | os.PathLike[str]) -> None:
+    """``ConfigurationError`` if the URL names a SQLite file that is not there.
+
+    For the commands that only read: opening a store creates its file, so a mistyped path would
+    otherwise read as an empty store instead of a mistake.
+    """
+    url = normalize_url(url_or_path)
+    path = os.path.abspath(url.database or "")
+    # A missing folder SQLite refuses on its own ("unable to open database file").
+    if (
+        url.drivername == "sqlite"
+        and os.path.isdir(os.path.dirname(path))
+        and not os.path.exists(path)
+    ):
+        raise ConfigurationError(
+            f"database file {url.database!r} does not exist; expected an existing store "
+            "(scheduler add or login creates one)"
+        )
+
+
 def normalize_url(url_or_path: str | os.PathLike[str]) -> URL:
     """The SQLAlchemy URL for a path or URL, or ``ConfigurationError`` listing accepted forms."""
     text = os.fspath(url_or_path)

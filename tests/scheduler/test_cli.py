@@ -188,3 +188,12 @@ def test_an_unknown_or_unreachable_database_is_one_line(
     }[where]
     line = _one_line_refusal(["status", "--db", db], capsys)
     assert message in line
+
+
+def test_status_of_a_database_file_that_is_not_there_is_one_line_and_creates_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "mistyped.sqlite"
+    line = _one_line_refusal(["status", "--db", str(db)], capsys)
+    assert f"database file {str(db)!r} does not exist" in line
+    assert not db.exists()
