@@ -6,11 +6,16 @@ unconfigured secret refuses everything (``scheduler.auth``). A call may carry th
 delivery id (``X-Delivery-Id``, or QStash's own ``Upstash-Message-Id``): the invocation is then
 named after it, and a second delivery of the same id answers that it was a duplicate.
 
-A process admits ``settings.max_invocations`` invocations at once. Every invocation's flow runs
-on this process's one event loop, and the cut is noticed by that loop: with too many at once it
-falls behind and the 504 leaves seconds past the limit. A call beyond them is answered at once
-with 503 and ``Retry-After`` (nothing claimed, no delivery id noted), which the trigger retries
-like any failed call.
+The endpoint's loop only admits calls and answers them: every invocation runs on a second
+event loop in a thread of its own (``scheduler.worker``), and the endpoint answers 504 at the
+limit with its own timer, whatever that loop is doing (blocked in a call, busy with many
+invocations), and nothing of the invocation commits after it (``scheduler.store.cut``).
+
+A process admits ``settings.max_invocations`` invocations at once, so that the worker's loop
+does not fall behind the invocations' own deadlines (sends, the guard). A call beyond them is
+answered at once with 503 and ``Retry-After`` (nothing claimed, no delivery id noted), which
+the trigger retries like any failed call. An invocation cut at the limit stops counting at its
+504 (its task ends at its next await on the worker's loop).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from fastapi.responses import JSONResponse
 
 from scheduler.auth import CronAuth
 from scheduler.core.errors import ConfigurationError
-from scheduler.invoke import invoke
+from scheduler.invoke import Invocation
 from scheduler.settings import Settings
 from scheduler.store import Store, open_store
+from scheduler.worker import Worker
 
 __all__ = ["CRON_PATH", "create_app"]
 
@@ -42,14 +48,19 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     auth = CronAuth(settings.cron_secret)
     owned = store is None
     shared: Store = open_store(settings.database_url) if store is None else store
+    worker = Worker()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not auth.configured:
             log.warning("CRON_SECRET is not set: every call to %s will be refused", CRON_PATH)
-        yield
-        if owned:
-            shared.close()
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            if owned:
+                shared.close()
 
     app = FastAPI(title="prebooking scheduler", lifespan=lifespan)
     # Only the event loop touches it, between awaits: a plain count is enough.
@@ -75,11 +86,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         if running >= settings.max_invocations:
             return _busy(settings.max_invocations)
         delivery = x_delivery_id if x_delivery_id is not None else upstash_message_id
-        running += 1
         try:
-            answer = await invoke(settings, shared, started_at=started, delivery_id=delivery)
+            invocation = Invocation(settings, started_at=started, delivery_id=delivery)
         except ConfigurationError as exc:  # a delivery id that cannot name an invocation
             return JSONResponse({"success": False, "error": str(exc)}, status_code=400)
+        running += 1
+        try:
+            answer = await worker.answer(
+                invocation.run(shared), by=invocation.cut_at, cut_short=invocation.cut_short
+            )
         finally:
             running -= 1
         log.info("invocation %s: %s", answer.body["instanceId"], answer.body["message"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import ssl
 import time
 import uuid
@@ -30,8 +31,9 @@ from scheduler.settings import Settings
 from scheduler.store import Store
 from scheduler.store.cut import Cut
 
-__all__ = ["Answer", "invoke"]
+__all__ = ["Answer", "Invocation", "invoke"]
 
+log = logging.getLogger("scheduler.invoke")
 # Time kept back from maxDuration to write the answer, so that it leaves before the limit.
 ANSWER_SLACK = 0.05
 
@@ -70,33 +72,87 @@ async def invoke(
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
     """
-    started = clock() if started_at is None else started_at
-    limit = settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
-    cut = started + limit - ANSWER_SLACK
-    # Every store call of this invocation stops at the cut: none commits after the 504.
-    store_cut = Cut(cut, clock=clock)
-    with store_cut.applied():
-        answer = await _run(
-            settings, store, started=started, cut=cut, clock=clock, delivery_id=delivery_id
+    invocation = Invocation(
+        settings, started_at=started_at, clock=clock, cut_after=cut_after, delivery_id=delivery_id
+    )
+    return await invocation.run(store)
+
+
+class Invocation:
+    """One invocation before it runs: its id, when it started and the instant of its cut.
+
+    ``run`` runs it and watches the cut on the loop it runs on (all ``scheduler invoke`` has).
+    The served process also watches it from outside that loop (``scheduler.worker``), and
+    answers ``cut_short`` at the cut whatever the loop is doing. A bad ``delivery_id`` is
+    refused here (``ConfigurationError``), before anything runs.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        started_at: float | None = None,
+        clock: Clock = time.time,
+        cut_after: float | None = None,
+        delivery_id: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.delivery_id = delivery_id
+        self.instance_id = (
+            InstanceId(uuid.uuid4().hex) if delivery_id is None else delivery_instance(delivery_id)
         )
-        if answer.status == 504:
-            store_cut.stop()
-        return answer
+        self.started = clock() if started_at is None else started_at
+        limit = (
+            settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
+        )
+        self.cut_at = self.started + limit - ANSWER_SLACK
+        # Every store call of this invocation stops at the cut: none commits after the 504.
+        self._store_cut = Cut(self.cut_at, clock=clock)
+
+    async def run(self, store: Store) -> Answer:
+        # Cut before its loop could start it (the loop was busy): it does not start at all.
+        if self._store_cut.left() <= 0:
+            return self._killed()
+        with self._store_cut.applied():
+            answer = await _run(
+                self.settings,
+                store,
+                instance_id=self.instance_id,
+                started=self.started,
+                cut=self.cut_at,
+                clock=self.clock,
+                delivery_id=self.delivery_id,
+            )
+            if answer.status == 504:
+                self._store_cut.stop()
+            return answer
+
+    def cut_short(self) -> Answer:
+        """The 504 of an invocation cut from outside its loop; nothing of it commits after.
+
+        A commit under way is waited for no longer than the slack kept for the answer, so
+        the 504 still leaves by the limit if the store hangs in the middle of one."""
+        if not self._store_cut.stop(within=ANSWER_SLACK):
+            log.warning("invocation %s cut while a commit hung; it may land", self.instance_id)
+        return self._killed()
+
+    def _killed(self) -> Answer:
+        body = killed_answer(self.instance_id, started_at=self.started, now=self.clock())
+        return Answer(status=504, body=body, report=None)
 
 
 async def _run(
     settings: Settings,
     store: Store,
     *,
+    instance_id: InstanceId,
     started: float,
     cut: float,
     clock: Clock,
     delivery_id: str | None,
 ) -> Answer:
-    if delivery_id is None:
-        instance_id = InstanceId(uuid.uuid4().hex)
-    else:
-        instance_id = delivery_instance(delivery_id)
+    if delivery_id is not None:
         refused = await _unless_first(
             settings, store, instance_id, started=started, cut=cut, clock=clock
         )

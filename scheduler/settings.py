@@ -29,8 +29,9 @@ DEFAULT_AIMHARDER_URL = "http://127.0.0.1:8000"
 # Vercel Hobby's old default limit (the seed's `export const maxDuration = 10`).
 DEFAULT_MAX_DURATION = 10.0
 # Invocations one served process runs at once. Their flows share one event loop: past a few
-# dozen on this kind of machine the loop itself falls seconds behind, and a cut it has to
-# notice comes late. The rest are answered at once (503, Retry-After) and the trigger retries.
+# dozen on this kind of machine it falls seconds behind, and their sends come late (their 504s
+# do not: ``scheduler.worker``). The rest are answered at once (503, Retry-After) and the
+# trigger retries.
 DEFAULT_MAX_INVOCATIONS = 8
 MAX_INVOCATIONS_CEILING = 1000
 

@@ -10,9 +10,10 @@ transaction of the SQL store
 - waits at most the time left for any lock or statement (``left``: the SQL store turns it into
   PostgreSQL's ``lock_timeout`` and ``statement_timeout``, SQLite's ``busy_timeout``);
 - commits only under ``committing``, which refuses once ``stop`` has run or the instant has
-  passed. ``stop`` takes the same
-  lock, so when it returns no transaction of the invocation is committing or will commit: the
-  ones still under way roll back, and their callers get a ``StoreError``.
+  passed. ``stop`` takes the same lock, so when it returns no transaction of the invocation is
+  committing or will commit: the ones still under way roll back, and their callers get a
+  ``StoreError``. (The served process's front bounds that wait by the answer's slack, so its
+  504 waits on no hung commit.)
 
 Its clock also stamps a claim when the row is taken (``SqlStore.claim``), after any wait.
 """
@@ -65,10 +66,19 @@ class Cut:
             return 0.0
         return max(0.0, self.at - self._clock())
 
-    def stop(self) -> None:
-        """From now on nothing commits; waits for a commit under way (it takes milliseconds)."""
-        with self._lock:
+    def stop(self, *, within: Seconds | None = None) -> bool:
+        """From now on nothing starts committing; waits for a commit under way (it takes
+        milliseconds), for at most ``within`` seconds if given. Whether none was under way
+        by then: with ``within`` a stalled commit (a hung disk) may still land later, as it
+        would under a platform's kill, but the caller is not held up by it."""
+        if not self._lock.acquire(timeout=-1 if within is None else within):
+            self._stopped = True  # every later ``committing`` sees it under the lock
+            return False
+        try:
             self._stopped = True
+        finally:
+            self._lock.release()
+        return True
 
     @contextmanager
     def committing(self, operation: str) -> Iterator[None]:

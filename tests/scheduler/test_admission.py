@@ -1,7 +1,7 @@
 """A served process admits ``max_invocations`` invocations at once; a call beyond them is
 answered at once with 503 and ``Retry-After``, claims nothing, and the next call after one ends
-is admitted again. Without it, every call joins the one event loop, which falls behind and
-notices the cut late."""
+is admitted again. Without it, every call joins the invocations' one event loop, which falls
+behind and sends late."""
 
 from __future__ import annotations
 

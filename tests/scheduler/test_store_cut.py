@@ -118,3 +118,26 @@ def test_a_stopped_or_passed_cut_refuses_to_start_anything(sql_url: str) -> None
             with cut.applied(), pytest.raises(StoreError, match=r"claim on \S+: not started, "):
                 store.claim(PrebookingId(pid), A, T0)
         assert [p.status for p in store.list()] == [Status.PENDING] * 2
+
+
+def test_a_bounded_stop_does_not_wait_on_a_hung_commit_and_nothing_commits_after_it() -> None:
+    cut, committing, release = Cut(time.time() + 60), threading.Event(), threading.Event()
+
+    def hung_commit() -> None:
+        with cut.committing("claim on p001"):
+            committing.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hung_commit)
+    holder.start()
+    try:
+        assert committing.wait(10)
+        stopped_cleanly = cut.stop(within=0.01)
+        still_hung = not release.is_set()
+    finally:
+        release.set()
+        holder.join(10)
+    assert (stopped_cleanly, still_hung) == (False, True)  # it came back while the commit hung
+    refused = pytest.raises(StoreError, match="not committed, the invocation was cut")
+    with refused, cut.committing("claim on p002"):
+        pass
