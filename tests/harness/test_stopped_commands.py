@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.long(22)  # seconds: see tests/conftest.py
+
 POLL = 0.1
 STARTUP_POLLS = 600  # a minute at most for the children to come up on a busy machine
 EXIT_TIMEOUT = 60  # seconds for the command to stop everything and exit

@@ -17,12 +17,22 @@ import pytest
 
 from tests.scheduler.conftest import pg_database, postgres_url, sqlite_url
 
-__all__ = ["LoadRun", "pg_database", "postgres_url", "run_loadtest", "sqlite_url"]
+__all__ = [
+    "PREBOOKINGS",
+    "LoadRun",
+    "assert_passed",
+    "pg_database",
+    "postgres_url",
+    "run_loadtest",
+    "sqlite_url",
+]
 
 RUN_LIMIT = 90  # seconds: far above a short run's ~10 s, so only a hang reaches it
 
+PREBOOKINGS = 20
 # A short run: 6 s of load, two schedulers, 20 prebookings whose windows open 2-3 s in.
-SHORT = ["--run-time", "6", "--users", "12", "--spawn-rate", "30", "--prebookings", "20"]
+SHORT = ["--run-time", "6", "--users", "12", "--spawn-rate", "30"]
+SHORT += ["--prebookings", str(PREBOOKINGS)]
 SHORT += ["--per-class", "5", "--schedulers", "2", "--mock-visitors", "1"]
 
 
@@ -35,6 +45,23 @@ class LoadRun:
 
 
 RunLoadtest = Callable[..., LoadRun]
+
+
+def assert_passed(run: LoadRun) -> None:
+    """The run passed its check: every prebooking booked once, no cron call failed, every call
+    without the secret refused."""
+    check = run.summary["check"]
+    assert run.returncode == 0, run.output
+    assert check["ok"], check["details"]
+    assert (check["prebookings"], check["ready"], check["booked_once"]) == (PREBOOKINGS,) * 3
+    assert check["statuses"]["completed"] == PREBOOKINGS
+    assert run.summary["locust_exit_code"] == 0
+    cron = run.summary["requests"]["cron"]
+    assert cron["count"] > 0
+    assert cron["failures"] == 0
+    intruder = run.summary["requests"]["cron without secret"]
+    assert intruder["count"] > 0
+    assert intruder["failures"] == 0  # every call refused with 401
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.errors import MockConfigError
 from tests.mock_aimharder.support import StartMock, config_with
 
+pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
+
 GOOD_TOML = """
 login_failure_status = 401
 

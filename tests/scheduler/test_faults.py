@@ -25,6 +25,8 @@ from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 
+pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
+
 ATHLETES = 8
 POLICY = {"budget": 3.0, "buffer": 0.5, "margin": 0.3, "retry_delay": 0.05, "lease_slack": 0.3}
 FAULTS: dict[str, tuple[dict[str, Any], str]] = {

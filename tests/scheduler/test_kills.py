@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from harness.children import Child
 from scheduler.core.status import Status
@@ -27,6 +28,8 @@ from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 from tests.scheduler.served import Books, balance, cron, served
+
+pytestmark = pytest.mark.long(30)  # seconds: see tests/conftest.py
 
 SEED = 20260105
 SECRET = "kill-test-secret"

@@ -21,6 +21,8 @@ from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
 from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
 
+pytestmark = pytest.mark.long(25)  # seconds: see tests/conftest.py
+
 SECRET = "test-secret"
 
 

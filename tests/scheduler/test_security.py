@@ -27,6 +27,8 @@ from scheduler.store import MemoryStore, open_store
 from tests.scheduler.real import enqueue, log_in_all, mock_gym, users
 from tests.scheduler.served import cron, served
 
+pytestmark = pytest.mark.long(10)  # seconds: see tests/conftest.py
+
 SECRET = "s3cr3t-" + "9f" * 16
 
 

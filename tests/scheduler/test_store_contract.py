@@ -24,6 +24,8 @@ from scheduler.store import NewPrebooking, Store
 
 from .conftest import StoreFactory
 
+pytestmark = pytest.mark.long(15)  # seconds: see tests/conftest.py
+
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 A = InstanceId("instance-a")
 B = InstanceId("instance-b")

@@ -31,6 +31,8 @@ from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym,
 
 from .test_store_contract import T0, A, new
 
+pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
+
 LIMIT = 2.0  # seconds: the platform's limit for these invocations
 # Seconds for ``scheduler invoke`` to start, run to its limit and exit: its start-up on a
 # loaded machine takes most of it.

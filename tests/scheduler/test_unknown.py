@@ -29,6 +29,8 @@ from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym,
 
 from .test_store_contract import T0, A, B, new
 
+pytestmark = pytest.mark.long(30)  # seconds: see tests/conftest.py
+
 ATHLETES = 6
 LATER = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y%m%d")  # a class yet to come
 POLICY = {"budget": 3.0, "buffer": 0.5, "margin": 0.3, "retry_delay": 0.05, "lease_slack": 0.3}

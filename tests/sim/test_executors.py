@@ -19,6 +19,8 @@ from sim.executors import open_executor
 from sim.experiment import Task, run_tasks, sweep_tasks
 from sim.scenario import Scenario
 
+pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
+
 # Every strategy at two loads, two replications, and a gap override: a few seconds each way.
 TINY = Scenario.from_data(
     {"workload": {"minutes": 1}, "experiment": {"replications": 2, "loads": [2, 5]}}

@@ -12,6 +12,8 @@ from sim.cli import VALIDATION_SCENARIO, main
 from sim.scenario import Scenario
 from sim.validate import compare
 
+pytestmark = pytest.mark.long(28)  # seconds: see tests/conftest.py
+
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, Any]]:

@@ -1,0 +1,28 @@
+"""Load runs whose booking answers are lost on the way back (``--lost-answers``): the
+schedulers settle them from AimHarder's listing and record none of them wrongly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.loadtests.conftest import RunLoadtest, assert_passed
+
+pytestmark = pytest.mark.long(35)  # seconds: see tests/conftest.py
+
+
+@pytest.mark.parametrize(
+    ("store", "hold"),
+    [("sqlite", "0"), pytest.param("postgres", "30", marks=pytest.mark.postgres)],
+    ids=["sqlite, dropped at once", "postgresql, held past every timeout"],
+)
+def test_a_run_losing_a_fifth_of_the_booking_answers_misrecords_nothing(
+    run_loadtest: RunLoadtest, request: pytest.FixtureRequest, store: str, hold: str
+) -> None:
+    url = request.getfixturevalue(f"{store}_url")
+    lossy = ["--lost-answers", "0.2", "--lost-answer-hold", hold, "--mock-visitors", "0"]
+    run = run_loadtest("--db", url, "--strategy", "parallel", *lossy)
+    assert_passed(run)
+    check = run.summary["check"]
+    assert check["misrecorded"] == 0 and check["violations"]["booked twice"] == 0
+    assert check["heard"]["book no answer"] > 0, check["heard"]  # the fault did fire
+    assert check["heard"]["listing answered"] > 0  # and the listing settled them
