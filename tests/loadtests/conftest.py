@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.scheduler.conftest import pg_database, postgres_url, sqlite_url
+from tests.scheduler.conftest import pg_database, pg_schemas, postgres_url, sqlite_url
 
 __all__ = [
     "PREBOOKINGS",
     "LoadRun",
     "assert_passed",
     "pg_database",
+    "pg_schemas",
     "postgres_url",
     "run_loadtest",
     "sqlite_url",
