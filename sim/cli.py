@@ -9,6 +9,7 @@ import argparse
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -23,14 +24,15 @@ from prebooking_harness.conventions import (
 )
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
-from sim.equivalence import verdict
+from sim import quick
 from sim.executors import add_executor_arguments, check_executor, open_executor
-from sim.machinery import Tables, calibration_toml, quantities
 from sim.replay import add_replay_parser, run_replay
 from sim.report import SEED_SCENARIO, build_report, gather, write_validation
 from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
 from sim.select_cli import add_select_parser, run_select
-from sim.validate import SIM_RUNS_PER_REAL, compare
+
+if TYPE_CHECKING:
+    from sim.machinery import Tables
 
 __all__ = ["main"]
 
@@ -49,7 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=DEFAULT_SCENARIO,
         help="the scenario file (TOML; default: sim/scenarios/default.toml, the full report; "
-        "any other is a quick what-if)",
+        "any other is a what-if: a quick look unless --full)",
+    )
+    report.add_argument(
+        "--full",
+        action="store_true",
+        help="a what-if at the scenario's own sizes (replications, KN's, stagger gaps) instead "
+        f"of the quick look's (at most {quick.REPLICATIONS} replications per point, KN "
+        f"{quick.KN_EXTRA} more, {quick.GAPS} stagger gaps); the default scenario always is",
     )
     report.add_argument(
         "--out",
@@ -154,13 +163,18 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     check_executor(args.executor, processes=args.processes)
     # The default scenario's report is the full one; any other is a what-if, quick unless asked:
-    # its real runs and the seed's tables cost most of the time and the tables never change.
+    # its real runs and the seed's tables cost most of the time and the tables never change, and
+    # its experiments run at the quick look's sizes (``sim.quick``) unless ``--full``.
     full = args.scenario.resolve() == DEFAULT_SCENARIO.resolve()
     validation = (full or args.with_validation) and args.validation_replications > 0
     seed = Scenario.from_file(SEED_SCENARIO) if full or args.with_seed_tables else None
     presets = full or args.with_trigger_presets
     outside_demand = full or args.with_outside_demand
-    if args.replications is not None:
+    look = None
+    if not (full or args.full):
+        scenario, look = quick.quick_look(scenario, replications=args.replications)
+        seed = None if seed is None else quick.quick_look(seed, replications=args.replications)[0]
+    elif args.replications is not None:
         scenario = _with_replications(scenario, args.replications)
         seed = None if seed is None else _with_replications(seed, args.replications)
     out = args.out or fresh_folder(Path("out"), "report")
@@ -173,9 +187,14 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             outside_demand=outside_demand,
             executor=pool,
             show_progress=not args.quiet,
+            quick=look,
         )
     checks = None
     if validation:
+        # Real runs need the scheduler's server side (SQLAlchemy) and scipy.stats: loaded only
+        # here and in ``validate``, a what-if starts a second sooner without them.
+        from sim.validate import compare  # noqa: PLC0415
+
         checks = compare(
             Scenario.from_file(VALIDATION_SCENARIO),
             strategies=scenario.experiment.strategies,
@@ -196,14 +215,17 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     ]
     with working("writing the report and its figures", show=not args.quiet):
         page = build_report(findings, out, validation=checks, left_out=left_out)
-    console.print(
-        f"report: {out / 'report.md'} and {page} ({time.monotonic() - began:.0f} s)",
-        highlight=False,
-    )
+    took = f"{time.monotonic() - began:.0f} s"
+    if look is not None:
+        took += "; a quick look: --full for the scenario's own sizes"
+    console.print(f"report: {out / 'report.md'} and {page} ({took})", highlight=False)
     return 0
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
+    from sim.equivalence import verdict  # noqa: PLC0415 (loaded only here: see ``_report``)
+    from sim.validate import SIM_RUNS_PER_REAL, compare  # noqa: PLC0415
+
     scenario = Scenario.from_file(args.scenario)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
     _within("--load", args.load, 1, MAX_LOAD)
@@ -249,6 +271,8 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
 
 def _print_calibration(tables: Tables, out: Path, rounds: int) -> None:
     """The machinery the model ran with (printed, and written for a scenario file)."""
+    from sim.machinery import calibration_toml, quantities  # noqa: PLC0415 (see ``_report``)
+
     table = Table(title=f"the machinery, {rounds} timed real invocations per strategy (ms)")
     for column in ("parameter", "median", "mean", "p99"):
         table.add_column(column)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["LEVEL", "MARGINS", "Equivalence", "Margin", "equivalence", "verdict"]
 
@@ -75,6 +74,10 @@ def equivalence(real: Sequence[float], sim: Sequence[float], margin: Margin) -> 
     elif a.var() == 0 and b.var() == 0:
         low = high = difference
     else:
+        # Loaded here: the report imports this module for its margins and words, and
+        # scipy.stats would add a second to every report's start.
+        from scipy import stats  # noqa: PLC0415
+
         with warnings.catch_warnings():
             # One side's runs all equal (two runs inverting the same pairs): scipy warns of
             # precision loss in their variance, which is exactly 0; Welch's interval stands.

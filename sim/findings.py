@@ -16,10 +16,11 @@ from typing import Any
 from prebooking_harness.conventions import working
 from sim.competition import Competition, auto_against_best, compete
 from sim.experiment import Task, run_tasks, summarise, sweep_tasks
+from sim.quick import QuickLook
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
-from sim.selections import recommend
+from sim.selections import REPORT_MAX_REPLICATIONS, recommend
 from sim.trigger_choice import gather_presets
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
@@ -41,6 +42,8 @@ class Findings:
     trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
     competition: Competition  # outside demand and the send offset
     auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
+    kn_most: int = REPORT_MAX_REPLICATIONS  # the replications KN could take per strategy and load
+    quick: QuickLook | None = None  # a what-if's quick look: its sizes and the full ones
 
 
 def gather(
@@ -51,11 +54,13 @@ def gather(
     outside_demand: bool = True,
     executor: Executor | None = None,
     show_progress: bool = True,
+    quick: QuickLook | None = None,
 ) -> Findings:
     """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, the
     seed's tables under the seed's assumptions (none without ``seed_scenario``), the cron against
     exact firing, the trigger presets (none unless ``presets``), and what speed buys against
-    outside demand and the send offset (none unless ``outside_demand``)."""
+    outside demand and the send offset (none unless ``outside_demand``). ``quick``: the quick
+    look ``scenario`` was cut to (``sim.quick``), whose cap KN keeps to."""
     plan = scenario.experiment
     kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
     results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
@@ -99,7 +104,8 @@ def gather(
         )
     )
     with working("choosing per load and objective (KN)", show=show_progress):
-        selections, differences = recommend(scenario, results, executor=executor)
+        most = REPORT_MAX_REPLICATIONS if quick is None else quick.kn_most
+        selections, differences = recommend(scenario, results, executor=executor, most=most)
     triggers = []
     for mode in ("cron", "both"):
         variant = scenario.model_copy(
@@ -134,4 +140,6 @@ def gather(
         whole=whole,
         seed=seed,
         triggers=triggers,
+        kn_most=most,
+        quick=quick,
     )

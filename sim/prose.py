@@ -10,6 +10,7 @@ from sim.answer import all_zero, answers, setting
 from sim.competition_text import auto_markdown, competition_markdown
 from sim.equivalence import MARGINS, verdict
 from sim.findings import Findings
+from sim.quick import QuickLook
 from sim.recommend import choices_by_load, largest_whole_load
 from sim.selections import recommendation_markdown
 from sim.words import render_markdown
@@ -54,7 +55,9 @@ def report_markdown(
             s=setting(scenario),
             plan=plan,
             answers=answers(findings.sweep, findings.selections, findings.differences),
-            recommendation=recommendation_markdown(findings.selections, findings.differences),
+            recommendation=recommendation_markdown(
+                findings.selections, findings.differences, most=findings.kn_most
+            ),
             fifo=_fifo(findings.sweep),
             capacity=[(s, largest_whole_load(share, s)) for s in plan.strategies],
             top=top,
@@ -87,6 +90,9 @@ def report_markdown(
                 if text
             ],
             seed=findings.seed,
+            quick=findings.quick,
+            stopped=sum(1 for r in findings.selections if r["bounded"]),
+            choices=len(findings.selections),
         )
         + "\n"
     )
@@ -97,9 +103,10 @@ def shown_measures(sweep: Sequence[dict[str, Any]]) -> list[tuple[str, str, str]
     return [m for m in METRIC_FIGURES if not all_zero(sweep, m[0])]
 
 
-def left_out_markdown(parts: Sequence[tuple[str, str]]) -> str:
-    """One line naming the sections a what-if left out and the flag that puts each back."""
-    return render_markdown("left_out", parts=parts) if parts else ""
+def left_out_markdown(parts: Sequence[tuple[str, str]], *, quick: QuickLook | None = None) -> str:
+    """One line naming the sections a what-if left out and the flag that puts each back, and
+    one saying how to get the full sizes after a quick look."""
+    return render_markdown("left_out", parts=parts, quick=quick) if parts or quick else ""
 
 
 def _row(rows: Sequence[dict[str, Any]], point: str, load: int) -> dict[str, Any]:

@@ -97,8 +97,8 @@ def build_report(
     if validation:
         _write_rows(data / "validation", validation)
         text += "\n" + validation_markdown(validation)
-    if left_out:
-        text += "\n" + left_out_markdown(left_out) + "\n"
+    if left_out or findings.quick:
+        text += "\n" + left_out_markdown(left_out, quick=findings.quick) + "\n"
     (out / "report.md").write_text(text, encoding="utf-8")
     html = out / "report.html"
     html.write_text(_html(text, out, findings.scenario.name), encoding="utf-8")

@@ -24,7 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from scipy import stats
+import numpy as np
+from scipy.special import stdtrit  # stats.t.ppf's own quantile (sim.experiment says why)
 
 from sim.experiment import Task, run_tasks
 from sim.kn import Selection, select_best
@@ -179,6 +180,7 @@ def paired_difference(
         return None
     diffs = [x - y for x, y in pairs]
     mean = sum(diffs) / len(diffs)
-    sem = stats.sem(diffs) if len(set(diffs)) > 1 else 0.0
-    half = float(stats.t.ppf(0.975, len(diffs) - 1) * sem)
+    # The standard error as scipy.stats.sem computes it (its very expression).
+    sem = float(np.std(diffs, ddof=1)) / len(diffs) ** 0.5 if len(set(diffs)) > 1 else 0.0
+    half = float(stdtrit(len(diffs) - 1, 0.975) * sem)
     return PairedDifference(a=a, b=b, mean=mean, low=mean - half, high=mean + half, n=len(diffs))

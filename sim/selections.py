@@ -39,8 +39,10 @@ def recommend(
     *,
     executor: Executor | None = None,
     alpha: float = 0.05,
+    most: int = REPORT_MAX_REPLICATIONS,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(one row per load and objective, one row per paired difference from each choice)."""
+    """(one row per load and objective, one row per paired difference from each choice);
+    ``most``: the replications per strategy and load KN may take in all."""
     known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
     for task, result in sweep:
         known[task.load][(task.strategy, task.replication)] = result.summary
@@ -49,9 +51,7 @@ def recommend(
         replications = Replications(scenario, load, executor=executor, known=known[load])
         for name in REPORT_OBJECTIVES:
             objective = OBJECTIVES[name]
-            selection = select_strategy(
-                replications, objective, alpha=alpha, max_replications=REPORT_MAX_REPLICATIONS
-            )
+            selection = select_strategy(replications, objective, alpha=alpha, max_replications=most)
             rows.append(
                 {
                     "load": load,
@@ -91,16 +91,20 @@ def recommend(
 
 
 def recommendation_markdown(
-    rows: Sequence[dict[str, Any]], differences: Sequence[dict[str, Any]]
+    rows: Sequence[dict[str, Any]],
+    differences: Sequence[dict[str, Any]],
+    *,
+    most: int = REPORT_MAX_REPLICATIONS,
 ) -> str:
-    """The table of KN's choices and the differences from them (``recommendation.md.j2``)."""
+    """The table of KN's choices and the differences from them (``recommendation.md.j2``);
+    ``most``: the replications KN could take (``recommend``)."""
     return render_markdown(
         "recommendation",
         objectives=[OBJECTIVES[o] for o in REPORT_OBJECTIVES],
         loads=sorted({r["load"] for r in rows}),
         cell={(r["load"], r["objective"]): r for r in rows},
         needed=replications_needed,
-        most=REPORT_MAX_REPLICATIONS,
+        most=most,
         differences=differences,
     )
 
