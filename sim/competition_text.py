@@ -14,7 +14,7 @@ from typing import Any
 from sim.competition import AUTO, Competition
 from sim.experiment import Estimate
 from sim.scenario import Scenario
-from sim.words import render_markdown
+from sim.words import phrase, render_markdown
 
 __all__ = [
     "OFFSET_FIGURES",
@@ -29,13 +29,16 @@ __all__ = [
     "auto_markdown",
     "competition_markdown",
     "competition_section",
+    "offset_figures",
     "speed_figure",
 ]
 
-OFFSET_FIGURES = (
-    ("places_won", "share of our prebookings", "Places won against the send offset"),
-    ("book_p50", "seconds after the opening", "Time to book (p50) against the send offset"),
-)
+OFFSET_FIGURES = ("places_won", "book_p50")  # plotted against the send offset, in this order
+
+
+def offset_figures() -> list[tuple[str, str, str]]:
+    """(metric, unit, title) of each figure against the send offset (``phrases.j2``)."""
+    return [(m, phrase("unit", m), phrase("title", f"offset_{m}")) for m in OFFSET_FIGURES]
 
 
 def speed_figure(trigger: str) -> str:
@@ -208,7 +211,7 @@ def competition_section(scenario: Scenario, competition: Competition) -> Competi
                 title=title,
                 grid=_grid(competition.offsets, "offset", metric),
             )
-            for metric, label, title in OFFSET_FIGURES
+            for metric, label, title in offset_figures()
         ),
         best_offsets=_best_offsets(competition.offsets),
     )

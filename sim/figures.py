@@ -76,7 +76,7 @@ def plot_metric_against(
 
 
 def plot_gap_sweep(
-    rows: Sequence[dict[str, Any]], *, target: float, chosen: float | None, path: Path
+    rows: Sequence[dict[str, Any]], *, target: float, chosen: float | None, title: str, path: Path
 ) -> Path:
     series = sorted(rows, key=lambda r: r["gap"])
     gaps = [r["gap"] * 1000 for r in series]
@@ -92,13 +92,13 @@ def plot_gap_sweep(
     if chosen is not None:
         axes.axvline(chosen * 1000, color="green", linestyle=":", label=f"{chosen * 1000:g} ms")
     axes.set(xlabel="stagger gap (ms)", ylabel="inverted pairs / all pairs")
-    axes.set_title("Staggered: inversions against the gap")
+    axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend()
     return _save(figure, path)
 
 
-def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, path: Path) -> Path:
+def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, title: str, path: Path) -> Path:
     """Claimed (seed) and simulated makespan ranges per row of the seed's Scaling Limits."""
     figure, axes = plt.subplots(figsize=(8, 4.5))
     labels = [f"{r['strategy']}\n{r['prebookings']}" for r in rows]
@@ -112,7 +112,7 @@ def plot_seed_ranges(rows: Sequence[dict[str, Any]], *, path: Path) -> Path:
     axes.plot([], [], lw=6, color="tab:blue", label="simulated (p5 to p95)")
     axes.set_xticks(range(len(rows)), labels, fontsize=8)
     axes.set(ylabel="invocation time (s)")
-    axes.set_title("The seed's Scaling Limits against the simulation (no guard)")
+    axes.set_title(title)
     axes.grid(alpha=0.3, axis="y")
     axes.legend()
     return _save(figure, path)
@@ -124,6 +124,7 @@ def plot_tradeoff(
     fairness: str,
     xlabel: str,
     recommended: set[tuple[str, int]],
+    title: str,
     path: Path,
 ) -> Path:
     """p95 time to book against ``fairness``, one point per (strategy, load) of ``rows``, its
@@ -140,7 +141,7 @@ def plot_tradeoff(
     axes.plot([], [], marker="o", markersize=12, fillstyle="none", linestyle="", color="black",
               label="recommended")  # fmt: skip
     axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening)")
-    axes.set_title("Time against fairness, per strategy and load")
+    axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend()
     return _save(figure, path)

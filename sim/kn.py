@@ -38,7 +38,8 @@ this replication rules the system out)."""
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Selection:
-    """What the procedure chose and what it cost."""
+    """What the procedure chose and what it cost (in words: ``phrase("verdict", selection)``,
+    ``sim.words``)."""
 
     chosen: tuple[str, ...]  # one system, or the subset it could not separate
     delta: float
@@ -54,20 +55,6 @@ class Selection:
     def pcs(self) -> float:
         """The guaranteed probability of a correct selection (within ``delta`` of the best)."""
         return 1.0 - self.alpha
-
-    def verdict(self) -> str:
-        names = ", ".join(self.chosen)
-        if not self.chosen:
-            return "none: every system was ruled out"
-        if len(self.chosen) == 1:
-            return f"{names} (delta {self.delta:g}, PCS >= {self.pcs:.0%})"
-        if self.identical:
-            return f"any of {names}: equal in every replication"
-        return (
-            f"any of {names}: not separated within {max(self.replications.values())} "
-            f"replications (delta {self.delta:g}, PCS >= {self.pcs:.0%} that the best or one "
-            f"within delta is among them)"
-        )
 
 
 def kn_constants(k: int, n0: int, alpha: float) -> float:

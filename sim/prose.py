@@ -3,7 +3,7 @@ template of ``sim/templates`` is given; the words themselves are in the template
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sim.answer import all_zero, answers, setting
@@ -13,7 +13,7 @@ from sim.findings import Findings
 from sim.quick import QuickLook
 from sim.recommend import choices_by_load, largest_whole_load
 from sim.selections import recommendation_markdown
-from sim.words import render_markdown
+from sim.words import phrase, render_markdown
 
 __all__ = [
     "METRIC_FIGURES",
@@ -23,14 +23,16 @@ __all__ = [
     "validation_markdown",
 ]
 
+# The sweep's measures shown by load, in this order; their units and titles are phrases
+# (``sim/templates/phrases.j2``).
 METRIC_FIGURES = (
-    ("makespan_mean", "seconds", "Invocation time, request to answer (mean of busy ones)"),
-    ("kill_rate", "share of busy invocations", "Killed at maxDuration"),
-    ("skipped", "prebookings per run", "Skipped by the guard (stay pending)"),
-    ("inversion_rate", "inverted pairs / all pairs", "Inversions (Kendall tau rate)"),
-    ("unfair", "users per run", "Unfair outcomes: refused while a later requester got a place"),
-    ("places_won", "share of our prebookings", "Places won"),
-    ("book_p95", "seconds after the opening", "Time to book, p95"),
+    "makespan_mean",
+    "kill_rate",
+    "skipped",
+    "inversion_rate",
+    "unfair",
+    "places_won",
+    "book_p95",
 )
 
 
@@ -46,7 +48,7 @@ def report_markdown(
     top = max(loads)
     measures = [
         {"metric": metric, "label": label, "title": title}
-        for metric, label, title in METRIC_FIGURES
+        for metric, label, title in _measures(METRIC_FIGURES)
     ]
     zeros = [m for m in measures if all_zero(findings.sweep, m["metric"])]
     return (
@@ -99,8 +101,12 @@ def report_markdown(
 
 
 def shown_measures(sweep: Sequence[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    """The measures of ``METRIC_FIGURES`` worth a plot: not 0 everywhere."""
-    return [m for m in METRIC_FIGURES if not all_zero(sweep, m[0])]
+    """The measures of ``METRIC_FIGURES`` worth a plot, not 0 everywhere: (metric, unit, title)."""
+    return _measures(m for m in METRIC_FIGURES if not all_zero(sweep, m))
+
+
+def _measures(metrics: Iterable[str]) -> list[tuple[str, str, str]]:
+    return [(m, phrase("unit", m), phrase("title", m)) for m in metrics]
 
 
 def left_out_markdown(parts: Sequence[tuple[str, str]], *, quick: QuickLook | None = None) -> str:

@@ -21,13 +21,13 @@ from markupsafe import Markup
 
 from sim import figures
 from sim.answer import all_zero, answers, recommended_points
-from sim.competition_text import OFFSET_FIGURES, speed_figure
+from sim.competition_text import offset_figures, speed_figure
 from sim.findings import SEED_SCENARIO, Findings, gather
 from sim.prose import left_out_markdown, report_markdown, shown_measures, validation_markdown
 from sim.recommend import smallest_gap
 from sim.replay import run_id
 from sim.trigger_choice import section_markdown
-from sim.words import render_html
+from sim.words import phrase, render_html
 
 __all__ = [
     "SEED_SCENARIO",
@@ -82,10 +82,16 @@ def build_report(
             path=pictures / f"{metric}.png",
         )
     figures.plot_gap_sweep(
-        findings.gaps, target=target, chosen=chosen_gap, path=pictures / "stagger_gap.png"
+        findings.gaps,
+        target=target,
+        chosen=chosen_gap,
+        title=phrase("title", "stagger_gap"),
+        path=pictures / "stagger_gap.png",
     )
     if findings.seed:
-        figures.plot_seed_ranges(findings.seed, path=pictures / "seed_ranges.png")
+        figures.plot_seed_ranges(
+            findings.seed, title=phrase("title", "seed_ranges"), path=pictures / "seed_ranges.png"
+        )
     seeds = [{"run_id": run_id(r), **r.seeds} for r in findings.replications]
     (data / "seeds.json").write_text(json.dumps(seeds, indent=1), "utf-8")
     if findings.competition.speed:
@@ -114,10 +120,10 @@ def _competition_figures(findings: Findings, pictures: Path) -> None:
             "places_won",
             xlabel="outside requests per class (burst)",
             ylabel="share of our prebookings",
-            title=f"What speed buys: places won as outside demand grows ({trigger})",
+            title=phrase("title", "speed", trigger=trigger),
             path=pictures / speed_figure(trigger),
         )
-    for metric, label, title in OFFSET_FIGURES:
+    for metric, label, title in offset_figures():
         figures.plot_metric_against(
             findings.competition.offsets,
             "offset",
@@ -138,6 +144,7 @@ def _tradeoff_figure(findings: Findings, path: Path) -> None:
         fairness="unfair" if unfair else "inversion_rate",
         xlabel="unfair outcomes per run" if unfair else "inverted pairs / all pairs",
         recommended=recommended_points(ranges),
+        title=phrase("title", "tradeoff"),
         path=path,
     )
 

@@ -147,7 +147,8 @@ def select_strategy(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PairedDifference:
-    """``a - b`` over the replications both ran, with its 95% Student-t interval."""
+    """``a - b`` over the replications both ran, with its 95% Student-t interval (in words:
+    ``phrase("difference", d, label, unit)``, ``sim.words``)."""
 
     a: str
     b: str
@@ -155,13 +156,6 @@ class PairedDifference:
     low: float
     high: float
     n: int
-
-    def text(self, label: str, unit: str) -> str:
-        digits = 3 if not unit else 2
-        return (
-            f"{self.a} - {self.b}, {label}: {self.mean:+.{digits}f}{' ' + unit if unit else ''} "
-            f"[{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
-        )
 
 
 def paired_difference(

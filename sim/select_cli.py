@@ -19,6 +19,7 @@ from sim.executors import add_executor_arguments, check_executor, open_executor
 from sim.kn import Selection
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, select_strategy
+from sim.words import phrase
 
 __all__ = ["add_select_parser", "run_select", "selection_json"]
 
@@ -73,7 +74,7 @@ def selection_json(selection: Selection, *, objective: str, load: int) -> dict[s
         "objective": objective,
         "load": load,
         "chosen": list(selection.chosen),
-        "verdict": selection.verdict(),
+        "verdict": phrase("verdict", selection),
         "delta": selection.delta,
         "alpha": selection.alpha,
         "pcs": selection.pcs,
@@ -117,5 +118,5 @@ def run_select(args: argparse.Namespace, console: Console) -> int:
         mean = selection.means.get(name)
         table.add_row(name, str(count), "-" if mean is None else f"{mean:.4g}", outcome)
     Console().print(table)
-    console.print(f"best: {selection.verdict()}", highlight=False)
+    console.print(f"best: {phrase('verdict', selection)}", highlight=False)
     return 0

@@ -19,7 +19,7 @@ from sim.metrics import Summary
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
-from sim.words import render_markdown
+from sim.words import phrase, render_markdown
 
 __all__ = [
     "REPORT_MAX_REPLICATIONS",
@@ -56,7 +56,7 @@ def recommend(
                 {
                     "load": load,
                     "objective": name,
-                    "verdict": selection.verdict(),
+                    "verdict": phrase("verdict", selection),
                     "chosen": " ".join(selection.chosen),
                     "delta": selection.delta,
                     "pcs": selection.pcs,
@@ -80,7 +80,7 @@ def recommend(
                             "objective": name,
                             "other": other,
                             "chosen": best,
-                            "text": diff.text(objective.label, objective.unit),
+                            "text": phrase("difference", diff, objective.label, objective.unit),
                             "mean": diff.mean,
                             "low": diff.low,
                             "high": diff.high,

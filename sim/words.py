@@ -2,7 +2,9 @@
 
 The numbers are computed in code (``sim.answer``, ``sim.findings``); a template only chooses the
 words around them and how many digits to show, through the filters below, so a sentence can be
-changed without reading the code that measured it. Markdown templates are not escaped (they
+changed without reading the code that measured it; the short phrases the code puts into data
+and plots (KN's verdicts, paired differences, plot titles) are macros of ``phrases.j2``, called
+through ``phrase``. Markdown templates are not escaped (they
 write Markdown), but text a scenario file supplies goes through ``text``, which escapes what
 HTML would read as markup; the HTML page's template escapes everything it is not told is safe.
 """
@@ -16,7 +18,7 @@ import jinja2
 
 from sim.markdown import ci, num
 
-__all__ = ["render_html", "render_markdown"]
+__all__ = ["phrase", "render_html", "render_markdown"]
 
 _LOADER = jinja2.PackageLoader("sim", "templates")
 
@@ -48,6 +50,11 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
+def _signed(value: float, digits: int = 2) -> str:
+    """``+1.50``, ``-0.020``: a difference, its sign always shown."""
+    return f"{value:+.{digits}f}"
+
+
 def _environment(*, autoescape: bool) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=_LOADER,
@@ -66,6 +73,7 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
         seconds=_seconds,
         names=_names,
         plural=_plural,
+        signed=_signed,
         text=lambda value: html.escape(str(value), quote=False),
     )
     return environment
@@ -83,3 +91,9 @@ def render_markdown(template: str, **context: Any) -> str:
 def render_html(template: str, **context: Any) -> str:
     """``templates/{template}.html.j2`` with ``context``, every value escaped unless marked safe."""
     return _HTML.get_template(f"{template}.html.j2").render(**context)
+
+
+def phrase(name: str, *args: Any, **kwargs: Any) -> str:
+    """The macro ``name`` of ``templates/phrases.j2`` called with the arguments: one line."""
+    macro = getattr(_MARKDOWN.get_template("phrases.j2").module, name)
+    return str(macro(*args, **kwargs))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.kn import Observe, kn_constants, select_best
+from sim.words import phrase
 
 
 def normal_systems(
@@ -43,7 +44,7 @@ def test_a_best_far_ahead_is_chosen_after_the_first_stage() -> None:
     assert selection.chosen == ("a",)
     assert selection.replications == {"a": 5, "b": 5, "c": 5}
     assert not selection.bounded and not selection.identical
-    assert "PCS >= 95%" in selection.verdict()
+    assert "PCS >= 95%" in phrase("verdict", selection)
 
 
 def test_identical_systems_are_returned_together_without_a_winner() -> None:
@@ -56,7 +57,7 @@ def test_identical_systems_are_returned_together_without_a_winner() -> None:
     selection = select_best(twins, ["p", "q"], delta=0.1, n0=10)
     assert selection.chosen == ("p", "q")
     assert selection.identical
-    assert selection.verdict().startswith("any of p, q")
+    assert phrase("verdict", selection).startswith("any of p, q")
 
 
 def test_equal_means_at_the_bound_are_a_subset_and_the_verdict_says_so() -> None:
@@ -65,7 +66,7 @@ def test_equal_means_at_the_bound_are_a_subset_and_the_verdict_says_so() -> None
     assert selection.bounded
     assert selection.chosen == ("p", "q")
     assert selection.replications == {"p": 15, "q": 15}
-    assert "not separated within 15 replications" in selection.verdict()
+    assert "not separated within 15 replications" in phrase("verdict", selection)
 
 
 def test_a_ruled_out_system_leaves_the_contest() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import selections
+from sim import quick, selections
 from sim.cli import main
 from sim.scenario import Scenario, ScenarioError
 
@@ -93,3 +93,56 @@ def test_a_base_that_leads_back_to_itself_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "b.toml").write_text('base = "a.toml"\n')
     with pytest.raises(ScenarioError, match="bases in a row; expected a base that does not lead"):
         Scenario.from_file(tmp_path / "a.toml")
+
+
+QUICK = """
+name = "quick"
+[workload]
+minutes = 2
+[experiment]
+replications = 5
+strategies = ["parallel", "sequential"]
+loads = [2, 6]
+stagger_gaps = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]
+gap_load = 6
+drain_minutes = 1
+"""
+
+
+def _counts(out: Path) -> tuple[set[int], int, int]:
+    """(replications per sweep point, stagger gaps tried, the most KN took at any point)."""
+    data = out / "data"
+    sweep = json.loads((data / "sweep.json").read_text())
+    gaps = json.loads((data / "stagger_gaps.json").read_text())
+    selections = json.loads((data / "selections.json").read_text())
+    kn = max(v for row in selections for k, v in row.items() if k.startswith("n_"))
+    return {row["replications"] for row in sweep}, len(gaps), kn
+
+
+def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario, out = tmp_path / "quick.toml", tmp_path / "out"
+    scenario.write_text(QUICK)
+    argv = ["report", "--scenario", str(scenario), "--out", str(out), "--executor", "inline"]
+    assert main([*argv, "--quiet"]) == 0
+    replications, gaps, kn = _counts(out)
+    assert (replications, gaps) == ({quick.REPLICATIONS}, quick.GAPS)
+    assert kn <= quick.REPLICATIONS + quick.KN_EXTRA
+    text = (out / "report.md").read_text()
+    assert "**A quick look**" in text
+    assert "3 replications per point instead of the scenario's 5" in text
+    assert "5 of its 7 stagger gaps" in text
+    assert "the same command with `--full` runs the scenario's own" in text
+    assert "--full for the scenario's own sizes" in capsys.readouterr().err
+
+
+def test_full_runs_a_what_if_at_the_scenario_s_own_sizes(tmp_path: Path) -> None:
+    scenario, out = tmp_path / "quick.toml", tmp_path / "out"
+    scenario.write_text(QUICK)
+    argv = ["report", "--scenario", str(scenario), "--out", str(out), "--executor", "inline"]
+    assert main([*argv, "--quiet", "--full"]) == 0
+    replications, gaps, kn = _counts(out)
+    assert (replications, gaps) == ({5}, 7)
+    assert kn >= 5
+    assert "quick look" not in (out / "report.md").read_text()

@@ -1,0 +1,52 @@
+"""A what-if's quick look (``sim.quick``): its sizes never exceed the scenario's, and the price
+it states in interval width is Student's t."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
+from sim.scenario import Scenario
+from sim.selections import REPORT_MAX_REPLICATIONS
+
+
+def _scenario(replications: int, gaps: list[float]) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "experiment": {
+                "replications": replications,
+                "stagger_gaps": gaps,
+                "world_replications": 6,
+            }
+        }
+    )
+
+
+def test_the_quick_look_cuts_replications_kn_and_gaps_keeping_the_ends_of_the_gaps() -> None:
+    gaps = [0.0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]
+    scenario, look = quick_look(_scenario(10, gaps))
+    plan = scenario.experiment
+    assert (plan.replications, plan.world_replications) == (REPLICATIONS, REPLICATIONS)
+    assert plan.stagger_gaps == [0.0, 0.025, 0.1, 0.2, 0.4]
+    assert len(plan.stagger_gaps) == GAPS
+    assert (look.kn_most, look.full_kn_most) == (REPLICATIONS + KN_EXTRA, REPORT_MAX_REPLICATIONS)
+    assert (look.full_replications, look.full_gaps) == (10, tuple(gaps))
+
+
+def test_a_scenario_already_smaller_than_the_quick_look_keeps_its_sizes() -> None:
+    scenario, look = quick_look(_scenario(2, [0.0, 0.1]))
+    assert (scenario.experiment.replications, scenario.experiment.stagger_gaps) == (2, [0.0, 0.1])
+    assert look.width == 1.0
+
+
+def test_replications_the_operator_asked_for_are_kept_and_kn_starts_from_them() -> None:
+    scenario, look = quick_look(_scenario(10, [0.0]), replications=7)
+    assert (scenario.experiment.replications, look.kn_most) == (7, 7 + KN_EXTRA)
+    _, many = quick_look(_scenario(10, [0.0]), replications=400)
+    assert many.kn_most == REPORT_MAX_REPLICATIONS  # KN's own bound stays
+
+
+def test_three_replications_make_intervals_about_three_and_a_half_times_as_wide_as_ten() -> None:
+    # t(0.975, 2) / sqrt(3) = 2.484; t(0.975, 9) / sqrt(10) = 0.715
+    _, look = quick_look(_scenario(10, [0.0]))
+    assert look.width == pytest.approx(2.484 / 0.7153, rel=1e-3)
