@@ -9,6 +9,7 @@ import pytest
 from sim.cli import main
 from sim.scenario import Scenario
 from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
+from sim.words import phrase
 
 # Booking latencies from 0.1 to 2 s: parallel inverts about half its pairs, while sequential
 # never inverts whatever the latencies (it sends the next only after the last answered).
@@ -44,7 +45,9 @@ def test_strategies_that_behave_identically_are_all_returned_without_a_winner() 
     selection = select_strategy(Replications(scenario, 1), OBJECTIVES["p95-time-to-book"])
     assert selection.identical
     assert selection.chosen == tuple(sorted(scenario.experiment.strategies))
-    assert selection.verdict().startswith("any of auto, batched, parallel, sequential, staggered")
+    assert phrase("verdict", selection).startswith(
+        "any of auto, batched, parallel, sequential, staggered"
+    )
 
 
 def test_the_command_prints_the_selection_as_json(
