@@ -56,9 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--full",
         action="store_true",
-        help="a what-if at the scenario's own sizes (replications, KN's, stagger gaps) instead "
-        f"of the quick look's (at most {quick.REPLICATIONS} replications per point, KN "
-        f"{quick.KN_EXTRA} more, {quick.GAPS} stagger gaps); the default scenario always is",
+        help="a what-if at the scenario's own sizes instead of the quick look's (at most "
+        f"{quick.REPLICATIONS} replications per point, {quick.KN_EXTRA} more for KN, "
+        f"{quick.LOADS} loads, {quick.GAPS} stagger gaps); the default scenario always is",
     )
     report.add_argument(
         "--out",

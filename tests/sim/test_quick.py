@@ -6,36 +6,34 @@ from __future__ import annotations
 import pytest
 
 from sim.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
+from sim.quick import LOADS as LOADS_TRIED
 from sim.scenario import Scenario
 from sim.selections import REPORT_MAX_REPLICATIONS
 
-
-def _scenario(replications: int, gaps: list[float]) -> Scenario:
-    return Scenario.model_validate(
-        {
-            "experiment": {
-                "replications": replications,
-                "stagger_gaps": gaps,
-                "world_replications": 6,
-            }
-        }
-    )
+LOADS = [1, 5, 10, 15, 20, 30, 40, 50]
 
 
-def test_the_quick_look_cuts_replications_kn_and_gaps_keeping_the_ends_of_the_gaps() -> None:
+def _scenario(replications: int, gaps: list[float], loads: list[int] = LOADS) -> Scenario:
+    plan = {"replications": replications, "stagger_gaps": gaps, "loads": loads}
+    return Scenario.model_validate({"experiment": {**plan, "world_replications": 6}})
+
+
+def test_the_quick_look_cuts_replications_kn_loads_and_gaps_keeping_the_ends_of_each() -> None:
     gaps = [0.0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4]
     scenario, look = quick_look(_scenario(10, gaps))
     plan = scenario.experiment
     assert (plan.replications, plan.world_replications) == (REPLICATIONS, REPLICATIONS)
     assert plan.stagger_gaps == [0.0, 0.025, 0.1, 0.2, 0.4]
-    assert len(plan.stagger_gaps) == GAPS
+    assert plan.loads == [1, 10, 20, 30, 50]
+    assert (len(plan.stagger_gaps), len(plan.loads)) == (GAPS, LOADS_TRIED)
     assert (look.kn_most, look.full_kn_most) == (REPLICATIONS + KN_EXTRA, REPORT_MAX_REPLICATIONS)
     assert (look.full_replications, look.full_gaps) == (10, tuple(gaps))
 
 
 def test_a_scenario_already_smaller_than_the_quick_look_keeps_its_sizes() -> None:
-    scenario, look = quick_look(_scenario(2, [0.0, 0.1]))
-    assert (scenario.experiment.replications, scenario.experiment.stagger_gaps) == (2, [0.0, 0.1])
+    scenario, look = quick_look(_scenario(2, [0.0, 0.1], [3, 1]))
+    plan = scenario.experiment
+    assert (plan.replications, plan.stagger_gaps, plan.loads) == (2, [0.0, 0.1], [1, 3])
     assert look.width == 1.0
 
 
