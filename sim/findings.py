@@ -20,7 +20,7 @@ from sim.quick import QuickLook
 from sim.run import Replication
 from sim.scenario import Scenario
 from sim.seedcheck import compare_with_seed, one_invocation
-from sim.selections import REPORT_MAX_REPLICATIONS, recommend
+from sim.selections import recommend
 from sim.trigger_choice import gather_presets
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
@@ -42,7 +42,6 @@ class Findings:
     trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
     competition: Competition  # outside demand and the send offset
     auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
-    kn_most: int = REPORT_MAX_REPLICATIONS  # the replications KN could take per strategy and load
     quick: QuickLook | None = None  # a what-if's quick look: its sizes and the full ones
 
 
@@ -104,7 +103,7 @@ def gather(
         )
     )
     with working("choosing per load and objective (KN)", show=show_progress):
-        most = REPORT_MAX_REPLICATIONS if quick is None else quick.kn_most
+        most = None if quick is None else quick.kn_most
         selections, differences = recommend(scenario, results, executor=executor, most=most)
     triggers = []
     for mode in ("cron", "both"):
@@ -140,6 +139,5 @@ def gather(
         whole=whole,
         seed=seed,
         triggers=triggers,
-        kn_most=most,
         quick=quick,
     )

@@ -58,7 +58,9 @@ def report_markdown(
             plan=plan,
             answers=answers(findings.sweep, findings.selections, findings.differences),
             recommendation=recommendation_markdown(
-                findings.selections, findings.differences, most=findings.kn_most
+                findings.selections,
+                findings.differences,
+                most=None if findings.quick is None else findings.quick.kn_most,
             ),
             fifo=_fifo(findings.sweep),
             capacity=[(s, largest_whole_load(share, s)) for s in plan.strategies],

@@ -33,8 +33,8 @@ from typing import TypeVar
 
 from scipy.special import stdtrit
 
+from sim import selections
 from sim.scenario import Scenario
-from sim.selections import REPORT_MAX_REPLICATIONS
 
 __all__ = ["GAPS", "KN_EXTRA", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
 
@@ -92,8 +92,8 @@ def quick_look(
     look = QuickLook(
         replications=count,
         full_replications=plan.replications,
-        kn_most=min(REPORT_MAX_REPLICATIONS, max(count, 2) + KN_EXTRA),
-        full_kn_most=REPORT_MAX_REPLICATIONS,
+        kn_most=min(selections.REPORT_MAX_REPLICATIONS, max(count, 2) + KN_EXTRA),
+        full_kn_most=selections.REPORT_MAX_REPLICATIONS,
         loads=loads,
         full_loads=tuple(plan.loads),
         gaps=gaps,

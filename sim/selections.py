@@ -39,10 +39,12 @@ def recommend(
     *,
     executor: Executor | None = None,
     alpha: float = 0.05,
-    most: int = REPORT_MAX_REPLICATIONS,
+    most: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(one row per load and objective, one row per paired difference from each choice);
-    ``most``: the replications per strategy and load KN may take in all."""
+    ``most``: the replications per strategy and load KN may take in all (None: the report's
+    ``REPORT_MAX_REPLICATIONS``)."""
+    most = REPORT_MAX_REPLICATIONS if most is None else most
     known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
     for task, result in sweep:
         known[task.load][(task.strategy, task.replication)] = result.summary
@@ -94,7 +96,7 @@ def recommendation_markdown(
     rows: Sequence[dict[str, Any]],
     differences: Sequence[dict[str, Any]],
     *,
-    most: int = REPORT_MAX_REPLICATIONS,
+    most: int | None = None,
 ) -> str:
     """The table of KN's choices and the differences from them (``recommendation.md.j2``);
     ``most``: the replications KN could take (``recommend``)."""
@@ -104,7 +106,7 @@ def recommendation_markdown(
         loads=sorted({r["load"] for r in rows}),
         cell={(r["load"], r["objective"]): r for r in rows},
         needed=replications_needed,
-        most=most,
+        most=REPORT_MAX_REPLICATIONS if most is None else most,
         differences=differences,
     )
 
