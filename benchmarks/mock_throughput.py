@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import json
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
-from harness.children import child, mock_command
+from harness.children import child, cpu_seconds, mock_command
 from mock_aimharder.model.distributions import LogNormal
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.latency import Z_99, Sampler, seeded_streams
@@ -140,14 +139,6 @@ async def _log_in(host: str, port: int, emails: list[str]) -> list[str]:
     return cookies
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far, all its threads (Linux /proc)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"; comm may hold spaces
-    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
-    return (utime + stime) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Trial:
     """One throughput run: requests per second, and the server's CPU seconds per request."""
@@ -176,9 +167,9 @@ async def _throughput(host: str, port: int, pid: int, requests: list[bytes]) -> 
 
     async def watch() -> tuple[float, int]:
         await asyncio.sleep(measure_from - time.perf_counter())
-        cpu, done = _cpu_seconds(pid), answered
+        cpu, done = cpu_seconds(pid), answered
         await asyncio.sleep(stop_at - time.perf_counter())
-        return _cpu_seconds(pid) - cpu, answered - done
+        return cpu_seconds(pid) - cpu, answered - done
 
     watcher = asyncio.create_task(watch())
     await asyncio.gather(*(loop(c, raw) for c, raw in zip(connections, requests, strict=True)))

@@ -9,44 +9,79 @@ a schema of its own, dropped after). "Database time" is measured here too, on th
 store: the mean time of the four queries one prebooking costs on its own (find ready, claim, get
 session, record the result). The mock runs in its own process on 127.0.0.1 with a fixed latency
 (in a thread of this one, its work would hold this interpreter's lock and count against the
-scheduler); the scheduler is the real one (asyncio, httpx, the store).
+scheduler); the scheduler is the real one (httpx, the store), on the event loop it is served on
+(uvloop, as ``python -m scheduler invoke`` runs it too).
+
+Where the time goes (second table, for one prebooking and for parallel N=50): every request is
+watched (httpx event hooks and httpcore's ``trace``) and stamped when its flow asked for it, when
+its last byte left, when it reached the mock (the mock's journal: arrival at its HTTP parser),
+when the mock processed it, when its answer was heard and when its result was committed. The
+segments run from the start to the latest of each stamp, so they add up to the invocation's
+time. Below them: TCP connections taken, the CPU time per booking of the scheduler's process
+(all its threads) and of the mock's, and the scheduler's CPU time until its last request was
+out (what the burst costs it, whatever else runs on the machine).
+
 Run from the top folder: .venv/bin/python -m benchmarks.scheduler_makespan
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
 
-from scheduler.core.domain import InstanceId, PrebookingId
+from harness.children import cpu_seconds, mock_child
+from scheduler.aio import run
+from scheduler.client import SESSION_COOKIE
+from scheduler.core.domain import InstanceId, PrebookingId, UserId
+from scheduler.core.effects import MarkResult
 from scheduler.core.status import Event
 from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
-from scheduler.store import SqlStore, normalize_url, open_store
-from tests.scheduler.real import enqueue, log_in_all, mock_gym, users
+from scheduler.store import SqlStore, normalize_url
+from tests.scheduler.real import SEED, enqueue, gym_config, journal, log_in_all, users
 
 ROUNDS = 3  # each case runs this many times; the median is reported
 PG_URL = os.environ.get("HARNESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+class StampedStore(SqlStore):
+    """A ``SqlStore`` that notes when each prebooking's result was committed."""
+
+    def __init__(self, url: str | os.PathLike[str]) -> None:
+        super().__init__(url)
+        self.recorded: dict[PrebookingId, float] = {}
+
+    def record_result(self, prebooking_id: PrebookingId, *args: Any, **kwargs: Any) -> bool:
+        written = super().record_result(prebooking_id, *args, **kwargs)
+        self.recorded[prebooking_id] = time.time()
+        return written
+
+    def record_results(self, marks: Sequence[MarkResult]) -> list[bool]:
+        written = super().record_results(marks)
+        now = time.time()
+        self.recorded.update((mark.prebooking_id, now) for mark in marks)
+        return written
+
+
 @contextmanager
-def fresh_store(kind: str, folder: Path, name: str) -> Iterator[SqlStore]:
+def fresh_store(kind: str, folder: Path, name: str) -> Iterator[StampedStore]:
     """An empty store: a SQLite file in ``folder``, or a new PostgreSQL schema."""
     if kind == "sqlite":
-        with open_store(folder / f"{name}.sqlite") as store:
+        with StampedStore(folder / f"{name}.sqlite") as store:
             yield store
         return
     schema = f"bench_{secrets.token_hex(6)}"
@@ -55,7 +90,7 @@ def fresh_store(kind: str, folder: Path, name: str) -> Iterator[SqlStore]:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         url = normalize_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        with open_store(url.render_as_string(hide_password=False)) as store:
+        with StampedStore(url.render_as_string(hide_password=False)) as store:
             yield store
     finally:
         with admin.connect() as connection:
@@ -87,29 +122,213 @@ def database_time(kind: str, folder: Path, count: int = 40) -> float:
         return statistics.mean(durations)
 
 
-def makespan(kind: str, name: str, count: int, latency: float, folder: Path) -> float:
+@dataclass(slots=True)
+class Watch:
+    """Stamps of every request one invocation sends, by user (told apart by session cookie)."""
+
+    users_by_cookie: dict[str, UserId]
+    out: dict[UserId, float] = field(default_factory=dict)  # the request's last byte left
+    out_cpu: float = 0.0  # this process's CPU time when the last of them left
+    heard: dict[UserId, float] = field(default_factory=dict)  # its answer was read
+    connections: int = 0  # TCP connections the pool took
+
+    def hooks(self) -> dict[str, list[Any]]:
+        return {"request": [self._on_request]}
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        user = self.users_by_cookie[_session_cookie(request.headers.get("cookie", ""))]
+
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            if name == "connection.connect_tcp.started":
+                self.connections += 1
+            elif name == "http11.send_request_body.complete":
+                self.out[user] = time.time()
+                self.out_cpu = time.process_time()
+            elif name == "http11.receive_response_body.complete":
+                self.heard[user] = time.time()
+
+        request.extensions["trace"] = trace
+
+
+def _session_cookie(header: str) -> str:
+    for pair in header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name == SESSION_COOKIE:
+            return value
+    raise ValueError(f"no {SESSION_COOKIE} in the request's cookies: {header!r}")
+
+
+STAGES = (
+    ("asked", "start to the first send asked (find ready, claims, sessions)"),
+    ("asked_last", "first to last send asked"),
+    ("out", "to the last request's last byte out"),
+    ("reached", "to the last arrival at the mock"),
+    ("processed", "to the last processed by the mock, less the latency"),
+    ("heard", "to the last answer heard"),
+    ("recorded", "to the last result committed"),
+    ("finished", "to the invocation's end"),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timeline:
+    """One invocation: seconds after its start at which the last request of each stage got
+    there (``first_asked`` for the first), and what it cost."""
+
+    makespan: float
+    latency: float  # the mock's, configured
+    at: dict[str, float]  # stage -> seconds after the start (STAGES' keys)
+    connections: int
+    scheduler_cpu: float  # seconds, all its threads
+    cpu_until_out: float  # of those, spent before the last request was out
+    mock_cpu: float | None  # seconds; None where /proc cannot say
+
+
+def _timeline(
+    answer_body: dict[str, Any],
+    report: Any,
+    watch: Watch,
+    store: StampedStore,
+    entries: list[dict[str, Any]],
+    *,
+    latency: float,
+    cpu: tuple[float, float | None, float],
+) -> Timeline:
+    start = report.started_at
+    asked = [o.sent_at[0] for o in report.outcomes if o.sent_at]
+    stamps = {
+        "asked": min(asked),
+        "asked_last": max(asked),
+        "out": max(watch.out.values()),
+        "reached": max(e["received_wall"] - latency for e in entries),  # received: + inbound
+        "processed": max(e["processed_wall"] for e in entries),
+        "heard": max(watch.heard.values()),
+        "recorded": max(store.recorded.values()),
+        "finished": report.finished_at,
+    }
+    return Timeline(
+        makespan=answer_body["executionTimeMs"] / 1000,
+        latency=latency,
+        at={stage: t - start for stage, t in stamps.items()},
+        connections=watch.connections,
+        scheduler_cpu=cpu[0],
+        cpu_until_out=watch.out_cpu - cpu[2],
+        mock_cpu=cpu[1],
+    )
+
+
+def makespan(
+    kind: str, name: str, count: int, latency: float, folder: Path, *, watched: bool = False
+) -> tuple[float, Timeline | None]:
+    """The median makespan of ``ROUNDS`` invocations; ``watched``: with every request
+    watched, and the timeline of the median one (the watching costs some CPU per request, so
+    the makespans of the first table are of invocations nobody watched)."""
     fixed: dict[str, Any] = {"latency": {"book": {"inbound": {"kind": "fixed", "value": latency}}}}
-    runs = []
+    makespans: list[float] = []
+    runs: list[Timeline] = []
     for round_ in range(ROUNDS):
         athletes = users(count)
         with (
-            fresh_store(kind, folder, f"{name}-{count}-{round_}") as store,
-            mock_gym(count, own_process=True, **fixed) as url,
+            fresh_store(kind, folder, f"{name}-{count}-{round_}-{watched}") as store,
+            mock_child(gym_config(count, **fixed), seed=SEED) as mock,
         ):
-            log_in_all(store, url, athletes)
+            log_in_all(store, mock.url, athletes)
             enqueue(store, athletes, available_at=time.time() - 1)
-            settings = Settings(database_url="unused", aimharder_url=url, policy=strategy(name))
-            answer = asyncio.run(invoke(settings, store))
+            watch = Watch(users_by_cookie=_cookies(store, athletes)) if watched else None
+            settings = Settings(
+                database_url="unused", aimharder_url=mock.url, policy=strategy(name)
+            )
+            mock_before, cpu_before = _mock_cpu(mock.pid), time.process_time()
+            hooks = None if watch is None else watch.hooks()
+            answer = run(invoke(settings, store, event_hooks=hooks))
+            cpu_after, mock_after = time.process_time(), _mock_cpu(mock.pid)
             assert answer.body["results"]["completed"] == count, answer.body
-            runs.append(answer.body["executionTimeMs"] / 1000)
-    return float(statistics.median(runs))
+            makespans.append(answer.body["executionTimeMs"] / 1000)
+            if watch is None:
+                continue
+            mock_cpu = (
+                None if mock_before is None or mock_after is None else mock_after - mock_before
+            )
+            runs.append(
+                _timeline(
+                    answer.body,
+                    answer.report,
+                    watch,
+                    store,
+                    journal(mock.url),
+                    latency=latency,
+                    cpu=(cpu_after - cpu_before, mock_cpu, cpu_before),
+                )
+            )
+    middle = sorted(runs, key=lambda run: run.makespan)[len(runs) // 2] if runs else None
+    return float(statistics.median(makespans)), middle
+
+
+def _cookies(store: SqlStore, athletes: list[UserId]) -> dict[str, UserId]:
+    cookies = {}
+    for user in athletes:
+        session = store.get_session(user)
+        if session is None:
+            raise RuntimeError(f"{user} did not log in")
+        cookies[session.cookies[SESSION_COOKIE]] = user
+    return cookies
+
+
+def _mock_cpu(pid: int) -> float | None:
+    try:
+        return cpu_seconds(pid)
+    except OSError:  # no /proc here
+        return None
+
+
+def breakdown(cases: dict[str, Timeline], count: dict[str, int]) -> Table:
+    """Per case: each stage's milliseconds after the previous one, then costs per booking."""
+    table = Table(title=f"where the time goes (ms; the median of {ROUNDS} watched runs)")
+    table.add_column("stage")
+    for case in cases:
+        table.add_column(case)
+    previous = dict.fromkeys(cases, 0.0)
+    for stage, label in STAGES:
+        cells = []
+        for case, timeline in cases.items():
+            less = timeline.latency if stage == "processed" else 0.0
+            cells.append(f"{1000 * (timeline.at[stage] - previous[case] - less):.1f}")
+            previous[case] = timeline.at[stage]
+        table.add_row(label, *cells)
+    table.add_row(
+        "latency (configured)", *(f"{1000 * timeline.latency:.1f}" for timeline in cases.values())
+    )
+    table.add_row("makespan", *(f"{1000 * timeline.makespan:.1f}" for timeline in cases.values()))
+    table.add_row(
+        "connections taken (opened ahead, while the claims ran)",
+        *(str(timeline.connections) for timeline in cases.values()),
+    )
+    table.add_row(
+        "scheduler CPU per booking (ms)",
+        *(f"{1000 * timeline.scheduler_cpu / count[case]:.2f}" for case, timeline in cases.items()),
+    )
+    table.add_row(
+        "scheduler CPU until the last request was out (ms)",
+        *(f"{1000 * timeline.cpu_until_out:.1f}" for timeline in cases.values()),
+    )
+    table.add_row(
+        "mock CPU per booking (ms)",
+        *(
+            "n/a" if timeline.mock_cpu is None else f"{1000 * timeline.mock_cpu / count[case]:.2f}"
+            for case, timeline in cases.items()
+        ),
+    )
+    return table
 
 
 def main() -> None:
     table = Table(title=f"real invocations against the mock (median of {ROUNDS} runs)")
     for column in ("store", "case", "makespan (s)", "floor (s)", "ratio", "goal"):
         table.add_column(column)
-    console = Console()
+    console = Console(width=110)
+    console.print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    timelines: dict[str, Timeline] = {}
+    counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for kind, goal in (("sqlite", "<= 1.10"), ("postgresql", "<= 1.15")):
@@ -117,9 +336,13 @@ def main() -> None:
             console.print(
                 f"database time of one prebooking (4 queries, {kind}): {db * 1000:.2f} ms"
             )
-            parallel = makespan(kind, "parallel", 50, 0.2, folder)
-            sequential = makespan(kind, "sequential", 20, 0.1, folder)
-            alone = makespan(kind, "parallel", 1, 0.2, folder)
+            parallel, _ = makespan(kind, "parallel", 50, 0.2, folder)
+            sequential, _ = makespan(kind, "sequential", 20, 0.1, folder)
+            alone, _ = makespan(kind, "parallel", 1, 0.2, folder)
+            for count in (1, 50):
+                _, watched = makespan(kind, "parallel", count, 0.2, folder, watched=True)
+                assert watched is not None
+                timelines[f"{kind} N={count}"], counts[f"{kind} N={count}"] = watched, count
             floor_p = 0.2 + db
             floor_s = 20 * (0.1 + db)
             # One prebooking against the same floor: what this machine adds to any invocation
@@ -131,6 +354,8 @@ def main() -> None:
             table.add_row(kind, "sequential N=20, 100 ms", f"{sequential:.3f}", f"{floor_s:.3f}",
                           f"{sequential / floor_s:.3f}", "<= 1.05")  # fmt: skip
     console.print(table)
+    console.print(breakdown(timelines, counts))
+    console.print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ mock's ``listening on http://...`` and uvicorn's ``running on http://...`` alike
 
 The mock runs in a process of its own for measurements: in a thread of the measuring process it
 would share that interpreter's lock with the client it serves, and its work would show up as
-the client's latency. ``mock_process`` starts it so, from a ``MockConfig``.
+the client's latency. ``mock_process`` starts it so, from a ``MockConfig`` (``mock_child`` when
+the caller needs the process too: its pid, to read its CPU time).
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ __all__ = [
     "Child",
     "ChildError",
     "child",
+    "cpu_seconds",
     "free_port",
     "listening_url",
+    "mock_child",
     "mock_command",
     "mock_process",
     "stop",
@@ -55,6 +58,15 @@ LISTENING = re.compile(r"(?:listening|running) on (http://[0-9.]+:[0-9]+)")
 STARTUP_SECONDS = 30.0  # a cold interpreter importing a web stack on a busy two-core machine
 STOP_GRACE = 10.0
 POLL = 0.02  # seconds between reads of a starting child's log
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, all its threads (Linux /proc; in clock
+    ticks, 10 ms here)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"; comm may hold spaces
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -178,15 +190,22 @@ def mock_command(config: Path, *, seed: int) -> list[str]:
 
 
 @contextlib.contextmanager
-def mock_process(config: MockConfig, *, seed: int = 0) -> Iterator[str]:
-    """The mock with ``config`` in a process of its own on 127.0.0.1; yields its base URL."""
+def mock_child(config: MockConfig, *, seed: int = 0) -> Iterator[Child]:
+    """The mock with ``config`` in a process of its own on 127.0.0.1 (its ``url`` is known)."""
     with tempfile.TemporaryDirectory(prefix="mock_aimharder-") as folder:
         path = Path(folder) / "mock.json"
         path.write_text(config.model_dump_json(), encoding="utf-8")
         with child(
             "mock_aimharder", mock_command(path, seed=seed), log=path.with_suffix(".log")
         ) as mock:
-            yield mock.url
+            yield mock
+
+
+@contextlib.contextmanager
+def mock_process(config: MockConfig, *, seed: int = 0) -> Iterator[str]:
+    """The mock with ``config`` in a process of its own on 127.0.0.1; yields its base URL."""
+    with mock_child(config, seed=seed) as mock:
+        yield mock.url
 
 
 @contextlib.contextmanager

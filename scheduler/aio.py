@@ -15,7 +15,9 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
+
+import uvloop
 
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import BookingResult, PrebookingId
@@ -41,15 +43,23 @@ from scheduler.gathering import StoreCalls
 from scheduler.history import History
 from scheduler.store import Store
 
-__all__ = ["RealWorld", "drive"]
+__all__ = ["RealWorld", "drive", "run"]
 
 Clock = Callable[[], float]
+T = TypeVar("T")
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` on a new event loop of the kind the served scheduler runs on (uvloop)."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 class RealWorld:
     """AimHarder through ``client``; the store through ``threads`` (``store.concurrency`` of
     them), its calls gathered in batches (``scheduler.gathering``); what is sent to AimHarder
-    and heard back noted in ``history``, if one is kept."""
+    and heard back noted in ``history``, if one is kept. ``on_found`` is told how many
+    prebookings were found ready (the invocation opens connections for them meanwhile)."""
 
     def __init__(
         self,
@@ -59,19 +69,24 @@ class RealWorld:
         threads: Executor,
         clock: Clock = time.time,
         history: History | None = None,
+        on_found: Callable[[int], None] | None = None,
     ) -> None:
         self.store = store
         self.client = client
         self.calls = StoreCalls(store, threads, concurrency=store.concurrency)
         self.clock = clock
         self.history = history
+        self.on_found = on_found
 
     async def perform(
         self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
     ) -> Any:
         if isinstance(effect, Book | ReadPlace):
             return await self._ask_aimharder(effect)
-        return await self.calls.perform(effect)
+        value = await self.calls.perform(effect)
+        if isinstance(effect, FindReady) and value and self.on_found is not None:
+            self.on_found(len(value))  # before the claims are asked: they take a trip
+        return value
 
     async def _ask_aimharder(self, effect: Book | ReadPlace) -> Any:
         """Send the request; with a history, note it as sent, then as answered or not.

@@ -33,6 +33,7 @@ from prebooking_harness.conventions import (
     verbosity,
 )
 from prebooking_harness.durations import duration
+from scheduler.aio import run
 from scheduler.app import create_app
 from scheduler.client import AimHarderClient
 from scheduler.core.domain import Session, UserId
@@ -221,7 +222,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         require_existing(settings.database_url)
     with open_store(settings.database_url) as store:
         if args.command == "invoke":
-            answer = asyncio.run(invoke(settings, store))
+            answer = run(invoke(settings, store))
             if args.json:
                 print(json.dumps(answer.body, indent=2))
             else:

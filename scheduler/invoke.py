@@ -12,9 +12,10 @@ import logging
 import ssl
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import certifi
 import httpx
@@ -28,12 +29,15 @@ from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport, killed_answer
 from scheduler.history import History
 from scheduler.settings import Settings
+from scheduler.sockets import AsyncioBackend, origin, use_asyncio_sockets
 from scheduler.store import Store
 from scheduler.store.cut import Cut
 
 __all__ = ["Answer", "Invocation", "invoke"]
 
 log = logging.getLogger("scheduler.invoke")
+EventHook: TypeAlias = Callable[..., Awaitable[Any]]
+"""An httpx event hook (request hooks get the request, response hooks the response)."""
 # Time kept back from maxDuration to write the answer, so that it leaves before the limit.
 ANSWER_SLACK = 0.05
 
@@ -64,6 +68,7 @@ async def invoke(
     clock: Clock = time.time,
     cut_after: float | None = None,
     delivery_id: str | None = None,
+    event_hooks: Mapping[str, list[EventHook]] | None = None,
 ) -> Answer:
     """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
 
@@ -71,11 +76,13 @@ async def invoke(
     second delivery of it within the limit sends nothing (``scheduler.core.delivery``).
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
+    ``event_hooks``: httpx's, for the client that talks to AimHarder (the makespan benchmark
+    watches each request with them); None: none.
     """
     invocation = Invocation(
         settings, started_at=started_at, clock=clock, cut_after=cut_after, delivery_id=delivery_id
     )
-    return await invocation.run(store)
+    return await invocation.run(store, event_hooks=event_hooks)
 
 
 class Invocation:
@@ -110,7 +117,9 @@ class Invocation:
         # Every store call of this invocation stops at the cut: none commits after the 504.
         self._store_cut = Cut(self.cut_at, clock=clock)
 
-    async def run(self, store: Store) -> Answer:
+    async def run(
+        self, store: Store, *, event_hooks: Mapping[str, list[EventHook]] | None = None
+    ) -> Answer:
         # Cut before its loop could start it (the loop was busy): it does not start at all.
         if self._store_cut.left() <= 0:
             return self._killed()
@@ -123,6 +132,7 @@ class Invocation:
                 cut=self.cut_at,
                 clock=self.clock,
                 delivery_id=self.delivery_id,
+                event_hooks=event_hooks,
             )
             if answer.status == 504:
                 self._store_cut.stop()
@@ -151,6 +161,7 @@ async def _run(
     cut: float,
     clock: Clock,
     delivery_id: str | None,
+    event_hooks: Mapping[str, list[EventHook]] | None,
 ) -> Answer:
     if delivery_id is not None:
         refused = await _unless_first(
@@ -163,13 +174,17 @@ async def _run(
     threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
     history = None if settings.history is None else History(settings.history)
     try:
-        async with httpx.AsyncClient(follow_redirects=False, verify=tls_context()) as http:
+        async with httpx.AsyncClient(
+            follow_redirects=False, verify=tls_context(), event_hooks=event_hooks
+        ) as http:
+            sockets = use_asyncio_sockets(http)
             world = RealWorld(
                 store=store,
                 client=AimHarderClient(http, base_url=settings.aimharder_url),
                 threads=threads,
                 clock=clock,
                 history=history,
+                on_found=_connect_ahead(sockets, http, settings, cut=cut, clock=clock),
             )
             try:
                 async with asyncio.timeout(max(0.0, left)):
@@ -177,6 +192,8 @@ async def _run(
             except TimeoutError:
                 body = killed_answer(instance_id, started_at=started, now=clock())
                 return Answer(status=504, body=body, report=None)
+            finally:
+                sockets.forget_ahead()
     finally:
         # A cut leaves the query under way to end in its thread (it waits no longer than the
         # cut, and cannot commit after it): no cleanup, as a kill.
@@ -188,6 +205,30 @@ async def _run(
     if delivery_id is not None:
         await _forget(store, instance_id, cut=cut, clock=clock)
     return Answer(status=503, body=report.answer(), report=report)
+
+
+def _connect_ahead(
+    sockets: AsyncioBackend,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    *,
+    cut: float,
+    clock: Clock,
+) -> Callable[[int], None] | None:
+    """What to do once the ready prebookings are counted: open a connection to AimHarder for
+    each request the policy will have in flight at once, while their claims are on their way
+    to the store (a connection's set-up then costs the burst nothing). None through a proxy.
+    """
+    to = origin(http, settings.aimharder_url)
+    if to is None:
+        return None
+    host, port = to
+
+    def ahead(ready: int) -> None:
+        count = settings.policy.sends_at_once(ready)
+        sockets.connect_ahead(host, port, count, timeout=max(0.0, cut - clock()))
+
+    return ahead
 
 
 async def _forget(store: Store, instance_id: InstanceId, *, cut: float, clock: Clock) -> None:

@@ -107,6 +107,12 @@ class PolicyConfig:
         """Seconds a claim is held: after that an ``executing`` prebooking is ready again."""
         return self.budget + self.lease_slack
 
+    def sends_at_once(self, ready: int) -> int:
+        """At most how many of ``ready`` prebookings have a request in flight together: the
+        connections worth opening before their claims come back."""
+        caps = [cap for cap in (self.max_in_flight, self.batch_size) if cap is not None]
+        return min([ready, *caps])
+
     @property
     def cutoff_after(self) -> Seconds:
         """Seconds after the start past which no new send begins."""

@@ -25,7 +25,9 @@ from scheduler.store import NewPrebooking, SqlStore, Store
 __all__ = [
     "CLASS_ID",
     "DAY",
+    "SEED",
     "enqueue",
+    "gym_config",
     "journal",
     "locked",
     "log_in_all",
@@ -36,30 +38,24 @@ __all__ = [
 CLASS_ID = 4242
 DAY = "20261130"
 PASSWORD = "pw"
+SEED = 7  # of the mock's draws
 
 
 def users(count: int) -> list[UserId]:
     return [UserId(f"athlete{i:02d}@example.com") for i in range(count)]
 
 
-@contextmanager
-def mock_gym(
+def gym_config(
     athletes: int,
     *,
     capacity: int = 100,
-    own_process: bool = False,
     opens_at: float | None = None,
     day: str = DAY,
     **config: Any,
-) -> Iterator[str]:
-    """A mock AimHarder with ``athletes`` accounts and one class; yields its base URL.
-
-    The class's window is open, or opens at ``opens_at`` (wall-clock seconds) when given.
-
-    ``own_process`` runs it as ``python -m mock_aimharder`` instead of in a thread of this
-    process, so that its work does not share this interpreter's lock (for measurements).
-    """
-    mock = MockConfig(
+) -> MockConfig:
+    """A mock AimHarder with ``athletes`` accounts and one class, whose window is open, or
+    opens at ``opens_at`` (wall-clock seconds) when given."""
+    return MockConfig(
         users=[UserAccount(email=u, password=PASSWORD) for u in users(athletes)],
         classes=[
             ClassSpec(
@@ -68,11 +64,21 @@ def mock_gym(
         ],
         **config,
     )
+
+
+@contextmanager
+def mock_gym(athletes: int, *, own_process: bool = False, **config: Any) -> Iterator[str]:
+    """The mock of ``gym_config(athletes, **config)``; yields its base URL.
+
+    ``own_process`` runs it as ``python -m mock_aimharder`` instead of in a thread of this
+    process, so that its work does not share this interpreter's lock (for measurements).
+    """
+    mock = gym_config(athletes, **config)
     if not own_process:
-        with serve(create_app(mock, seed=7)) as url:
+        with serve(create_app(mock, seed=SEED)) as url:
             yield url
         return
-    with mock_process(mock, seed=7) as url:
+    with mock_process(mock, seed=SEED) as url:
         yield url
 
 

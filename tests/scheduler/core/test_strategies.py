@@ -64,3 +64,11 @@ def test_the_guard_and_retry_defaults_are_the_seeds() -> None:
     assert (config.budget, config.buffer, config.margin, config.limit) == (10.0, 2.0, 1.0, 50)
     assert (config.deadline_after, config.cutoff_after) == (8.0, 7.0)
     assert (config.max_attempts, config.retry_delay, config.retry_backoff) == (3, 0.2, 2.0)
+
+
+def test_requests_in_flight_at_once_are_capped_by_the_in_flight_cap_and_the_batch() -> None:
+    """What the invocation opens connections ahead for: never more than it will use at once."""
+    assert [strategy(name).sends_at_once(20) for name in strategy_names()] == [20, 3, 20, 1, 20]
+    assert strategy("parallel").sends_at_once(0) == 0
+    assert PolicyConfig(max_in_flight=5, batch_size=8).sends_at_once(20) == 5
+    assert strategy("batched").sends_at_once(2) == 2
