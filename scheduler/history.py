@@ -10,9 +10,11 @@ history watches the scheduler, it must never stop it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+import secrets
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,20 +24,27 @@ __all__ = ["History"]
 log = logging.getLogger("scheduler.history")
 
 
+# Keys count per process, across every History it opens: each invocation opens its own, and a
+# History's ``id`` is no name for it (the next one is often allocated where the last was freed,
+# and its notes then replaced the last one's in ``exchanges``). The token tells apart two
+# processes that had the same pid one after the other.
+_requests = itertools.count(1)
+_requests_lock = threading.Lock()
+_PROCESS_TOKEN = secrets.token_hex(4)
+
+
 class History:
     """Notes appended to ``path`` (created if missing); ``close`` when done."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._counter = 0
-        self._lock = threading.Lock()
 
     def key(self) -> str:
-        """A key no other request of this history has (process id and a counter)."""
-        with self._lock:
-            self._counter += 1
-            return f"{os.getpid()}-{id(self):x}-{self._counter}"
+        """A key no other request of this process, or of any other, has."""
+        with _requests_lock:
+            count = next(_requests)
+        return f"{os.getpid()}-{_PROCESS_TOKEN}-{count}"
 
     def note(self, note: dict[str, Any]) -> None:
         line = (json.dumps(note, separators=(",", ":")) + "\n").encode()
