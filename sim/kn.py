@@ -110,8 +110,6 @@ def select_best(
     while True:
         if len(alive) <= 1 or _identical(data, alive, r):
             break
-        if r >= max_replications:
-            return _done(data, alive, taken, bounded=True, r=r, **settings)
         means = {s: float(np.mean(data[s][:r])) for s in alive}
         survivors = [
             i
@@ -123,6 +121,10 @@ def select_best(
         alive[:] = survivors
         if len(alive) <= 1:
             break
+        # The cap is checked after the screening, so the last replication fetched (or the first
+        # stage alone, when the cap is n0) is screened like every other.
+        if r >= max_replications:
+            return _done(data, alive, taken, bounded=True, r=r, **settings)
         if min(len(data[s]) for s in alive) <= r:
             fetch(r, min(r + block, max_replications))
         r += 1

@@ -121,3 +121,13 @@ def test_the_probability_of_correct_selection_is_at_least_one_minus_alpha() -> N
         for seed in range(runs)
     )
     assert correct / runs >= 1 - alpha
+
+
+@pytest.mark.parametrize("cap", [5, 6])
+def test_the_replication_at_the_cap_is_screened(cap: int) -> None:
+    """A best far ahead is chosen even when the cap leaves KN no replication beyond the first
+    stage (cap = n0) or one (the last one fetched is screened like the others)."""
+    observe = normal_systems({"a": 0.0, "b": 5.0}, seed=3, sigma=0.1)
+    selection = select_best(observe, ["a", "b"], delta=0.5, n0=5, max_replications=cap)
+    assert selection.chosen == ("a",)
+    assert not selection.bounded
