@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvloop
 
-from scheduler.sockets import AsyncioBackend, use_asyncio_sockets
+from scheduler.sockets import AsyncioBackend, origin, use_asyncio_sockets
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
@@ -242,3 +242,13 @@ def test_connections_no_request_took_are_closed_when_forgotten(
             return ended
 
     assert run(scenario()) == [b"", b""]
+
+
+def test_connections_are_opened_ahead_only_where_requests_go_direct() -> None:
+    """The host and port httpcore will ask for; nothing through a proxy (it connects there)."""
+    direct = httpx.AsyncClient()
+    assert origin(direct, "http://127.0.0.1:8000/api") == ("127.0.0.1", 8000)
+    assert origin(direct, "https://aimharder.com") == ("aimharder.com", 443)
+    assert origin(direct, "http://aimharder.com") == ("aimharder.com", 80)
+    proxied = httpx.AsyncClient(proxy="http://127.0.0.1:3128")
+    assert origin(proxied, "http://aimharder.com") is None
