@@ -29,7 +29,7 @@ from sim.pool import worker_pool
 from sim.run import Replication, run_replication
 from sim.scenario import Scenario
 
-__all__ = ["Estimate", "Task", "estimate", "run_tasks", "summarise", "sweep_tasks"]
+__all__ = ["Estimate", "Task", "estimate", "run_tasks", "summarise", "sweep_tasks", "t95"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,6 +131,13 @@ class Estimate:
         )
 
 
+def t95(n: int) -> float:
+    """Student's t quantile of a two-sided 95% interval over ``n`` values (n - 1 degrees of
+    freedom): every interval of the report, paired or not, is ``t95(n)`` standard errors wide
+    on each side."""
+    return float(stdtrit(n - 1, 0.975))
+
+
 def estimate(
     values: Iterable[float], *, floor: float | None = None, ceiling: float | None = None
 ) -> Estimate:
@@ -145,7 +152,7 @@ def estimate(
     mean = float(data.mean())
     if n == 1:
         return Estimate(mean=mean, low=mean, high=mean, n=1)
-    half = float(stdtrit(n - 1, 0.975) * data.std(ddof=1) / math.sqrt(n))
+    half = float(t95(n) * data.std(ddof=1) / math.sqrt(n))
     low = mean - half if floor is None else max(floor, mean - half)
     high = mean + half if ceiling is None else min(ceiling, mean + half)
     return Estimate(mean=mean, low=low, high=high, n=n)

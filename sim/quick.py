@@ -11,10 +11,10 @@ What it cuts, and what that costs:
 - KN's extra replications: at most ``KN_EXTRA`` beyond its first stage (the sweep's), instead
   of up to ``REPORT_MAX_REPLICATIONS`` in all. With a first stage of 3, KN's boundary is wide
   (h2 about 78 for five strategies, 11 with 10): uncapped it asks for up to 50 replications at
-  many points, minutes of work. KN then screens once, on the sweep's replications; the one
-  more replication of each survivor tells strategies equal in every replication (a tie) from
-  those it could not separate. Measured on the examples' what-ifs, a second more (one more
-  screening) settled at most one more choice of 15 and cost twice the time. A choice the cap
+  many points, minutes of work. KN then screens twice: on the sweep's replications and again
+  with one more of each survivor, which also tells strategies equal in every replication (a
+  tie) from those it could not separate. Measured on the examples' what-ifs, a second more
+  settled at most one more choice of 15 and cost twice the time. A choice the cap
   stops short of a verdict reads "not separated within N replications", and the report counts
   them.
 - loads: at most ``LOADS`` of the scenario's, spread over them, the lightest and the heaviest
@@ -31,9 +31,8 @@ import math
 from dataclasses import dataclass
 from typing import TypeVar
 
-from scipy.special import stdtrit
-
 from sim import selections
+from sim.experiment import t95
 from sim.scenario import Scenario
 
 __all__ = ["GAPS", "KN_EXTRA", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
@@ -68,7 +67,7 @@ class QuickLook:
 
 def _half_width(n: int) -> float:
     """A 95% Student-t interval's half-width over ``n`` values, in standard deviations."""
-    return float(stdtrit(n - 1, 0.975)) / math.sqrt(n) if n > 1 else math.inf
+    return t95(n) / math.sqrt(n) if n > 1 else math.inf
 
 
 def quick_look(

@@ -25,9 +25,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit  # stats.t.ppf's own quantile (sim.experiment says why)
 
-from sim.experiment import Task, run_tasks
+from sim.experiment import Task, run_tasks, t95
 from sim.kn import Selection, select_best
 from sim.metrics import Summary
 from sim.scenario import Scenario
@@ -176,5 +175,5 @@ def paired_difference(
     mean = sum(diffs) / len(diffs)
     # The standard error as scipy.stats.sem computes it (its very expression).
     sem = float(np.std(diffs, ddof=1)) / len(diffs) ** 0.5 if len(set(diffs)) > 1 else 0.0
-    half = float(stdtrit(len(diffs) - 1, 0.975) * sem)
+    half = t95(len(diffs)) * sem
     return PairedDifference(a=a, b=b, mean=mean, low=mean - half, high=mean + half, n=len(diffs))
