@@ -148,8 +148,13 @@ class Invocation:
         return self._killed()
 
     def _killed(self) -> Answer:
-        body = killed_answer(self.instance_id, started_at=self.started, now=self.clock())
-        return Answer(status=504, body=body, report=None)
+        return _cut_answer(self.instance_id, started=self.started, now=self.clock())
+
+
+def _cut_answer(instance_id: InstanceId, *, started: float, now: float) -> Answer:
+    """The 504 of an invocation the limit cut, wherever the cut was noticed."""
+    body = killed_answer(instance_id, started_at=started, now=now)
+    return Answer(status=504, body=body, report=None)
 
 
 async def _run(
@@ -190,8 +195,7 @@ async def _run(
                 async with asyncio.timeout(max(0.0, left)):
                     report: InvocationReport = await drive(flow, world, clock=clock)
             except TimeoutError:
-                body = killed_answer(instance_id, started_at=started, now=clock())
-                return Answer(status=504, body=body, report=None)
+                return _cut_answer(instance_id, started=started, now=clock())
             finally:
                 sockets.forget_ahead()
     finally:
@@ -263,8 +267,7 @@ async def _unless_first(
             timeout=max(0.0, cut - clock()),
         )
     except TimeoutError:
-        body = killed_answer(instance_id, started_at=started, now=clock())
-        return Answer(status=504, body=body, report=None)
+        return _cut_answer(instance_id, started=started, now=clock())
     except StoreError as exc:
         failed = {"success": False, "message": f"invocation failed: {exc}", "results": None}
         return Answer(status=503, body={**failed, "instanceId": instance_id}, report=None)
