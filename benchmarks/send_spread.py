@@ -2,7 +2,8 @@
 
 Each strategy runs ``ROUNDS`` real invocations of ``N`` ready prebookings (asyncio, httpx,
 SQLite, the mock in its own process with a fixed 100 ms each way, taken off) and times every
-effect (``sim.machinery`` says what each row is). Prints count, median, mean, p90 and max in
+effect (``sim.validation.calibration`` says what each row is). Prints count, median, mean, p90
+and max in
 milliseconds, the share of pairs that reached the mock in the opposite order of their sends,
 and the ``[client]`` and ``[database]`` tables this implies for ``sim/scenarios/validate.toml``
 (``python -m sim validate`` measures the same before it compares, unless ``--calibrate 0``).
@@ -17,7 +18,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from sim.machinery import calibration, calibration_toml, measure
+from sim.validation.calibration import calibration, calibration_toml, measure
 
 N, ROUNDS = 10, 8
 STRATEGIES = ("sequential", "staggered", "batched", "parallel")

@@ -3,7 +3,7 @@
 1. Replications per second per core at 30 prebookings per class (the default scenario, every
    strategy, ``REPLICATIONS`` each): in this process, then on every core (``--executor
    process``), where the ratio of the two per core is how well the cores are used.
-2. The default report's experiments (``sim.findings.gather``, without the real-run section)
+2. The default report's experiments (``sim.study.gather``, without the real-run section)
    with 1 and with 2 worker processes (speed-up goal >= 1.7 on two cores).
 Run from the top folder: .venv/bin/python -m benchmarks.sim_speed
 """
@@ -16,11 +16,11 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli import DEFAULT_SCENARIO
-from sim.executors import Inline
-from sim.experiment import Task, run_tasks
-from sim.pool import worker_pool
-from sim.report import SEED_SCENARIO, gather
+from sim.cli.main import DEFAULT_SCENARIO
+from sim.experiments.executors import Inline
+from sim.experiments.grid import Task, run_tasks
+from sim.experiments.workers import worker_pool
+from sim.report.files import SEED_SCENARIO, gather
 from sim.scenario import Scenario
 
 LOAD = 30

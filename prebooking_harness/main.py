@@ -18,7 +18,7 @@ __all__ = ["COMMANDS", "main"]
 
 def _sim(command: str) -> Callable[[list[str]], int]:
     def run(argv: list[str]) -> int:
-        from sim.cli import main as sim_main  # noqa: PLC0415 (each part loads only when asked)
+        from sim.cli.main import main as sim_main  # noqa: PLC0415 (each part loads only when asked)
 
         return sim_main([command, *argv])
 

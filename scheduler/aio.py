@@ -1,6 +1,6 @@
 """The asyncio driver: runs the scheduler's flows in real time, with SQL and HTTP.
 
-Like the SimPy driver (``sim.driver``), it decides nothing. It interprets ``Sleep``, ``Spawn``
+Like the SimPy driver (``sim.model.driver``), it decides nothing. It interprets ``Sleep``, ``Spawn``
 and ``WaitAny`` with asyncio, hands every other effect to a ``RealWorld`` (the store through its
 threads, AimHarder through httpx), and throws failures back into the flow that asked.
 

@@ -22,6 +22,13 @@ from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy
 
 __all__ = [
+    "DEFAULT_SCENARIO",
+    "MAX_LOAD",
+    "MAX_REPLICATIONS",
+    "SCENARIOS",
+    "SEED_SCENARIO",
+    "TRIGGER_PRESETS",
+    "VALIDATION_SCENARIO",
     "AimHarderModel",
     "ClientModel",
     "ClockOffset",
@@ -43,6 +50,13 @@ MAX_POINTS = 32  # entries in loads, strategies or stagger_gaps
 MAX_PREBOOKINGS = 20_000  # in one replication: minutes x classes_per_minute x the largest load
 MAX_REPLICATION_RUNS = 50_000  # replications x (loads x strategies + stagger_gaps): ~20 min
 MIN_CRON_PERIOD = 1.0  # seconds; cron-job.org's finest is 60 s
+# The scenarios shipped with the simulation: the README's report, the seed's own assumptions,
+# the validation's, and the trigger presets of the report's "which trigger and limit" section.
+SCENARIOS = Path(__file__).parent / "scenarios"
+DEFAULT_SCENARIO = SCENARIOS / "default.toml"
+SEED_SCENARIO = SCENARIOS / "seed.toml"
+VALIDATION_SCENARIO = SCENARIOS / "validate.toml"
+TRIGGER_PRESETS = SCENARIOS / "triggers"
 Load = Annotated[int, Field(ge=1, le=MAX_LOAD)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 PositiveSeconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -57,7 +71,7 @@ class _Model(BaseModel):
 
 
 class CronModel(_Model):
-    """The trigger service (``sim.trigger``; named presets in ``sim/scenarios/triggers/``).
+    """The trigger service (``sim.model.trigger``; named presets in ``sim/scenarios/triggers/``).
 
     ``cron``: every ``period`` from t=0, at ``shift`` + a ``jitter`` draw past each tick
     (cron-job.org in the seed). ``exact``: at each window opening + ``exact_delay`` (a
@@ -99,7 +113,8 @@ class PlatformModel(_Model):
 class DatabaseModel(_Model):
     """One delay per query kind (the seed: SELECT 50-100 ms, session 30-50, update 30-50), and
     how many trips the database serves at once (None: no limit; the rest wait in order). A trip
-    carries the calls of one instant, gathered as the driver gathers them (``sim.trips``), and
+    carries the calls of one instant, gathered as the driver gathers them
+    (``sim.model.database``), and
     costs one query of its kind whatever its rows (on SQLite, 50 claims in one statement take a
     few milliseconds more than one)."""
 
@@ -112,7 +127,7 @@ class DatabaseModel(_Model):
 
 
 class ClientModel(_Model):
-    """The scheduler's own machinery, as measured on real runs (``sim.machinery``).
+    """The scheduler's own machinery, as measured on real runs (``sim.validation.calibration``).
 
     ``startup``: from the trigger to the invocation's first query (the event loop, the HTTP
     client, the store's threads). ``turn``: before each effect, the flow's own step on the event
@@ -197,7 +212,8 @@ class ExperimentPlan(_Model):
         default_factory=lambda: [10, 30], min_length=1, max_length=10
     )
     trigger_replications: Annotated[int, Field(ge=1, le=1000)] = 3
-    # The world around the bot (``sim.competition``): outside demand and the send offset, at
+    # The world around the bot (``sim.experiments.outside_demand``): outside demand and the
+    # send offset, at
     # ``world_load`` prebookings per class with ``world_replications`` each (fewer than the main
     # sweep: these sections have many points).
     world_load: Load = 20

@@ -57,10 +57,10 @@ def test_the_copy_keeps_every_contract(copy: Path) -> None:
             "scheduler.core.domain -> httpx",
         ),
         (
-            "sim/run.py",
+            "sim/model/replication.py",
             "import mock_aimharder.server.app  # noqa",
             "the simulation imports no mock server module BROKEN",
-            "sim.run -> mock_aimharder.server.app",
+            "sim.model.replication -> mock_aimharder.server.app",
         ),
         (
             "mock_aimharder/model/gym.py",

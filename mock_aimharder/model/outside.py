@@ -12,7 +12,8 @@ ours, measured from the window opening (by AimHarder's clock, which is the one t
 Once they reach the server they queue with ours for the same capacity, in arrival order, and take
 the same service time: ``outside_stream`` draws that too, so one seeded stream gives every
 request's arrival and service. The mock server (``mock_aimharder.server.outside``) and the
-simulation (``sim.world``) both build the stream here from ``(seed, class id)``, so a fixed seed
+simulation (``sim.model.world``) both build the stream here from ``(seed, class id)``, so a
+fixed seed
 sends the same outsiders at the same instants in both.
 """
 

@@ -15,7 +15,8 @@
     exchange     the history's notes: what was sent to AimHarder, what was heard back
 
 Nothing here imports outside this package and the standard library's pure modules (an
-import-linter contract in ``pyproject.toml``); drivers (``scheduler.aio``, ``sim.driver``) only
+import-linter contract in ``pyproject.toml``); drivers (``scheduler.aio``,
+``sim.model.driver``) only
 interpret the effects.
 """
 

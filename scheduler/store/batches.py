@@ -1,7 +1,8 @@
 """Store calls gathered into batches: which batch goes first, and how one batch is performed.
 
 Shared by both drivers (the asyncio one's ``scheduler.gathering`` on the store's threads, the
-SimPy model's ``sim.trips`` after a modelled delay), so the model's store is driven by the same
+SimPy model's ``sim.model.database`` after a modelled delay), so the model's store is driven by
+the same
 rule as the real one. Calls of one kind that wait together go as one: claims in one statement
 (``Store.claim_many``: the same lease and claimer rules as one claim) with the claimed users'
 sessions read on the same trip (``Store.get_sessions``), sessions in one query, results in one

@@ -17,7 +17,7 @@ from prebooking_harness.durations import DurationError, parse_duration
 from prebooking_harness.main import main as harness_main
 from scheduler.cli import _parser as scheduler_parser
 from scheduler.cli import main as scheduler_main
-from sim.cli import main as sim_main
+from sim.cli.main import main as sim_main
 
 Main = Callable[[Sequence[str] | None], int]
 MAINS: dict[str, Main] = {

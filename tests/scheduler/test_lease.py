@@ -26,7 +26,7 @@ from scheduler.core.status import Event, Status, next_status
 from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.core.verdict import ALREADY_BOOKED
 from scheduler.store import Store
-from sim.driver import Run
+from sim.model.driver import Run
 from tests.sim.harness import ready_store
 from tests.sim.world import ScriptedWorld
 

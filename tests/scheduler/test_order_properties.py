@@ -18,7 +18,7 @@ from scheduler.core.domain import InstanceId, Prebooking
 from scheduler.core.flows import run_invocation
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy
-from sim.driver import KILLED, Run
+from sim.model.driver import KILLED, Run
 from tests.sim.harness import invoke, ready_store
 from tests.sim.world import ScriptedWorld
 

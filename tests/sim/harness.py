@@ -11,7 +11,7 @@ from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport
 from scheduler.core.strategies import PolicyConfig
 from scheduler.store import MemoryStore, NewPrebooking
-from sim.driver import drive
+from sim.model.driver import drive
 from tests.sim.world import ScriptedWorld
 
 __all__ = ["invoke", "invoke_together", "ready_store"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.equivalence import MARGINS, Margin, equivalence, verdict
+from sim.validation.equivalence import MARGINS, Margin, equivalence, verdict
 
 
 def test_samples_from_one_distribution_agree_and_a_shift_beyond_the_margin_does_not() -> None:

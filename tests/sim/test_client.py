@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from sim.run import run_replication
+from sim.experiments.seed_tables import one_invocation
+from sim.model.replication import run_replication
 from sim.scenario import Scenario
-from sim.seedcheck import one_invocation
 
 QUERIES = ("find_ready", "claim", "get_session", "mark_result")
 

@@ -8,7 +8,7 @@ bot behind AimHarder's opening is answered "too early" and books once the window
 from __future__ import annotations
 
 from mock_aimharder.model.codes import BookState
-from sim.run import run_replication
+from sim.model.replication import run_replication
 from sim.scenario import Scenario
 
 LOW, HIGH = -0.5, 0.5

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.competition import AUTO, auto_against_best, losing_from
-from sim.experiment import Task, run_tasks
+from sim.experiments.grid import Task, run_tasks
+from sim.experiments.outside_demand import AUTO, auto_against_best, losing_from
 from sim.scenario import Scenario
 
 

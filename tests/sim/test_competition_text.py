@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.competition import Competition
-from sim.competition_text import auto_markdown, competition_markdown
+from sim.experiments.outside_demand import Competition
+from sim.report.outside_demand import auto_markdown, competition_markdown
 from sim.scenario import Scenario
 
 

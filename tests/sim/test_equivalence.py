@@ -20,10 +20,10 @@ from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, open_store
-from sim.driver import drive
+from sim.model.driver import drive
+from sim.model.streams import Streams
+from sim.model.world import SimWorld
 from sim.scenario import Scenario
-from sim.streams import Streams
-from sim.world import SimWorld
 from tests.scheduler.real import CLASS_ID, DAY, enqueue, journal, log_in_all, mock_gym, users
 
 COUNT = 7

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from distributed import LocalCluster
 
-from sim import executors
-from sim.cli import main
-from sim.executors import open_executor
-from sim.experiment import Task, run_tasks, sweep_tasks
+from sim.cli.main import main
+from sim.experiments import executors
+from sim.experiments.executors import open_executor
+from sim.experiments.grid import Task, run_tasks, sweep_tasks
 from sim.scenario import Scenario
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py

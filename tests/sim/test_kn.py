@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from sim.kn import Observe, kn_constants, select_best
-from sim.words import phrase
+from sim.report.rendering import phrase
+from sim.selection.kn import Observe, kn_constants, select_best
 
 
 def normal_systems(

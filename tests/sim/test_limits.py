@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.run import run_replication
+from sim.model.replication import run_replication
 from sim.scenario import Scenario, ScenarioError
 
 

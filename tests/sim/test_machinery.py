@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from mock_aimharder.model.distributions import Fixed, LogNormal
-from sim.cli import main
-from sim.machinery import (
+from sim.cli.main import main
+from sim.scenario import Scenario
+from sim.validation.calibration import (
     Machinery,
     calibrated,
     calibration,
@@ -19,7 +20,6 @@ from sim.machinery import (
     measure,
     quantities,
 )
-from sim.scenario import Scenario
 
 
 def lognormal_sample(median: float, mean: float, size: int, seed: int) -> list[float]:

@@ -12,9 +12,9 @@ import pytest
 from mock_aimharder.model.distributions import Fixed
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.outcome import Disposition
-from sim.run import run_replication
+from sim.experiments.seed_tables import one_invocation
+from sim.model.replication import run_replication
 from sim.scenario import Scenario, ScenarioError
-from sim.seedcheck import one_invocation
 
 FIND, CLAIM, SESSION, MARK = 0.1, 0.04, 0.04, 0.04
 

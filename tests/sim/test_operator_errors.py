@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.pool import PARENT_POLL
+from sim.cli.main import main
+from sim.experiments.workers import PARENT_POLL
 from sim.scenario import Scenario, ScenarioError
 
 BOUNDED = [
@@ -114,7 +114,7 @@ def test_command_line_sizes_have_upper_bounds(
 # A parent that starts a pool, hands it work that never ends, says so, and waits forever.
 ORPHAN_MAKER = """
 import sys, time
-from sim.pool import worker_pool
+from sim.experiments.workers import worker_pool
 pool = worker_pool(2)
 futures = [pool.submit(time.sleep, 3600) for _ in range(2)]
 time.sleep(0.5)

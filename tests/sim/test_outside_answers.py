@@ -26,9 +26,9 @@ from mock_aimharder.server.serving import serve
 from scheduler.core.domain import Prebooking, PrebookingId, Session, UserId
 from scheduler.core.effects import Book
 from scheduler.store import MemoryStore
+from sim.model.streams import Streams
+from sim.model.world import SimWorld
 from sim.scenario import Scenario
-from sim.streams import Streams
-from sim.world import SimWorld
 from tests.mock_aimharder.support import a_class, book, email, jarless_client, login, users
 
 SEED = 11

@@ -1,4 +1,4 @@
-"""The short phrases of ``sim/templates/phrases.j2``: KN's verdicts, paired differences, plot
+"""The short phrases of ``sim/report/templates/phrases.j2``: KN's verdicts, paired differences, plot
 titles and units, word for word as the report and ``sim select`` print them."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import math
 import jinja2
 import pytest
 
-from sim.competition_text import OFFSET_FIGURES
-from sim.kn import Selection
-from sim.prose import METRIC_FIGURES
-from sim.select import PairedDifference
-from sim.words import phrase
+from sim.report.outside_demand import OFFSET_FIGURES
+from sim.report.rendering import phrase
+from sim.report.sections import METRIC_FIGURES
+from sim.selection.kn import Selection
+from sim.selection.objectives import PairedDifference
 
 
 def _selection(chosen: tuple[str, ...], *, identical: bool = False) -> Selection:

@@ -1,14 +1,15 @@
-"""A what-if's quick look (``sim.quick``): its sizes never exceed the scenario's, and the price
+"""A what-if's quick look (``sim.experiments.quick``): its sizes never exceed the scenario's,
+and the price
 it states in interval width is Student's t."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
-from sim.quick import LOADS as LOADS_TRIED
+from sim.experiments.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
+from sim.experiments.quick import LOADS as LOADS_TRIED
 from sim.scenario import Scenario
-from sim.selections import REPORT_MAX_REPLICATIONS
+from sim.selection.per_load import REPORT_MAX_REPLICATIONS
 
 LOADS = [1, 5, 10, 15, 20, 30, 40, 50]
 

@@ -10,13 +10,13 @@ import pytest
 from mock_aimharder.model.distributions import Distribution, Fixed, Normal, Uniform
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.errors import ConfigurationError
-from sim import streams as streams_module
-from sim.experiment import Task, run_tasks
-from sim.metrics import Summary
-from sim.replay import parse_run_id, replay, run_id
-from sim.run import run_replication
+from sim.experiments.grid import Task, run_tasks
+from sim.experiments.replay import parse_run_id, replay, run_id
+from sim.model import streams as streams_module
+from sim.model.replication import run_replication
+from sim.model.streams import Streams
+from sim.model.summary import Summary
 from sim.scenario import Scenario
-from sim.streams import Streams
 
 SMALL = Scenario.from_data({"workload": {"minutes": 2}, "experiment": {"seed": 3}})
 

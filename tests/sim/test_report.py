@@ -15,12 +15,12 @@ import matplotlib.image
 import pytest
 
 from scheduler.core.strategies import strategy_names
-from sim.cli import main
-from sim.experiment import METRICS
-from sim.report import build_report, gather
+from sim.cli.main import main
+from sim.experiments.grid import METRICS
+from sim.experiments.trigger_presets import presets
+from sim.report.files import build_report, gather
 from sim.scenario import Scenario
-from sim.selections import REPORT_OBJECTIVES
-from sim.trigger_choice import presets
+from sim.selection.per_load import REPORT_OBJECTIVES
 
 TINY = {
     "name": "tiny",

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from sim import selections
-from sim.executors import Inline
-from sim.report import build_report, gather
+from sim.experiments.executors import Inline
+from sim.report.files import build_report, gather
 from sim.scenario import Scenario
+from sim.selection import per_load as selections
 from tests.test_stands_alone import OUTSIDE_PATHS
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py

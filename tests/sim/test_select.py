@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
+from sim.report.rendering import phrase
 from sim.scenario import Scenario
-from sim.select import OBJECTIVES, Replications, paired_difference, select_strategy
-from sim.words import phrase
+from sim.selection.objectives import OBJECTIVES, Replications, paired_difference, select_strategy
 
 # Booking latencies from 0.1 to 2 s: parallel inverts about half its pairs, while sequential
 # never inverts whatever the latencies (it sends the next only after the last answered).

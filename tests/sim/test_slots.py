@@ -7,7 +7,7 @@ from typing import Any
 
 import simpy
 
-from sim.slots import Slots
+from sim.model.slots import Slots
 
 
 def user(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.experiments.trigger_presets import preset_choices, presets, section_markdown, under
 from sim.scenario import Scenario
-from sim.trigger_choice import preset_choices, presets, section_markdown, under
 
 
 def row(preset: str, limit: float, strategy: str, load: int, **measures: float) -> dict[str, Any]:

@@ -26,10 +26,10 @@ from scheduler.core.errors import StoreError
 from scheduler.core.outcome import InvocationReport
 from scheduler.core.strategies import strategy
 from scheduler.store import MemoryStore
-from sim.platform import InvocationRecord, Platform
-from sim.run import run_replication
+from sim.model.platform import InvocationRecord, Platform
+from sim.model.replication import run_replication
+from sim.model.trigger import TriggerLog, trigger
 from sim.scenario import CronModel, PlatformModel, Scenario
-from sim.trigger import TriggerLog, trigger
 from tests.sim.world import ScriptedWorld
 
 PRESETS = Path(__file__).parents[2] / "sim" / "scenarios" / "triggers"

@@ -13,10 +13,10 @@ from mock_aimharder.model.distributions import Fixed
 from scheduler.core.domain import InstanceId
 from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
 from scheduler.store import MemoryStore
-from sim.client import Client
+from sim.model.database import StoreTrips
+from sim.model.machinery import Client
+from sim.model.streams import Streams
 from sim.scenario import ClientModel
-from sim.streams import Streams
-from sim.trips import StoreTrips
 from tests.scheduler.test_store_concurrency import T0, ready_rows
 
 CLAIM, SESSION = 0.1, 0.04

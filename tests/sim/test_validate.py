@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from sim.cli import VALIDATION_SCENARIO, main
-from sim.scenario import Scenario
-from sim.validate import compare
+from sim.cli.main import main
+from sim.scenario import VALIDATION_SCENARIO, Scenario
+from sim.validation.compare import compare
 
 pytestmark = pytest.mark.long(28)  # seconds: see tests/conftest.py
 

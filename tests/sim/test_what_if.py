@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import quick, selections
-from sim.cli import main
+from sim.cli.main import main
+from sim.experiments import quick
 from sim.scenario import Scenario, ScenarioError
+from sim.selection import per_load as selections
 
 pytestmark = pytest.mark.long(10)  # seconds: see tests/conftest.py
 

@@ -17,9 +17,9 @@ from mock_aimharder.model.gym import Gym
 from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Session, UserId
 from scheduler.core.effects import Book
 from scheduler.store import MemoryStore
+from sim.model.streams import Streams
+from sim.model.world import SimWorld
 from sim.scenario import Scenario
-from sim.streams import Streams
-from sim.world import SimWorld
 
 DAY = "20261130"
 

@@ -18,7 +18,7 @@ from scheduler.core.effects import Book, ReadPlace
 from scheduler.core.errors import DriverError, TransportError
 from scheduler.store import MemoryStore
 from scheduler.store.perform import perform
-from sim.driver import WorldEffect
+from sim.model.driver import WorldEffect
 
 __all__ = ["Answer", "ScriptedWorld", "booked"]
 

@@ -1,0 +1,4 @@
+"""``python -m sim``: the simulation's command line (``report``, ``validate``, ``select``,
+``replay``)."""
+
+__all__: list[str] = []

@@ -1,0 +1,294 @@
+"""``python -m sim report --scenario FILE --out DIR``: run a scenario's experiments, write the
+report (Markdown, HTML with plots, CSV/JSON). ``python -m sim validate``: real runs against the
+simulation, side by side. ``python -m sim select``: the best strategy at a load, with a
+guarantee. ``python -m sim replay ID``: one replication again, with its journal."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+from prebooking_harness.conventions import (
+    INTERRUPTED,
+    add_command,
+    add_verbosity,
+    fresh_folder,
+    new_parser,
+    working,
+)
+from scheduler.core.errors import ConfigurationError
+from scheduler.core.strategies import strategy
+from sim.cli.select import add_select_parser, run_select
+from sim.experiments import quick
+from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
+from sim.experiments.replay import add_replay_parser, run_replay
+from sim.report.files import build_report, gather, write_validation
+from sim.scenario import (
+    DEFAULT_SCENARIO,
+    MAX_LOAD,
+    MAX_REPLICATIONS,
+    SEED_SCENARIO,
+    VALIDATION_SCENARIO,
+    Scenario,
+)
+
+if TYPE_CHECKING:
+    from sim.validation.calibration import Tables
+
+__all__ = ["main"]
+
+MAX_ROUNDS = 50
+REPORT_ROUNDS = 2  # timed invocations per strategy among the report's validation runs
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = new_parser("python -m sim", __doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = add_command(commands, "report", help="run the experiments and write the report")
+    report.add_argument(
+        "--scenario",
+        type=Path,
+        default=DEFAULT_SCENARIO,
+        help="the scenario file (TOML; default: sim/scenarios/default.toml, the full report; "
+        "any other is a what-if: a quick look unless --full)",
+    )
+    report.add_argument(
+        "--full",
+        action="store_true",
+        help="a what-if at the scenario's own sizes instead of the quick look's (at most "
+        f"{quick.REPLICATIONS} replications per point, {quick.KN_EXTRA} more for KN, "
+        f"{quick.LOADS} loads, {quick.GAPS} stagger gaps); the default scenario's report always "
+        "runs its own",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write into (default: a new out/report-YYYYMMDD-HHMMSS, never an old one)",
+    )
+    report.add_argument("--replications", type=int, help="override the scenario's count")
+    add_executor_arguments(report)
+    add_verbosity(report)
+    report.add_argument(
+        "--with-validation",
+        action="store_true",
+        help="compare the model with real runs (mock, scheduler, SQLite; about 40 s); "
+        "always on for the default scenario",
+    )
+    report.add_argument(
+        "--validation-replications",
+        type=int,
+        default=4,
+        help="real runs per strategy when the model is compared (0: leave the section out)",
+    )
+    report.add_argument(
+        "--with-seed-tables",
+        action="store_true",
+        help="the seed's tables under the seed's own assumptions (the same for every "
+        "scenario); always on for the default scenario",
+    )
+    report.add_argument(
+        "--with-outside-demand",
+        action="store_true",
+        help="what speed buys against other members and bots, and the send offset; always on "
+        "for the default scenario",
+    )
+    report.add_argument(
+        "--with-trigger-presets",
+        action="store_true",
+        help="every trigger preset at every platform limit; always on for the default scenario",
+    )
+    validate = add_command(
+        commands, "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
+    )
+    validate.add_argument(
+        "--scenario",
+        type=Path,
+        default=VALIDATION_SCENARIO,
+        help="the scenario file (TOML; default: sim/scenarios/validate.toml)",
+    )
+    validate.add_argument(
+        "--out",
+        type=Path,
+        help="folder to write into (default: a new out/validate-YYYYMMDD-HHMMSS)",
+    )
+    validate.add_argument("--replications", type=int, help="override the scenario's count")
+    validate.add_argument("--load", type=int, default=10, help="ready prebookings")
+    validate.add_argument(
+        "--strategies",
+        nargs="+",
+        default=["sequential", "staggered", "batched", "parallel"],
+        help="the strategies to compare",
+    )
+    validate.add_argument(
+        "--calibrate",
+        type=int,
+        default=4,
+        metavar="ROUNDS",
+        help="time the machinery on ROUNDS real invocations per strategy among the real runs, "
+        f"and run the model with it (4; 0: the scenario's tables as written; at most {MAX_ROUNDS})",
+    )
+    validate.add_argument("--strict", action="store_true", help="exit 1 unless all agree")
+    add_verbosity(validate)
+    add_select_parser(commands, DEFAULT_SCENARIO)
+    add_replay_parser(commands, DEFAULT_SCENARIO)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        if args.command == "validate":
+            return _validate(args, console)
+        if args.command == "select":
+            return run_select(args, console)
+        if args.command == "replay":
+            return run_replay(args)
+        return _report(args, console)
+    except ConfigurationError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
+def _within(name: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise ConfigurationError(f"{name} {value}; expected a whole number from {low} to {high}")
+
+
+def _report(args: argparse.Namespace, console: Console) -> int:
+    scenario = Scenario.from_file(args.scenario)
+    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
+    check_executor(args.executor, processes=args.processes)
+    # The default scenario's report is the full one; any other is a what-if, quick unless asked:
+    # its real runs and the seed's tables cost most of the time and the tables never change, and
+    # its experiments run at the quick look's sizes (``sim.experiments.quick``) unless ``--full``.
+    full = args.scenario.resolve() == DEFAULT_SCENARIO.resolve()
+    validation = (full or args.with_validation) and args.validation_replications > 0
+    seed = Scenario.from_file(SEED_SCENARIO) if full or args.with_seed_tables else None
+    presets = full or args.with_trigger_presets
+    outside_demand = full or args.with_outside_demand
+    look = None
+    if not (full or args.full):
+        scenario, look = quick.quick_look(scenario, replications=args.replications)
+        seed = None if seed is None else quick.quick_look(seed, replications=args.replications)[0]
+    elif args.replications is not None:
+        scenario = _with_replications(scenario, args.replications)
+        seed = None if seed is None else _with_replications(seed, args.replications)
+    out = args.out or fresh_folder(Path("out"), "report")
+    began = time.monotonic()
+    with open_executor(args.executor, processes=args.processes) as pool:
+        findings = gather(
+            scenario,
+            seed_scenario=seed,
+            presets=presets,
+            outside_demand=outside_demand,
+            executor=pool,
+            show_progress=not args.quiet,
+            quick=look,
+        )
+    checks = None
+    if validation:
+        # Real runs need the scheduler's asyncio driver, its HTTP client and scipy.stats: loaded
+        # only here and in ``validate``, a what-if starts 0.7 CPU-seconds sooner without them.
+        from sim.validation.compare import compare  # noqa: PLC0415
+
+        checks = compare(
+            Scenario.from_file(VALIDATION_SCENARIO),
+            strategies=scenario.experiment.strategies,
+            load=10,
+            replications=args.validation_replications,
+            calibrate=REPORT_ROUNDS,
+            show_progress=not args.quiet,
+        ).rows
+    left_out = [
+        (what, flag)
+        for what, flag, ran in (
+            ("outside demand and the send offset", "--with-outside-demand", outside_demand),
+            ("the trigger presets", "--with-trigger-presets", presets),
+            ("the seed's tables", "--with-seed-tables", seed is not None),
+            ("real runs against the model", "--with-validation", validation),
+        )
+        if not ran
+    ]
+    with working("writing the report and its figures", show=not args.quiet):
+        page = build_report(findings, out, validation=checks, left_out=left_out)
+    took = f"{time.monotonic() - began:.0f} s"
+    if look is not None:
+        took += "; a quick look: --full for the scenario's own sizes"
+    console.print(f"report: {out / 'report.md'} and {page} ({took})", highlight=False)
+    return 0
+
+
+def _validate(args: argparse.Namespace, console: Console) -> int:
+    from sim.validation.compare import SIM_RUNS_PER_REAL, compare  # noqa: PLC0415
+    from sim.validation.equivalence import verdict  # noqa: PLC0415 (loaded only here: see ``_report``)
+
+    scenario = Scenario.from_file(args.scenario)
+    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    _within("--load", args.load, 1, MAX_LOAD)
+    _within("--calibrate", args.calibrate, 0, MAX_ROUNDS)
+    for name in args.strategies:
+        strategy(name)  # refuses an unknown name, listing the known ones
+    count = args.replications or scenario.experiment.replications
+    comparison = compare(
+        scenario,
+        strategies=args.strategies,
+        load=args.load,
+        replications=count,
+        calibrate=args.calibrate,
+        show_progress=not args.quiet,
+    )
+    rows = comparison.rows
+    out = args.out or fresh_folder(Path("out"), "validate")
+    write_validation(rows, out)
+    if comparison.calibration is not None:
+        _print_calibration(comparison.calibration, out, args.calibrate)
+    table = Table(
+        title=f"real - simulated, {args.load} ready prebookings, {count} real runs each "
+        f"({SIM_RUNS_PER_REAL * count} simulated)"
+    )
+    for column in ("strategy", "measure", "real mean", "sim mean", "90% interval", "margin"):
+        table.add_column(column)
+    table.add_column("agrees")
+    for row in rows:
+        table.add_row(
+            row["strategy"],
+            row["measure"],
+            f"{row['real_mean']:.3f}",
+            f"{row['sim_mean']:.3f}",
+            f"[{row['difference_low']:+.3f}, {row['difference_high']:+.3f}]",
+            f"+-{row['margin']:.3f}",
+            "yes" if row["agrees"] else "NO",
+        )
+    Console().print(table)
+    console.print(f"written: {out / 'validation.md'}", highlight=False)
+    print(verdict(rows))
+    return 1 if args.strict and not all(r["agrees"] for r in rows) else 0
+
+
+def _print_calibration(tables: Tables, out: Path, rounds: int) -> None:
+    """The machinery the model ran with (printed, and written for a scenario file)."""
+    from sim.validation.calibration import calibration_toml, quantities  # noqa: PLC0415 (see ``_report``)
+
+    table = Table(title=f"the machinery, {rounds} timed real invocations per strategy (ms)")
+    for column in ("parameter", "median", "mean", "p99"):
+        table.add_column(column)
+    for name, distributions in tables.items():
+        for what, d in distributions.items():
+            table.add_row(f"{name}.{what}", *(f"{q * 1000:.2f}" for q in quantities(d)))
+    Console().print(table)
+    (out / "calibration.toml").write_text(calibration_toml(tables), encoding="utf-8")
+
+
+def _with_replications(scenario: Scenario, count: int) -> Scenario:
+    plan = scenario.experiment.model_copy(update={"replications": count})
+    return scenario.model_copy(update={"experiment": plan})

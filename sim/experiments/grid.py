@@ -1,0 +1,199 @@
+"""Replications and sweeps: many independent runs, in parallel, summarised with 95% intervals.
+
+Runs go through any ``concurrent.futures.Executor`` (processes on every core by default;
+``sim.experiments.executors`` for the others, a dask cluster's among them), since each task is
+a pure
+function of picklable arguments. Long work shows a rich progress bar.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.progress import Progress
+
+# Student's t quantile from scipy.special: stats.t.ppf calls this very function, and importing
+# scipy.stats would add about a second to every report's start.
+from scipy.special import stdtrit
+
+from prebooking_harness.conventions import progress_columns
+from sim.experiments.executors import parallelism
+from sim.experiments.workers import worker_pool
+from sim.model.replication import Replication, run_replication
+from sim.model.summary import Summary
+from sim.scenario import Scenario
+
+__all__ = ["Estimate", "Task", "estimate", "run_tasks", "summarise", "sweep_tasks", "t95"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    """One replication to run: a point of the sweep and its replication number."""
+
+    strategy: str
+    load: int
+    replication: int
+    policy: tuple[tuple[str, Any], ...] = ()  # overrides beyond the scenario's, e.g. a gap
+    label: str = ""  # how reports name the point (defaults to the strategy)
+
+
+def sweep_tasks(scenario: Scenario) -> list[Task]:
+    plan = scenario.experiment
+    return [
+        Task(strategy=name, load=load, replication=r)
+        for name in plan.strategies
+        for load in plan.loads
+        for r in range(plan.replications)
+    ]
+
+
+def _run_chunk(scenario: Scenario, chunk: Sequence[Task]) -> list[tuple[Task, Replication]]:
+    return [
+        (
+            task,
+            run_replication(
+                scenario,
+                task.strategy,
+                task.load,
+                task.replication,
+                policy_overrides=dict(task.policy),
+            ),
+        )
+        for task in chunk
+    ]
+
+
+def run_tasks(
+    scenario: Scenario,
+    tasks: Sequence[Task],
+    *,
+    executor: Executor | None = None,
+    description: str = "replications",
+    show_progress: bool = True,
+) -> list[tuple[Task, Replication]]:
+    """Run every task; results in the order of ``tasks`` whatever order they finish in.
+
+    Tasks travel in chunks, about eight per core of the executor (fewer leave cores idle at the
+    end of a phase, more cost messages), because one replication takes only tens of
+    milliseconds: sent one by one, pickling and messaging would cost as much as the work.
+    They run grouped by (load, replication), whose random streams every strategy shares
+    (``sim.model.streams`` derives each once per process), and come back in the order given.
+    """
+    owned = executor is None
+    pool = executor or worker_pool(os.cpu_count() or 1)
+    workers = parallelism(pool)
+    size = max(1, math.ceil(len(tasks) / (8 * workers)))
+    order = sorted(range(len(tasks)), key=lambda i: (tasks[i].load, tasks[i].replication))
+    grouped = [tasks[i] for i in order]
+    chunks = [grouped[i : i + size] for i in range(0, len(grouped), size)]
+    results: dict[int, list[tuple[Task, Replication]]] = {}
+    try:
+        with Progress(*progress_columns(), disable=not show_progress, transient=False) as progress:
+            bar = progress.add_task(description, total=len(tasks))
+            futures = {pool.submit(_run_chunk, scenario, c): i for i, c in enumerate(chunks)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                progress.advance(bar, len(chunks[futures[future]]))
+    finally:
+        if owned:
+            pool.shutdown(cancel_futures=True)
+    ran = (pair for i in range(len(chunks)) for pair in results[i])
+    at = dict(zip(order, ran, strict=True))
+    return [at[i] for i in range(len(tasks))]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Estimate:
+    """A mean over replications with its two-sided 95% Student-t interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    def as_dict(self, prefix: str) -> dict[str, float]:
+        return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], prefix: str) -> Estimate:
+        """The estimate ``as_dict`` wrote into a summary row (``summarise``) under ``prefix``."""
+        return cls(
+            mean=row[prefix],
+            low=row[f"{prefix}_low"],
+            high=row[f"{prefix}_high"],
+            n=row["replications"],
+        )
+
+
+def t95(n: int) -> float:
+    """Student's t quantile of a two-sided 95% interval over ``n`` values (n - 1 degrees of
+    freedom): every interval of the report, paired or not, is ``t95(n)`` standard errors wide
+    on each side."""
+    return float(stdtrit(n - 1, 0.975))
+
+
+def estimate(
+    values: Iterable[float], *, floor: float | None = None, ceiling: float | None = None
+) -> Estimate:
+    """Mean and 95% interval; ``floor`` and ``ceiling``: the least and the largest value the
+    quantity can take (0 for counts, rates and durations; 1 for a share), where the interval is
+    cut."""
+    data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
+    n = len(data)
+    if n == 0:
+        nan = float("nan")
+        return Estimate(mean=nan, low=nan, high=nan, n=0)
+    mean = float(data.mean())
+    if n == 1:
+        return Estimate(mean=mean, low=mean, high=mean, n=1)
+    half = float(t95(n) * data.std(ddof=1) / math.sqrt(n))
+    low = mean - half if floor is None else max(floor, mean - half)
+    high = mean + half if ceiling is None else min(ceiling, mean + half)
+    return Estimate(mean=mean, low=low, high=high, n=n)
+
+
+METRICS = (
+    "makespan_mean",
+    "makespan_max",
+    "kill_rate",
+    "skipped",
+    "inversion_rate",
+    "unfair",
+    "places_won",
+    "book_p50",
+    "book_p95",
+    "book_p99",
+    "lost",
+    "doubles",
+    "orphans",
+)
+
+SHARES = ("kill_rate", "inversion_rate", "places_won")  # of invocations, pairs, ours: at most 1
+
+
+def summarise(
+    results: Iterable[tuple[Task, Replication]],
+    *,
+    key: Callable[[Task], tuple[Any, ...]] = lambda t: (t.label or t.strategy, t.load),
+) -> list[dict[str, Any]]:
+    """One row per sweep point: every metric's mean and 95% interval over its replications."""
+    groups: dict[tuple[Any, ...], list[Summary]] = defaultdict(list)
+    for task, replication in results:
+        groups[key(task)].append(replication.summary)
+    rows = []
+    for point, summaries in groups.items():
+        row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
+        for metric in METRICS:
+            # Every metric is a count, a share or a duration: none goes below 0, no share above 1.
+            ceiling = 1.0 if metric in SHARES else None
+            values = (getattr(s, metric) for s in summaries)
+            row.update(estimate(values, floor=0.0, ceiling=ceiling).as_dict(metric))
+        rows.append(row)
+    return rows

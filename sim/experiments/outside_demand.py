@@ -1,0 +1,153 @@
+"""The world around the bot: what speed buys against outside demand, and when to fire.
+
+- **What speed buys**: every strategy at ``world_load`` prebookings per class while outside
+  members' bursts grow (``outside_bursts``), under the scenario's trigger and under exact firing
+  at the opening with the cron for leftovers (``both``); the load at which a strategy *starts
+  losing places* is the smallest burst at which its whole 95% interval of places won lies more
+  than ``losing_margin`` below its places won with no outside demand.
+- **When to fire**: an invocation that starts ``send_offsets`` from AimHarder's opening
+  (negative: early, so AimHarder answers "too early" until its clock reaches the opening, and
+  the flow retries within its budget), the cron kept for leftovers, with ``offset_burst``
+  outsiders per class and, on top, the scenario's per-run clock offset.
+- **auto against the best fixed strategy**: per load of the main sweep, the paired difference
+  (same replication, same random numbers: ``sim.selection.objectives.paired_difference``)
+  between ``auto``
+  and the fixed strategy with the best mean, on places lost and on inversions, against the
+  scenario's δ (``python -m sim select --objective places-lost`` runs KN on the same measure).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from sim.experiments.grid import Task, run_tasks, summarise
+from sim.model.replication import Replication
+from sim.model.summary import Summary
+from sim.scenario import Scenario
+from sim.selection.objectives import OBJECTIVES, Objective, Replications, paired_difference
+
+__all__ = ["AUTO", "Competition", "auto_against_best", "compete", "losing_from"]
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Competition:
+    speed: list[dict[str, Any]]  # per trigger, burst and strategy
+    losing: list[dict[str, Any]]  # per trigger and strategy: the burst it starts losing from
+    offsets: list[dict[str, Any]]  # per send offset and strategy
+
+
+def _variant(scenario: Scenario, *, burst: int, mode: str, offset: float | None = None) -> Scenario:
+    """The scenario with ``burst`` outsiders per class under trigger ``mode``; with ``offset``,
+    fired exactly at ``available_at`` while AimHarder's window opens ``offset`` later (so the
+    invocation starts ``offset`` from AimHarder's opening: a bot that looks ahead by ``-offset``
+    is the same thing seen from the other side)."""
+    update: dict[str, Any] = {
+        "outside": scenario.outside.model_copy(update={"burst": burst}),
+        "cron": scenario.cron.model_copy(update={"mode": mode}),
+    }
+    if offset is not None:
+        update["cron"] = scenario.cron.model_copy(update={"mode": mode, "exact_delay": 0.0})
+        update["aimharder"] = scenario.aimharder.model_copy(update={"window_skew": -offset})
+    return scenario.model_copy(update=update)
+
+
+def _point(scenario: Scenario, **kwargs: Any) -> list[dict[str, Any]]:
+    plan = scenario.experiment
+    tasks = [
+        Task(strategy=s, load=plan.world_load, replication=r)
+        for s in plan.strategies
+        for r in range(plan.world_replications)
+    ]
+    return summarise(run_tasks(scenario, tasks, **kwargs))
+
+
+def compete(
+    scenario: Scenario, *, executor: Executor | None = None, show_progress: bool = True
+) -> Competition:
+    plan = scenario.experiment
+    kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
+    speed = []
+    for mode in dict.fromkeys((scenario.cron.mode, "both")):
+        for burst in plan.outside_bursts:
+            variant = _variant(scenario, burst=burst, mode=mode)
+            rows = _point(variant, description=f"outside burst {burst} ({mode})", **kwargs)
+            speed += [{**row, "trigger": mode, "burst": burst} for row in rows]
+    offsets = []
+    for offset in plan.send_offsets:
+        variant = _variant(scenario, burst=plan.offset_burst, mode="both", offset=offset)
+        rows = _point(variant, description=f"send offset {offset:+g} s", **kwargs)
+        offsets += [{**row, "offset": offset} for row in rows]
+    losing = losing_from(speed, margin=plan.losing_margin)
+    return Competition(speed=speed, losing=losing, offsets=offsets)
+
+
+def losing_from(speed: Sequence[dict[str, Any]], *, margin: float) -> list[dict[str, Any]]:
+    """Per trigger and strategy, the smallest burst whose places-won interval lies wholly more
+    than ``margin`` below the places won with the smallest burst tested (None: it never loses
+    that much within the range)."""
+    series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in speed:
+        series[(row["trigger"], row["point"])].append(row)
+    losing = []
+    for (mode, strategy), rows in sorted(series.items()):
+        rows.sort(key=lambda r: r["burst"])
+        base = rows[0]["places_won"]
+        first = next((r["burst"] for r in rows[1:] if r["places_won_high"] < base - margin), None)
+        losing.append(
+            {"trigger": mode, "strategy": strategy, "base_places_won": base, "losing_from": first}
+        )
+    return losing
+
+
+def auto_against_best(
+    scenario: Scenario, results: Sequence[tuple[Task, Replication]]
+) -> list[dict[str, Any]]:
+    """Per load: auto minus the best fixed strategy, paired by replication, with 95% intervals.
+
+    The best is the fixed strategy with the best mean; within δ on places won
+    (``auto_delta_places``): the whole interval of (auto - best) on places lost lies below +δ;
+    on inversions (``auto_delta_inversions``): the whole interval lies below +δ.
+    """
+    plan = scenario.experiment
+    known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
+    for task, replication in results:
+        known[task.load][(task.strategy, task.replication)] = replication.summary
+    rows = []
+    for load, summaries in sorted(known.items()):
+        runs = Replications(scenario, load, known=summaries)
+        fixed = sorted({s for s, _ in summaries if s != AUTO})
+        if AUTO not in {s for s, _ in summaries} or not fixed:
+            continue
+        row: dict[str, Any] = {"load": load}
+        for name, objective, delta in (
+            ("places_lost", OBJECTIVES["places-lost"], plan.auto_delta_places),
+            ("inversion_rate", OBJECTIVES["inversion-rate"], plan.auto_delta_inversions),
+        ):
+            means = {s: _mean(runs, s, objective) for s in fixed}
+            best = min(fixed, key=lambda s: means[s])
+            diff = paired_difference(runs, objective, AUTO, best)
+            row.update(
+                {
+                    f"{name}_best": best,
+                    f"{name}_best_mean": means[best],
+                    f"{name}_auto_mean": _mean(runs, AUTO, objective),
+                    f"{name}_diff": math.nan if diff is None else diff.mean,
+                    f"{name}_diff_low": math.nan if diff is None else diff.low,
+                    f"{name}_diff_high": math.nan if diff is None else diff.high,
+                    f"{name}_within": diff is not None and diff.high <= delta,
+                }
+            )
+        rows.append(row)
+    return rows
+
+
+def _mean(runs: Replications, strategy: str, objective: Objective) -> float:
+    values = [v for v in runs.values(strategy, objective, runs.count(strategy)) if v is not None]
+    return sum(values) / len(values) if values else math.nan

@@ -1,0 +1,109 @@
+"""A what-if's quick look: the scenario's experiments at smaller sizes, so that a what-if takes
+about ten seconds on two cores (README "What-ifs"); ``--full`` runs the scenario's own sizes,
+and the default scenario's report always does.
+
+What it cuts, and what that costs:
+
+- replications per point (the sweep, the stagger gaps, one invocation, the cron's cost; the
+  world around the bot and the trigger presets when asked for): at most ``REPLICATIONS``. A 95%
+  Student-t interval's half-width is t(0.975, n - 1) s / sqrt(n): 3 instead of 10 make it about
+  3.5 times as wide for the same spread (``QuickLook.width``).
+- KN's extra replications: at most ``KN_EXTRA`` beyond its first stage (the sweep's), instead
+  of up to ``REPORT_MAX_REPLICATIONS`` in all. With a first stage of 3, KN's boundary is wide
+  (h2 about 78 for five strategies, 11 with 10): uncapped it asks for up to 50 replications at
+  many points, minutes of work. KN then screens twice: on the sweep's replications and again
+  with one more of each survivor, which also tells strategies equal in every replication (a
+  tie) from those it could not separate. Measured on the examples' what-ifs, a second more
+  settled at most one more choice of 15 and cost twice the time. A choice the cap
+  stops short of a verdict reads "not separated within N replications", and the report counts
+  them.
+- loads: at most ``LOADS`` of the scenario's, spread over them, the lightest and the heaviest
+  kept: the answer's ranges of loads are coarser (a change of choice between two loads kept is
+  placed less closely), and every load costs a sweep column and KN's choices there.
+- stagger gaps: at most ``GAPS`` of the scenario's, spread the same way.
+
+Every size keeps its bound: the quick ones are at most the scenario's, which its schema bounds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sim.experiments.grid import t95
+from sim.scenario import Scenario
+from sim.selection import per_load as selections
+
+__all__ = ["GAPS", "KN_EXTRA", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
+
+T = TypeVar("T", int, float)
+
+REPLICATIONS = 3  # per point: a 95% interval of +-2.5 standard deviations (2: +-9; 10: +-0.7)
+KN_EXTRA = 1  # replications KN may add per strategy beyond the first stage
+LOADS = 5  # prebookings per class tried
+GAPS = 5  # stagger gaps tried
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuickLook:
+    """The sizes a quick look ran, beside the scenario's own (``full_*``)."""
+
+    replications: int
+    full_replications: int
+    kn_most: int  # replications per strategy and load KN may take in all
+    full_kn_most: int
+    loads: tuple[int, ...]
+    full_loads: tuple[int, ...]
+    gaps: tuple[float, ...]
+    full_gaps: tuple[float, ...]
+
+    @property
+    def width(self) -> float:
+        """How many times as wide a 95% interval is with ``replications`` as with the full
+        count, for the same spread (1 when they are equal)."""
+        return _half_width(self.replications) / _half_width(self.full_replications)
+
+
+def _half_width(n: int) -> float:
+    """A 95% Student-t interval's half-width over ``n`` values, in standard deviations."""
+    return t95(n) / math.sqrt(n) if n > 1 else math.inf
+
+
+def quick_look(
+    scenario: Scenario, *, replications: int | None = None
+) -> tuple[Scenario, QuickLook]:
+    """``scenario`` at the quick look's sizes, and what they are. ``replications``: a count the
+    operator asked for (``--replications``), kept as it is; the other sizes stay quick."""
+    plan = scenario.experiment
+    count = replications if replications is not None else min(plan.replications, REPLICATIONS)
+    loads = _spread(sorted(plan.loads), LOADS)
+    gaps = _spread(sorted(plan.stagger_gaps), GAPS)
+    quick = plan.model_copy(
+        update={
+            "replications": count,
+            "loads": list(loads),
+            "stagger_gaps": list(gaps),
+            "world_replications": min(plan.world_replications, REPLICATIONS),
+            "trigger_replications": min(plan.trigger_replications, REPLICATIONS),
+        }
+    )
+    look = QuickLook(
+        replications=count,
+        full_replications=plan.replications,
+        kn_most=min(selections.REPORT_MAX_REPLICATIONS, max(count, 2) + KN_EXTRA),
+        full_kn_most=selections.REPORT_MAX_REPLICATIONS,
+        loads=loads,
+        full_loads=tuple(plan.loads),
+        gaps=gaps,
+        full_gaps=tuple(plan.stagger_gaps),
+    )
+    return scenario.model_copy(update={"experiment": quick}), look
+
+
+def _spread(values: list[T], count: int) -> tuple[T, ...]:
+    """``count`` of ``values`` (sorted) evenly spread over them, the first and the last kept."""
+    if len(values) <= count:
+        return tuple(values)
+    picks = sorted({round(i * (len(values) - 1) / (count - 1)) for i in range(count)})
+    return tuple(values[i] for i in picks)

@@ -1,0 +1,135 @@
+"""One replication: a pure function of (scenario, strategy, load, replication) to flat records.
+
+Random numbers come from named streams (``sim.model.streams``) seeded by the scenario's seed, the
+load and the replication only, so every strategy meets the same users, the same jitter and the
+same latencies at a given load and replication (common random numbers: the differences are the
+strategy's), and no result depends on which worker process ran it. Each replication carries
+what it derived (``seeds``) and a hash of the server's journal, so a rerun can be checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import simpy
+
+from harness.measures import ClassMeasures, attempts, class_measures
+from mock_aimharder.model.accounts import Account
+from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.gym import Gym
+from mock_aimharder.model.journal import JournalEntry
+from scheduler.core.domain import Session, UserId
+from scheduler.store import MemoryStore
+from sim.model.platform import InvocationRecord, Platform
+from sim.model.streams import Streams
+from sim.model.summary import Summary, summarise_replication
+from sim.model.trigger import TriggerLog, trigger, trigger_measures
+from sim.model.workload import plan
+from sim.model.world import SimWorld
+from sim.scenario import Scenario
+
+__all__ = ["Replication", "journal_hash", "run_replication"]
+
+
+def journal_hash(journal: Iterable[JournalEntry]) -> str:
+    """SHA-256 of the journal as canonical JSON: equal hashes, equal runs as the server saw them."""
+    text = json.dumps([e.to_json() for e in journal], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Replication:
+    strategy: str
+    load: int
+    replication: int
+    invocations: tuple[InvocationRecord, ...]
+    classes: tuple[ClassMeasures, ...]  # one per class, by id
+    summary: Summary
+    seeds: dict[str, Any]  # the base seed, the spawn key and every stream derived from them
+    journal_hash: str
+    journal: tuple[JournalEntry, ...] = ()  # kept only when asked (a replay prints it)
+
+
+def run_replication(
+    scenario: Scenario,
+    strategy_name: str,
+    load: int,
+    replication: int,
+    *,
+    policy_overrides: dict[str, Any] | None = None,
+    keep_journal: bool = False,
+) -> Replication:
+    experiment = scenario.experiment
+    policy = scenario.policy_for(strategy_name, **(policy_overrides or {}))
+    streams = Streams(experiment.seed, load, replication)
+
+    env = simpy.Environment()
+    work = plan(
+        scenario.workload,
+        load=load,
+        rng=streams.rng("workload"),
+        window_skew=scenario.aimharder.window_skew,
+        outside=scenario.outside,
+    )
+    store = MemoryStore()
+    store.add(work.prebookings)
+    for user in work.users:
+        store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
+    offset = scenario.aimharder.clock_offset
+    clock_offset = float(streams.rng("aimharder.clock_offset").uniform(offset.low, offset.high))
+    gym = Gym(MockConfig(users=work.users, classes=work.classes, clock_offset=clock_offset))
+    accounts = {u.email: Account.of(u) for u in work.users}
+    world = SimWorld(env, scenario, store=store, gym=gym, accounts=accounts, streams=streams)
+    platform = Platform(
+        env,
+        scenario.platform,
+        policy=policy,
+        world=world,
+        store=store,
+        cold_start=streams.sampler("platform.cold_start", scenario.platform.cold_start),
+    )
+    until = work.last_opening + 60.0 * experiment.drain_minutes
+    log = TriggerLog()
+    trigger(
+        env,
+        scenario.cron,
+        jitter=streams.sampler("cron.jitter", scenario.cron.jitter),
+        rng=streams.rng("cron.deliveries"),  # drops and duplicates
+        call=platform.call,
+        openings=work.openings.values(),
+        until=until,
+        log=log,
+    )
+    # Past `until` no call starts; running ones still finish (or are killed) within the limit.
+    env.run(until=until + scenario.cron.timeout + scenario.platform.max_duration + 60.0)
+
+    journal = gym.journal.since(0)
+    tried = attempts(journal)
+    rows = store.list()
+    classes = class_measures(tried, rows, work.openings)
+    point = (strategy_name, load, replication)
+    fired = trigger_measures(log, platform.records)
+    summary = summarise_replication(
+        point,
+        platform.records,
+        classes,
+        rows=rows,
+        tried=tried,
+        trigger=fired,
+        clock_offset=clock_offset,
+    )
+    return Replication(
+        strategy=strategy_name,
+        load=load,
+        replication=replication,
+        invocations=tuple(platform.records),
+        classes=tuple(classes),
+        summary=summary,
+        seeds=streams.record(),
+        journal_hash=journal_hash(journal),
+        journal=tuple(journal) if keep_journal else (),
+    )

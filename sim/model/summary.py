@@ -1,0 +1,122 @@
+"""A replication's numbers, counted with the shared measures (``harness.measures``) from what
+the run left behind: the Gym's journal, the store's rows and the platform's invocation records.
+
+``Summary`` is one replication in one flat, typed record; ``row()`` turns it into a dict only
+where it is written out (CSV, JSON). Per class (``ClassMeasures``): inversions, unfair
+outcomes, time to book; over the run: lost (never final), executing (stuck: claims left
+behind), doubles (sent again after taking a place) and orphans (recorded failed although the
+server gave the user a place).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from harness import measures
+from harness.measures import Attempt, ClassMeasures
+from scheduler.core.domain import Prebooking
+from sim.model.platform import InvocationRecord
+from sim.model.trigger import TriggerMeasures
+
+__all__ = ["Summary", "percentile", "summarise_replication"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    """One replication: where it ran, its invocations, and every measure the report uses."""
+
+    strategy: str
+    load: int
+    replication: int
+    invocations: int
+    busy_invocations: int  # found work, or were killed
+    killed: int
+    kill_rate: float  # of the busy invocations
+    skipped: int  # prebookings the guard left for a later invocation
+    makespan_mean: float  # of the busy invocations
+    makespan_max: float
+    inversions: int
+    inversion_rate: float  # over every same-class pair of the run
+    unfair: int
+    placed: int
+    requests: int
+    places_won: float  # the share of our prebookings that got a place
+    clock_offset: float  # AimHarder's clock minus the bot's, drawn for this run (s)
+    book_p50: float  # time to book, over every placed user; NaN when nobody was placed
+    book_p95: float
+    book_p99: float
+    lost: int
+    executing: int  # stuck
+    doubles: int
+    orphans: int
+    trigger: TriggerMeasures
+
+    def row(self) -> dict[str, Any]:
+        """The fields in their order, the trigger's last, flat: for CSV and JSON."""
+        flat = dataclasses.asdict(self)
+        flat.update(flat.pop("trigger"))
+        return flat
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def summarise_replication(
+    point: tuple[str, int, int],
+    records: Sequence[InvocationRecord],
+    classes: Sequence[ClassMeasures],
+    *,
+    rows: Iterable[Prebooking],
+    tried: Iterable[Attempt],
+    trigger: TriggerMeasures,
+    clock_offset: float,
+) -> Summary:
+    """``point``: (strategy, load, replication); ``tried``: the journal's booking attempts;
+    ``clock_offset``: AimHarder's clock minus the bot's in this run."""
+    strategy, load, replication = point
+    busy = [r for r in records if r.killed or (r.report is not None and r.report.found > 0)]
+    times = [t for c in classes for t in c.times_to_book]
+    pairs = sum(c.pairs for c in classes)
+    inversions = sum(c.inversions for c in classes)
+    placed, requests = sum(c.placed for c in classes), sum(c.requests for c in classes)
+    journal = measures.by_pair(tried)
+    lost = executing = doubles = orphans = 0
+    for row in rows:
+        mine = journal.get((row.user, row.class_id), [])
+        lost += measures.lost(row)
+        executing += measures.stuck(row)
+        doubles += measures.double(mine)
+        orphans += measures.orphan(row, mine)
+    return Summary(
+        strategy=strategy,
+        load=load,
+        replication=replication,
+        invocations=len(records),
+        busy_invocations=len(busy),
+        killed=sum(r.killed for r in records),
+        kill_rate=(sum(r.killed for r in busy) / len(busy)) if busy else 0.0,
+        skipped=sum(len(r.report.skipped) for r in records if r.report is not None),
+        makespan_mean=float(np.mean([r.makespan for r in busy])) if busy else 0.0,
+        makespan_max=max((r.makespan for r in busy), default=0.0),
+        inversions=inversions,
+        inversion_rate=inversions / pairs if pairs else 0.0,
+        unfair=sum(c.unfair for c in classes),
+        placed=placed,
+        requests=requests,
+        places_won=measures.places_won(placed, requests),
+        clock_offset=clock_offset,
+        book_p50=percentile(times, 50),
+        book_p95=percentile(times, 95),
+        book_p99=percentile(times, 99),
+        lost=lost,
+        executing=executing,
+        doubles=doubles,
+        orphans=orphans,
+        trigger=trigger,
+    )

@@ -1,0 +1,220 @@
+"""What the report answers, as typed values: the scenario's setting and, per range of loads, the
+strategy to use, why, its price in time and fairness, and the confidence KN gives.
+
+The answer follows the recommendation's rule (``sim.selection.per_load``): at each load, the fairest
+strategy (fewest inversions) among those that were safe in every replication, as KN chose it.
+Consecutive loads with the same choice form one range. Its price is read at the range's heaviest
+load, beside the fastest safe strategy there: the time the fair one costs and the unfair outcomes
+the fast one would cause. Ties stay ties: when KN could not separate strategies, all are named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sim.experiments.grid import Estimate
+from sim.scenario import Scenario
+from sim.selection.per_load import replications_needed
+
+__all__ = [
+    "Price",
+    "RangeAnswer",
+    "Setting",
+    "all_zero",
+    "answers",
+    "recommended_points",
+    "setting",
+]
+
+FAIR, FAST, LEAST_UNFAIR = "fairest-safe", "fastest-safe", "unfair-outcomes"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """The scenario as the report's sentences need it."""
+
+    name: str
+    description: str
+    classes_per_minute: int
+    minutes: int
+    capacity_ratio: float
+    limit: float  # the platform's maxDuration, s
+    budget: float  # the guard's budget, s
+    budget_set: bool  # set in [policy] rather than taken from the limit
+    deadline_after: float
+    cutoff_after: float
+    cron_mode: str
+    cron_period: float
+    replications: int
+    seed: int
+    loads: tuple[int, ...]
+    drain_minutes: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Price:
+    """One strategy at one load: time to book (p95) and fairness, each with its interval."""
+
+    strategy: str
+    book_p95: Estimate
+    unfair: Estimate
+    inversion_rate: Estimate
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeAnswer:
+    """The answer for consecutive loads where the choice is the same."""
+
+    loads: tuple[int, ...]
+    safe: bool  # some strategy was safe in every replication at every load of the range
+    chosen: tuple[str, ...]  # the fairest safe (one, or the ones KN could not separate)
+    identical: bool  # a tie because the chosen were equal in every replication
+    pcs: float
+    delta: float
+    replications: int  # the most any strategy needed at any load of the range
+    prices: tuple[Price, ...]  # the chosen, at the heaviest load
+    fastest: tuple[str, ...]  # the fastest safe at the heaviest load
+    fastest_prices: tuple[Price, ...]
+    extra_time: Estimate | None  # chosen - fastest p95 (paired), when both are single
+    least_unfair: tuple[str, ...]  # when nothing is safe: the fewest unfair outcomes
+
+    @property
+    def low(self) -> int:
+        return self.loads[0]
+
+    @property
+    def high(self) -> int:
+        return self.loads[-1]
+
+    @property
+    def tie(self) -> bool:
+        return len(self.chosen) > 1
+
+    @property
+    def shared_price(self) -> Price | None:
+        """The price every chosen strategy pays, when it is the same for all (else None)."""
+        first = self.prices[0] if self.prices else None
+        same = all(
+            (p.book_p95, p.unfair, p.inversion_rate)
+            == (first.book_p95, first.unfair, first.inversion_rate)
+            for p in self.prices
+            if first is not None
+        )
+        return first if first is not None and same else None
+
+    @property
+    def trade_off(self) -> bool:
+        """The fastest safe is not (among) the chosen."""
+        return bool(self.fastest) and not set(self.fastest) & set(self.chosen)
+
+
+def setting(scenario: Scenario) -> Setting:
+    plan, work = scenario.experiment, scenario.workload
+    guard = scenario.policy_for(plan.strategies[0])
+    return Setting(
+        name=scenario.name,
+        description=scenario.description,
+        classes_per_minute=work.classes_per_minute,
+        minutes=work.minutes,
+        capacity_ratio=work.capacity_ratio,
+        limit=scenario.platform.max_duration,
+        budget=guard.budget,
+        budget_set="budget" in scenario.policy,
+        deadline_after=guard.deadline_after,
+        cutoff_after=guard.cutoff_after,
+        cron_mode=scenario.cron.mode,
+        cron_period=scenario.cron.period,
+        replications=plan.replications,
+        seed=plan.seed,
+        loads=tuple(sorted(plan.loads)),
+        drain_minutes=plan.drain_minutes,
+    )
+
+
+def _price(sweep: Sequence[dict[str, Any]], strategy: str, load: int) -> Price:
+    row = next(r for r in sweep if r["point"] == strategy and r["load"] == load)
+    return Price(
+        strategy=strategy,
+        book_p95=Estimate.from_row(row, "book_p95"),
+        unfair=Estimate.from_row(row, "unfair"),
+        inversion_rate=Estimate.from_row(row, "inversion_rate"),
+    )
+
+
+def answers(
+    sweep: Sequence[dict[str, Any]],
+    selections: Sequence[dict[str, Any]],
+    differences: Sequence[dict[str, Any]],
+) -> list[RangeAnswer]:
+    """One answer per range of consecutive loads with the same choice, lightest first."""
+    cell = {(r["load"], r["objective"]): r for r in selections}
+    loads = sorted({r["load"] for r in selections})
+    groups: list[list[int]] = []
+    for load in loads:
+        if groups and _key(cell, load) == _key(cell, groups[-1][-1]):
+            groups[-1].append(load)
+        else:
+            groups.append([load])
+    return [_answer(sweep, cell, differences, group) for group in groups]
+
+
+def _key(cell: dict[tuple[int, str], dict[str, Any]], load: int) -> tuple[str, str]:
+    """What the answer names at ``load``: the fairest safe, or, with none safe, the least unfair."""
+    fair = cell[(load, FAIR)]["chosen"]
+    return fair, "" if fair else cell[(load, LEAST_UNFAIR)]["chosen"]
+
+
+def _answer(
+    sweep: Sequence[dict[str, Any]],
+    cell: dict[tuple[int, str], dict[str, Any]],
+    differences: Sequence[dict[str, Any]],
+    group: list[int],
+) -> RangeAnswer:
+    top = group[-1]
+    fair, fast = cell[(top, FAIR)], cell[(top, FAST)]
+    chosen = tuple(fair["chosen"].split())
+    fastest = tuple(fast["chosen"].split())
+    extra = None
+    if len(chosen) == 1 and len(fastest) == 1 and chosen != fastest:
+        extra = next(
+            (
+                Estimate(mean=d["mean"], low=d["low"], high=d["high"], n=d["n"])
+                for d in differences
+                if d["load"] == top and d["objective"] == FAST and d["other"] == chosen[0]
+            ),
+            None,
+        )
+    return RangeAnswer(
+        loads=tuple(group),
+        safe=bool(chosen),
+        chosen=chosen,
+        identical=bool(fair.get("identical")),
+        pcs=min(cell[(n, FAIR)]["pcs"] for n in group),
+        delta=fair["delta"],
+        replications=max(replications_needed(cell[(n, FAIR)]) for n in group),
+        prices=tuple(_price(sweep, s, top) for s in chosen),
+        fastest=fastest,
+        fastest_prices=tuple(_price(sweep, s, top) for s in fastest),
+        extra_time=extra,
+        least_unfair=tuple(cell[(top, LEAST_UNFAIR)]["chosen"].split()),
+    )
+
+
+def recommended_points(ranges: Sequence[RangeAnswer]) -> set[tuple[str, int]]:
+    """(strategy, load) for every strategy the answer names at every load of its range."""
+    return {
+        (strategy, load)
+        for answer in ranges
+        for load in answer.loads
+        for strategy in (answer.chosen or answer.least_unfair)
+    }
+
+
+def all_zero(rows: Sequence[dict[str, Any]], metric: str) -> bool:
+    """True when ``metric`` is 0 in every row, interval included: nothing to plot."""
+    return all(
+        not math.isnan(r[metric]) and r[metric] == 0 and r[f"{metric}_high"] == 0 for r in rows
+    )

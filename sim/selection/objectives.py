@@ -1,0 +1,180 @@
+"""Which strategy is best at a load, with a stated guarantee: KN (``sim.selection.kn``) over
+replications.
+
+Observation ``j`` of every strategy is replication ``j`` (the same users, jitter and latencies:
+common random numbers), so KN eliminates on the variance of paired differences. Objectives
+(smaller is better) read one replication's summary:
+
+- ``p95-time-to-book``: the p95 over every booking of the replication, seconds;
+- ``inversion-rate``: the share of same-class pairs processed out of ``created_at`` order;
+- ``unfair-outcomes``: users without a place while a later asker got one, a count;
+- ``places-lost``: the share of our prebookings that got no place (1 - places won; outside
+  members take places too, so this is what speed buys);
+- ``fastest-safe``: p95 time to book among the safe (no kill, nothing skipped, nothing sent
+  twice): a replication that is not safe rules its strategy out;
+- ``fairest-safe``: the inversion rate among the safe.
+
+Replications are run as KN asks for them, through ``sim.experiments.grid.run_tasks`` (any executor),
+and kept in a ``Replications`` cache, so the objectives at one load share them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.experiments.grid import Task, run_tasks, t95
+from sim.model.summary import Summary
+from sim.scenario import Scenario
+from sim.selection.kn import Selection, select_best
+
+__all__ = [
+    "OBJECTIVES",
+    "Objective",
+    "PairedDifference",
+    "Replications",
+    "paired_difference",
+    "select_strategy",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Objective:
+    name: str
+    label: str  # how the report names it
+    unit: str
+    delta: float  # the default indifference zone: differences smaller than this do not matter
+    measure: Callable[[Summary], float | None]
+
+
+def _safe(summary: Summary) -> bool:
+    return summary.killed == 0 and summary.skipped == 0 and summary.doubles == 0
+
+
+def _p95(summary: Summary) -> float:
+    value = summary.book_p95
+    # Nobody placed in the whole replication: as slow as the run was long (never chosen).
+    return math.inf if math.isnan(value) else value
+
+
+def _safe_p95(summary: Summary) -> float | None:
+    return _p95(summary) if _safe(summary) else None
+
+
+def _safe_inversions(summary: Summary) -> float | None:
+    return summary.inversion_rate if _safe(summary) else None
+
+
+OBJECTIVES: dict[str, Objective] = {
+    name: Objective(name=name, label=label, unit=unit, delta=delta, measure=measure)
+    for name, label, unit, delta, measure in (
+        ("p95-time-to-book", "p95 time to book", "s", 0.5, _p95),
+        ("inversion-rate", "inversion rate", "", 0.01, lambda s: s.inversion_rate),
+        ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
+        ("places-lost", "places lost", "", 0.05, lambda s: 1.0 - s.places_won),
+        ("fastest-safe", "p95 time to book among the safe", "s", 0.5, _safe_p95),
+        ("fairest-safe", "inversion rate among the safe", "", 0.01, _safe_inversions),
+    )
+}
+
+
+class Replications:
+    """Summaries of replications at one load, run on demand and kept: (strategy, j) -> summary."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        load: int,
+        *,
+        executor: Executor | None = None,
+        known: Mapping[tuple[str, int], Summary] | None = None,
+    ) -> None:
+        self.scenario, self.load, self.executor = scenario, load, executor
+        self.summaries: dict[tuple[str, int], Summary] = dict(known or {})
+
+    def get(self, strategies: Sequence[str], start: int, stop: int) -> None:
+        missing = [
+            Task(strategy=s, load=self.load, replication=j)
+            for s in strategies
+            for j in range(start, stop)
+            if (s, j) not in self.summaries
+        ]
+        if missing:
+            done = run_tasks(self.scenario, missing, executor=self.executor, show_progress=False)
+            for task, result in done:
+                self.summaries[(task.strategy, task.replication)] = result.summary
+
+    def values(self, strategy: str, objective: Objective, count: int) -> list[float | None]:
+        return [objective.measure(self.summaries[(strategy, j)]) for j in range(count)]
+
+    def count(self, strategy: str) -> int:
+        return sum(1 for s, _ in self.summaries if s == strategy)
+
+
+def select_strategy(
+    replications: Replications,
+    objective: Objective,
+    *,
+    delta: float | None = None,
+    alpha: float = 0.05,
+    max_replications: int = 200,
+    block: int = 10,
+) -> Selection:
+    """KN over the scenario's strategies at ``replications.load``; n0 = the scenario's count."""
+
+    def observe(systems: Sequence[str], start: int, stop: int) -> dict[str, list[float | None]]:
+        replications.get(systems, start, stop)
+        return {
+            s: [objective.measure(replications.summaries[(s, j)]) for j in range(start, stop)]
+            for s in systems
+        }
+
+    plan = replications.scenario.experiment
+    return select_best(
+        observe,
+        plan.strategies,
+        delta=objective.delta if delta is None else delta,
+        alpha=alpha,
+        n0=max(2, min(plan.replications, max_replications)),
+        max_replications=max_replications,
+        block=block,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PairedDifference:
+    """``a - b`` over the replications both ran, with its 95% Student-t interval (in words:
+    ``phrase("difference", d, label, unit)``, ``sim.report.rendering``)."""
+
+    a: str
+    b: str
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def paired_difference(
+    replications: Replications, objective: Objective, a: str, b: str
+) -> PairedDifference | None:
+    """None when fewer than two replications of both give a value (e.g. not safe)."""
+    n = min(replications.count(a), replications.count(b))
+    pairs = [
+        (x, y)
+        for x, y in zip(
+            replications.values(a, objective, n), replications.values(b, objective, n), strict=True
+        )
+        if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)
+    ]
+    if len(pairs) < 2:
+        return None
+    diffs = [x - y for x, y in pairs]
+    mean = sum(diffs) / len(diffs)
+    # The standard error as scipy.stats.sem computes it (its very expression).
+    sem = float(np.std(diffs, ddof=1)) / len(diffs) ** 0.5 if len(set(diffs)) > 1 else 0.0
+    half = t95(len(diffs)) * sem
+    return PairedDifference(a=a, b=b, mean=mean, low=mean - half, high=mean + half, n=len(diffs))

@@ -1,0 +1,140 @@
+"""What the report is made of: every experiment a scenario's report needs, run and summarised.
+
+``gather`` runs the strategy x load sweep, the stagger-gap sweep, one-invocation capacity, the
+seed's tables under the seed's assumptions, the cron-against-exact comparison, every trigger
+preset at every platform limit (``sim.experiments.trigger_presets``), and the world around the bot
+(``sim.experiments.outside_demand``: outside demand, the send offset, auto against the best).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from prebooking_harness.conventions import working
+from sim.experiments.grid import Task, run_tasks, summarise, sweep_tasks
+from sim.experiments.outside_demand import Competition, auto_against_best, compete
+from sim.experiments.quick import QuickLook
+from sim.experiments.seed_tables import compare_with_seed, one_invocation
+from sim.experiments.trigger_presets import gather_presets
+from sim.model.replication import Replication
+from sim.scenario import SEED_SCENARIO, Scenario
+from sim.selection.per_load import recommend
+
+__all__ = ["SEED_SCENARIO", "Findings", "gather"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Findings:
+    scenario: Scenario
+    sweep: list[dict[str, Any]]
+    replications: list[Replication]  # the sweep's, in the order of its tasks
+    gaps: list[dict[str, Any]]
+    whole: list[dict[str, Any]]
+    seed: list[dict[str, Any]]  # empty when the seed's tables were not asked for
+    triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
+    selections: list[dict[str, Any]]  # KN's choice per load and objective
+    differences: list[dict[str, Any]]  # paired differences from each choice
+    trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
+    competition: Competition  # outside demand and the send offset
+    auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
+    quick: QuickLook | None = None  # a what-if's quick look: its sizes and the full ones
+
+
+def gather(
+    scenario: Scenario,
+    *,
+    seed_scenario: Scenario | None,
+    presets: bool = True,
+    outside_demand: bool = True,
+    executor: Executor | None = None,
+    show_progress: bool = True,
+    quick: QuickLook | None = None,
+) -> Findings:
+    """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, the
+    seed's tables under the seed's assumptions (none without ``seed_scenario``), the cron against
+    exact firing, the trigger presets (none unless ``presets``), and what speed buys against
+    outside demand and the send offset (none unless ``outside_demand``). ``quick``: the quick
+    look ``scenario`` was cut to (``sim.experiments.quick``), whose cap KN keeps to."""
+    plan = scenario.experiment
+    kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
+    results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
+    gap_tasks = [
+        Task(
+            strategy="staggered",
+            load=plan.gap_load,
+            replication=r,
+            policy=(("gap", g),),
+            label=f"{g:g}",
+        )
+        for g in plan.stagger_gaps
+        for r in range(plan.replications)
+    ]
+    gap_results = run_tasks(scenario, gap_tasks, description="stagger gaps", **kwargs)
+    gaps = [
+        {**row, "gap": float(row["point"])}
+        for row in summarise(gap_results, key=lambda t: (t.label, t.load))
+    ]
+    guarded = one_invocation(scenario, guard=True)
+    whole_tasks = [
+        Task(strategy=s, load=n, replication=r)
+        for s in plan.strategies
+        for n in plan.loads
+        for r in range(plan.replications)
+    ]
+    whole_results = run_tasks(guarded, whole_tasks, description="one invocation", **kwargs)
+    finished: dict[tuple[str, int], list[bool]] = {}
+    for task, result in whole_results:
+        whole_run = result.summary.skipped == 0 and result.summary.killed == 0
+        finished.setdefault((task.strategy, task.load), []).append(whole_run)
+    whole = [
+        {"strategy": s, "prebookings": n, "whole_share": sum(v) / len(v)}
+        for (s, n), v in sorted(finished.items())
+    ]
+    seed = (
+        []
+        if seed_scenario is None
+        else compare_with_seed(
+            seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
+        )
+    )
+    with working("choosing per load and objective (KN)", show=show_progress):
+        most = None if quick is None else quick.kn_most
+        selections, differences = recommend(scenario, results, executor=executor, most=most)
+    triggers = []
+    for mode in ("cron", "both"):
+        variant = scenario.model_copy(
+            update={"cron": scenario.cron.model_copy(update={"mode": mode})}
+        )
+        point_tasks = [
+            Task(strategy=s, load=plan.gap_load, replication=r, label=f"{s} ({mode})")
+            for s in plan.strategies
+            for r in range(plan.replications)
+        ]
+        if variant == scenario and plan.gap_load in plan.loads:  # the sweep ran these: reuse
+            ran = {(t.strategy, t.load, t.replication): r for t, r in results}
+            done = [(t, ran[(t.strategy, t.load, t.replication)]) for t in point_tasks]
+        else:
+            done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
+        triggers += [{**row, "trigger": mode} for row in summarise(done)]
+    trigger_presets = (
+        gather_presets(scenario, executor=executor, show_progress=show_progress) if presets else []
+    )
+    return Findings(
+        scenario=scenario,
+        trigger_presets=trigger_presets,
+        competition=compete(scenario, **kwargs)
+        if outside_demand
+        else Competition(speed=[], losing=[], offsets=[]),
+        auto=auto_against_best(scenario, results),
+        sweep=summarise(results),
+        replications=[r for _, r in results],
+        selections=selections,
+        differences=differences,
+        gaps=gaps,
+        whole=whole,
+        seed=seed,
+        triggers=triggers,
+        quick=quick,
+    )

@@ -1,0 +1,102 @@
+"""One invocation for real: the mock AimHarder in its own process, the real scheduler, SQLite.
+
+What the model is checked against (``sim.validation.compare``) and what its machinery is measured on
+(``sim.validation.calibration``): ``load`` logged-in users, one ready prebooking each in one
+class, the
+rows stored first (as they would be long before a real opening), then one invocation started
+the way the cron endpoint starts it. Makespan and times to book count from that start, as in
+the model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from harness.children import mock_process
+from harness.journal import journal_entries
+from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from scheduler.client import AimHarderClient
+from scheduler.core.domain import Prebooking, PrebookingId, UserId
+from scheduler.core.strategies import PolicyConfig
+from scheduler.invoke import Answer, invoke
+from scheduler.settings import Settings
+from scheduler.store import NewPrebooking, open_store
+
+__all__ = ["CLASS_ID", "RealRun", "real_invocation"]
+
+CLASS_ID, DAY, PASSWORD = 4242, "20261130", "validate"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RealRun:
+    opening: float  # the invocation's start (wall clock)
+    answer: Answer
+    rows: list[Prebooking]  # the store's rows after it
+    entries: list[dict[str, Any]]  # the mock's journal
+
+
+def real_invocation(
+    *,
+    policy: PolicyConfig,
+    latency: Mapping[str, Any],
+    load: int,
+    seed: int,
+    max_duration: float,
+    created_seed: list[int],
+) -> RealRun:
+    """``latency``: the mock's per-endpoint latencies; ``seed``: its random draws;
+    ``created_seed``: the draws of when each user asked (in the last day)."""
+    rng = np.random.default_rng(created_seed)
+    emails = [f"v{i:03d}@validate.example" for i in range(load)]
+    mock = MockConfig(
+        users=[UserAccount(email=e, password=PASSWORD) for e in emails],
+        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=load)],
+        latency=dict(latency),
+    )
+    with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=seed) as url:
+        with open_store(Path(folder) / "validate.sqlite") as store:
+            sessions = asyncio.run(_log_in(url, emails))
+            for session in sessions:
+                store.save_session(session, time.time())
+            ready = time.time()
+            created = ready - rng.uniform(0, 86_400, size=load)
+            store.add(
+                NewPrebooking(
+                    id=PrebookingId(f"v{i:03d}"),
+                    user=UserId(e),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=ready,
+                    created_at=float(created[i]),
+                )
+                for i, e in enumerate(emails)
+            )
+            # The rows are in (as they would be long before a real opening): the invocation
+            # starts now, and makespan and time to book count from here, as in the model.
+            opening = time.time()
+            settings = Settings(
+                database_url="unused",
+                aimharder_url=url,
+                policy=policy,
+                max_duration=max_duration,
+            )
+            answer = asyncio.run(invoke(settings, store, started_at=opening))
+            rows = store.list()
+        entries = journal_entries(url)
+    return RealRun(opening=opening, answer=answer, rows=rows, entries=entries)
+
+
+async def _log_in(url: str, emails: list[str]) -> list[Any]:
+    async with httpx.AsyncClient() as http:
+        client = AimHarderClient(http, base_url=url)
+        return list(await asyncio.gather(*(client.login(UserId(e), PASSWORD) for e in emails)))
