@@ -16,12 +16,11 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.main import DEFAULT_SCENARIO
 from sim.experiments.executors import Inline
 from sim.experiments.grid import Task, run_tasks
 from sim.experiments.workers import worker_pool
 from sim.report.files import SEED_SCENARIO, gather
-from sim.scenario import Scenario
+from sim.scenario import DEFAULT_SCENARIO, Scenario
 
 LOAD = 30
 REPLICATIONS = 10
@@ -37,10 +36,10 @@ def replications_per_second(scenario: Scenario, *, workers: int) -> float:
     ]
     started = time.perf_counter()
     if workers == 1:
-        run_tasks(scenario, tasks, executor=Inline(), show_progress=False)
+        run_tasks(scenario, tasks, executor=Inline())
     else:
         with worker_pool(workers) as pool:
-            run_tasks(scenario, tasks, executor=pool, show_progress=False)
+            run_tasks(scenario, tasks, executor=pool)
     return len(tasks) / (time.perf_counter() - started)
 
 
@@ -48,7 +47,7 @@ def report_time(workers: int) -> float:
     scenario, seed = Scenario.from_file(DEFAULT_SCENARIO), Scenario.from_file(SEED_SCENARIO)
     started = time.perf_counter()
     with worker_pool(workers) as pool:
-        gather(scenario, seed_scenario=seed, executor=pool, show_progress=False)
+        gather(scenario, seed_scenario=seed, executor=pool)
     return time.perf_counter() - started
 
 

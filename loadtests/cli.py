@@ -15,11 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from loadtests.errors import LoadTestError
-from loadtests.plan import SHAPES, RunPlan
-from loadtests.progress import Progress
-from loadtests.run import run
-from prebooking_harness.conventions import (
+from commandline.conventions import (
     INTERRUPTED,
     add_command,
     add_json,
@@ -28,7 +24,11 @@ from prebooking_harness.conventions import (
     new_parser,
     seed,
 )
-from prebooking_harness.durations import duration
+from commandline.durations import duration
+from loadtests.errors import LoadTestError
+from loadtests.plan import SHAPES, RunPlan
+from loadtests.progress import Progress
+from loadtests.run import run
 from scheduler.core.strategies import strategy_names
 
 __all__ = ["main"]

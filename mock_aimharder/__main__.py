@@ -13,12 +13,12 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from commandline.conventions import add_verbosity, new_parser, seed, verbosity
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import MockConfigError, ServingError
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.arrival import http_protocol
 from mock_aimharder.server.serving import bind_socket
-from prebooking_harness.conventions import add_verbosity, new_parser, seed, verbosity
 
 __all__ = ["main"]
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from prebooking_harness.conventions import new_parser
+from commandline.conventions import new_parser
 
 __all__ = ["COMMANDS", "main"]
 

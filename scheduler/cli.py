@@ -23,7 +23,7 @@ import httpx
 import uvicorn
 from rich.console import Console
 
-from prebooking_harness.conventions import (
+from commandline.conventions import (
     INTERRUPTED,
     add_command,
     add_json,
@@ -32,7 +32,7 @@ from prebooking_harness.conventions import (
     new_parser,
     verbosity,
 )
-from prebooking_harness.durations import duration
+from commandline.durations import duration
 from scheduler.aio import run
 from scheduler.app import create_app
 from scheduler.client import AimHarderClient

@@ -22,7 +22,7 @@ from typing import Any
 
 import pydantic_core
 
-from prebooking_harness.durations import DurationError, parse_duration
+from commandline.durations import DurationError, parse_duration
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.core.errors import ConfigurationError
 from scheduler.store import NewPrebooking

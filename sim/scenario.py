@@ -202,6 +202,9 @@ class ExperimentPlan(_Model):
     )
     gap_load: Load = 20  # prebookings per class while the stagger gap is swept
     inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
+    # KN's cap in the report's recommendation: replications per strategy and load in all (the
+    # sweep's are its first stage); keeps `make report` near a minute.
+    kn_max_replications: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 50
     # The "which trigger and limit" section: every preset in ``sim/scenarios/triggers/`` at
     # each platform limit, these loads and this many replications (a reduced grid: it is one
     # section of a report that should take about a minute).

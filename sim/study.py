@@ -12,15 +12,16 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from prebooking_harness.conventions import working
+from commandline.stages import SILENT, Stages
 from sim.experiments.grid import Task, run_tasks, summarise, sweep_tasks
-from sim.experiments.outside_demand import Competition, auto_against_best, compete
+from sim.experiments.outside_demand import Competition, compete
 from sim.experiments.quick import QuickLook
 from sim.experiments.seed_tables import compare_with_seed, one_invocation
 from sim.experiments.trigger_presets import gather_presets
 from sim.model.replication import Replication
 from sim.scenario import SEED_SCENARIO, Scenario
-from sim.selection.per_load import recommend
+from sim.selection.auto import auto_against_best
+from sim.selection.per_load import Choice, Difference, recommend
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
 
@@ -34,8 +35,8 @@ class Findings:
     whole: list[dict[str, Any]]
     seed: list[dict[str, Any]]  # empty when the seed's tables were not asked for
     triggers: list[dict[str, Any]]  # the same sweep point under a minute cron and exact firing
-    selections: list[dict[str, Any]]  # KN's choice per load and objective
-    differences: list[dict[str, Any]]  # paired differences from each choice
+    selections: list[Choice]  # KN's choice per load and objective
+    differences: list[Difference]  # paired differences from each choice
     trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
     competition: Competition  # outside demand and the send offset
     auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
@@ -49,7 +50,7 @@ def gather(
     presets: bool = True,
     outside_demand: bool = True,
     executor: Executor | None = None,
-    show_progress: bool = True,
+    progress: Stages = SILENT,
     quick: QuickLook | None = None,
 ) -> Findings:
     """Every experiment the report needs: the sweep, the gap sweep, one-invocation capacity, the
@@ -58,7 +59,7 @@ def gather(
     outside demand and the send offset (none unless ``outside_demand``). ``quick``: the quick
     look ``scenario`` was cut to (``sim.experiments.quick``), whose cap KN keeps to."""
     plan = scenario.experiment
-    kwargs: dict[str, Any] = {"executor": executor, "show_progress": show_progress}
+    kwargs: dict[str, Any] = {"executor": executor, "progress": progress}
     results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
     gap_tasks = [
         Task(
@@ -99,9 +100,8 @@ def gather(
             seed_scenario, replications=seed_scenario.experiment.replications, **kwargs
         )
     )
-    with working("choosing per load and objective (KN)", show=show_progress):
-        most = None if quick is None else quick.kn_most
-        selections, differences = recommend(scenario, results, executor=executor, most=most)
+    with progress.working("choosing per load and objective (KN)"):
+        selections, differences = recommend(scenario, results, executor=executor)
     triggers = []
     for mode in ("cron", "both"):
         variant = scenario.model_copy(
@@ -119,7 +119,7 @@ def gather(
             done = run_tasks(variant, point_tasks, description=f"trigger: {mode}", **kwargs)
         triggers += [{**row, "trigger": mode} for row in summarise(done)]
     trigger_presets = (
-        gather_presets(scenario, executor=executor, show_progress=show_progress) if presets else []
+        gather_presets(scenario, executor=executor, progress=progress) if presets else []
     )
     return Findings(
         scenario=scenario,

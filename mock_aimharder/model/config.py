@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from commandline.durations import DurationError, parse_duration
 from mock_aimharder.model.codes import WindowUnit
 from mock_aimharder.model.dates import parse_clock, parse_day
 from mock_aimharder.model.endpoints import Endpoint
@@ -36,7 +37,6 @@ from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
 from mock_aimharder.model.outside import OutsideDemand
 from mock_aimharder.model.timing import Timing
-from prebooking_harness.durations import DurationError, parse_duration
 
 __all__ = [
     "DEFAULT_BOX",

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from prebooking_harness.conventions import (
+from commandline.conventions import (
     INTERRUPTED,
     add_command,
     add_verbosity,
     fresh_folder,
     new_parser,
-    working,
 )
+from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.cli.select import add_select_parser, run_select
@@ -192,7 +192,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             presets=presets,
             outside_demand=outside_demand,
             executor=pool,
-            show_progress=not args.quiet,
+            progress=stages(not args.quiet),
             quick=look,
         )
     checks = None
@@ -207,7 +207,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
             load=10,
             replications=args.validation_replications,
             calibrate=REPORT_ROUNDS,
-            show_progress=not args.quiet,
+            progress=stages(not args.quiet),
         ).rows
     left_out = [
         (what, flag)
@@ -245,7 +245,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         load=args.load,
         replications=count,
         calibrate=args.calibrate,
-        show_progress=not args.quiet,
+        progress=stages(not args.quiet),
     )
     rows = comparison.rows
     out = args.out or fresh_folder(Path("out"), "validate")

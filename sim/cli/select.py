@@ -13,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from prebooking_harness.conventions import add_command, add_json, add_verbosity
+from commandline.conventions import add_command, add_json, add_verbosity
 from scheduler.core.errors import ConfigurationError
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.rendering import phrase

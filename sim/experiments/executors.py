@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import ParamSpec, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
-from prebooking_harness.conventions import add_processes
+from commandline.conventions import add_processes
 from scheduler.core.errors import ConfigurationError
 from sim.experiments.workers import worker_pool
 

@@ -3,7 +3,8 @@
 Runs go through any ``concurrent.futures.Executor`` (processes on every core by default;
 ``sim.experiments.executors`` for the others, a dask cluster's among them), since each task is
 a pure
-function of picklable arguments. Long work shows a rich progress bar.
+function of picklable arguments. Long work reports its progress to the caller's ``Stages``
+(``commandline.stages``).
 """
 
 from __future__ import annotations
@@ -11,26 +12,20 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from rich.progress import Progress
-
-# Student's t quantile from scipy.special: stats.t.ppf calls this very function, and importing
-# scipy.stats would add about a second to every report's start.
-from scipy.special import stdtrit
-
-from prebooking_harness.conventions import progress_columns
+from commandline.stages import SILENT, Stages
 from sim.experiments.executors import parallelism
 from sim.experiments.workers import worker_pool
 from sim.model.replication import Replication, run_replication
 from sim.model.summary import Summary
 from sim.scenario import Scenario
+from sim.stats import estimate
 
-__all__ = ["Estimate", "Task", "estimate", "run_tasks", "summarise", "sweep_tasks", "t95"]
+__all__ = ["Task", "run_tasks", "summarise", "sweep_tasks"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,7 +71,7 @@ def run_tasks(
     *,
     executor: Executor | None = None,
     description: str = "replications",
-    show_progress: bool = True,
+    progress: Stages = SILENT,
 ) -> list[tuple[Task, Replication]]:
     """Run every task; results in the order of ``tasks`` whatever order they finish in.
 
@@ -95,68 +90,17 @@ def run_tasks(
     chunks = [grouped[i : i + size] for i in range(0, len(grouped), size)]
     results: dict[int, list[tuple[Task, Replication]]] = {}
     try:
-        with Progress(*progress_columns(), disable=not show_progress, transient=False) as progress:
-            bar = progress.add_task(description, total=len(tasks))
+        with progress.stage(description, len(tasks)) as advance:
             futures = {pool.submit(_run_chunk, scenario, c): i for i, c in enumerate(chunks)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
-                progress.advance(bar, len(chunks[futures[future]]))
+                advance(len(chunks[futures[future]]))
     finally:
         if owned:
             pool.shutdown(cancel_futures=True)
     ran = (pair for i in range(len(chunks)) for pair in results[i])
     at = dict(zip(order, ran, strict=True))
     return [at[i] for i in range(len(tasks))]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Estimate:
-    """A mean over replications with its two-sided 95% Student-t interval."""
-
-    mean: float
-    low: float
-    high: float
-    n: int
-
-    def as_dict(self, prefix: str) -> dict[str, float]:
-        return {prefix: self.mean, f"{prefix}_low": self.low, f"{prefix}_high": self.high}
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any], prefix: str) -> Estimate:
-        """The estimate ``as_dict`` wrote into a summary row (``summarise``) under ``prefix``."""
-        return cls(
-            mean=row[prefix],
-            low=row[f"{prefix}_low"],
-            high=row[f"{prefix}_high"],
-            n=row["replications"],
-        )
-
-
-def t95(n: int) -> float:
-    """Student's t quantile of a two-sided 95% interval over ``n`` values (n - 1 degrees of
-    freedom): every interval of the report, paired or not, is ``t95(n)`` standard errors wide
-    on each side."""
-    return float(stdtrit(n - 1, 0.975))
-
-
-def estimate(
-    values: Iterable[float], *, floor: float | None = None, ceiling: float | None = None
-) -> Estimate:
-    """Mean and 95% interval; ``floor`` and ``ceiling``: the least and the largest value the
-    quantity can take (0 for counts, rates and durations; 1 for a share), where the interval is
-    cut."""
-    data = np.asarray([v for v in values if not math.isnan(v)], dtype=float)
-    n = len(data)
-    if n == 0:
-        nan = float("nan")
-        return Estimate(mean=nan, low=nan, high=nan, n=0)
-    mean = float(data.mean())
-    if n == 1:
-        return Estimate(mean=mean, low=mean, high=mean, n=1)
-    half = float(t95(n) * data.std(ddof=1) / math.sqrt(n))
-    low = mean - half if floor is None else max(floor, mean - half)
-    high = mean + half if ceiling is None else min(ceiling, mean + half)
-    return Estimate(mean=mean, low=low, high=high, n=n)
 
 
 METRICS = (

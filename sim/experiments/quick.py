@@ -9,7 +9,7 @@ What it cuts, and what that costs:
   Student-t interval's half-width is t(0.975, n - 1) s / sqrt(n): 3 instead of 10 make it about
   3.5 times as wide for the same spread (``QuickLook.width``).
 - KN's extra replications: at most ``KN_EXTRA`` beyond its first stage (the sweep's), instead
-  of up to ``REPORT_MAX_REPLICATIONS`` in all. With a first stage of 3, KN's boundary is wide
+  of up to the plan's ``kn_max_replications`` in all. With a first stage of 3, KN's boundary is wide
   (h2 about 78 for five strategies, 11 with 10): uncapped it asks for up to 50 replications at
   many points, minutes of work. KN then screens twice: on the sweep's replications and again
   with one more of each survivor, which also tells strategies equal in every replication (a
@@ -27,13 +27,11 @@ Every size keeps its bound: the quick ones are at most the scenario's, which its
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sim.experiments.grid import t95
 from sim.scenario import Scenario
-from sim.selection import per_load as selections
+from sim.stats import half_width
 
 __all__ = ["GAPS", "KN_EXTRA", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
 
@@ -62,12 +60,7 @@ class QuickLook:
     def width(self) -> float:
         """How many times as wide a 95% interval is with ``replications`` as with the full
         count, for the same spread (1 when they are equal)."""
-        return _half_width(self.replications) / _half_width(self.full_replications)
-
-
-def _half_width(n: int) -> float:
-    """A 95% Student-t interval's half-width over ``n`` values, in standard deviations."""
-    return t95(n) / math.sqrt(n) if n > 1 else math.inf
+        return half_width(self.replications) / half_width(self.full_replications)
 
 
 def quick_look(
@@ -78,6 +71,7 @@ def quick_look(
     plan = scenario.experiment
     count = replications if replications is not None else min(plan.replications, REPLICATIONS)
     loads = _spread(sorted(plan.loads), LOADS)
+    kn_most = min(plan.kn_max_replications, max(count, 2) + KN_EXTRA)
     gaps = _spread(sorted(plan.stagger_gaps), GAPS)
     quick = plan.model_copy(
         update={
@@ -86,13 +80,14 @@ def quick_look(
             "stagger_gaps": list(gaps),
             "world_replications": min(plan.world_replications, REPLICATIONS),
             "trigger_replications": min(plan.trigger_replications, REPLICATIONS),
+            "kn_max_replications": kn_most,
         }
     )
     look = QuickLook(
         replications=count,
         full_replications=plan.replications,
-        kn_most=min(selections.REPORT_MAX_REPLICATIONS, max(count, 2) + KN_EXTRA),
-        full_kn_most=selections.REPORT_MAX_REPLICATIONS,
+        kn_most=kn_most,
+        full_kn_most=plan.kn_max_replications,
         loads=loads,
         full_loads=tuple(plan.loads),
         gaps=gaps,

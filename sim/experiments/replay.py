@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from prebooking_harness.conventions import add_command
+from commandline.conventions import add_command
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.model.replication import Replication, run_replication

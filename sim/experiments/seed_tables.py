@@ -14,11 +14,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from commandline.stages import SILENT, Stages
 from mock_aimharder.model.distributions import Fixed
 from sim.experiments.grid import Task, run_tasks
 from sim.scenario import Scenario
+from sim.stats import percentile
 
 __all__ = ["SCALING_LIMITS", "SeedRow", "compare_with_seed", "one_invocation"]
 
@@ -89,7 +89,7 @@ def compare_with_seed(
     *,
     replications: int,
     executor: Executor | None = None,
-    show_progress: bool = True,
+    progress: Stages = SILENT,
     rows: Sequence[SeedRow] = SCALING_LIMITS,
 ) -> list[dict[str, Any]]:
     """Each seed claim beside the simulated p5-p95 of one unguarded invocation."""
@@ -100,14 +100,14 @@ def compare_with_seed(
     ]
     makespans: dict[tuple[str, int], list[float]] = {}
     runs = run_tasks(
-        reduced, tasks, executor=executor, description="seed tables", show_progress=show_progress
+        reduced, tasks, executor=executor, description="seed tables", progress=progress
     )
     for task, result in runs:
         makespans.setdefault((task.strategy, task.load), []).append(result.summary.makespan_max)
     table = []
     for row in rows:
-        low = float(np.percentile(makespans[(row.strategy, row.low)], 5))
-        high = float(np.percentile(makespans[(row.strategy, row.high)], 95))
+        low = percentile(makespans[(row.strategy, row.low)], 5)
+        high = percentile(makespans[(row.strategy, row.high)], 95)
         table.append(
             {
                 "table": row.table,

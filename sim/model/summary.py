@@ -22,8 +22,9 @@ from harness.measures import Attempt, ClassMeasures
 from scheduler.core.domain import Prebooking
 from sim.model.platform import InvocationRecord
 from sim.model.trigger import TriggerMeasures
+from sim.stats import percentile
 
-__all__ = ["Summary", "percentile", "summarise_replication"]
+__all__ = ["Summary", "summarise_replication"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,10 +62,6 @@ class Summary:
         flat = dataclasses.asdict(self)
         flat.update(flat.pop("trigger"))
         return flat
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
 
 
 def summarise_replication(

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.experiments.grid import Estimate
 from sim.scenario import Scenario
-from sim.selection.per_load import replications_needed
+from sim.selection.per_load import Choice, Difference
+from sim.stats import Estimate
 
 __all__ = [
     "Price",
@@ -146,12 +146,12 @@ def _price(sweep: Sequence[dict[str, Any]], strategy: str, load: int) -> Price:
 
 def answers(
     sweep: Sequence[dict[str, Any]],
-    selections: Sequence[dict[str, Any]],
-    differences: Sequence[dict[str, Any]],
+    selections: Sequence[Choice],
+    differences: Sequence[Difference],
 ) -> list[RangeAnswer]:
     """One answer per range of consecutive loads with the same choice, lightest first."""
-    cell = {(r["load"], r["objective"]): r for r in selections}
-    loads = sorted({r["load"] for r in selections})
+    cell = {(c.load, c.objective.name): c for c in selections}
+    loads = sorted({c.load for c in selections})
     groups: list[list[int]] = []
     for load in loads:
         if groups and _key(cell, load) == _key(cell, groups[-1][-1]):
@@ -161,29 +161,33 @@ def answers(
     return [_answer(sweep, cell, differences, group) for group in groups]
 
 
-def _key(cell: dict[tuple[int, str], dict[str, Any]], load: int) -> tuple[str, str]:
+def _key(cell: dict[tuple[int, str], Choice], load: int) -> tuple[tuple[str, ...], ...]:
     """What the answer names at ``load``: the fairest safe, or, with none safe, the least unfair."""
-    fair = cell[(load, FAIR)]["chosen"]
-    return fair, "" if fair else cell[(load, LEAST_UNFAIR)]["chosen"]
+    fair = cell[(load, FAIR)].chosen
+    return fair, () if fair else cell[(load, LEAST_UNFAIR)].chosen
 
 
 def _answer(
     sweep: Sequence[dict[str, Any]],
-    cell: dict[tuple[int, str], dict[str, Any]],
-    differences: Sequence[dict[str, Any]],
+    cell: dict[tuple[int, str], Choice],
+    differences: Sequence[Difference],
     group: list[int],
 ) -> RangeAnswer:
     top = group[-1]
     fair, fast = cell[(top, FAIR)], cell[(top, FAST)]
-    chosen = tuple(fair["chosen"].split())
-    fastest = tuple(fast["chosen"].split())
+    chosen, fastest = fair.chosen, fast.chosen
     extra = None
     if len(chosen) == 1 and len(fastest) == 1 and chosen != fastest:
         extra = next(
             (
-                Estimate(mean=d["mean"], low=d["low"], high=d["high"], n=d["n"])
+                Estimate(
+                    mean=d.difference.mean,
+                    low=d.difference.low,
+                    high=d.difference.high,
+                    n=d.difference.n,
+                )
                 for d in differences
-                if d["load"] == top and d["objective"] == FAST and d["other"] == chosen[0]
+                if d.load == top and d.objective.name == FAST and d.other == chosen[0]
             ),
             None,
         )
@@ -191,15 +195,15 @@ def _answer(
         loads=tuple(group),
         safe=bool(chosen),
         chosen=chosen,
-        identical=bool(fair.get("identical")),
-        pcs=min(cell[(n, FAIR)]["pcs"] for n in group),
-        delta=fair["delta"],
-        replications=max(replications_needed(cell[(n, FAIR)]) for n in group),
+        identical=fair.selection.identical,
+        pcs=min(cell[(n, FAIR)].selection.pcs for n in group),
+        delta=fair.selection.delta,
+        replications=max(cell[(n, FAIR)].replications_needed for n in group),
         prices=tuple(_price(sweep, s, top) for s in chosen),
         fastest=fastest,
         fastest_prices=tuple(_price(sweep, s, top) for s in fastest),
         extra_time=extra,
-        least_unfair=tuple(cell[(top, LEAST_UNFAIR)]["chosen"].split()),
+        least_unfair=cell[(top, LEAST_UNFAIR)].chosen,
     )
 
 

@@ -20,10 +20,10 @@ import markdown
 from markupsafe import Markup
 
 from sim.experiments.replay import run_id
-from sim.experiments.trigger_presets import section_markdown
 from sim.report import figures
 from sim.report.answer import all_zero, answers, recommended_points
 from sim.report.outside_demand import offset_figures, speed_figure
+from sim.report.recommendation import choice_rows, difference_rows
 from sim.report.rendering import phrase, render_html
 from sim.report.sections import (
     left_out_markdown,
@@ -31,6 +31,7 @@ from sim.report.sections import (
     shown_measures,
     validation_markdown,
 )
+from sim.report.triggers import section_markdown
 from sim.selection.rules import smallest_gap
 from sim.study import SEED_SCENARIO, Findings, gather
 
@@ -67,8 +68,8 @@ def build_report(
         ("one_invocation", findings.whole),
         ("seed_tables", findings.seed),
         ("triggers", findings.triggers),
-        ("selections", findings.selections),
-        ("differences", findings.differences),
+        ("selections", choice_rows(findings.selections)),
+        ("differences", difference_rows(findings.differences)),
         ("trigger_presets", findings.trigger_presets),
         ("outside_demand", findings.competition.speed),
         ("losing_places", findings.competition.losing),

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.experiments.grid import Estimate
-from sim.experiments.outside_demand import AUTO, Competition
+from sim.experiments.outside_demand import Competition
 from sim.report.rendering import phrase, render_markdown
 from sim.scenario import Scenario
+from sim.selection.auto import AUTO
+from sim.stats import Estimate
 
 __all__ = [
     "OFFSET_FIGURES",

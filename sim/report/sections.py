@@ -9,8 +9,8 @@ from typing import Any
 from sim.experiments.quick import QuickLook
 from sim.report.answer import all_zero, answers, setting
 from sim.report.outside_demand import auto_markdown, competition_markdown
+from sim.report.recommendation import recommendation_markdown
 from sim.report.rendering import phrase, render_markdown
-from sim.selection.per_load import recommendation_markdown
 from sim.selection.rules import choices_by_load, largest_whole_load
 from sim.study import Findings
 from sim.validation.equivalence import MARGINS, verdict
@@ -61,7 +61,7 @@ def report_markdown(
             recommendation=recommendation_markdown(
                 findings.selections,
                 findings.differences,
-                most=None if findings.quick is None else findings.quick.kn_most,
+                most=findings.scenario.experiment.kn_max_replications,
             ),
             fifo=_fifo(findings.sweep),
             capacity=[(s, largest_whole_load(share, s)) for s in plan.strategies],
@@ -96,7 +96,7 @@ def report_markdown(
             ],
             seed=findings.seed,
             quick=findings.quick,
-            stopped=sum(1 for r in findings.selections if r["bounded"]),
+            stopped=sum(1 for c in findings.selections if c.selection.bounded),
             choices=len(findings.selections),
         )
         + "\n"

@@ -10,8 +10,8 @@ common random numbers), so KN eliminates on the variance of paired differences. 
 - ``unfair-outcomes``: users without a place while a later asker got one, a count;
 - ``places-lost``: the share of our prebookings that got no place (1 - places won; outside
   members take places too, so this is what speed buys);
-- ``fastest-safe``: p95 time to book among the safe (no kill, nothing skipped, nothing sent
-  twice): a replication that is not safe rules its strategy out;
+- ``fastest-safe``: p95 time to book among the safe (``sim.selection.rules.SAFE``): a
+  replication that is not safe rules its strategy out;
 - ``fairest-safe``: the inversion rate among the safe.
 
 Replications are run as KN asks for them, through ``sim.experiments.grid.run_tasks`` (any executor),
@@ -25,11 +25,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-import numpy as np
-
-from sim.experiments.grid import Task, run_tasks, t95
+from sim import stats
+from sim.experiments.grid import Task, run_tasks
 from sim.model.summary import Summary
 from sim.scenario import Scenario
+from sim.selection import rules
 from sim.selection.kn import Selection, select_best
 
 __all__ = [
@@ -51,10 +51,6 @@ class Objective:
     measure: Callable[[Summary], float | None]
 
 
-def _safe(summary: Summary) -> bool:
-    return summary.killed == 0 and summary.skipped == 0 and summary.doubles == 0
-
-
 def _p95(summary: Summary) -> float:
     value = summary.book_p95
     # Nobody placed in the whole replication: as slow as the run was long (never chosen).
@@ -62,11 +58,11 @@ def _p95(summary: Summary) -> float:
 
 
 def _safe_p95(summary: Summary) -> float | None:
-    return _p95(summary) if _safe(summary) else None
+    return _p95(summary) if rules.safe(summary) else None
 
 
 def _safe_inversions(summary: Summary) -> float | None:
-    return summary.inversion_rate if _safe(summary) else None
+    return summary.inversion_rate if rules.safe(summary) else None
 
 
 OBJECTIVES: dict[str, Objective] = {
@@ -104,7 +100,7 @@ class Replications:
             if (s, j) not in self.summaries
         ]
         if missing:
-            done = run_tasks(self.scenario, missing, executor=self.executor, show_progress=False)
+            done = run_tasks(self.scenario, missing, executor=self.executor)
             for task, result in done:
                 self.summaries[(task.strategy, task.replication)] = result.summary
 
@@ -163,18 +159,9 @@ def paired_difference(
 ) -> PairedDifference | None:
     """None when fewer than two replications of both give a value (e.g. not safe)."""
     n = min(replications.count(a), replications.count(b))
-    pairs = [
-        (x, y)
-        for x, y in zip(
-            replications.values(a, objective, n), replications.values(b, objective, n), strict=True
-        )
-        if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)
-    ]
-    if len(pairs) < 2:
+    diff = stats.paired_difference(
+        replications.values(a, objective, n), replications.values(b, objective, n)
+    )
+    if diff is None:
         return None
-    diffs = [x - y for x, y in pairs]
-    mean = sum(diffs) / len(diffs)
-    # The standard error as scipy.stats.sem computes it (its very expression).
-    sem = float(np.std(diffs, ddof=1)) / len(diffs) ** 0.5 if len(set(diffs)) > 1 else 0.0
-    half = t95(len(diffs)) * sem
-    return PairedDifference(a=a, b=b, mean=mean, low=mean - half, high=mean + half, n=len(diffs))
+    return PairedDifference(a=a, b=b, mean=diff.mean, low=diff.low, high=diff.high, n=diff.n)

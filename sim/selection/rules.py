@@ -1,43 +1,120 @@
-"""Turning the measurements into answers to the seed's open questions, by stated rules.
+"""The one rule set every answer of the simulation decides by: what is **safe**, which strategy is
+the **fairest** and which the **fastest**, and the one order that breaks ties. KN's objectives
+(``sim.selection.objectives``), the answer box and the recommendation (``sim.report``), the trigger
+presets' recommendations (``sim.selection.triggers``) and ``auto`` against the best
+(``sim.selection.auto``) all import them from here, and the report's glossary prints the same
+definitions (``WORDS``).
 
-- Safe at a load: no kill (kill rate 0), nothing skipped, nothing left unfinished, no double.
-- The fairest safe strategy has the fewest inversions (then unfair outcomes, then p95); the
-  fastest safe one the lowest p95 time to book. When both are the same, there is no trade-off.
+A replication is safe when none of ``UNSAFE_WHEN`` happened in it. A point (a strategy at a load)
+is safe when every one of its replications was: its summary row's means of those measures are 0
+(each is a count or a share, never below 0, so a mean of 0 means 0 in every replication).
+
+Other rules, stated once:
+
 - The largest safe number per invocation: the largest N that one guarded invocation finishes
-  whole (nothing skipped, not killed) in at least 95% of replications.
+  whole (nothing skipped, not killed) in at least ``WHOLE_SHARE`` of replications.
 - The smallest stagger gap: the least gap from which on the inversion rate stays under the
   target (its whole 95% interval).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["choices_by_load", "largest_whole_load", "smallest_gap"]
+from sim.model.summary import Summary
 
-SAFE_SHARE = 0.95
+__all__ = [
+    "FAIREST",
+    "FASTEST",
+    "SAFE",
+    "UNSAFE_WHEN",
+    "WHOLE_SHARE",
+    "WORDS",
+    "Word",
+    "choices_by_load",
+    "fairest_key",
+    "fastest_key",
+    "largest_whole_load",
+    "safe",
+    "safe_point",
+    "smallest_gap",
+]
 
 
-def _safe(row: dict[str, Any]) -> bool:
-    return bool(
-        row["kill_rate"] == 0 and row["skipped"] == 0 and row["lost"] == 0 and row["doubles"] == 0
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Word:
+    """A word that decides, and what it means: the report's glossary prints ``meaning``."""
+
+    name: str
+    meaning: str
+
+
+# Each a count, or a share of invocations; any above 0 in a replication makes it unsafe:
+# killed (kill_rate: the share of busy invocations killed), sent twice after taking a place,
+# skipped by the guard, and lost (never final when the run ends: pending, overdue, executing or
+# unknown, counted over every row of the store, so rows no query ever fetched count too).
+UNSAFE_WHEN = ("kill_rate", "doubles", "skipped", "lost")
+
+SAFE = Word(
+    name="safe",
+    meaning=(
+        "no kill, nothing sent twice, nothing skipped by the guard, and no prebooking left "
+        "unfinished or overdue when the run ends (rows no invocation fetched count), in every "
+        "replication"
+    ),
+)
+FAIREST = Word(
+    name="fairest",
+    meaning=(
+        "the lowest inversion rate; between equal ones, the fewest unfair outcomes, then the "
+        "lowest p95 time to book, then the name"
+    ),
+)
+FASTEST = Word(
+    name="fastest",
+    meaning=(
+        "the lowest p95 time to book; between equal ones, the lowest inversion rate, then the "
+        "fewest unfair outcomes, then the name"
+    ),
+)
+WORDS = (SAFE, FAIREST, FASTEST)
+
+WHOLE_SHARE = 0.95
+
+
+def safe(summary: Summary) -> bool:
+    """One replication: none of ``UNSAFE_WHEN`` happened."""
+    return all(getattr(summary, measure) == 0 for measure in UNSAFE_WHEN)
+
+
+def safe_point(row: Mapping[str, Any]) -> bool:
+    """A summary row (means over a point's replications): safe in every replication."""
+    return all(row[measure] == 0 for measure in UNSAFE_WHEN)
+
+
+def fairest_key(row: Mapping[str, Any], name: str) -> tuple[float, float, float, str]:
+    """Smaller is fairer (``FAIREST``); ``row``: the point's means, ``name``: its strategy."""
+    return (row["inversion_rate"], row["unfair"], row["book_p95"], name)
+
+
+def fastest_key(row: Mapping[str, Any], name: str) -> tuple[float, float, float, str]:
+    """Smaller is faster (``FASTEST``)."""
+    return (row["book_p95"], row["inversion_rate"], row["unfair"], name)
 
 
 def choices_by_load(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per load of a sweep's summary rows: the safe strategies, the fairest and the fastest."""
     choices = []
     for load in sorted({r["load"] for r in rows}):
-        at_load = [r for r in rows if r["load"] == load]
-        safe = [r for r in at_load if _safe(r)]
-        fairest = min(
-            safe, key=lambda r: (r["inversion_rate"], r["unfair"], r["book_p95"]), default=None
-        )
-        fastest = min(safe, key=lambda r: r["book_p95"], default=None)
+        safe_rows = [r for r in rows if r["load"] == load and safe_point(r)]
+        fairest = min(safe_rows, key=lambda r: fairest_key(r, r["point"]), default=None)
+        fastest = min(safe_rows, key=lambda r: fastest_key(r, r["point"]), default=None)
         choices.append(
             {
                 "load": load,
-                "safe": sorted(r["point"] for r in safe),
+                "safe": sorted(r["point"] for r in safe_rows),
                 "fairest": fairest["point"] if fairest else None,
                 "fairest_inversion_rate": fairest["inversion_rate"] if fairest else None,
                 "fastest": fastest["point"] if fastest else None,
@@ -49,8 +126,8 @@ def choices_by_load(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def largest_whole_load(whole_share: dict[tuple[str, int], float], strategy: str) -> int | None:
     """``whole_share``: (strategy, N) -> share of replications finishing all N at once."""
-    good = [n for (s, n), share in whole_share.items() if s == strategy and share >= SAFE_SHARE]
-    bad = [n for (s, n), share in whole_share.items() if s == strategy and share < SAFE_SHARE]
+    good = [n for (s, n), share in whole_share.items() if s == strategy and share >= WHOLE_SHARE]
+    bad = [n for (s, n), share in whole_share.items() if s == strategy and share < WHOLE_SHARE]
     first_bad = min(bad, default=None)
     below = [n for n in good if first_bad is None or n < first_bad]
     return max(below, default=None)

@@ -41,10 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from rich.progress import Progress
-
+from commandline.stages import SILENT, Stages
 from mock_aimharder.model.distributions import Distribution, Fixed, LogNormal
-from prebooking_harness.conventions import progress_columns
 from scheduler import aio, gathering
 from scheduler.core.effects import Book, FindReady
 from scheduler.core.strategies import strategy
@@ -161,15 +159,14 @@ def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]
 
 
 def measure(
-    strategies: Sequence[str], rounds: int, *, load: int = 10, show_progress: bool = True
+    strategies: Sequence[str], rounds: int, *, load: int = 10, progress: Stages = SILENT
 ) -> Machinery:
     """``rounds`` real invocations of ``load`` ready prebookings per strategy, timed."""
     machinery = Machinery()
-    with Progress(*progress_columns(), disable=not show_progress) as progress:
-        bar = progress.add_task("measuring the machinery", total=len(strategies) * rounds)
+    with progress.stage("measuring the machinery", len(strategies) * rounds) as advance:
         for index, name in itertools.product(range(rounds), strategies):
             measure_one(machinery, name, index, load=load)
-            progress.advance(bar)
+            advance(1)
     return machinery
 
 

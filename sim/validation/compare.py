@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rich.progress import Progress
-from scipy import stats
 
+from commandline.stages import SILENT, Stages
 from harness.measures import attempts, class_measures
-from prebooking_harness.conventions import progress_columns
 from sim.experiments.seed_tables import one_invocation
 from sim.model.replication import run_replication
 from sim.scenario import Scenario
+from sim.stats import ks_test, percentile
 from sim.validation.calibration import Machinery, Tables, calibrated, calibration, measure_one
 from sim.validation.equivalence import MARGINS, equivalence
 from sim.validation.real import CLASS_ID, real_invocation
@@ -112,7 +111,7 @@ def compare(
     load: int,
     replications: int,
     calibrate: int = 0,
-    show_progress: bool = True,
+    progress: Stages = SILENT,
 ) -> Comparison:
     """One row per strategy and measure: quantiles, KS test, and the equivalence verdict.
 
@@ -132,14 +131,13 @@ def compare(
         plan.insert(position * (every + 1), step)
     real: dict[str, list[Sample]] = {name: [] for name in strategies}
     machinery = Machinery()
-    with Progress(*progress_columns(), disable=not show_progress) as progress:
-        bar = progress.add_task("real runs", total=len(plan))
+    with progress.stage("real runs", len(plan)) as advance:
         for kind, name, r in plan:
             if kind == "real":
                 real[name].append(real_sample(scenario, name, load, r))
             else:
                 measure_one(machinery, name, r)
-            progress.advance(bar)
+            advance(1)
     tables = calibration(machinery) if calibrate else None
     model = scenario if tables is None else calibrated(scenario, tables)
     rows = []
@@ -156,21 +154,21 @@ def compare(
 
 def _row(name: str, measure: str, real: list[Sample], sim: list[Sample]) -> dict[str, Any]:
     a, b = _values(real, measure), _values(sim, measure)
-    test = stats.ks_2samp(a, b) if len(set(a) | set(b)) > 1 else None
+    test = ks_test(a, b)
     check = equivalence(_per_run(real, measure), _per_run(sim, measure), MARGINS[measure])
     return {
         "strategy": name,
         "measure": measure,
         "real_runs": len(real),
         "sim_runs": len(sim),
-        "real_p10": float(np.percentile(a, 10)),
-        "real_p50": float(np.median(a)),
-        "real_p90": float(np.percentile(a, 90)),
-        "sim_p10": float(np.percentile(b, 10)),
-        "sim_p50": float(np.median(b)),
-        "sim_p90": float(np.percentile(b, 90)),
-        "ks_statistic": None if test is None else float(test.statistic),
-        "ks_p_value": None if test is None else float(test.pvalue),
+        "real_p10": percentile(a, 10),
+        "real_p50": percentile(a, 50),
+        "real_p90": percentile(a, 90),
+        "sim_p10": percentile(b, 10),
+        "sim_p50": percentile(b, 50),
+        "sim_p90": percentile(b, 90),
+        "ks_statistic": None if test is None else test.statistic,
+        "ks_p_value": None if test is None else test.p_value,
         "real_mean": check.real_mean,
         "sim_mean": check.sim_mean,
         "difference_low": check.low,

@@ -21,13 +21,12 @@ The margin is relative to the real mean with an absolute floor (``Margin``):
 
 from __future__ import annotations
 
-import math
-import warnings
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from sim.stats import welch_interval
 
 __all__ = ["LEVEL", "MARGINS", "Equivalence", "Margin", "equivalence", "verdict"]
 
@@ -67,29 +66,14 @@ class Equivalence:
 
 
 def equivalence(real: Sequence[float], sim: Sequence[float], margin: Margin) -> Equivalence:
-    a, b = np.asarray(real, dtype=float), np.asarray(sim, dtype=float)
-    difference = float(a.mean() - b.mean())
-    if len(a) < 2 or len(b) < 2:
-        low, high = -math.inf, math.inf  # nothing to say with one run
-    elif a.var() == 0 and b.var() == 0:
-        low = high = difference
-    else:
-        # Loaded here: the report imports this module for its margins and words, and
-        # scipy.stats would add a second to every report's start.
-        from scipy import stats  # noqa: PLC0415
-
-        with warnings.catch_warnings():
-            # One side's runs all equal (two runs inverting the same pairs): scipy warns of
-            # precision loss in their variance, which is exactly 0; Welch's interval stands.
-            warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
-            interval = stats.ttest_ind(a, b, equal_var=False).confidence_interval(LEVEL)
-        low, high = float(interval.low), float(interval.high)
+    real_mean, sim_mean = statistics.fmean(real), statistics.fmean(sim)
+    interval = welch_interval(real, sim, level=LEVEL)
     return Equivalence(
-        real_mean=float(a.mean()),
-        sim_mean=float(b.mean()),
-        low=low,
-        high=high,
-        margin=margin.of(float(a.mean())),
+        real_mean=real_mean,
+        sim_mean=sim_mean,
+        low=interval.low,
+        high=interval.high,
+        margin=margin.of(real_mean),
     )
 
 

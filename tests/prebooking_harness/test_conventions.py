@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from commandline.conventions import installed_version
+from commandline.durations import DurationError, parse_duration
 from loadtests.cli import main as loadtests_main
 from mock_aimharder.__main__ import main as mock_main
-from prebooking_harness.conventions import installed_version
-from prebooking_harness.durations import DurationError, parse_duration
 from prebooking_harness.main import main as harness_main
 from scheduler.cli import _parser as scheduler_parser
 from scheduler.cli import main as scheduler_main

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sim.experiments.grid import Task, run_tasks
-from sim.experiments.outside_demand import AUTO, auto_against_best, losing_from
+from sim.experiments.outside_demand import losing_from
 from sim.scenario import Scenario
+from sim.selection.auto import AUTO, auto_against_best
 
 
 def _row(strategy: str, burst: int, won: float, high: float) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def test_auto_is_compared_with_the_best_fixed_strategy_by_paired_replications() 
         for s in ("auto", "parallel", "sequential")
         for r in range(3)
     ]
-    (row,) = auto_against_best(scenario, run_tasks(scenario, tasks, show_progress=False))
+    (row,) = auto_against_best(scenario, run_tasks(scenario, tasks))
     assert row["load"] == 12
     assert row["inversion_rate_best"] == "sequential"  # it never inverts
     assert row["inversion_rate_best_mean"] == 0.0

@@ -34,7 +34,7 @@ TASKS = [
 def replications(spec: str) -> str:
     """Every record of every task run on ``spec``, as canonical JSON (NaN included)."""
     with open_executor(spec, processes=2) as executor:
-        done = run_tasks(TINY, TASKS, executor=executor, show_progress=False)
+        done = run_tasks(TINY, TASKS, executor=executor)
     assert [task for task, _ in done] == TASKS
     records = [dataclasses.asdict(result) for _, result in done]
     return json.dumps(records, sort_keys=True, default=str)

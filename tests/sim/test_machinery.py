@@ -86,7 +86,7 @@ def test_the_tables_replace_the_scenarios_and_read_back_as_toml() -> None:
 
 
 def test_real_invocations_are_measured_component_by_component() -> None:
-    machinery = measure(["sequential", "parallel"], 1, load=3, show_progress=False)
+    machinery = measure(["sequential", "parallel"], 1, load=3)
     samples = machinery.samples
     assert len(samples["start-up"]) == 2
     assert len(samples["sequential: send, first"]) == 1

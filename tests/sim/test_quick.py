@@ -8,8 +8,9 @@ import pytest
 
 from sim.experiments.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
 from sim.experiments.quick import LOADS as LOADS_TRIED
-from sim.scenario import Scenario
-from sim.selection.per_load import REPORT_MAX_REPLICATIONS
+from sim.scenario import ExperimentPlan, Scenario
+
+REPORT_MAX_REPLICATIONS = ExperimentPlan().kn_max_replications
 
 LOADS = [1, 5, 10, 15, 20, 30, 40, 50]
 

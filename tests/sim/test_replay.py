@@ -92,7 +92,7 @@ def test_experiment_data_do_not_depend_on_the_number_of_workers() -> None:
 
     def hashes(workers: int) -> list[tuple[str, Summary]]:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = run_tasks(SMALL, tasks, executor=pool, show_progress=False)
+            done = run_tasks(SMALL, tasks, executor=pool)
         return [(r.journal_hash, r.summary) for _, r in done]
 
     assert hashes(1) == hashes(2)

@@ -49,7 +49,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     scenario = Scenario.from_data(TINY)
     seed = Scenario.from_data({"experiment": {"replications": 2}})
     with ThreadPoolExecutor(max_workers=2) as pool:  # any Executor will do
-        findings = gather(scenario, seed_scenario=seed, executor=pool, show_progress=False)
+        findings = gather(scenario, seed_scenario=seed, executor=pool)
     build_report(findings, out)
     return out
 

@@ -13,7 +13,6 @@ import pytest
 from sim.experiments.executors import Inline
 from sim.report.files import build_report, gather
 from sim.scenario import Scenario
-from sim.selection import per_load as selections
 from tests.test_stands_alone import OUTSIDE_PATHS
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
@@ -32,6 +31,9 @@ EXPERIMENT = {
     "outside_bursts": [0],
     "send_offsets": [0.0],
     "offset_burst": 0,
+    # KN stops at 8 replications a strategy instead of 50: the words are checked against
+    # whatever it chose (at 50 as at 8: ties in every fairest cell, one choice among the fastest).
+    "kn_max_replications": 8,
 }
 SCENARIOS = {
     "one class, the usual limit": {
@@ -48,7 +50,6 @@ SCENARIOS = {
         "experiment": EXPERIMENT,
     },
 }
-KN_MAX_REPLICATIONS = 8
 ENTRY = re.compile(r"^> - \*\*(\d+)(?: to (\d+))? per class: (.+?)\.\*\*(.*)$", re.MULTILINE)
 
 
@@ -60,14 +61,8 @@ def rendered(
     out = tmp_path_factory.mktemp("report")
     seed = Scenario.from_data({"experiment": {"replications": 2}})
     # In this process: a pool would fork workers for each of gather's phases, and the data are
-    # the same byte for byte whichever executor runs them (tests/sim/test_executors.py). KN
-    # stops at 8 replications a strategy instead of 50: the words are checked against whatever
-    # it chose (at 50 as at 8: ties in every fairest cell, one choice among the fastest).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(selections, "REPORT_MAX_REPLICATIONS", KN_MAX_REPLICATIONS)
-        findings = gather(
-            Scenario.from_data(data), seed_scenario=seed, executor=Inline(), show_progress=False
-        )
+    # the same byte for byte whichever executor runs them (tests/sim/test_executors.py).
+    findings = gather(Scenario.from_data(data), seed_scenario=seed, executor=Inline())
     build_report(findings, out)
     return data, out
 

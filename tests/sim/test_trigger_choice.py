@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.experiments.trigger_presets import preset_choices, presets, section_markdown, under
+from sim.experiments.trigger_presets import presets, under
+from sim.report.triggers import section_markdown
 from sim.scenario import Scenario
+from sim.selection.triggers import preset_choices
 
 
 def row(preset: str, limit: float, strategy: str, load: int, **measures: float) -> dict[str, Any]:
@@ -15,6 +17,7 @@ def row(preset: str, limit: float, strategy: str, load: int, **measures: float) 
         "lost": 0.0,
         "doubles": 0.0,
         "inversion_rate": 0.0,
+        "unfair": 0.0,
         "book_p95": 5.0,
         "undecided_share": 0.0,
         "call_fail_share": 0.0,

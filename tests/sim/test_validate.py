@@ -18,9 +18,7 @@ pytestmark = pytest.mark.long(28)  # seconds: see tests/conftest.py
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, Any]]:
     scenario = Scenario.from_file(VALIDATION_SCENARIO)
-    return compare(
-        scenario, strategies=["sequential", "parallel"], load=6, replications=2, show_progress=False
-    ).rows
+    return compare(scenario, strategies=["sequential", "parallel"], load=6, replications=2).rows
 
 
 def row(rows: list[dict[str, Any]], name: str, measure: str) -> dict[str, Any]:

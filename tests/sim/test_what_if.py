@@ -10,7 +10,6 @@ import pytest
 from sim.cli.main import main
 from sim.experiments import quick
 from sim.scenario import Scenario, ScenarioError
-from sim.selection import per_load as selections
 
 pytestmark = pytest.mark.long(10)  # seconds: see tests/conftest.py
 
@@ -28,14 +27,10 @@ drain_minutes = 1
 limits = [10.0, 60.0]
 trigger_loads = [4]
 trigger_replications = 1
+# KN stops at 8 replications a strategy instead of 50: what is asserted here is which sections a
+# what-if runs, not what KN chooses (three fifths of these tests' time at 50).
+kn_max_replications = 8
 """
-
-
-@pytest.fixture(autouse=True)
-def _kn_stops_early(monkeypatch: pytest.MonkeyPatch) -> None:
-    """KN stops at 8 replications a strategy instead of 50: what is asserted here is which
-    sections a what-if runs, not what KN chooses (three fifths of these tests' time at 50)."""
-    monkeypatch.setattr(selections, "REPORT_MAX_REPLICATIONS", 8)
 
 
 def _what_if(tmp_path: Path) -> Path:

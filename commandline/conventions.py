@@ -10,7 +10,10 @@
   ``--workers`` is left to locust, where it means locust workers.
 - Ctrl-C ends a command with exit code 130 (``INTERRUPTED``), as a shell reports it.
 - An output folder not given is a new timestamped one: nothing is overwritten unasked.
-- A progress bar shows the time elapsed, never a guess of the time remaining.
+- A progress bar shows the time elapsed, never a guess of the time remaining
+  (``commandline.progress``, the one module of this package that imports rich).
+
+Standard library only: the scheduler's and the mock's models import this package.
 """
 
 from __future__ import annotations
@@ -19,21 +22,9 @@ import argparse
 import logging
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 __all__ = [
     "DISTRIBUTION",
@@ -48,9 +39,7 @@ __all__ = [
     "installed_version",
     "log_level",
     "new_parser",
-    "progress_columns",
     "verbosity",
-    "working",
 ]
 
 DISTRIBUTION = "prebooking-harness"
@@ -153,26 +142,6 @@ def fresh_folder(parent: Path, name: str) -> Path:
         suffix += 1
         folder = parent / f"{name}-{stamp}-{suffix}"
     return folder
-
-
-def progress_columns() -> tuple[ProgressColumn, ...]:
-    """What every progress bar shows: what runs, the bar, done/total, and the time elapsed."""
-    return (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-
-
-@contextmanager
-def working(description: str, *, show: bool = True) -> Iterator[None]:
-    """A line for work of unknown length: a spinner while it runs, then the time it took."""
-    columns = (TextColumn("{task.description}"), SpinnerColumn(finished_text="done"))
-    with Progress(*columns, TimeElapsedColumn(), disable=not show, transient=False) as progress:
-        task = progress.add_task(description, total=1)
-        yield
-        progress.advance(task)
 
 
 def seed(text: str) -> int:
