@@ -10,7 +10,6 @@ from typing import Any
 from sim.report.rendering import phrase, render_markdown
 from sim.selection.objectives import OBJECTIVES
 from sim.selection.per_load import REPORT_OBJECTIVES, Choice, Difference
-from sim.selection.rules import SAFE
 
 __all__ = ["choice_rows", "difference_rows", "recommendation_markdown"]
 
@@ -66,6 +65,5 @@ def recommendation_markdown(
         cell={(c.load, c.objective.name): c for c in choices},
         verdict=lambda c: phrase("verdict", c.selection),
         most=most,
-        safe=SAFE,
         differences=[{"load": d.load, "n": d.difference.n, "text": _text(d)} for d in differences],
     )

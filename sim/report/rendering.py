@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from sim.report.numbers import ci, num
+from sim.selection.rules import WORDS
 
 __all__ = ["phrase", "render_html", "render_markdown"]
 
@@ -76,6 +77,8 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
         signed=_signed,
         text=lambda value: html.escape(str(value), quote=False),
     )
+    # The words that decide, defined once (``sim.selection.rules``): ``{{ words.safe.meaning }}``.
+    environment.globals["words"] = {word.name: word for word in WORDS}
     return environment
 
 

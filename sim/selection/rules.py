@@ -61,8 +61,7 @@ SAFE = Word(
     name="safe",
     meaning=(
         "no kill, nothing sent twice, nothing skipped by the guard, and no prebooking left "
-        "unfinished or overdue when the run ends (rows no invocation fetched count), in every "
-        "replication"
+        "unfinished or overdue when the run ends (rows no invocation fetched count)"
     ),
 )
 FAIREST = Word(
