@@ -9,6 +9,7 @@ the field's dotted path and what was expected.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -268,13 +269,26 @@ class Scenario(_Model):
         for name in self.experiment.strategies:
             self.policy_for(name)  # raises naming the parameter, or the budget and the limit
             for limit in self.experiment.limits:
-                self.at_limit(limit).policy_for(name)
+                strategy(name, max_duration=limit, **self.policy)
         return self
+
+    def variant(self, **changes: Any) -> Self:
+        """This scenario with ``changes``, validated as a scenario file is: a section given as a
+        mapping (``cron={"mode": "both"}``) changes only the keys given, as a what-if's tables
+        lay over its base; any other value (``name="x"``, ``policy={...}``) replaces the key.
+        A change the schema refuses raises ``ScenarioError`` naming it."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            section = getattr(self, key, None)
+            if isinstance(section, BaseModel) and isinstance(value, Mapping):
+                data[key] = _laid_over(data[key], dict(value))
+            else:
+                data[key] = value.model_dump() if isinstance(value, BaseModel) else value
+        return self.from_data(data, source=f"scenario {self.name!r} with {', '.join(changes)}")
 
     def at_limit(self, max_duration: float) -> Self:
         """This scenario under another platform limit (the budget follows it unless set)."""
-        platform = self.platform.model_copy(update={"max_duration": max_duration})
-        return self.model_copy(update={"platform": platform})
+        return self.variant(platform={"max_duration": max_duration})
 
     def policy_for(self, name: str, **overrides: Any) -> PolicyConfig:
         """Strategy ``name`` under this scenario's ``[policy]`` table, ``overrides`` on top, and

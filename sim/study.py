@@ -104,9 +104,7 @@ def gather(
         selections, differences = recommend(scenario, results, executor=executor)
     triggers = []
     for mode in ("cron", "both"):
-        variant = scenario.model_copy(
-            update={"cron": scenario.cron.model_copy(update={"mode": mode})}
-        )
+        variant = scenario.variant(cron={"mode": mode})
         point_tasks = [
             Task(strategy=s, load=plan.gap_load, replication=r, label=f"{s} ({mode})")
             for s in plan.strategies

@@ -290,5 +290,4 @@ def _print_calibration(tables: Tables, out: Path, rounds: int) -> None:
 
 
 def _with_replications(scenario: Scenario, count: int) -> Scenario:
-    plan = scenario.experiment.model_copy(update={"replications": count})
-    return scenario.model_copy(update={"experiment": plan})
+    return scenario.variant(experiment={"replications": count})

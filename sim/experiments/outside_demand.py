@@ -43,14 +43,13 @@ def _variant(scenario: Scenario, *, burst: int, mode: str, offset: float | None 
     fired exactly at ``available_at`` while AimHarder's window opens ``offset`` later (so the
     invocation starts ``offset`` from AimHarder's opening: a bot that looks ahead by ``-offset``
     is the same thing seen from the other side)."""
-    update: dict[str, Any] = {
-        "outside": scenario.outside.model_copy(update={"burst": burst}),
-        "cron": scenario.cron.model_copy(update={"mode": mode}),
-    }
-    if offset is not None:
-        update["cron"] = scenario.cron.model_copy(update={"mode": mode, "exact_delay": 0.0})
-        update["aimharder"] = scenario.aimharder.model_copy(update={"window_skew": -offset})
-    return scenario.model_copy(update=update)
+    if offset is None:
+        return scenario.variant(outside={"burst": burst}, cron={"mode": mode})
+    return scenario.variant(
+        outside={"burst": burst},
+        cron={"mode": mode, "exact_delay": 0.0},
+        aimharder={"window_skew": -offset},
+    )
 
 
 def _point(scenario: Scenario, **kwargs: Any) -> list[dict[str, Any]]:

@@ -73,16 +73,14 @@ def quick_look(
     loads = _spread(sorted(plan.loads), LOADS)
     kn_most = min(plan.kn_max_replications, max(count, 2) + KN_EXTRA)
     gaps = _spread(sorted(plan.stagger_gaps), GAPS)
-    quick = plan.model_copy(
-        update={
-            "replications": count,
-            "loads": list(loads),
-            "stagger_gaps": list(gaps),
-            "world_replications": min(plan.world_replications, REPLICATIONS),
-            "trigger_replications": min(plan.trigger_replications, REPLICATIONS),
-            "kn_max_replications": kn_most,
-        }
-    )
+    quick = {
+        "replications": count,
+        "loads": list(loads),
+        "stagger_gaps": list(gaps),
+        "world_replications": min(plan.world_replications, REPLICATIONS),
+        "trigger_replications": min(plan.trigger_replications, REPLICATIONS),
+        "kn_max_replications": kn_most,
+    }
     look = QuickLook(
         replications=count,
         full_replications=plan.replications,
@@ -93,7 +91,7 @@ def quick_look(
         gaps=gaps,
         full_gaps=tuple(plan.stagger_gaps),
     )
-    return scenario.model_copy(update={"experiment": quick}), look
+    return scenario.variant(experiment=quick), look
 
 
 def _spread(values: list[T], count: int) -> tuple[T, ...]:

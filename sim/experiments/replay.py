@@ -45,8 +45,7 @@ def parse_run_id(text: str) -> tuple[str, int, int, int]:
 
 def replay(scenario: Scenario, text: str) -> Replication:
     name, load, replication, seed = parse_run_id(text)
-    plan = scenario.experiment.model_copy(update={"seed": seed})
-    scenario = scenario.model_copy(update={"experiment": plan})
+    scenario = scenario.variant(experiment={"seed": seed})
     return run_replication(scenario, name, load, replication, keep_journal=True)
 
 

@@ -67,20 +67,18 @@ SCALING_LIMITS: tuple[SeedRow, ...] = (
 
 def one_invocation(scenario: Scenario, *, guard: bool) -> Scenario:
     """``scenario`` reduced to one class, one trigger at its opening, warm, with(out) the guard."""
-    platform = {"cold_start": Fixed(value=0.0)}
+    platform: dict[str, Any] = {"cold_start": Fixed(value=0.0)}
     policy = dict(scenario.policy)
     if not guard:
-        platform["max_duration"] = UNLIMITED  # type: ignore[assignment]
-        policy.update(budget=UNLIMITED, buffer=0.0)
-    return scenario.model_copy(
-        update={
-            "cron": scenario.cron.model_copy(update={"mode": "exact", "exact_delay": 0.001}),
-            "platform": scenario.platform.model_copy(update=platform),
-            "workload": scenario.workload.model_copy(
-                update={"minutes": 1, "classes_per_minute": 1, "capacity_ratio": 1.0}
-            ),
-            "policy": policy,
-        }
+        # No budget of its own: the guard's budget follows the unlimited platform.
+        platform["max_duration"] = UNLIMITED
+        policy.pop("budget", None)
+        policy.update(buffer=0.0)
+    return scenario.variant(
+        cron={"mode": "exact", "exact_delay": 0.001},
+        platform=platform,
+        workload={"minutes": 1, "classes_per_minute": 1, "capacity_ratio": 1.0},
+        policy=policy,
     )
 
 

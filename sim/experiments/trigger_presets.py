@@ -40,11 +40,13 @@ def presets() -> list[tuple[str, Scenario]]:
 
 def under(base: Scenario, preset: Scenario, limit: float) -> Scenario:
     """``base`` with ``preset``'s trigger, policy and horizon, at platform limit ``limit``."""
-    plan = base.experiment.model_copy(
-        update={"drain_minutes": preset.experiment.drain_minutes, "limits": [limit]}
+    return base.variant(
+        name=preset.name,
+        cron=preset.cron,
+        policy=preset.policy,
+        experiment={"drain_minutes": preset.experiment.drain_minutes, "limits": [limit]},
+        platform={"max_duration": limit},
     )
-    update = {"name": preset.name, "cron": preset.cron, "policy": preset.policy, "experiment": plan}
-    return base.model_copy(update=update).at_limit(limit)
 
 
 def gather_presets(

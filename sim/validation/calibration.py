@@ -49,7 +49,7 @@ from scheduler.core.strategies import strategy
 from scheduler.store import Store
 from scheduler.store.batches import Answers, Sessions
 from scheduler.store.perform import StoreEffect
-from sim.scenario import ClientModel, DatabaseModel, Scenario
+from sim.scenario import Scenario
 from sim.validation.real import real_invocation
 
 __all__ = [
@@ -272,9 +272,7 @@ def calibration(machinery: Machinery, *, load: int = 10) -> Tables:
 
 def calibrated(scenario: Scenario, tables: Tables) -> Scenario:
     """``scenario`` with its machinery and query times replaced by ``tables``."""
-    client: ClientModel = scenario.client.model_copy(update=tables["client"])
-    database: DatabaseModel = scenario.database.model_copy(update=tables["database"])
-    return scenario.model_copy(update={"client": client, "database": database})
+    return scenario.variant(client=tables["client"], database=tables["database"])
 
 
 def calibration_toml(tables: Tables) -> str:

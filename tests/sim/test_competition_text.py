@@ -61,9 +61,7 @@ def test_the_speed_and_offset_sections_follow_the_scenario() -> None:
 
 
 def test_without_outsiders_after_the_burst_there_is_no_tail_and_no_auto_sentence() -> None:
-    scenario = SCENARIO.model_copy(
-        update={"outside": SCENARIO.outside.model_copy(update={"rate": 0.0})}
-    )
+    scenario = SCENARIO.variant(outside={"rate": 0.0})
     fixed = [r for r in COMPETITION.speed if r["point"] != "auto"]
     world = Competition(speed=fixed, losing=[], offsets=COMPETITION.offsets[:2])
     text = competition_markdown(scenario, world)

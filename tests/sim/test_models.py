@@ -68,8 +68,8 @@ def test_a_kill_leaves_exactly_the_in_flight_prebookings_executing(
     # The guard bounds every request by budget - buffer (8 s), but not the store: a result
     # write that takes 20 s is still under way when the platform cuts at 10 s.
     base = scenario({"inbound": fixed(0.1)})
-    slow_store = base.database.model_copy(update={"mark_result": Fixed(value=20.0)})
-    killed = one_invocation(base.model_copy(update={"database": slow_store}), guard=True)
+    slow_store = base.variant(database={"mark_result": Fixed(value=20.0)})
+    killed = one_invocation(slow_store, guard=True)
     result = run_replication(killed, name, 3, 0)
     assert result.summary.killed == 1
     assert result.summary.executing == in_flight

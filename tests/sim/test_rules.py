@@ -57,9 +57,15 @@ CLEAN = Summary(
 
 def test_a_replication_is_safe_only_when_nothing_of_the_rule_happened() -> None:
     assert rules.safe(CLEAN)
-    for measure in rules.UNSAFE_WHEN:
-        bad = dataclasses.replace(CLEAN, **{measure: 1})
-        assert not rules.safe(bad), measure
+    unsafe = {
+        "kill_rate": dataclasses.replace(CLEAN, killed=1, kill_rate=0.5),
+        "doubles": dataclasses.replace(CLEAN, doubles=1),
+        "skipped": dataclasses.replace(CLEAN, skipped=1),
+        "lost": dataclasses.replace(CLEAN, lost=1),
+    }
+    assert set(unsafe) == set(rules.UNSAFE_WHEN)
+    for measure, summary in unsafe.items():
+        assert not rules.safe(summary), measure
 
 
 def test_an_unfinished_prebooking_rules_a_replication_out_of_the_safe_objectives() -> None:

@@ -249,7 +249,7 @@ def test_in_the_model_every_second_delivery_is_seen_as_a_duplicate_and_books_not
     assert summary.doubles == 0 and summary.lost == 0
     copies = [i for i in result.invocations if i.duplicate]
     assert all(i.report is None and i.status == 200 for i in copies)
-    once = run_replication(twice.model_copy(update={"cron": Scenario().cron}), "parallel", 10, 0)
+    once = run_replication(twice.variant(cron=Scenario().cron), "parallel", 10, 0)
     assert once.summary.trigger.duplicates_seen == 0
     assert summary.placed == once.summary.placed  # the copies changed no outcome
 
@@ -261,7 +261,7 @@ def test_a_function_cut_at_every_call_loses_its_cron_job_org_trigger_after_fifte
     slow = {"find_ready": {"kind": "fixed", "value": 12.0}}
     scenario = Scenario.from_data(
         {"database": slow, "workload": {"minutes": 20}, "experiment": {"drain_minutes": 3}}
-    ).model_copy(update={"cron": cut})
+    ).variant(cron=cut)
     summary = run_replication(scenario, "sequential", 5, 0).summary
     assert summary.trigger.trigger_disabled == 1
     assert summary.trigger.failure_streak == 15
