@@ -21,7 +21,7 @@ from commandline.stages import SILENT, Stages
 from sim.experiments.executors import parallelism
 from sim.experiments.workers import worker_pool
 from sim.model.replication import Replication, run_replication
-from sim.model.summary import Summary
+from sim.model.summary import RUN_MEASURES, Summary
 from sim.scenario import Scenario
 from sim.stats import estimate
 
@@ -103,25 +103,6 @@ def run_tasks(
     return [at[i] for i in range(len(tasks))]
 
 
-METRICS = (
-    "makespan_mean",
-    "makespan_max",
-    "kill_rate",
-    "skipped",
-    "inversion_rate",
-    "unfair",
-    "places_won",
-    "book_p50",
-    "book_p95",
-    "book_p99",
-    "lost",
-    "doubles",
-    "orphans",
-)
-
-SHARES = ("kill_rate", "inversion_rate", "places_won")  # of invocations, pairs, ours: at most 1
-
-
 def summarise(
     results: Iterable[tuple[Task, Replication]],
     *,
@@ -134,10 +115,10 @@ def summarise(
     rows = []
     for point, summaries in groups.items():
         row: dict[str, Any] = {"point": point[0], "load": point[1], "replications": len(summaries)}
-        for metric in METRICS:
-            # Every metric is a count, a share or a duration: none goes below 0, no share above 1.
-            ceiling = 1.0 if metric in SHARES else None
-            values = (getattr(s, metric) for s in summaries)
-            row.update(estimate(values, floor=0.0, ceiling=ceiling).as_dict(metric))
+        for measure in RUN_MEASURES:
+            # Every measure is a count, a share or a duration: none below 0, no share above 1.
+            ceiling = 1.0 if measure.is_share else None
+            values = (getattr(s, measure) for s in summaries)
+            row.update(estimate(values, floor=0.0, ceiling=ceiling).as_dict(measure))
         rows.append(row)
     return rows

@@ -19,6 +19,7 @@ from typing import Any
 from commandline.stages import SILENT, Stages
 from sim.experiments.grid import Task, run_tasks, summarise
 from sim.model.replication import Replication
+from sim.model.summary import TRIGGER_MEASURES
 from sim.scenario import TRIGGER_PRESETS, Scenario
 from sim.stats import estimate
 
@@ -29,8 +30,6 @@ __all__ = [
 ]
 
 PRESETS_DIR = TRIGGER_PRESETS
-# The trigger's own measures, averaged over replications (beside ``summarise``'s metrics).
-TRIGGER_METRICS = ("call_fail_share", "trigger_disabled", "duplicates_seen", "dropped")
 
 
 def presets() -> list[tuple[str, Scenario]]:
@@ -86,7 +85,7 @@ def _summary(done: Sequence[tuple[Task, Replication]]) -> list[dict[str, Any]]:
         summaries = groups[(row["point"], row["load"])]
         undecided = (s["lost"] / s["requests"] if s["requests"] else 0.0 for s in summaries)
         row.update(estimate(undecided, floor=0.0).as_dict("undecided_share"))
-        for metric in TRIGGER_METRICS:
+        for metric in TRIGGER_MEASURES:
             row.update(estimate((s[metric] for s in summaries), floor=0.0).as_dict(metric))
         row["failure_streak_max"] = max(s["failure_streak"] for s in summaries)
     return rows

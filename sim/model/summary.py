@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,50 @@ from sim.model.platform import InvocationRecord
 from sim.model.trigger import TriggerMeasures
 from sim.stats import percentile
 
-__all__ = ["Summary", "summarise_replication"]
+__all__ = ["RUN_MEASURES", "TRIGGER_MEASURES", "Measure", "Summary", "summarise_replication"]
+
+
+class Measure(StrEnum):
+    """Every measure a point of an experiment is summarised by (its mean and 95% interval over
+    replications): the name of a ``Summary`` field (or of its trigger's), and of the columns of
+    ``data/*.csv``."""
+
+    MAKESPAN_MEAN = "makespan_mean"
+    MAKESPAN_MAX = "makespan_max"
+    KILL_RATE = "kill_rate"
+    SKIPPED = "skipped"
+    INVERSION_RATE = "inversion_rate"
+    UNFAIR = "unfair"
+    PLACES_WON = "places_won"
+    BOOK_P50 = "book_p50"
+    BOOK_P95 = "book_p95"
+    BOOK_P99 = "book_p99"
+    LOST = "lost"
+    DOUBLES = "doubles"
+    ORPHANS = "orphans"
+    # The trigger's, averaged where the trigger presets are compared.
+    CALL_FAIL_SHARE = "call_fail_share"
+    TRIGGER_DISABLED = "trigger_disabled"
+    DUPLICATES_SEEN = "duplicates_seen"
+    DROPPED = "dropped"
+
+    @property
+    def is_share(self) -> bool:
+        """Of invocations, pairs, our prebookings or calls: never above 1."""
+        return self in _SHARES
+
+
+_SHARES = frozenset(
+    (Measure.KILL_RATE, Measure.INVERSION_RATE, Measure.PLACES_WON, Measure.CALL_FAIL_SHARE)
+)
+TRIGGER_MEASURES = (
+    Measure.CALL_FAIL_SHARE,
+    Measure.TRIGGER_DISABLED,
+    Measure.DUPLICATES_SEEN,
+    Measure.DROPPED,
+)
+RUN_MEASURES = tuple(m for m in Measure if m not in TRIGGER_MEASURES)
+"""The measures every point is summarised by, in the columns' order."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sim.experiments.quick import QuickLook
+from sim.model.summary import Measure
 from sim.report.answer import all_zero, answers, setting
 from sim.report.outside_demand import auto_markdown, competition_markdown
 from sim.report.recommendation import recommendation_markdown
@@ -26,13 +27,13 @@ __all__ = [
 # The sweep's measures shown by load, in this order; their units and titles are phrases
 # (``sim/report/templates/phrases.j2``).
 METRIC_FIGURES = (
-    "makespan_mean",
-    "kill_rate",
-    "skipped",
-    "inversion_rate",
-    "unfair",
-    "places_won",
-    "book_p95",
+    Measure.MAKESPAN_MEAN,
+    Measure.KILL_RATE,
+    Measure.SKIPPED,
+    Measure.INVERSION_RATE,
+    Measure.UNFAIR,
+    Measure.PLACES_WON,
+    Measure.BOOK_P95,
 )
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.model.summary import Summary
+from sim.model.summary import Measure, Summary
 
 __all__ = [
     "FAIREST",
@@ -55,7 +55,7 @@ class Word:
 # killed (kill_rate: the share of busy invocations killed), sent twice after taking a place,
 # skipped by the guard, and lost (never final when the run ends: pending, overdue, executing or
 # unknown, counted over every row of the store, so rows no query ever fetched count too).
-UNSAFE_WHEN = ("kill_rate", "doubles", "skipped", "lost")
+UNSAFE_WHEN = (Measure.KILL_RATE, Measure.DOUBLES, Measure.SKIPPED, Measure.LOST)
 
 SAFE = Word(
     name="safe",
