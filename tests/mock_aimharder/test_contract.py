@@ -195,9 +195,7 @@ async def test_booking_with_a_box_that_is_not_the_classes_is_an_unknown_class(
     assert (answer["bookState"], answer["errorMssgLang"]) == (-12, "CLASE_NO_EXISTE")
 
 
-@pytest.mark.parametrize(
-    ("cancelled_listing", "marked"), [("cleared", False), ("marked", True)]
-)
+@pytest.mark.parametrize(("cancelled_listing", "marked"), [("cleared", False), ("marked", True)])
 async def test_cancelling_returns_cancel_state_1_and_clears_or_marks_the_listed_reservation(
     start_mock: StartMock, cancelled_listing: str, marked: bool
 ) -> None:

@@ -8,8 +8,6 @@ URLs are rewritten to the mock.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -19,17 +17,9 @@ from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.dates import class_start
 from mock_aimharder.model.journal import Stamp
 from mock_aimharder.server.app import create_app
-from tests.mock_aimharder.support import DAY, PASSWORD, a_class, config_with, email, users
+from tests.mock_aimharder.support import DAY, PASSWORD, a_class, config_with, email, served, users
 
 FUTURE_DAY = "20300928"  # a Saturday: nextBookings only lists classes still to come
-
-
-@asynccontextmanager
-async def served(config: MockConfig, host: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
-    """A client with a cookie jar, talking to a fresh mock in process as ``http://{host}``."""
-    transport = httpx.ASGITransport(app=create_app(config))
-    async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as client:
-        yield client
 
 
 async def _json_login(client: httpx.AsyncClient, url: str = "/api/login") -> httpx.Response:
@@ -91,7 +81,9 @@ async def test_a_dead_session_answers_logout_or_no_identity_with_the_configured_
         )
         journal = (await client.get("/_admin/journal")).json()
     # whoami's own answer to nobody, as observed live, unless every dead session is a 401
-    nobody = {"data": []} if (path, status) == ("/api/whoami", 200) else {"logout": 1}
+    nobody: dict[str, object] = {"logout": 1}
+    if (path, status) == ("/api/whoami", 200):
+        nobody = {"data": []}
     assert (response.status_code, response.json()) == (status, nobody)
     assert journal["entries"] == []
 
