@@ -42,8 +42,9 @@ AIMHARDER_ROUTES = [*routes.ROUTES, *ACCOUNT_ROUTES, *PAGE_ROUTES]
 BOX_PATH_ROUTES = frozenset(
     route.path for route in AIMHARDER_ROUTES if route.path.startswith("/api/")
 )
-BOX_PAGES = frozenset({("GET", "/"), ("GET", "/schedule")})
-"""A box's pages (``pages``), also served under ``/{box}``, only for a box the mock serves."""
+BOX_PAGES = frozenset({("GET", "/"), ("GET", "/schedule"), ("GET", "/logout")})
+"""A box's pages (``pages``), also served under ``/{box}``, only for a box the mock serves;
+``/logout`` too, which epereztg calls on the box host (``client.py`` ``logout``)."""
 
 
 class MockApp(FastAPI):
