@@ -72,10 +72,12 @@ async def schedule(request: Request) -> Response:
     """``GET /schedule`` (kappys1 adds ``?cl``): the page's script names the box's id."""
     box = _box_of(request)
     runtime = runtime_of(request)
+    host = request.headers.get("host", "")[:80]  # an answer never grows with the request
 
     def work(_received: Stamp, _processed: Stamp) -> Response:
         if box is None:
-            return HTMLResponse("unknown box: expected /{box}/schedule or a box host", 404)
+            why = f"no box at host {host!r}; expected /{{box}}/schedule or a box's own host"
+            return HTMLResponse(escape(why), 404)
         name = escape(runtime.gym.boxes().name_of(box.id))
         script = f"<script>var schedule = {{box: {box.id}}};</script>"
         return _page(f'<h1 class="box-name">{name}</h1>{script}')

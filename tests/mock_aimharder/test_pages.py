@@ -87,3 +87,4 @@ async def test_the_login_hosts_root_is_the_login_form_and_an_unknown_box_page_is
         unknown = await client.get("/nosuchbox/schedule")
     assert "loginForm" in root.text and BOX_ID.findall(root.text) == []
     assert (schedule.status_code, unknown.status_code) == (404, 404)
+    assert "login.aimharder.com" in schedule.text
