@@ -158,9 +158,14 @@ class MockConfig(_Model):
     listing_limit: Literal["number", "text"] = "number"
     """``limit`` in the listing: the capacity, or ``"20 (3)"`` with how many wait."""
     cookie_domain: Hostname | None = None
-    """``Domain`` of ``amhrdrauth``; None: host-only (see API.md)."""
-    site_domain: Hostname = "aimharder.com"
-    """The parent of every box host, for whoami's ``centre_url``."""
+    """``Domain`` of ``amhrdrauth``; None: the site the request was addressed to, as AimHarder
+    sets it (host-only when addressed by an IP: API.md, "Cookie domain")."""
+    site_domain: Hostname | None = None
+    """The parent of every box host (whoami's ``centre_url``, ``/home``'s links); None: the
+    site the request was addressed to, ``aimharder.com`` when addressed by an IP."""
+    cancelled_listing: Literal["cleared", "marked"] = "cleared"
+    """A cancelled reservation's row: ``cleared`` (no ``idres``, no ``cancelledId``, as observed
+    live) or ``marked`` (``idres`` kept and ``cancelledId`` set)."""
     dead_session_status: Literal[200, 401] = 200
     lockout_after: Annotated[int, Field(ge=1, le=1000)] | None = None
     lockout_seconds: Annotated[float, Field(gt=0, le=7 * 86_400, allow_inf_nan=False)] = 900.0

@@ -70,9 +70,10 @@ class CancelOutcome:
 class ClassView:
     """One class as one user sees it in the listing.
 
-    ``reservation_id`` (``idres``) stays the cancelled reservation's id after a cancel, next to
-    ``cancelled_id``: clients match the reservation by ``idres`` and read ``cancelledId`` to see
-    that it was cancelled (rudeayelo handles both fields).
+    After a cancel the row is that of a class never booked (no ``idres``, no ``cancelledId``),
+    as observed live (rudeayelo's docs/api-research.md, "Live standard Open Box cycle"); with
+    ``cancelled_listing = "marked"``, ``reservation_id`` (``idres``) stays the cancelled
+    reservation's id next to ``cancelled_id`` (API.md, "After a cancel").
     """
 
     spec: ClassSpec
@@ -113,6 +114,7 @@ class Gym:
         that went away are dropped; sessions of removed accounts die.
         """
         self._policy = config.full_class_policy
+        self._marks_cancels = config.cancelled_listing == "marked"
         self.timing = config.timing()
         self._configured_boxes = config.boxes
         self._box_name = config.box_name
@@ -195,7 +197,7 @@ class Gym:
 
     def _view(self, account: Account, state: ClassState) -> ClassView:
         place = state.place_of(account.id)
-        cancelled = None if place else state.cancelled_of(account.id)
+        cancelled = None if place or not self._marks_cancels else state.cancelled_of(account.id)
         return ClassView(
             spec=state.spec,
             box_name=self.boxes().name_of(state.spec.box),

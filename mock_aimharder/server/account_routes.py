@@ -17,8 +17,10 @@ from starlette.routing import Route
 from mock_aimharder.model.accounts import SESSION_COOKIE
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.journal import Stamp
+from mock_aimharder.server import sites
 from mock_aimharder.server.answers import LOGOUT, next_bookings_answer
 from mock_aimharder.server.forms import fields_of
+from mock_aimharder.server.pages import LOGIN_PAGE
 from mock_aimharder.server.routes import (
     form_fields,
     logged_out,
@@ -32,22 +34,27 @@ from mock_aimharder.server.routes import (
 
 __all__ = ["ACCOUNT_ROUTES"]
 
-LOGGED_OUT_PAGE = (
-    "<!DOCTYPE html><html><body><form id='loginForm' method='post' action='/'></form></body></html>"
-)
+NOBODY: dict[str, list[object]] = {"data": []}
+"""whoami's answer to a request without a live session (observed live, see ``whoami``)."""
 
 
 async def whoami(request: Request) -> Response:
     """``GET /api/whoami``: ``{"data": [{"id", "name", "mail", "roles"}]}`` (rudeayelo's
-    ``identitySchema``; danielcasanovasgayoso looks for a dict with ``id`` and ``name``)."""
+    ``identitySchema``; danielcasanovasgayoso looks for a dict with ``id`` and ``name``).
+
+    Without a live session: ``{"data": []}`` with 200, as observed live (rudeayelo's
+    docs/api-research.md: "An unauthenticated request returned HTTP 200 with data: []"), or the
+    ``{"logout": 1}`` of the other routes when ``dead_session_status`` is 401."""
     runtime = runtime_of(request)
 
     def work(_received: Stamp, processed: Stamp) -> Response:
         account = member(request, runtime, processed.wall)
+        if account is None and runtime.config.dead_session_status == 200:
+            return JSONResponse(NOBODY)
         if account is None:
             return logged_out(runtime)
         me = {"id": account.id, "name": account.name, "mail": account.email}
-        return JSONResponse({"data": [me | {"roles": member_roles(runtime)}]})
+        return JSONResponse({"data": [me | {"roles": member_roles(request, runtime)}]})
 
     return await through(request, Endpoint.LOGIN, work)
 
@@ -88,14 +95,14 @@ async def set_refresh(request: Request) -> Response:
     def work(_received: Stamp, processed: Stamp) -> Response:
         session = runtime.gym.accounts.by_token(token, now=processed.wall)
         if session is None:
-            return HTMLResponse(LOGGED_OUT_PAGE)
+            return HTMLResponse(LOGIN_PAGE)
         page = HTMLResponse(
             "<!DOCTYPE html><html><body><script>"
             f'localStorage.setItem("refreshToken", {_script_string(session.token)});'
             f'localStorage.setItem("fingerprint", {_script_string(fingerprint)});'
             "</script></body></html>"
         )
-        return with_session(page, session, runtime, now=processed.wall)
+        return with_session(request, page, session, runtime, now=processed.wall)
 
     return await through(request, Endpoint.LOGIN, work)
 
@@ -114,7 +121,7 @@ async def token_update(request: Request) -> Response:
             return JSONResponse(LOGOUT)
         extended = accounts.extend(session, now=processed.wall)
         answer = JSONResponse({"newToken": extended.token})
-        return with_session(answer, extended, runtime, now=processed.wall)
+        return with_session(request, answer, extended, runtime, now=processed.wall)
 
     return await through(request, Endpoint.LOGIN, work)
 
@@ -125,8 +132,9 @@ async def logout(request: Request) -> Response:
 
     def work(_received: Stamp, _processed: Stamp) -> Response:
         runtime.gym.accounts.logout(request.cookies.get(SESSION_COOKIE))
-        page = HTMLResponse(LOGGED_OUT_PAGE)
-        page.delete_cookie(SESSION_COOKIE, path="/", domain=runtime.config.cookie_domain)
+        page = HTMLResponse(LOGIN_PAGE)
+        domain = sites.cookie_domain(request, runtime.config)
+        page.delete_cookie(SESSION_COOKIE, path="/", domain=domain)
         return page
 
     return await through(request, Endpoint.LOGIN, work)

@@ -123,9 +123,10 @@ def cancel_answer(outcome: CancelOutcome) -> dict[str, Any]:
 
 
 def listing_answer(day: str, views: list[ClassView], *, limit_text: bool = False) -> dict[str, Any]:
-    """``/api/bookings``: exactly the top-level keys rudeayelo's strict ``dailySchema`` allows."""
+    """``/api/bookings``: exactly the top-level keys rudeayelo's strict ``dailySchema`` allows
+    (``resmsgs`` only on a day without classes). Rows carry no ``hidden``: live rows had none."""
     slots = {timeid(v.spec.time, v.spec.length_minutes): v for v in views}
-    return {
+    answer: dict[str, Any] = {
         "clasesDisp": _clases_contratadas(sorted({v.spec.name for v in views})),
         "timetable": [
             {"id": key, "time": time_range(v.spec.time, v.spec.length_minutes)}
@@ -135,6 +136,9 @@ def listing_answer(day: str, views: list[ClassView], *, limit_text: bool = False
         "bookings": [_listed_class(view, limit_text) for view in views],
         "seminars": [],
     }
+    if not views:  # a day without classes also had "resmsgs": [] (rudeayelo, observed live)
+        answer["resmsgs"] = []
+    return answer
 
 
 def next_bookings_answer(views: list[ClassView], *, limit_text: bool = False) -> dict[str, Any]:
@@ -179,7 +183,6 @@ def _listed_class(view: ClassView, limit_text: bool) -> dict[str, Any]:
         "resadmin": 0,
         "included": 1,
         "onlineclass": 0,
-        "hidden": 0,
         "zoomid": None,
         "zoomJoinUrl": None,
         "zoomJoinPw": None,

@@ -13,7 +13,8 @@ accounts for, so it shows up as extra delivered latency. Everything else (the ad
 
 A box route is also served under ``/{box}/api/...`` (API.md, "Routes"), for clients whose
 ``https://{box}.aimharder.com`` is rewritten to the mock's URL plus ``/{box}``: ``{box}`` is a
-box's subdomain or numeric id, and an unknown one answers 404 naming it.
+box's subdomain or numeric id, and an unknown one answers 404 naming it. So are a box's pages
+(``/{box}``, ``/{box}/schedule``: ``pages``), for a box the mock serves.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import BadInputError, MockConfigError
 from mock_aimharder.server import admin, outside, routes
 from mock_aimharder.server.account_routes import ACCOUNT_ROUTES
+from mock_aimharder.server.pages import PAGE_ROUTES
 from mock_aimharder.server.pipeline import Clock, system_clock
 from mock_aimharder.server.runtime import MockRuntime
 
@@ -36,10 +38,13 @@ __all__ = ["MockApp", "create_app"]
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-AIMHARDER_ROUTES = [*routes.ROUTES, *ACCOUNT_ROUTES]
+AIMHARDER_ROUTES = [*routes.ROUTES, *ACCOUNT_ROUTES, *PAGE_ROUTES]
 BOX_PATH_ROUTES = frozenset(
     route.path for route in AIMHARDER_ROUTES if route.path.startswith("/api/")
 )
+BOX_PAGES = frozenset({("GET", "/"), ("GET", "/schedule"), ("GET", "/logout")})
+"""A box's pages (``pages``), also served under ``/{box}``, only for a box the mock serves;
+``/logout`` too, which epereztg calls on the box host (``client.py`` ``logout``)."""
 
 
 class MockApp(FastAPI):
@@ -74,7 +79,8 @@ class MockApp(FastAPI):
         """``/{box}/api/x`` -> the ``/api/x`` route, with the box's id in the scope."""
         box, _, rest = scope["path"].partition("/")[2].partition("/")
         path = f"/{rest}"
-        if not box or path not in BOX_PATH_ROUTES:
+        page = (scope["method"], path) in BOX_PAGES
+        if not box or (path not in BOX_PATH_ROUTES and not page):
             return scope, None
         endpoint = self.fast_routes.get((scope["method"], path))
         if endpoint is None:
@@ -83,8 +89,8 @@ class MockApp(FastAPI):
         if not isinstance(runtime, MockRuntime):  # pragma: no cover - create_app sets it
             raise TypeError(f"app.state.runtime is {runtime!r}; expected a MockRuntime")
         box_id = runtime.gym.boxes().id_of(box)
-        if box_id is None:
-            return scope, _unknown_box(box)
+        if box_id is None:  # an unknown page path is FastAPI's 404, as any other path
+            return scope, None if page else _unknown_box(box)
         return {**scope, "path": path, routes.BOX_SCOPE_KEY: box_id}, endpoint
 
 

@@ -23,6 +23,7 @@ from mock_aimharder.model.accounts import SESSION_COOKIE, Account, LoginRefusal,
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.errors import BadInputError
 from mock_aimharder.model.journal import Stamp
+from mock_aimharder.server import sites
 from mock_aimharder.server.answers import (
     LOGIN_FAILURE_HTML,
     LOGIN_LOCKED_HTML,
@@ -79,13 +80,14 @@ async def through(request: Request, endpoint: Endpoint, work: Work) -> Response:
 
 
 def with_session(
-    response: Response, session: Session, runtime: MockRuntime, *, now: float
+    request: Request, response: Response, session: Session, runtime: MockRuntime, *, now: float
 ) -> Response:
-    """Set ``amhrdrauth`` for the session's remaining life.
+    """Set ``amhrdrauth`` for the session's remaining life, ``HttpOnly``, not ``Secure``, path
+    ``/`` (as observed live: rudeayelo's docs/api-research.md).
 
-    Host-only unless ``cookie_domain`` is set (API.md, "Cookie domain": cookie jars will not send
-    a ``Domain=.aimharder.com`` cookie to 127.0.0.1); a client reached through host names
-    rewritten to the mock needs the parent domain, as the real cookie has.
+    Its ``Domain`` is the site the request was addressed to, as the real cookie's, so that it
+    travels from the login host to every box host; host-only when the mock is addressed by an IP
+    (``sites``: no cookie jar sends a ``Domain=.aimharder.com`` cookie to 127.0.0.1).
     """
     ttl = max(0, math.ceil(session.expires_at - now))
     response.set_cookie(
@@ -93,7 +95,7 @@ def with_session(
         session.cookie,
         max_age=ttl,
         path="/",
-        domain=runtime.config.cookie_domain,
+        domain=sites.cookie_domain(request, runtime.config),
         httponly=True,
     )
     return response
@@ -104,10 +106,11 @@ def logged_out(runtime: MockRuntime) -> Response:
     return JSONResponse(LOGOUT, status_code=runtime.config.dead_session_status)
 
 
-def member_roles(runtime: MockRuntime) -> list[dict[str, Any]]:
-    """Every box, as whoami and the JSON login list them."""
+def member_roles(request: Request, runtime: MockRuntime) -> list[dict[str, Any]]:
+    """Every box, as whoami and the JSON login list them, under the request's site."""
     config = runtime.config
-    return roles(runtime.gym.boxes().all, config.box_name, config.site_domain)
+    site = sites.site_domain(request, config)
+    return roles(runtime.gym.boxes().all, config.box_name, site)
 
 
 def path_box(request: Request) -> int | None:
@@ -148,7 +151,7 @@ async def form_login(request: Request) -> Response:
         if isinstance(session, LoginRefusal) or account is None:
             return HTMLResponse(LOGIN_FAILURE_HTML)
         page = HTMLResponse(login_success_html(account, session, fingerprint))
-        return with_session(page, session, runtime, now=processed.wall)
+        return with_session(request, page, session, runtime, now=processed.wall)
 
     return await through(request, Endpoint.LOGIN, work)
 
@@ -177,8 +180,9 @@ async def json_login(request: Request) -> Response:
             why = session if isinstance(session, LoginRefusal) else LoginRefusal.WRONG
             status = runtime.config.login_failure_status
             return JSONResponse(json_login_failure(why), status_code=status)
-        body = json_login_success(account, session, member_roles(runtime))
-        return with_session(JSONResponse(body), session, runtime, now=processed.wall)
+        body = json_login_success(account, session, member_roles(request, runtime))
+        answer = JSONResponse(body)
+        return with_session(request, answer, session, runtime, now=processed.wall)
 
     return await through(request, Endpoint.LOGIN, work)
 

@@ -6,13 +6,15 @@ user's session and send it for another: each request carries its user's cookie e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
 
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
+from mock_aimharder.server.app import create_app
 
 __all__ = [
     "DAY",
@@ -25,6 +27,7 @@ __all__ = [
     "jarless_client",
     "journal",
     "login",
+    "served",
     "users",
 ]
 
@@ -54,6 +57,17 @@ def a_class(class_id: int = 1, **fields: Any) -> ClassSpec:
 def config_with(**fields: Any) -> MockConfig:
     """A validated configuration from keyword fields."""
     return MockConfig.model_validate(fields)
+
+
+@asynccontextmanager
+async def served(config: MockConfig, host: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    """A client with a cookie jar, talking to a fresh mock in process as ``http://{host}``.
+
+    In process (httpx's ASGI transport) host names are free, so a test can address the mock as
+    ``login.aimharder.es`` and see a cookie travel to ``mybox.aimharder.es``."""
+    transport = httpx.ASGITransport(app=create_app(config))
+    async with httpx.AsyncClient(transport=transport, base_url=f"http://{host}") as client:
+        yield client
 
 
 class _RefuseAll(DefaultCookiePolicy):

@@ -195,10 +195,14 @@ async def test_booking_with_a_box_that_is_not_the_classes_is_an_unknown_class(
     assert (answer["bookState"], answer["errorMssgLang"]) == (-12, "CLASE_NO_EXISTE")
 
 
-async def test_cancelling_returns_cancel_state_1_and_the_listing_keeps_idres_by_cancelled_id(
-    start_mock: StartMock,
+@pytest.mark.parametrize(("cancelled_listing", "marked"), [("cleared", False), ("marked", True)])
+async def test_cancelling_returns_cancel_state_1_and_clears_or_marks_the_listed_reservation(
+    start_mock: StartMock, cancelled_listing: str, marked: bool
 ) -> None:
-    url = start_mock(mock.config_with(users=mock.users(1), classes=[mock.a_class()]))
+    config = mock.config_with(
+        users=mock.users(1), classes=[mock.a_class()], cancelled_listing=cancelled_listing
+    )
+    url = start_mock(config)
     async with mock.jarless_client(url) as client:
         cookie = await mock.login(client, mock.email(0))
         headers = {"Cookie": f"amhrdrauth={cookie}"}
@@ -210,10 +214,9 @@ async def test_cancelling_returns_cancel_state_1_and_the_listing_keeps_idres_by_
         )
         listing = await client.get("/api/bookings", params={"day": mock.DAY}, headers=headers)
     listed = listing.json()["bookings"][0]
+    kept = int(reservation) if marked else None
     assert cancel.json() == {"cancelState": 1}
-    assert (listed["bookState"], str(listed["idres"]), str(listed["cancelledId"])) == (
-        None, reservation, reservation,
-    )  # fmt: skip
+    assert (listed["bookState"], listed["idres"], listed["cancelledId"]) == (None, kept, kept)
     assert listed["ocupation"] == 0
 
 
