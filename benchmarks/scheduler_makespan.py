@@ -43,6 +43,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 
 from harness.children import cpu_seconds, mock_child
+from harness.gym import SEED, enqueue, gym_config, journal, log_in_all, users
 from scheduler.aio import run
 from scheduler.client import SESSION_COOKIE
 from scheduler.core.domain import InstanceId, PrebookingId, UserId
@@ -52,7 +53,6 @@ from scheduler.core.strategies import strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, normalize_url
-from tests.scheduler.real import SEED, enqueue, gym_config, journal, log_in_all, users
 
 ROUNDS = 3  # each case runs this many times; the median is reported
 PG_URL = os.environ.get("HARNESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

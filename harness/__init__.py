@@ -3,9 +3,11 @@
     measures    the definitions every judge uses (holds a place, inversions, lost, ...)
     children    start a child process, read its listening line, stop it with its group
     journal     the mock's whole journal, read page by page over HTTP (httpx)
+    gym         a real gym for real runs: the mock, athletes logged in, prebookings, journal
 
-It imports only the scheduler's core, the mock's model and httpx, so the simulation, the load tests
-and the tests can all use it without pulling in a server.
+The judges (measures, journal, children) import only the scheduler's core, the mock's model and
+httpx, so the simulation, the load tests and the tests can use them without pulling in a
+server; ``gym`` starts the real parts, and is imported only where they run.
 """
 
 __all__: list[str] = []

@@ -10,12 +10,12 @@ prebooked classes and take places from ours, as other members do.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
 import httpx
 
+from harness.gym import log_in_all
 from loadtests.plan import RunPlan
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.model.distributions import Uniform
@@ -23,7 +23,6 @@ from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
 from mock_aimharder.model.outside import OUTSIDE_DOMAIN
-from scheduler.client import AimHarderClient
 from scheduler.core.domain import Instant, PrebookingId, UserId
 from scheduler.store import NewPrebooking, Store
 
@@ -138,12 +137,4 @@ def seed_prebookings(plan: RunPlan, gym: Gym, store: Store, *, start: Instant) -
 
 def log_in(gym: Gym, store: Store, mock_url: str) -> None:
     """Real JSON logins of every athlete through the mock; the cookies go to the store."""
-
-    async def run() -> None:
-        async with httpx.AsyncClient() as http:
-            client = AimHarderClient(http, base_url=mock_url)
-            sessions = await asyncio.gather(*(client.login(u, PASSWORD) for u in gym.athletes))
-        for session in sessions:
-            store.save_session(session, time.time())
-
-    asyncio.run(run())
+    log_in_all(store, mock_url, gym.athletes, password=PASSWORD)

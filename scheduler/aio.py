@@ -42,6 +42,7 @@ from scheduler.core.verdict import judge, judge_place
 from scheduler.gathering import StoreCalls
 from scheduler.history import History
 from scheduler.store import Store
+from scheduler.tracing import EffectAnswered, EffectAsked, Tracer
 
 __all__ = ["RealWorld", "drive", "run"]
 
@@ -59,7 +60,9 @@ class RealWorld:
     """AimHarder through ``client``; the store through ``threads`` (``store.concurrency`` of
     them), its calls gathered in batches (``scheduler.gathering``); what is sent to AimHarder
     and heard back noted in ``history``, if one is kept. ``on_found`` is told how many
-    prebookings were found ready (the invocation opens connections for them meanwhile)."""
+    prebookings were found ready (the invocation opens connections for them meanwhile);
+    ``tracer`` of every effect asked and answered, and every batch of store calls run
+    (``scheduler.tracing``)."""
 
     def __init__(
         self,
@@ -70,15 +73,29 @@ class RealWorld:
         clock: Clock = time.time,
         history: History | None = None,
         on_found: Callable[[int], None] | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.store = store
         self.client = client
-        self.calls = StoreCalls(store, threads, concurrency=store.concurrency)
+        self.calls = StoreCalls(store, threads, concurrency=store.concurrency, tracer=tracer)
         self.clock = clock
         self.history = history
         self.on_found = on_found
+        self.tracer = tracer
 
     async def perform(
+        self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
+    ) -> Any:
+        if self.tracer is None:
+            return await self._perform(effect)
+        flow = id(asyncio.current_task())
+        self.tracer(EffectAsked(effect=effect, flow=flow, at=time.time()))
+        try:
+            return await self._perform(effect)
+        finally:
+            self.tracer(EffectAnswered(effect=effect, flow=flow, at=time.time()))
+
+    async def _perform(
         self, effect: FindReady | Claim | GetSession | Book | ReadPlace | MarkResult
     ) -> Any:
         if isinstance(effect, Book | ReadPlace):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import threading
+import time
 from concurrent.futures import Executor
 from typing import Any, TypeAlias
 
@@ -27,6 +29,7 @@ from scheduler.core.errors import CorruptRowError
 from scheduler.store import Store
 from scheduler.store.batches import PRIORITY, Answers, Sessions, own, perform_batch
 from scheduler.store.perform import StoreEffect
+from scheduler.tracing import BatchRan, Tracer
 
 __all__ = ["StoreCalls"]
 
@@ -37,8 +40,11 @@ class StoreCalls:
     """The store calls of one invocation, performed in batches on ``threads`` (at most
     ``concurrency`` batches at once)."""
 
-    def __init__(self, store: Store, threads: Executor, *, concurrency: int) -> None:
+    def __init__(
+        self, store: Store, threads: Executor, *, concurrency: int, tracer: Tracer | None = None
+    ) -> None:
         self._store = store
+        self._tracer = tracer
         self._threads = threads
         self._concurrency = concurrency
         self._waiting: dict[type[StoreEffect], _Waiting] = {kind: [] for kind in PRIORITY}
@@ -79,7 +85,7 @@ class StoreCalls:
             # In a copy of this context: the store sees the invocation's cut (store.cut).
             context = contextvars.copy_context()
             job = loop.run_in_executor(
-                self._threads, context.run, perform_batch, self._store, effects
+                self._threads, context.run, _run_batch, self._store, effects, self._tracer
             )
             job.add_done_callback(functools.partial(self._answer, loop, batch))
 
@@ -105,3 +111,23 @@ class StoreCalls:
             else:
                 answer.set_result(value)
         self._wake(loop)
+
+
+def _run_batch(
+    store: Store, effects: list[StoreEffect], tracer: Tracer | None
+) -> tuple[Answers, Sessions]:
+    """``perform_batch`` on a store thread, told to ``tracer`` when there is one."""
+    if tracer is None:
+        return perform_batch(store, effects)
+    started = time.time()
+    try:
+        return perform_batch(store, effects)
+    finally:
+        tracer(
+            BatchRan(
+                effects=tuple(effects),
+                thread=threading.get_ident(),
+                started=started,
+                ended=time.time(),
+            )
+        )

@@ -32,6 +32,7 @@ from scheduler.settings import Settings
 from scheduler.sockets import AsyncioBackend, origin, use_asyncio_sockets
 from scheduler.store import Store
 from scheduler.store.cut import Cut
+from scheduler.tracing import Tracer
 
 __all__ = ["Answer", "Invocation", "invoke"]
 
@@ -69,6 +70,7 @@ async def invoke(
     cut_after: float | None = None,
     delivery_id: str | None = None,
     event_hooks: Mapping[str, list[EventHook]] | None = None,
+    tracer: Tracer | None = None,
 ) -> Answer:
     """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
 
@@ -77,12 +79,13 @@ async def invoke(
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
     ``event_hooks``: httpx's, for the client that talks to AimHarder (the makespan benchmark
-    watches each request with them); None: none.
+    watches each request with them); None: none. ``tracer``: told of every effect and store
+    batch (``scheduler.tracing``; the simulation's calibration listens); None: none.
     """
     invocation = Invocation(
         settings, started_at=started_at, clock=clock, cut_after=cut_after, delivery_id=delivery_id
     )
-    return await invocation.run(store, event_hooks=event_hooks)
+    return await invocation.run(store, event_hooks=event_hooks, tracer=tracer)
 
 
 class Invocation:
@@ -118,7 +121,11 @@ class Invocation:
         self._store_cut = Cut(self.cut_at, clock=clock)
 
     async def run(
-        self, store: Store, *, event_hooks: Mapping[str, list[EventHook]] | None = None
+        self,
+        store: Store,
+        *,
+        event_hooks: Mapping[str, list[EventHook]] | None = None,
+        tracer: Tracer | None = None,
     ) -> Answer:
         # Cut before its loop could start it (the loop was busy): it does not start at all.
         if self._store_cut.left() <= 0:
@@ -133,6 +140,7 @@ class Invocation:
                 clock=self.clock,
                 delivery_id=self.delivery_id,
                 event_hooks=event_hooks,
+                tracer=tracer,
             )
             if answer.status == 504:
                 self._store_cut.stop()
@@ -167,6 +175,7 @@ async def _run(
     clock: Clock,
     delivery_id: str | None,
     event_hooks: Mapping[str, list[EventHook]] | None,
+    tracer: Tracer | None,
 ) -> Answer:
     if delivery_id is not None:
         refused = await _unless_first(
@@ -190,6 +199,7 @@ async def _run(
                 clock=clock,
                 history=history,
                 on_found=_connect_ahead(sockets, http, settings, cut=cut, clock=clock),
+                tracer=tracer,
             )
             try:
                 async with asyncio.timeout(max(0.0, left)):

@@ -13,8 +13,8 @@ percentiles, and the tests of model against real runs.
   lying within +-margin is two one-sided tests at 5% each (``sim.validation.equivalence``).
 - ``ks_test``: the two-sample Kolmogorov-Smirnov test of two samples' shapes.
 
-scipy.stats is imported only by the two tests that need it: it adds about a second to every
-command's start, and the report draws on the rest alone.
+scipy is imported only where it is needed: scipy.stats by the two tests (it adds about a second
+to every command's start), scipy.special by the first interval; one replication loads neither.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-# Student's t quantile from scipy.special: stats.t.ppf calls this very function.
-from scipy.special import stdtrit
 
 __all__ = [
     "Estimate",
@@ -48,6 +45,10 @@ def t95(n: int) -> float:
     """Student's t quantile of a two-sided 95% interval over ``n`` values (n - 1 degrees of
     freedom): every interval of the report, paired or not, is ``t95(n)`` standard errors wide
     on each side."""
+    # Student's t quantile from scipy.special (stats.t.ppf calls this very function), loaded
+    # at the first interval: one replication (``sim.model``) needs no scipy.
+    from scipy.special import stdtrit  # noqa: PLC0415
+
     return float(stdtrit(n - 1, 0.975))
 
 

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("scheduler", "mock_aimharder", "sim", "loadtests", "harness")
+PACKAGES = (
+    "scheduler",
+    "mock_aimharder",
+    "sim",
+    "loadtests",
+    "harness",
+    "commandline",
+    "benchmarks",
+    "prebooking_harness",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -68,6 +77,30 @@ def test_the_copy_keeps_every_contract(copy: Path) -> None:
             "the mock's model imports no web framework, no HTTP client and not the server BROKEN",
             "mock_aimharder.model.gym -> fastapi",
         ),
+        (
+            "sim/model/world.py",
+            "import sim.selection.rules  # noqa",
+            'the simulation in layers: each imports only those below it (README "Layout") BROKEN',
+            "sim.model.world -> sim.selection.rules",
+        ),
+        (
+            "sim/experiments/grid.py",
+            "import sim.report.figures  # noqa",
+            'the simulation in layers: each imports only those below it (README "Layout") BROKEN',
+            "sim.experiments.grid -> sim.report.figures",
+        ),
+        (
+            "sim/selection/kn.py",
+            "import rich.progress  # noqa",
+            "one replication, the selection and the statistics draw nothing and render",
+            "sim.selection.kn -> rich",
+        ),
+        (
+            "commandline/durations.py",
+            "import scheduler.core.domain  # noqa",
+            "the packages in layers: the one command on top, the command-line conventions at",
+            "commandline.durations -> scheduler.core.domain",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(
@@ -78,3 +111,17 @@ def test_a_forbidden_import_breaks_its_contract(
     assert done.returncode == 1, done.stdout + done.stderr
     assert contract in done.stdout
     assert chain in done.stdout
+
+
+@pytest.mark.parametrize(
+    "module", ["scheduler.core", "mock_aimharder.model", "sim.model.replication"]
+)
+def test_the_pure_parts_load_no_presentation_library(module: str) -> None:
+    """The core, the mock's model and one replication run where nothing is drawn: importing
+    them loads neither rich nor jinja2 nor matplotlib, nor scipy or httpx."""
+    libraries = ("rich", "jinja2", "matplotlib", "scipy", "httpx")
+    probe = f"import sys, {module}; print(sorted(m for m in {libraries!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
+    "Z_99",
     "Distribution",
     "Empirical",
     "Exponential",
@@ -23,6 +24,9 @@ __all__ = [
     "Seconds",
     "Uniform",
 ]
+
+Z_99 = 2.3263478740408408
+"""The standard normal's 99th percentile (scipy.stats.norm.ppf(0.99)), to turn a p99 into sigma."""
 
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 """A non-negative, finite duration in seconds."""
@@ -75,6 +79,20 @@ class LogNormal(_Shape):
         if not self.p99 > self.median:
             raise ValueError(f"p99 ({self.p99}) must be greater than median ({self.median})")
         return self
+
+    @property
+    def sigma(self) -> float:
+        """The standard deviation of the delay's logarithm."""
+        return (math.log(self.p99) - math.log(self.median)) / Z_99
+
+    @property
+    def mean(self) -> float:
+        return self.median * math.exp(self.sigma**2 / 2)
+
+    @classmethod
+    def of_spread(cls, median: float, sigma: float) -> Self:
+        """The log-normal with ``median`` and logarithm's standard deviation ``sigma``."""
+        return cls(median=median, p99=median * math.exp(Z_99 * sigma))
 
 
 class Exponential(_Shape):

@@ -43,9 +43,6 @@ __all__ = [
     "seeded_streams",
 ]
 
-Z_99 = 2.3263478740408408
-"""The standard normal's 99th percentile (scipy.stats.norm.ppf(0.99)), to turn a p99 into sigma."""
-
 _NORMAL_REDRAWS = 64
 """Redraws before a truncated normal gives up and clips: with mean >= 0 each try succeeds with
 probability >= 1/2, so reaching the bound has probability <= 2**-64."""
@@ -108,8 +105,8 @@ def _drawer(distribution: Distribution, rng: np.random.Generator) -> Callable[[]
             draw = lambda: float(rng.uniform(low, high))  # noqa: E731
         case Normal(mean=mean, sd=sd):
             draw = lambda: _truncated_normal(rng, mean, sd)  # noqa: E731
-        case LogNormal(median=median, p99=p99):
-            mu, sigma = math.log(median), (math.log(p99) - math.log(median)) / Z_99
+        case LogNormal(median=median):
+            mu, sigma = math.log(median), distribution.sigma
             draw = lambda: float(rng.lognormal(mu, sigma))  # noqa: E731
         case Exponential(mean=mean):
             draw = lambda: float(rng.exponential(mean))  # noqa: E731

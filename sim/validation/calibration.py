@@ -2,8 +2,8 @@
 
 Real invocations (``sim.validation.real``) against a mock whose booking delays are a fixed 100
 ms each
-way leave, once those are taken off, what the scheduler itself spends. Every effect is timed by
-wrapping the driver's world (``scheduler.aio.RealWorld.perform``) while ``measure`` runs:
+way leave, once those are taken off, what the scheduler itself spends. Every effect and store
+batch is timed by the driver's tracing hook (``scheduler.tracing``):
 
 - start-up: the invocation's start to its first query;
 - turn: one effect's end (the store's thread done, the answer read) to the same flow's next
@@ -29,26 +29,19 @@ or a sum of these.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import math
 import statistics
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, assert_never
 
 from commandline.stages import SILENT, Stages
 from mock_aimharder.model.distributions import Distribution, Fixed, LogNormal
-from scheduler import aio, gathering
 from scheduler.core.effects import Book, FindReady
 from scheduler.core.strategies import strategy
-from scheduler.store import Store
-from scheduler.store.batches import Answers, Sessions
-from scheduler.store.perform import StoreEffect
+from scheduler.tracing import BatchRan, EffectAnswered, EffectAsked, TraceEvent
 from sim.scenario import Scenario
 from sim.validation.real import real_invocation
 
@@ -64,7 +57,6 @@ __all__ = [
 ]
 
 WAY = 0.1  # the mock's fixed inbound and outbound delay, taken off what is measured
-Z99 = 2.3263  # the standard normal's 99th percentile
 MAX_SIGMA = 3.0  # a log-normal wider than this is one outlier, not a shape
 TURN_CUTOFF = 0.05  # a flow's longer turns are waits for its children, not the loop's turn
 Tables: TypeAlias = dict[str, dict[str, Distribution]]  # [client] and [database]
@@ -86,76 +78,55 @@ class Machinery:
     overtaken: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
-@dataclass(slots=True)
 class _Invocation:
-    """What the wrapped world saw during one invocation."""
+    """One invocation as the driver's tracer tells it (``scheduler.tracing``): its effects and
+    its store batches, timed into ``machinery``'s samples of strategy ``name``."""
 
-    books: list[tuple[str, float]] = field(default_factory=list)  # (user, the flow's Book)
-    answered: dict[str, float] = field(default_factory=dict)  # user -> the flow had the answer
-    finished: dict[int, float] = field(default_factory=dict)  # task -> its last effect ended
-    queries: list[float] = field(default_factory=list)  # asked for ready prebookings
-    thread_free: dict[int, float] = field(default_factory=dict)  # thread -> its last call ended
+    def __init__(self, machinery: Machinery, name: str) -> None:
+        self.samples, self.name = machinery.samples, name
+        self.books: list[tuple[str, float]] = []  # (user, the flow's Book)
+        self.answered: dict[str, float] = {}  # user -> the flow had the answer
+        self.finished: dict[int, float] = {}  # flow -> its last effect ended
+        self.queries: list[float] = []  # asked for ready prebookings
+        self.thread_free: dict[int, float] = {}  # thread -> its last batch ended
+        self.asked_at: dict[int, float] = {}  # an effect (its id) -> when its flow asked
+        self.ended_at: dict[int, float] = {}  # -> when its batch ended on the store's thread
 
+    def __call__(self, event: TraceEvent) -> None:
+        match event:
+            case EffectAsked(effect=effect, flow=flow, at=asked):
+                if flow in self.finished:
+                    turn = asked - self.finished.pop(flow)
+                    if turn < TURN_CUTOFF:
+                        self.samples[f"{self.name}: turn"].append(turn)
+                if isinstance(effect, FindReady):
+                    self.queries.append(asked)
+                if isinstance(effect, Book):
+                    self.books.append((effect.prebooking.user, asked))
+                self.asked_at[id(effect)] = asked
+            case EffectAnswered(effect=effect, flow=flow, at=at):
+                # A store call's turn counts from its thread's end: its way back to the loop
+                # is the flow's turn, as in the model.
+                self.finished[flow] = self.ended_at.pop(id(effect), 0.0) or at
+                if isinstance(effect, Book):
+                    self.answered[effect.prebooking.user] = self.finished[flow]
+            case BatchRan(effects=effects, thread=thread, started=started, ended=ended):
+                self._batch(effects, thread, started, ended)
+            case _:
+                assert_never(event)
 
-@contextmanager
-def _timed(machinery: Machinery, name: str, seen: _Invocation) -> Iterator[None]:
-    """The driver's world timed effect by effect, and the store's batches (``scheduler.gathering``)
-    on their thread (this process, until the block ends)."""
-    # The driver hands ``perform_batch`` to its threads by the name in ``scheduler.gathering``.
-    batches = vars(gathering)
-    original = aio.RealWorld.perform
-    original_batch: Callable[..., tuple[Answers, Sessions]] = batches["perform_batch"]
-    samples = machinery.samples
-    asked_at: dict[int, float] = {}  # an effect (its id) -> when its flow asked for it
-    ended_at: dict[int, float] = {}  # -> when its batch ended on the store's thread
-
-    async def timed(self: aio.RealWorld, effect: Any) -> Any:
-        asked = time.time()
-        task = id(asyncio.current_task())
-        if task in seen.finished:
-            turn = asked - seen.finished.pop(task)
-            if turn < TURN_CUTOFF:
-                samples[f"{name}: turn"].append(turn)
-        if isinstance(effect, FindReady):
-            seen.queries.append(asked)
-        if isinstance(effect, Book):
-            seen.books.append((effect.prebooking.user, asked))
-        asked_at[id(effect)] = asked
-        try:
-            return await original(self, effect)
-        finally:
-            # A store call's turn counts from its thread's end: its way back to the loop is
-            # the flow's turn, as in the model.
-            seen.finished[task] = ended_at.pop(id(effect), 0.0) or time.time()
-            if isinstance(effect, Book):
-                seen.answered[effect.prebooking.user] = seen.finished[task]
-
-    def batch(
-        store: Store, effects: Sequence[StoreEffect], *, ran_at: float | None = None
-    ) -> tuple[Answers, Sessions]:
-        started, thread = time.time(), threading.get_ident()
-        latest = max(asked_at.get(id(e), started) for e in effects)
-        free = seen.thread_free.get(thread, 0.0)
+    def _batch(self, effects: Sequence[Any], thread: int, started: float, ended: float) -> None:
+        latest = max(self.asked_at.get(id(e), started) for e in effects)
+        free = self.thread_free.get(thread, 0.0)
         if free <= latest:  # the thread was idle: the hand-off alone
-            samples[f"{name}: thread hand-off"].append(started - latest)
+            self.samples[f"{self.name}: thread hand-off"].append(started - latest)
         else:  # it was busy with an earlier batch: its turn from that one to this
-            samples[f"{name}: thread turnaround"].append(started - free)
-        try:
-            return original_batch(store, effects, ran_at=ran_at)
-        finally:
-            ended = seen.thread_free[thread] = time.time()
-            for effect in effects:
-                ended_at[id(effect)] = ended
-            kind = STORE_QUERIES.get(type(effects[0]).__name__, type(effects[0]).__name__)
-            samples[f"store {kind}"].append(ended - started)
-
-    aio.RealWorld.perform = timed  # type: ignore[method-assign]
-    batches["perform_batch"] = batch
-    try:
-        yield
-    finally:
-        aio.RealWorld.perform = original  # type: ignore[method-assign]
-        batches["perform_batch"] = original_batch
+            self.samples[f"{self.name}: thread turnaround"].append(started - free)
+        self.thread_free[thread] = ended
+        for effect in effects:
+            self.ended_at[id(effect)] = ended
+        kind = STORE_QUERIES.get(type(effects[0]).__name__, type(effects[0]).__name__)
+        self.samples[f"store {kind}"].append(ended - started)
 
 
 def measure(
@@ -173,16 +144,16 @@ def measure(
 def measure_one(machinery: Machinery, name: str, index: int, *, load: int = 10) -> None:
     """One real invocation of ``name`` (mock seed ``index``), its timings added to
     ``machinery``."""
-    seen = _Invocation()
-    with _timed(machinery, name, seen):
-        run = real_invocation(
-            policy=strategy(name),
-            latency={"book": {"inbound": WAY, "outbound": WAY}},
-            load=load,
-            seed=index,
-            max_duration=10.0,
-            created_seed=[index],
-        )
+    seen = _Invocation(machinery, name)
+    run = real_invocation(
+        policy=strategy(name),
+        latency={"book": {"inbound": WAY, "outbound": WAY}},
+        load=load,
+        seed=index,
+        max_duration=10.0,
+        created_seed=[index],
+        tracer=seen,
+    )
     _record(machinery, name, seen, run.opening, run.entries)
 
 
@@ -217,14 +188,13 @@ def _fit(values: Sequence[float]) -> LogNormal:
     mean = statistics.fmean(values)
     sigma = math.sqrt(2 * math.log(mean / median)) if mean > median * 1.005 else 0.1
     sigma = min(sigma, MAX_SIGMA)
-    return LogNormal(median=median, p99=median * math.exp(Z99 * sigma))
+    return LogNormal.of_spread(median, sigma)
 
 
 def quantities(d: Distribution) -> tuple[float, float, float]:
     """Median, mean and p99 of a fitted distribution (a log-normal, or a fixed value)."""
     if isinstance(d, LogNormal):
-        mean = d.median * math.exp((math.log(d.p99 / d.median) / Z99) ** 2 / 2)
-        return d.median, mean, d.p99
+        return d.median, d.mean, d.p99
     assert isinstance(d, Fixed)  # calibration makes nothing else
     return d.value, d.value, d.value
 

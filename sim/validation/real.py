@@ -18,18 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 
 from harness.children import mock_process
+from harness.gym import log_in_all
 from harness.journal import journal_entries
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
-from scheduler.client import AimHarderClient
 from scheduler.core.domain import Prebooking, PrebookingId, UserId
 from scheduler.core.strategies import PolicyConfig
 from scheduler.invoke import Answer, invoke
 from scheduler.settings import Settings
 from scheduler.store import NewPrebooking, open_store
+from scheduler.tracing import Tracer
 
 __all__ = ["CLASS_ID", "RealRun", "real_invocation"]
 
@@ -52,9 +52,11 @@ def real_invocation(
     seed: int,
     max_duration: float,
     created_seed: list[int],
+    tracer: Tracer | None = None,
 ) -> RealRun:
     """``latency``: the mock's per-endpoint latencies; ``seed``: its random draws;
-    ``created_seed``: the draws of when each user asked (in the last day)."""
+    ``created_seed``: the draws of when each user asked (in the last day); ``tracer``: told of
+    the invocation's every effect and store batch (``scheduler.tracing``)."""
     rng = np.random.default_rng(created_seed)
     emails = [f"v{i:03d}@validate.example" for i in range(load)]
     mock = MockConfig(
@@ -64,9 +66,7 @@ def real_invocation(
     )
     with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=seed) as url:
         with open_store(Path(folder) / "validate.sqlite") as store:
-            sessions = asyncio.run(_log_in(url, emails))
-            for session in sessions:
-                store.save_session(session, time.time())
+            log_in_all(store, url, [UserId(e) for e in emails], password=PASSWORD)
             ready = time.time()
             created = ready - rng.uniform(0, 86_400, size=load)
             store.add(
@@ -90,13 +90,7 @@ def real_invocation(
                 policy=policy,
                 max_duration=max_duration,
             )
-            answer = asyncio.run(invoke(settings, store, started_at=opening))
+            answer = asyncio.run(invoke(settings, store, started_at=opening, tracer=tracer))
             rows = store.list()
         entries = journal_entries(url)
     return RealRun(opening=opening, answer=answer, rows=rows, entries=entries)
-
-
-async def _log_in(url: str, emails: list[str]) -> list[Any]:
-    async with httpx.AsyncClient() as http:
-        client = AimHarderClient(http, base_url=url)
-        return list(await asyncio.gather(*(client.login(UserId(e), PASSWORD) for e in emails)))

@@ -23,6 +23,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import create_engine, insert
 
+from harness.gym import enqueue, journal, log_in_all, users
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.cli import main
@@ -33,7 +34,7 @@ from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, SqlStore, normalize_url, open_store
 from scheduler.store.schema import prebookings
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 
 NOW = time.time()
 GOOD: dict[str, Any] = {

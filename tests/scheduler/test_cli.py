@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from harness.children import free_port
+from harness.gym import CLASS_ID, DAY, log_in_all, users
 from scheduler.cli import main
 from scheduler.core.domain import UserId
 from scheduler.core.status import Status
 from scheduler.store import NewPrebooking, open_store
 from tests.scheduler.conftest import PG_URL
-from tests.scheduler.real import CLASS_ID, DAY, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 
 
 def test_add_then_invoke_books_and_status_shows_it(

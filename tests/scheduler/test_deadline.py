@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.gym import enqueue, journal, log_in_all, users
 from mock_aimharder.server.serving import serve
 from scheduler.app import create_app
 from scheduler.core.domain import InstanceId
@@ -30,7 +31,7 @@ from scheduler.invoke import Invocation
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, open_store
 from scheduler.worker import Worker
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 from tests.scheduler.served import cron
 
 SECRET = "deadline-test-secret"

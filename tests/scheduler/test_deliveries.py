@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.gym import enqueue, journal, log_in_all, users
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.core.domain import InstanceId, Prebooking
@@ -22,7 +23,7 @@ from scheduler.core.strategies import strategy
 from scheduler.invoke import Answer, invoke
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, SqlStore, Store
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 from tests.scheduler.served import balance
 
 SECRET = "delivery-test-secret"

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from harness.gym import enqueue, journal, log_in_all, users
 from harness.measures import attempts
 from scheduler.core.errors import StoreError
 from scheduler.core.outcome import Disposition, InvocationReport
@@ -23,7 +24,7 @@ from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
 

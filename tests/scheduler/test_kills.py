@@ -21,12 +21,13 @@ import httpx
 import pytest
 
 from harness.children import Child
+from harness.gym import enqueue, journal, log_in_all, users
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 from tests.scheduler.served import Books, balance, cron, served
 
 pytestmark = pytest.mark.long(30)  # seconds: see tests/conftest.py

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.gym import enqueue, journal, log_in_all, users
 from harness.measures import inversions
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
@@ -19,7 +20,7 @@ from scheduler.core.strategies import strategy, strategy_names
 from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, open_store
-from tests.scheduler.real import enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 
 pytestmark = pytest.mark.long(25)  # seconds: see tests/conftest.py
 

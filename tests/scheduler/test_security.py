@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.gym import enqueue, log_in_all, users
 from mock_aimharder.__main__ import _parser as mock_parser
 from mock_aimharder.model.config import MockConfig, UserAccount
 from mock_aimharder.server.app import create_app as create_mock
@@ -24,7 +25,7 @@ from scheduler.app import CRON_PATH, create_app
 from scheduler.cli import _parser as scheduler_parser
 from scheduler.settings import Settings
 from scheduler.store import MemoryStore, open_store
-from tests.scheduler.real import enqueue, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 from tests.scheduler.served import cron, served
 
 pytestmark = pytest.mark.long(10)  # seconds: see tests/conftest.py

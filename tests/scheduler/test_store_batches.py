@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from harness.gym import enqueue, users
 from scheduler.core.domain import (
     BookingResult,
     InstanceId,
@@ -28,7 +29,6 @@ from scheduler.core.status import Event, Status
 from scheduler.store import SqlStore, Store
 
 from .conftest import StoreFactory
-from .real import enqueue, users
 from .test_bad_input import NOW, hostile_store  # noqa: F401 (a fixture)
 from .test_store_concurrency import (  # noqa: F401 (a fixture)
     ROWS,

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 import pytest
 
+from harness.gym import enqueue, journal, log_in_all, users
 from scheduler.core.domain import PrebookingId
 from scheduler.core.errors import StoreError
 from scheduler.core.status import Status
@@ -27,7 +28,7 @@ from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import open_store
 from scheduler.store.cut import Cut
-from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym, users
+from tests.scheduler.real import locked, mock_gym
 
 from .test_store_contract import T0, A, new
 

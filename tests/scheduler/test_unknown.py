@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from harness.gym import enqueue, journal, log_in_all, users
 from harness.measures import holds_place
 from scheduler.core.domain import BookingResult, InstanceId, PrebookingId
 from scheduler.core.outcome import Disposition, InvocationReport
@@ -25,7 +26,7 @@ from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, Store, open_store
 from scheduler.store.rows import result_to_text
-from tests.scheduler.real import enqueue, journal, locked, log_in_all, mock_gym, users
+from tests.scheduler.real import locked, mock_gym
 
 from .test_store_contract import T0, A, B, new
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import simpy
 
+from harness.gym import CLASS_ID, DAY, enqueue, journal, log_in_all, users
 from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.model.gym import Gym
@@ -24,7 +25,7 @@ from sim.model.driver import drive
 from sim.model.streams import Streams
 from sim.model.world import SimWorld
 from sim.scenario import Scenario
-from tests.scheduler.real import CLASS_ID, DAY, enqueue, journal, log_in_all, mock_gym, users
+from tests.scheduler.real import mock_gym
 
 COUNT = 7
 INBOUND = 0.05
