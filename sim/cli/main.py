@@ -24,10 +24,10 @@ from commandline.conventions import (
 from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
+from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
 from sim.experiments import quick
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
-from sim.experiments.replay import add_replay_parser, run_replay
 from sim.report.files import build_report, gather, write_validation
 from sim.scenario import (
     DEFAULT_SCENARIO,

@@ -17,14 +17,11 @@ from commandline.conventions import add_command, add_json, add_verbosity
 from scheduler.core.errors import ConfigurationError
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.rendering import phrase
-from sim.scenario import Scenario
+from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
 from sim.selection.kn import Selection
 from sim.selection.objectives import OBJECTIVES, Replications, select_strategy
 
 __all__ = ["add_select_parser", "run_select", "selection_json"]
-
-MAX_REPLICATIONS = 10_000  # a bound on what one command may run per strategy
-MAX_LOAD = 1_000
 
 
 def add_select_parser(commands: Any, default_scenario: Path) -> None:

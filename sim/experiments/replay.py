@@ -7,19 +7,14 @@ prints the same journal, and the same journal hash, as the run in the report did
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-from pathlib import Path
-from typing import Any
 
-from commandline.conventions import add_command
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.model.replication import Replication, run_replication
 from sim.scenario import Scenario
 
-__all__ = ["add_replay_parser", "parse_run_id", "replay", "run_id", "run_replay"]
+__all__ = ["parse_run_id", "replay", "run_id"]
 
 _ID = re.compile(r"(?P<strategy>[a-z_-]+)/(?P<load>\d{1,4})/(?P<replication>\d{1,6})@(?P<seed>\d+)")
 
@@ -47,25 +42,3 @@ def replay(scenario: Scenario, text: str) -> Replication:
     name, load, replication, seed = parse_run_id(text)
     scenario = scenario.variant(experiment={"seed": seed})
     return run_replication(scenario, name, load, replication, keep_journal=True)
-
-
-def add_replay_parser(commands: Any, default_scenario: Path) -> None:
-    command = add_command(commands, "replay", help="rerun one replication and print its journal")
-    command.add_argument("run_id", help="strategy/load/replication@seed, e.g. staggered/20/3@1")
-    command.add_argument(
-        "--scenario",
-        type=Path,
-        default=default_scenario,
-        help="the scenario file (TOML; default: sim/scenarios/default.toml)",
-    )
-
-
-def run_replay(args: argparse.Namespace) -> int:
-    result = replay(Scenario.from_file(args.scenario), args.run_id)
-    print(f"run {run_id(result)} ({args.scenario})")
-    print(f"journal sha256 {result.journal_hash}")
-    print("seeds " + json.dumps(result.seeds))
-    print("summary " + json.dumps(result.summary.row(), default=str))
-    for entry in result.journal:
-        print(json.dumps(entry.to_json(), sort_keys=True))
-    return 0

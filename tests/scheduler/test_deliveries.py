@@ -1,7 +1,7 @@
 """Duplicate deliveries: two calls carrying one delivery id, at the same moment, book nothing
 twice, and the second says in its answer that it was a duplicate. For real (the cron endpoint
 on SQLite and PostgreSQL, the mock's journal as the judge) and in the store; the model's own
-test is in ``tests/sim/test_triggers.py``."""
+test is in ``tests/sim/model/test_triggers.py``."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from scheduler.core.outcome import Disposition
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy
 from tests.scheduler.answers import results
-from tests.sim.harness import invoke, invoke_together, ready_store
+from tests.sim.model.harness import invoke, invoke_together, ready_store
 
 
 def sent(world_sends: list[tuple[float, PrebookingId]]) -> list[tuple[float, str]]:

@@ -27,8 +27,8 @@ from scheduler.core.strategies import PolicyConfig, strategy
 from scheduler.core.verdict import ALREADY_BOOKED
 from scheduler.store import Store
 from sim.model.driver import Run
-from tests.sim.harness import ready_store
-from tests.sim.world import ScriptedWorld
+from tests.sim.model.harness import ready_store
+from tests.sim.model.world import ScriptedWorld
 
 from .conftest import StoreFactory
 from .test_store_contract import T0, A, B, finish, ids, new

@@ -19,8 +19,8 @@ from scheduler.core.flows import run_invocation
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy
 from sim.model.driver import KILLED, Run
-from tests.sim.harness import invoke, ready_store
-from tests.sim.world import ScriptedWorld
+from tests.sim.model.harness import invoke, ready_store
+from tests.sim.model.world import ScriptedWorld
 
 latencies = st.lists(st.floats(0.01, 1.0), min_size=2, max_size=12)
 

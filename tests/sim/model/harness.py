@@ -12,7 +12,7 @@ from scheduler.core.outcome import InvocationReport
 from scheduler.core.strategies import PolicyConfig
 from scheduler.store import MemoryStore, NewPrebooking
 from sim.model.driver import drive
-from tests.sim.world import ScriptedWorld
+from tests.sim.model.world import ScriptedWorld
 
 __all__ = ["invoke", "invoke_together", "ready_store"]
 

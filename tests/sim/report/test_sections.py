@@ -61,7 +61,7 @@ def rendered(
     out = tmp_path_factory.mktemp("report")
     seed = Scenario.from_data({"experiment": {"replications": 2}})
     # In this process: a pool would fork workers for each of gather's phases, and the data are
-    # the same byte for byte whichever executor runs them (tests/sim/test_executors.py).
+    # the same byte for byte whichever executor runs them (tests/sim/experiments/test_executors.py).
     findings = gather(Scenario.from_data(data), seed_scenario=seed, executor=Inline())
     build_report(findings, out)
     return data, out

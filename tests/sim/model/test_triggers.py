@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Generator
-from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -29,10 +28,10 @@ from scheduler.store import MemoryStore
 from sim.model.platform import InvocationRecord, Platform
 from sim.model.replication import run_replication
 from sim.model.trigger import TriggerLog, trigger
-from sim.scenario import CronModel, PlatformModel, Scenario
-from tests.sim.world import ScriptedWorld
+from sim.scenario import TRIGGER_PRESETS, CronModel, PlatformModel, Scenario
+from tests.sim.model.world import ScriptedWorld
 
-PRESETS = Path(__file__).parents[2] / "sim" / "scenarios" / "triggers"
+PRESETS = TRIGGER_PRESETS
 DAY = 86_400.0
 
 
