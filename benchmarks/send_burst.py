@@ -47,8 +47,8 @@ from rich.table import Table
 
 from harness.children import child
 from scheduler.client import AimHarderClient
+from scheduler.connections import Connections
 from scheduler.core.domain import Prebooking, PrebookingId, Session, UserId
-from scheduler.sockets import origin, use_asyncio_sockets
 from tests.scheduler.certificates import make_certificates
 
 COUNT = 50
@@ -133,27 +133,24 @@ def _prebooking(i: int) -> Prebooking:
 
 async def scheduler_client(base: str, mode: str, tls: ssl.SSLContext) -> Measured:
     """The scheduler's own client, set up as an invocation sets it up (``scheduler.invoke``)."""
-    async with httpx.AsyncClient(follow_redirects=False, verify=tls) as http:
-        sockets = use_asyncio_sockets(http)
-        client = AimHarderClient(http, base_url=base)
+    async with Connections(base, tls=tls) as connections:
+        client = AimHarderClient(connections, base_url=base)
         cpu_from = time.process_time()
         if mode == "warm":
-            await asyncio.gather(*(http.get(base + "/ping") for _ in range(COUNT)))
+            ping = functools.partial(
+                connections.send, "GET", base + "/ping", body=None, headers={}, timeout=TIMEOUT
+            )
+            await asyncio.gather(*(ping() for _ in range(COUNT)))
             cpu_from = time.process_time()
         elif mode == "ahead":
-            to = origin(http, base)
-            assert to is not None
-            sockets.connect_ahead(*to, COUNT, timeout=TIMEOUT)
+            connections.open_ahead(COUNT, timeout=TIMEOUT)
             await asyncio.sleep(AHEAD_START)
 
         async def send(i: int) -> object:
             session = Session(user=UserId(f"athlete{i}"), cookies={"amhrdrauth": f"athlete{i}"})
             return await client.book(_prebooking(i), session, timeout=TIMEOUT)
 
-        try:
-            return await _timed(send, cpu_from=cpu_from)
-        finally:
-            sockets.forget_ahead()
+        return await _timed(send, cpu_from=cpu_from)
 
 
 def node_fetch(node: str, ca: Path) -> Callable[..., Measured]:

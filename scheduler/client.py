@@ -4,18 +4,22 @@ The client turns HTTP into domain values and domain errors and decides nothing: 
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
 It keeps no clock either: the driver stamps each error it throws into a flow with its own.
 Sources for every path and field: mock_aimharder/API.md (each cites the public client it rests on).
+Requests go through an ``Exchange``: the scheduler's own is ``scheduler.connections`` (aiohttp).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from http.cookiejar import Cookie, CookieJar, CookiePolicy
-from typing import Any
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import httpx
 
+from scheduler.connections import HttpAnswer
 from scheduler.core.domain import BookingResult, Prebooking, Seconds, Session, UserId
 from scheduler.core.errors import (
     HttpStatusError,
@@ -24,10 +28,24 @@ from scheduler.core.errors import (
     TransportError,
 )
 
-__all__ = ["AimHarderClient", "LoginRefused", "cookie_header", "fingerprint_for"]
+__all__ = ["AimHarderClient", "Exchange", "LoginRefused", "cookie_header", "fingerprint_for"]
 
 SESSION_COOKIE = "amhrdrauth"
 FORM = "application/x-www-form-urlencoded"
+
+
+class Exchange(Protocol):
+    """Sends one request and reads its whole answer; ``TransportError`` when none came."""
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: Seconds,
+    ) -> HttpAnswer: ...
 
 
 def fingerprint_for(user: str) -> str:
@@ -43,6 +61,164 @@ def cookie_header(cookies: Mapping[str, str]) -> str:
     """A session's ``Cookie`` header: its cookies as ``name=value`` pairs, as a browser
     joins them."""
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+class AimHarderClient:
+    """One invocation's client of AimHarder at ``base_url`` (the mock in this project).
+
+    One exchange books for many users, each request with its own user's session in an explicit
+    ``Cookie`` header, and with nothing of any other user's: the exchange keeps no cookie it
+    hears (``scheduler.connections``). An ``httpx.AsyncClient`` is taken too, its cookie jar
+    replaced by one that keeps nothing (``sim.real`` logs its users in through one).
+    """
+
+    def __init__(self, http: Exchange | httpx.AsyncClient, *, base_url: str) -> None:
+        self._exchange = _HttpxExchange(http) if isinstance(http, httpx.AsyncClient) else http
+        self._base = base_url.rstrip("/")
+
+    async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
+        """The JSON login (mock_aimharder/API.md); the session is the cookies it sets."""
+        body = {
+            "username": user,
+            "password": password,
+            "fingerprint": fingerprint_for(user),
+            "iniframe": 0,
+        }
+        answer = await self._send(
+            "POST",
+            "/api/login",
+            timeout=timeout,
+            body=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        payload = _json_object(answer)
+        auth = payload.get("data", {}).get("auth", {}) if isinstance(payload, dict) else {}
+        if not (isinstance(auth, dict) and auth.get("authOK") is True):
+            raise LoginRefused(f"AimHarder refused the login of {user!r}: {payload.get('error')!r}")
+        cookies = _cookies_set(answer.set_cookies)
+        if SESSION_COOKIE not in cookies:
+            raise LoginRefused(f"login of {user!r} answered authOK but set no {SESSION_COOKIE}")
+        return Session(user=user, cookies=cookies)
+
+    async def book(
+        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
+    ) -> BookingResult:
+        """``POST /api/book`` with the form fields every public client sends
+        (mock_aimharder/API.md)."""
+        form = {
+            "id": str(prebooking.class_id),
+            "day": prebooking.day,
+            "insist": "0",
+            "familyId": "",
+        }
+        answer = await self._send(
+            "POST",
+            f"/api/book?{urlencode({'box': str(prebooking.box)})}",
+            timeout=timeout,
+            body=urlencode(form).encode(),
+            headers={"content-type": FORM, "cookie": cookie_header(session.cookies)},
+        )
+        payload = _json_object(answer)
+        if payload.get("logout"):
+            raise SessionExpiredError(f"session of {session.user!r} has expired")
+        return _booking_result(payload, answer)
+
+    async def place(
+        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
+    ) -> int | None:
+        """The user's ``bookState`` in the prebooking's class from ``GET /api/bookings``.
+
+        None when the class lists no state for the user (no place, no waitlist place); a class
+        missing from the day's listing also holds no place of the user's.
+        """
+        query = urlencode({"day": prebooking.day, "box": str(prebooking.box), "familyId": ""})
+        answer = await self._send(
+            "GET",
+            f"/api/bookings?{query}",
+            timeout=timeout,
+            body=None,
+            headers={"cookie": cookie_header(session.cookies)},
+        )
+        payload = _json_object(answer)
+        if payload.get("logout"):
+            raise SessionExpiredError(f"session of {session.user!r} has expired")
+        classes = payload.get("bookings")
+        if not isinstance(classes, list):
+            raise HttpStatusError(answer.status, body=f"listing without bookings: {_text(answer)}")
+        for listed in classes:
+            if isinstance(listed, dict) and str(listed.get("id")) == str(prebooking.class_id):
+                state = listed.get("bookState")
+                return state if isinstance(state, int) and not isinstance(state, bool) else None
+        return None
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: Seconds,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> HttpAnswer:
+        answer = await self._exchange.send(
+            method, self._base + path, body=body, headers=headers, timeout=timeout
+        )
+        if answer.status != 200:
+            raise HttpStatusError(
+                answer.status, retry_after=_retry_after(answer.retry_after), body=_text(answer)
+            )
+        return answer
+
+
+def _text(answer: HttpAnswer) -> str:
+    return answer.body.decode("utf-8", errors="replace")
+
+
+def _json_object(answer: HttpAnswer) -> dict[str, Any]:
+    try:
+        payload = json.loads(answer.body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise HttpStatusError(answer.status, body=f"not a JSON object: {_text(answer)}")
+    return payload
+
+
+def _booking_result(payload: Mapping[str, Any], answer: HttpAnswer) -> BookingResult:
+    state = payload.get("bookState")
+    if isinstance(state, str) and state.lstrip("-").isdigit():
+        state = int(state)
+    if not isinstance(state, int) or isinstance(state, bool):
+        raise HttpStatusError(
+            answer.status, body=f"booking answer without bookState: {_text(answer)}"
+        )
+    reservation = payload.get("id")
+    return BookingResult(
+        book_state=state,
+        reservation_id=None if reservation in (None, "") else str(reservation),
+        message=payload.get("errorMssg") or None,
+        message_lang=payload.get("errorMssgLang") or None,
+    )
+
+
+def _cookies_set(headers: tuple[str, ...]) -> dict[str, str]:
+    """The non-empty cookies a set of ``Set-Cookie`` headers sets, by name (a malformed
+    header sets none)."""
+    jar: SimpleCookie = SimpleCookie()
+    for header in headers:
+        try:
+            jar.load(header)
+        except CookieError:
+            continue
+    return {name: morsel.value for name, morsel in jar.items() if morsel.value}
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from ``Retry-After``; the HTTP-date form is ignored (AimHarder sends none)."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 class _KeepNone(CookiePolicy):
@@ -65,150 +241,35 @@ class _KeepNone(CookiePolicy):
         return False
 
 
-class AimHarderClient:
-    """One invocation's connection to AimHarder (``base_url`` is the mock in this project).
+class _HttpxExchange:
+    """An ``httpx.AsyncClient`` as an exchange. httpx stores every ``Set-Cookie`` it hears in
+    the client's jar and adds the jar to later requests, so the jar is replaced by one that
+    keeps nothing (through httpx's public ``cookies`` setter)."""
 
-    One ``http`` client books for many users, each request with its own user's session in an
-    explicit ``Cookie`` header. The client's cookie jar is replaced by one that keeps nothing:
-    httpx stores every ``Set-Cookie`` it hears in the client's jar and adds the jar to later
-    requests, so a cookie set in an answer to one user would travel with another user's
-    booking (and, with a different domain, beside that user's own ``amhrdrauth``).
-    """
-
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        *,
-        base_url: str,
-    ) -> None:
+    def __init__(self, http: httpx.AsyncClient) -> None:
         http.cookies = CookieJar(policy=_KeepNone())
         self._http = http
-        self._base = base_url.rstrip("/")
 
-    async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
-        """The JSON login (mock_aimharder/API.md); the session is the cookies it sets."""
-        body = {
-            "username": user,
-            "password": password,
-            "fingerprint": fingerprint_for(user),
-            "iniframe": 0,
-        }
-        response = await self._send("POST", "/api/login", timeout=timeout, json=body)
-        payload = _json_object(response)
-        auth = payload.get("data", {}).get("auth", {}) if isinstance(payload, dict) else {}
-        if not (isinstance(auth, dict) and auth.get("authOK") is True):
-            raise LoginRefused(f"AimHarder refused the login of {user!r}: {payload.get('error')!r}")
-        cookies = {name: value for name, value in response.cookies.items() if value}
-        if SESSION_COOKIE not in cookies:
-            raise LoginRefused(f"login of {user!r} answered authOK but set no {SESSION_COOKIE}")
-        return Session(user=user, cookies=cookies)
-
-    async def book(
-        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
-    ) -> BookingResult:
-        """``POST /api/book`` with the form fields every public client sends
-        (mock_aimharder/API.md)."""
-        form = {
-            "id": str(prebooking.class_id),
-            "day": prebooking.day,
-            "insist": "0",
-            "familyId": "",
-        }
-        response = await self._send(
-            "POST",
-            f"/api/book?{urlencode({'box': str(prebooking.box)})}",
-            timeout=timeout,
-            content=urlencode(form).encode(),
-            headers={"content-type": FORM, "cookie": cookie_header(session.cookies)},
-        )
-        payload = _json_object(response)
-        if payload.get("logout"):
-            raise SessionExpiredError(f"session of {session.user!r} has expired")
-        return _booking_result(payload, response)
-
-    async def place(
-        self, prebooking: Prebooking, session: Session, *, timeout: Seconds
-    ) -> int | None:
-        """The user's ``bookState`` in the prebooking's class from ``GET /api/bookings``.
-
-        None when the class lists no state for the user (no place, no waitlist place); a class
-        missing from the day's listing also holds no place of the user's.
-        """
-        query = urlencode({"day": prebooking.day, "box": str(prebooking.box), "familyId": ""})
-        response = await self._send(
-            "GET",
-            f"/api/bookings?{query}",
-            timeout=timeout,
-            headers={"cookie": cookie_header(session.cookies)},
-        )
-        payload = _json_object(response)
-        if payload.get("logout"):
-            raise SessionExpiredError(f"session of {session.user!r} has expired")
-        classes = payload.get("bookings")
-        if not isinstance(classes, list):
-            raise HttpStatusError(
-                response.status_code, body=f"listing without bookings: {response.text}"
-            )
-        for listed in classes:
-            if isinstance(listed, dict) and str(listed.get("id")) == str(prebooking.class_id):
-                state = listed.get("bookState")
-                return state if isinstance(state, int) and not isinstance(state, bool) else None
-        return None
-
-    async def _send(
-        self, method: str, path: str, *, timeout: Seconds, **kwargs: Any
-    ) -> httpx.Response:
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: Seconds,
+    ) -> HttpAnswer:
         try:
-            # The query is in ``path`` and the form in ``content``, encoded here: httpx's
-            # ``params``, ``data`` and ``cookies`` cost some 0.2 ms a request more to merge.
-            request = self._http.build_request(
-                method, self._base + path, timeout=httpx.Timeout(timeout), **kwargs
+            response = await self._http.request(
+                method, url, content=body, headers=headers, timeout=httpx.Timeout(timeout)
             )
-            response = await self._http.send(request)
         except httpx.TimeoutException as exc:
-            raise TransportError(f"{method} {path} timed out after {timeout:g} s") from exc
+            raise TransportError(f"{method} {url} timed out after {timeout:g} s") from exc
         except httpx.TransportError as exc:
-            raise TransportError(f"{method} {path} failed: {exc!r}") from exc
-        if response.status_code != httpx.codes.OK:
-            raise HttpStatusError(
-                response.status_code,
-                retry_after=_retry_after(response.headers),
-                body=response.text,
-            )
-        return response
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        raise HttpStatusError(response.status_code, body=f"not a JSON object: {response.text}")
-    return payload
-
-
-def _booking_result(payload: Mapping[str, Any], response: httpx.Response) -> BookingResult:
-    state = payload.get("bookState")
-    if isinstance(state, str) and state.lstrip("-").isdigit():
-        state = int(state)
-    if not isinstance(state, int) or isinstance(state, bool):
-        raise HttpStatusError(
-            response.status_code, body=f"booking answer without bookState: {response.text}"
+            raise TransportError(f"{method} {url} failed: {exc!r}") from exc
+        return HttpAnswer(
+            status=response.status_code,
+            body=response.content,
+            retry_after=response.headers.get("retry-after"),
+            set_cookies=tuple(response.headers.get_list("set-cookie")),
         )
-    reservation = payload.get("id")
-    return BookingResult(
-        book_state=state,
-        reservation_id=None if reservation in (None, "") else str(reservation),
-        message=payload.get("errorMssg") or None,
-        message_lang=payload.get("errorMssgLang") or None,
-    )
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds from ``Retry-After``; the HTTP-date form is ignored (AimHarder sends none)."""
-    value = headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
 
 from harness.children import mock_process
@@ -19,6 +18,7 @@ from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.serving import serve
 from scheduler.client import AimHarderClient
+from scheduler.connections import Connections
 from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking, SqlStore, Store
 
@@ -86,8 +86,8 @@ def log_in_all(store: Store, base_url: str, athletes: list[UserId]) -> None:
     """Real logins through the mock's JSON login; the cookies go to the store."""
 
     async def run() -> None:
-        async with httpx.AsyncClient() as http:
-            client = AimHarderClient(http, base_url=base_url)
+        async with Connections(base_url) as connections:
+            client = AimHarderClient(connections, base_url=base_url)
             sessions = await asyncio.gather(*(client.login(u, PASSWORD) for u in athletes))
         for session in sessions:
             store.save_session(session, time.time())
