@@ -134,8 +134,8 @@ class Connections:
 
     async def _one_ahead(self) -> None:
         """Wait for the next connection opened ahead, if one is on its way."""
-        if self._ahead:
-            await asyncio.shield(self._ahead.popleft())
+        if self._ahead and not (attempt := self._ahead.popleft()).done():
+            await asyncio.shield(attempt)  # cut meanwhile, the request leaves it to the pool
 
     async def send(
         self,
