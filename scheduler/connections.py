@@ -2,10 +2,10 @@
 connections opened ahead of the requests that take them.
 
 aiohttp sends every request: in ``benchmarks.send_burst`` (50 form POSTs at once, each with its
-own cookie) it spent a fifth of httpx's CPU a request and came closest to the latency, on
-plain http and on https alike. Its session here keeps no cookie (``DummyCookieJar``): HTTP state
-travels in each request's own headers (``scheduler.client``), never from one user's answer
-into another user's request.
+own cookie) it spent 0.12-0.22 ms of CPU a request where httpx spent 1-5 ms, and came closest
+to the latency of the clients measured (Node's fetch too), on plain http and on https alike.
+Its session here keeps no cookie (``DummyCookieJar``): HTTP state travels in each request's own
+headers (``scheduler.client``), never from one user's answer into another user's request.
 
 ``open_ahead`` opens connections, TLS handshake included, while the claims are on their way to
 the store (``scheduler.invoke``), through the connector's documented ``connect``, and puts them
