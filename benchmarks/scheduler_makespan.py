@@ -9,17 +9,18 @@ a schema of its own, dropped after). "Database time" is measured here too, on th
 store: the mean time of the four queries one prebooking costs on its own (find ready, claim, get
 session, record the result). The mock runs in its own process on 127.0.0.1 with a fixed latency
 (in a thread of this one, its work would hold this interpreter's lock and count against the
-scheduler); the scheduler is the real one (httpx, the store), on the event loop it is served on
+scheduler); the scheduler is the real one (aiohttp, the store), on the event loop it is served on
 (uvloop, as ``python -m scheduler invoke`` runs it too).
 
 Where the time goes (second table, for one prebooking and for parallel N=50): every request is
-watched (httpx event hooks and httpcore's ``trace``) and stamped when its flow asked for it, when
+watched (aiohttp's ``TraceConfig``) and stamped when its flow asked for it, when
 its last byte left, when it reached the mock (the mock's journal: arrival at its HTTP parser),
 when the mock processed it, when its answer was heard and when its result was committed. The
 segments run from the start to the latest of each stamp, so they add up to the invocation's
-time. Below them: TCP connections taken, the CPU time per booking of the scheduler's process
-(all its threads) and of the mock's, and the scheduler's CPU time until its last request was
-out (what the burst costs it, whatever else runs on the machine).
+time. Below them: connections taken from the pool and opened by the requests, the CPU time
+per booking of the scheduler's process (all its threads) and of the mock's, and the
+scheduler's CPU time until its last request was out (what the burst costs it, whatever else
+runs on the machine).
 
 Run from the top folder: .venv/bin/python -m benchmarks.scheduler_makespan
 """
@@ -35,9 +36,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-import httpx
+import aiohttp
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
@@ -124,30 +126,41 @@ def database_time(kind: str, folder: Path, count: int = 40) -> float:
 
 @dataclass(slots=True)
 class Watch:
-    """Stamps of every request one invocation sends, by user (told apart by session cookie)."""
+    """Stamps of every request one invocation sends, by user (told apart by session cookie),
+    through aiohttp's tracing (each request gets a context of its own)."""
 
     users_by_cookie: dict[str, UserId]
     out: dict[UserId, float] = field(default_factory=dict)  # the request's last byte left
     out_cpu: float = 0.0  # this process's CPU time when the last of them left
     heard: dict[UserId, float] = field(default_factory=dict)  # its answer was read
-    connections: int = 0  # TCP connections the pool took
+    opened: int = 0  # connections the requests opened themselves
+    reused: int = 0  # connections they took from the pool (opened ahead)
 
-    def hooks(self) -> dict[str, list[Any]]:
-        return {"request": [self._on_request]}
+    def trace_configs(self) -> list[aiohttp.TraceConfig]:
+        config = aiohttp.TraceConfig()
+        config.on_request_start.append(self._on_start)
+        config.on_request_headers_sent.append(self._on_sent)
+        config.on_request_chunk_sent.append(self._on_sent)
+        config.on_response_chunk_received.append(self._on_heard)
+        config.on_connection_create_start.append(self._on_opened)
+        config.on_connection_reuseconn.append(self._on_reused)
+        return [config]
 
-    async def _on_request(self, request: httpx.Request) -> None:
-        user = self.users_by_cookie[_session_cookie(request.headers.get("cookie", ""))]
+    async def _on_start(self, _: Any, context: SimpleNamespace, params: Any) -> None:
+        context.user = self.users_by_cookie[_session_cookie(params.headers.get("cookie", ""))]
 
-        async def trace(name: str, info: dict[str, Any]) -> None:
-            if name == "connection.connect_tcp.started":
-                self.connections += 1
-            elif name == "http11.send_request_body.complete":
-                self.out[user] = time.time()
-                self.out_cpu = time.process_time()
-            elif name == "http11.receive_response_body.complete":
-                self.heard[user] = time.time()
+    async def _on_sent(self, _: Any, context: SimpleNamespace, params: Any) -> None:
+        self.out[context.user] = time.time()  # the body follows the headers: the last wins
+        self.out_cpu = time.process_time()
 
-        request.extensions["trace"] = trace
+    async def _on_heard(self, _: Any, context: SimpleNamespace, params: Any) -> None:
+        self.heard[context.user] = time.time()
+
+    async def _on_opened(self, _: Any, context: SimpleNamespace, params: Any) -> None:
+        self.opened += 1
+
+    async def _on_reused(self, _: Any, context: SimpleNamespace, params: Any) -> None:
+        self.reused += 1
 
 
 def _session_cookie(header: str) -> str:
@@ -178,7 +191,8 @@ class Timeline:
     makespan: float
     latency: float  # the mock's, configured
     at: dict[str, float]  # stage -> seconds after the start (STAGES' keys)
-    connections: int
+    opened: int  # connections the requests opened themselves
+    reused: int  # connections they took from the pool
     scheduler_cpu: float  # seconds, all its threads
     cpu_until_out: float  # of those, spent before the last request was out
     mock_cpu: float | None  # seconds; None where /proc cannot say
@@ -210,7 +224,8 @@ def _timeline(
         makespan=answer_body["executionTimeMs"] / 1000,
         latency=latency,
         at={stage: t - start for stage, t in stamps.items()},
-        connections=watch.connections,
+        opened=watch.opened,
+        reused=watch.reused,
         scheduler_cpu=cpu[0],
         cpu_until_out=watch.out_cpu - cpu[2],
         mock_cpu=cpu[1],
@@ -239,8 +254,8 @@ def makespan(
                 database_url="unused", aimharder_url=mock.url, policy=strategy(name)
             )
             mock_before, cpu_before = _mock_cpu(mock.pid), time.process_time()
-            hooks = None if watch is None else watch.hooks()
-            answer = run(invoke(settings, store, event_hooks=hooks))
+            traces = [] if watch is None else watch.trace_configs()
+            answer = run(invoke(settings, store, trace_configs=traces))
             cpu_after, mock_after = time.process_time(), _mock_cpu(mock.pid)
             assert answer.body["results"]["completed"] == count, answer.body
             makespans.append(answer.body["executionTimeMs"] / 1000)
@@ -300,8 +315,12 @@ def breakdown(cases: dict[str, Timeline], count: dict[str, int]) -> Table:
     )
     table.add_row("makespan", *(f"{1000 * timeline.makespan:.1f}" for timeline in cases.values()))
     table.add_row(
-        "connections taken (opened ahead, while the claims ran)",
-        *(str(timeline.connections) for timeline in cases.values()),
+        "connections taken from the pool (opened ahead, while the claims ran)",
+        *(str(timeline.reused) for timeline in cases.values()),
+    )
+    table.add_row(
+        "connections the requests opened themselves",
+        *(str(timeline.opened) for timeline in cases.values()),
     )
     table.add_row(
         "scheduler CPU per booking (ms)",

@@ -16,11 +16,10 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
 from harness.journal import journal_entries
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from scheduler.client import AimHarderClient
+from scheduler.connections import Connections
 from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking, Store
 
@@ -73,8 +72,8 @@ def log_in_all(
     """Real logins through the mock's JSON login, all at once; the cookies go to the store."""
 
     async def run() -> None:
-        async with httpx.AsyncClient() as http:
-            client = AimHarderClient(http, base_url=base_url)
+        async with Connections(base_url) as connections:
+            client = AimHarderClient(connections, base_url=base_url)
             sessions = await asyncio.gather(*(client.login(u, password) for u in athletes))
         for session in sessions:
             store.save_session(session, time.time())

@@ -2,7 +2,8 @@
 
 core/          every decision, no I/O and no clock (see ``scheduler.core``)
 store/         the prebookings' database: SQLAlchemy Core (SQLite, PostgreSQL) and in memory
-client.py      AimHarder over HTTP (httpx)
+client.py      AimHarder over HTTP: paths, fields, answers
+connections.py the way there: an aiohttp session, connections opened ahead
 aio.py         the asyncio driver: interprets the core's effects with the store and the client
 invoke.py      one real invocation: the driver, a deadline, the platform's cut
 app.py         the cron endpoint (FastAPI); auth.py its secret check

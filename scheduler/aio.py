@@ -2,7 +2,8 @@
 
 Like the SimPy driver (``sim.model.driver``), it decides nothing. It interprets ``Sleep``, ``Spawn``
 and ``WaitAny`` with asyncio, hands every other effect to a ``RealWorld`` (the store through its
-threads, AimHarder through httpx), and throws failures back into the flow that asked.
+threads, AimHarder through its client, ``scheduler.client``), and throws failures back into the
+flow that asked.
 
 Children run in a ``TaskGroup``: cancelling the invocation (the ``maxDuration`` kill) cancels
 every request in flight with it, and runs no cleanup, exactly like a platform killing the

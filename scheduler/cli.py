@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import httpx
 import uvicorn
 from rich.console import Console
 
@@ -36,6 +35,7 @@ from commandline.durations import duration
 from scheduler.aio import run
 from scheduler.app import create_app
 from scheduler.client import AimHarderClient
+from scheduler.connections import Connections
 from scheduler.core.domain import Session, UserId
 from scheduler.core.errors import ConfigurationError, SchedulerError, TransportError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy, strategy_names
@@ -242,9 +242,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _login(settings: Settings, user: UserId, password: str) -> Session:
-    async with httpx.AsyncClient() as http:
+    async with Connections(settings.aimharder_url) as connections:
         try:
-            return await AimHarderClient(http, base_url=settings.aimharder_url).login(
+            return await AimHarderClient(connections, base_url=settings.aimharder_url).login(
                 user, password
             )
         except TransportError as exc:

@@ -4,30 +4,44 @@ The client turns HTTP into domain values and domain errors and decides nothing: 
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
 It keeps no clock either: the driver stamps each error it throws into a flow with its own.
 Sources for every path and field: mock_aimharder/API.md (each cites the public client it rests on).
+Requests go through an ``Exchange``: the scheduler's own is ``scheduler.connections`` (aiohttp).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
-from http.cookiejar import Cookie, CookieJar, CookiePolicy
-from typing import Any
+from http.cookies import CookieError, SimpleCookie
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
-import httpx
-
+from scheduler.connections import HttpAnswer
 from scheduler.core.domain import BookingResult, Prebooking, Seconds, Session, UserId
 from scheduler.core.errors import (
     HttpStatusError,
     LoginRefused,
     SessionExpiredError,
-    TransportError,
 )
 
-__all__ = ["AimHarderClient", "LoginRefused", "cookie_header", "fingerprint_for"]
+__all__ = ["AimHarderClient", "Exchange", "LoginRefused", "cookie_header", "fingerprint_for"]
 
 SESSION_COOKIE = "amhrdrauth"
 FORM = "application/x-www-form-urlencoded"
+
+
+class Exchange(Protocol):
+    """Sends one request and reads its whole answer; ``TransportError`` when none came."""
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: Seconds,
+    ) -> HttpAnswer: ...
 
 
 def fingerprint_for(user: str) -> str:
@@ -45,44 +59,16 @@ def cookie_header(cookies: Mapping[str, str]) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-class _KeepNone(CookiePolicy):
-    """A cookie policy that stores no cookie and sends none."""
-
-    netscape = True
-    rfc2965 = False
-    hide_cookie2 = False
-
-    def set_ok(self, cookie: Cookie, request: Any) -> bool:
-        return False
-
-    def return_ok(self, cookie: Cookie, request: Any) -> bool:
-        return False
-
-    def domain_return_ok(self, domain: str, request: Any) -> bool:
-        return False
-
-    def path_return_ok(self, path: str, request: Any) -> bool:
-        return False
-
-
 class AimHarderClient:
-    """One invocation's connection to AimHarder (``base_url`` is the mock in this project).
+    """One invocation's client of AimHarder at ``base_url`` (the mock in this project).
 
-    One ``http`` client books for many users, each request with its own user's session in an
-    explicit ``Cookie`` header. The client's cookie jar is replaced by one that keeps nothing:
-    httpx stores every ``Set-Cookie`` it hears in the client's jar and adds the jar to later
-    requests, so a cookie set in an answer to one user would travel with another user's
-    booking (and, with a different domain, beside that user's own ``amhrdrauth``).
+    One exchange books for many users, each request with its own user's session in an explicit
+    ``Cookie`` header, and with nothing of any other user's: the exchange keeps no cookie it
+    hears (``scheduler.connections``).
     """
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        *,
-        base_url: str,
-    ) -> None:
-        http.cookies = CookieJar(policy=_KeepNone())
-        self._http = http
+    def __init__(self, http: Exchange, *, base_url: str) -> None:
+        self._exchange = http
         self._base = base_url.rstrip("/")
 
     async def login(self, user: UserId, password: str, *, timeout: Seconds = 10.0) -> Session:
@@ -93,12 +79,18 @@ class AimHarderClient:
             "fingerprint": fingerprint_for(user),
             "iniframe": 0,
         }
-        response = await self._send("POST", "/api/login", timeout=timeout, json=body)
-        payload = _json_object(response)
+        answer = await self._send(
+            "POST",
+            "/api/login",
+            timeout=timeout,
+            body=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        payload = _json_object(answer)
         auth = payload.get("data", {}).get("auth", {}) if isinstance(payload, dict) else {}
         if not (isinstance(auth, dict) and auth.get("authOK") is True):
             raise LoginRefused(f"AimHarder refused the login of {user!r}: {payload.get('error')!r}")
-        cookies = {name: value for name, value in response.cookies.items() if value}
+        cookies = _cookies_set(answer.set_cookies)
         if SESSION_COOKIE not in cookies:
             raise LoginRefused(f"login of {user!r} answered authOK but set no {SESSION_COOKIE}")
         return Session(user=user, cookies=cookies)
@@ -114,17 +106,17 @@ class AimHarderClient:
             "insist": "0",
             "familyId": "",
         }
-        response = await self._send(
+        answer = await self._send(
             "POST",
             f"/api/book?{urlencode({'box': str(prebooking.box)})}",
             timeout=timeout,
-            content=urlencode(form).encode(),
+            body=urlencode(form).encode(),
             headers={"content-type": FORM, "cookie": cookie_header(session.cookies)},
         )
-        payload = _json_object(response)
+        payload = _json_object(answer)
         if payload.get("logout"):
             raise SessionExpiredError(f"session of {session.user!r} has expired")
-        return _booking_result(payload, response)
+        return _booking_result(payload, answer)
 
     async def place(
         self, prebooking: Prebooking, session: Session, *, timeout: Seconds
@@ -135,20 +127,19 @@ class AimHarderClient:
         missing from the day's listing also holds no place of the user's.
         """
         query = urlencode({"day": prebooking.day, "box": str(prebooking.box), "familyId": ""})
-        response = await self._send(
+        answer = await self._send(
             "GET",
             f"/api/bookings?{query}",
             timeout=timeout,
+            body=None,
             headers={"cookie": cookie_header(session.cookies)},
         )
-        payload = _json_object(response)
+        payload = _json_object(answer)
         if payload.get("logout"):
             raise SessionExpiredError(f"session of {session.user!r} has expired")
         classes = payload.get("bookings")
         if not isinstance(classes, list):
-            raise HttpStatusError(
-                response.status_code, body=f"listing without bookings: {response.text}"
-            )
+            raise HttpStatusError(answer.status, body=f"listing without bookings: {_text(answer)}")
         for listed in classes:
             if isinstance(listed, dict) and str(listed.get("id")) == str(prebooking.class_id):
                 state = listed.get("bookState")
@@ -156,45 +147,45 @@ class AimHarderClient:
         return None
 
     async def _send(
-        self, method: str, path: str, *, timeout: Seconds, **kwargs: Any
-    ) -> httpx.Response:
-        try:
-            # The query is in ``path`` and the form in ``content``, encoded here: httpx's
-            # ``params``, ``data`` and ``cookies`` cost some 0.2 ms a request more to merge.
-            request = self._http.build_request(
-                method, self._base + path, timeout=httpx.Timeout(timeout), **kwargs
-            )
-            response = await self._http.send(request)
-        except httpx.TimeoutException as exc:
-            raise TransportError(f"{method} {path} timed out after {timeout:g} s") from exc
-        except httpx.TransportError as exc:
-            raise TransportError(f"{method} {path} failed: {exc!r}") from exc
-        if response.status_code != httpx.codes.OK:
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: Seconds,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> HttpAnswer:
+        answer = await self._exchange.send(
+            method, self._base + path, body=body, headers=headers, timeout=timeout
+        )
+        if answer.status != 200:
             raise HttpStatusError(
-                response.status_code,
-                retry_after=_retry_after(response.headers),
-                body=response.text,
+                answer.status, retry_after=_retry_after(answer.retry_after), body=_text(answer)
             )
-        return response
+        return answer
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
+def _text(answer: HttpAnswer) -> str:
+    return answer.body.decode("utf-8", errors="replace")
+
+
+def _json_object(answer: HttpAnswer) -> dict[str, Any]:
     try:
-        payload = response.json()
+        payload = json.loads(answer.body)
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
-        raise HttpStatusError(response.status_code, body=f"not a JSON object: {response.text}")
+        raise HttpStatusError(answer.status, body=f"not a JSON object: {_text(answer)}")
     return payload
 
 
-def _booking_result(payload: Mapping[str, Any], response: httpx.Response) -> BookingResult:
+def _booking_result(payload: Mapping[str, Any], answer: HttpAnswer) -> BookingResult:
     state = payload.get("bookState")
     if isinstance(state, str) and state.lstrip("-").isdigit():
         state = int(state)
     if not isinstance(state, int) or isinstance(state, bool):
         raise HttpStatusError(
-            response.status_code, body=f"booking answer without bookState: {response.text}"
+            answer.status, body=f"booking answer without bookState: {_text(answer)}"
         )
     reservation = payload.get("id")
     return BookingResult(
@@ -205,9 +196,20 @@ def _booking_result(payload: Mapping[str, Any], response: httpx.Response) -> Boo
     )
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def _cookies_set(headers: tuple[str, ...]) -> dict[str, str]:
+    """The non-empty cookies a set of ``Set-Cookie`` headers sets, by name (a malformed
+    header sets none)."""
+    jar: SimpleCookie = SimpleCookie()
+    for header in headers:
+        try:
+            jar.load(header)
+        except CookieError:
+            continue
+    return {name: morsel.value for name, morsel in jar.items() if morsel.value}
+
+
+def _retry_after(value: str | None) -> float | None:
     """Seconds from ``Retry-After``; the HTTP-date form is ignored (AimHarder sends none)."""
-    value = headers.get("retry-after")
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:

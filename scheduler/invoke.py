@@ -7,21 +7,19 @@ server run exactly the same thing. Nothing outlives the call but what it wrote t
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
-import certifi
-import httpx
+import aiohttp
 
 from scheduler.aio import Clock, RealWorld, drive
 from scheduler.client import AimHarderClient
+from scheduler.connections import Connections
 from scheduler.core.delivery import delivery_instance, duplicate_answer
 from scheduler.core.domain import InstanceId
 from scheduler.core.errors import StoreError
@@ -29,7 +27,6 @@ from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport, killed_answer
 from scheduler.history import History
 from scheduler.settings import Settings
-from scheduler.sockets import AsyncioBackend, origin, use_asyncio_sockets
 from scheduler.store import Store
 from scheduler.store.cut import Cut
 from scheduler.tracing import Tracer
@@ -37,21 +34,8 @@ from scheduler.tracing import Tracer
 __all__ = ["Answer", "Invocation", "invoke"]
 
 log = logging.getLogger("scheduler.invoke")
-EventHook: TypeAlias = Callable[..., Awaitable[Any]]
-"""An httpx event hook (request hooks get the request, response hooks the response)."""
 # Time kept back from maxDuration to write the answer, so that it leaves before the limit.
 ANSWER_SLACK = 0.05
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The CA bundle, loaded once per process.
-
-    Loading it is most of what creating an ``httpx.AsyncClient`` costs (about 60 ms here, on
-    every invocation); the context is read-only configuration, so sharing it between
-    invocations shares no state about prebookings.
-    """
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +53,7 @@ async def invoke(
     clock: Clock = time.time,
     cut_after: float | None = None,
     delivery_id: str | None = None,
-    event_hooks: Mapping[str, list[EventHook]] | None = None,
+    trace_configs: Sequence[aiohttp.TraceConfig] = (),
     tracer: Tracer | None = None,
 ) -> Answer:
     """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
@@ -78,14 +62,14 @@ async def invoke(
     second delivery of it within the limit sends nothing (``scheduler.core.delivery``).
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
-    ``event_hooks``: httpx's, for the client that talks to AimHarder (the makespan benchmark
-    watches each request with them); None: none. ``tracer``: told of every effect and store
+    ``trace_configs``: aiohttp's, for the client that talks to AimHarder (the makespan
+    benchmark watches each request with them). ``tracer``: told of every effect and store
     batch (``scheduler.tracing``; the simulation's calibration listens); None: none.
     """
     invocation = Invocation(
         settings, started_at=started_at, clock=clock, cut_after=cut_after, delivery_id=delivery_id
     )
-    return await invocation.run(store, event_hooks=event_hooks, tracer=tracer)
+    return await invocation.run(store, trace_configs=trace_configs, tracer=tracer)
 
 
 class Invocation:
@@ -124,7 +108,7 @@ class Invocation:
         self,
         store: Store,
         *,
-        event_hooks: Mapping[str, list[EventHook]] | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
         tracer: Tracer | None = None,
     ) -> Answer:
         # Cut before its loop could start it (the loop was busy): it does not start at all.
@@ -139,7 +123,7 @@ class Invocation:
                 cut=self.cut_at,
                 clock=self.clock,
                 delivery_id=self.delivery_id,
-                event_hooks=event_hooks,
+                trace_configs=trace_configs,
                 tracer=tracer,
             )
             if answer.status == 504:
@@ -174,7 +158,7 @@ async def _run(
     cut: float,
     clock: Clock,
     delivery_id: str | None,
-    event_hooks: Mapping[str, list[EventHook]] | None,
+    trace_configs: Sequence[aiohttp.TraceConfig],
     tracer: Tracer | None,
 ) -> Answer:
     if delivery_id is not None:
@@ -188,17 +172,15 @@ async def _run(
     threads = ThreadPoolExecutor(store.concurrency, thread_name_prefix=f"store-{instance_id[:8]}")
     history = None if settings.history is None else History(settings.history)
     try:
-        async with httpx.AsyncClient(
-            follow_redirects=False, verify=tls_context(), event_hooks=event_hooks
-        ) as http:
-            sockets = use_asyncio_sockets(http)
+        url = settings.aimharder_url
+        async with Connections(url, trace_configs=trace_configs) as connections:
             world = RealWorld(
                 store=store,
-                client=AimHarderClient(http, base_url=settings.aimharder_url),
+                client=AimHarderClient(connections, base_url=url),
                 threads=threads,
                 clock=clock,
                 history=history,
-                on_found=_connect_ahead(sockets, http, settings, cut=cut, clock=clock),
+                on_found=_connect_ahead(connections, settings, cut=cut, clock=clock),
                 tracer=tracer,
             )
             try:
@@ -206,8 +188,6 @@ async def _run(
                     report: InvocationReport = await drive(flow, world, clock=clock)
             except TimeoutError:
                 return _cut_answer(instance_id, started=started, now=clock())
-            finally:
-                sockets.forget_ahead()
     finally:
         # A cut leaves the query under way to end in its thread (it waits no longer than the
         # cut, and cannot commit after it): no cleanup, as a kill.
@@ -222,25 +202,15 @@ async def _run(
 
 
 def _connect_ahead(
-    sockets: AsyncioBackend,
-    http: httpx.AsyncClient,
-    settings: Settings,
-    *,
-    cut: float,
-    clock: Clock,
-) -> Callable[[int], None] | None:
+    connections: Connections, settings: Settings, *, cut: float, clock: Clock
+) -> Callable[[int], None]:
     """What to do once the ready prebookings are counted: open a connection to AimHarder for
-    each request the policy will have in flight at once, while their claims are on their way
-    to the store (a connection's set-up then costs the burst nothing). None through a proxy.
-    """
-    to = origin(http, settings.aimharder_url)
-    if to is None:
-        return None
-    host, port = to
+    each request the policy will have in flight at once, TLS included, while their claims are
+    on their way to the store (a connection's set-up then costs the burst nothing)."""
 
     def ahead(ready: int) -> None:
         count = settings.policy.sends_at_once(ready)
-        sockets.connect_ahead(host, port, count, timeout=max(0.0, cut - clock()))
+        connections.open_ahead(count, timeout=max(0.0, cut - clock()))
 
     return ahead
 
