@@ -11,8 +11,8 @@ SCHEDULER = Path(__file__).resolve().parents[3] / "scheduler"
 CORE = sorted(path.stem for path in (SCHEDULER / "core").glob("*.py") if path.stem != "__init__")
 FORBIDDEN = {
     "aiohttp", "asyncio", "fastapi", "httpx", "random", "simpy", "socket", "sqlalchemy",
-    "starlette", "threading", "time", "datetime", "uvicorn", "psycopg", "sqlite3", "os", "subprocess",
-    "http", "urllib", "requests", "io", "pathlib", "shutil", "selectors", "signal",
+    "starlette", "threading", "time", "datetime", "uvicorn", "psycopg", "sqlite3", "os",
+    "subprocess", "http", "urllib", "requests", "io", "pathlib", "shutil", "selectors", "signal",
     "multiprocessing", "concurrent", "secrets", "uuid",
 }  # fmt: skip
 
