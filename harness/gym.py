@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from harness.journal import journal_entries
@@ -82,9 +82,18 @@ def log_in_all(
 
 
 def enqueue(
-    store: Store, athletes: list[UserId], *, available_at: float, day: str = DAY
+    store: Store,
+    athletes: list[UserId],
+    *,
+    available_at: float,
+    day: str = DAY,
+    created_at: Sequence[float] | None = None,
 ) -> list[PrebookingId]:
-    """One prebooking each, asked for in the order given (a second apart)."""
+    """One prebooking each, asked for at ``created_at`` (one per athlete), or else in the
+    order given, a second apart, an hour before ``available_at``."""
+    asked = created_at or [available_at - 3600 + i for i in range(len(athletes))]
+    if len(asked) != len(athletes):
+        raise ValueError(f"{len(asked)} request times for {len(athletes)} athletes")
     added = store.add(
         NewPrebooking(
             id=PrebookingId(f"pb-{user.split('@')[0]}"),
@@ -93,9 +102,9 @@ def enqueue(
             day=day,
             box=1,
             available_at=available_at,
-            created_at=available_at - 3600 + i,
+            created_at=when,
         )
-        for i, user in enumerate(athletes)
+        for user, when in zip(athletes, asked, strict=True)
     )
     return [p.id for p in added]
 

@@ -4,7 +4,7 @@ The client turns HTTP into domain values and domain errors and decides nothing: 
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
 It keeps no clock either: the driver stamps each error it throws into a flow with its own.
 Sources for every path and field: mock_aimharder/API.md (each cites the public client it rests on).
-Requests go through an ``Exchange``: the scheduler's own is ``scheduler.connections`` (aiohttp).
+Requests go through the invocation's ``scheduler.connections`` (aiohttp).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import hashlib
 import json
 from collections.abc import Mapping
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
-from scheduler.connections import HttpAnswer
+from scheduler.connections import Connections, HttpAnswer
 from scheduler.core.domain import BookingResult, Prebooking, Seconds, Session, UserId
 from scheduler.core.errors import (
     HttpStatusError,
@@ -24,24 +24,10 @@ from scheduler.core.errors import (
     SessionExpiredError,
 )
 
-__all__ = ["AimHarderClient", "Exchange", "LoginRefused", "cookie_header", "fingerprint_for"]
+__all__ = ["AimHarderClient", "LoginRefused", "cookie_header", "fingerprint_for"]
 
 SESSION_COOKIE = "amhrdrauth"
 FORM = "application/x-www-form-urlencoded"
-
-
-class Exchange(Protocol):
-    """Sends one request and reads its whole answer; ``TransportError`` when none came."""
-
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        body: bytes | None,
-        headers: Mapping[str, str],
-        timeout: Seconds,
-    ) -> HttpAnswer: ...
 
 
 def fingerprint_for(user: str) -> str:
@@ -67,7 +53,7 @@ class AimHarderClient:
     hears (``scheduler.connections``).
     """
 
-    def __init__(self, http: Exchange, *, base_url: str) -> None:
+    def __init__(self, http: Connections, *, base_url: str) -> None:
         self._exchange = http
         self._base = base_url.rstrip("/")
 

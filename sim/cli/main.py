@@ -24,6 +24,7 @@ from commandline.conventions import (
 from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
+from sim.cli.arguments import add_scenario
 from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
 from sim.experiments import quick
@@ -51,12 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = new_parser("python -m sim", __doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     report = add_command(commands, "report", help="run the experiments and write the report")
-    report.add_argument(
-        "--scenario",
-        type=Path,
-        default=DEFAULT_SCENARIO,
-        help="the scenario file (TOML; default: sim/scenarios/default.toml, the full report; "
-        "any other is a what-if: a quick look unless --full)",
+    add_scenario(
+        report,
+        DEFAULT_SCENARIO,
+        more=", the full report; any other is a what-if: a quick look unless --full",
     )
     report.add_argument(
         "--full",
@@ -106,12 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = add_command(
         commands, "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
     )
-    validate.add_argument(
-        "--scenario",
-        type=Path,
-        default=VALIDATION_SCENARIO,
-        help="the scenario file (TOML; default: sim/scenarios/validate.toml)",
-    )
+    add_scenario(validate, VALIDATION_SCENARIO)
     validate.add_argument(
         "--out",
         type=Path,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from commandline.conventions import add_command
+from sim.cli.arguments import add_scenario
 from sim.experiments.replay import replay, run_id
 from sim.scenario import Scenario
 
@@ -18,12 +19,7 @@ __all__ = ["add_replay_parser", "run_replay"]
 def add_replay_parser(commands: Any, default_scenario: Path) -> None:
     command = add_command(commands, "replay", help="rerun one replication and print its journal")
     command.add_argument("run_id", help="strategy/load/replication@seed, e.g. staggered/20/3@1")
-    command.add_argument(
-        "--scenario",
-        type=Path,
-        default=default_scenario,
-        help="the scenario file (TOML; default: sim/scenarios/default.toml)",
-    )
+    add_scenario(command, default_scenario)
 
 
 def run_replay(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from commandline.conventions import add_command, add_json, add_verbosity
 from scheduler.core.errors import ConfigurationError
+from sim.cli.arguments import add_scenario
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.rendering import phrase
 from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
@@ -28,12 +29,7 @@ def add_select_parser(commands: Any, default_scenario: Path) -> None:
     select = add_command(
         commands, "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
     )
-    select.add_argument(
-        "--scenario",
-        type=Path,
-        default=default_scenario,
-        help="the scenario file (TOML; default: sim/scenarios/default.toml)",
-    )
+    add_scenario(select, default_scenario)
     select.add_argument("--load", type=int, default=20, help="prebookings per class")
     select.add_argument(
         "--objective", required=True, choices=sorted(OBJECTIVES), help="what to minimise"

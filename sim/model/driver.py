@@ -8,7 +8,7 @@ Errors the world raises are thrown into the flow, as SimPy throws a failed event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any, Protocol, assert_never
 
 import simpy
@@ -67,7 +67,7 @@ class Run:
         self.process = self._start(flow)
 
     def _start(self, flow: Flow[Any]) -> simpy.Process:
-        process = self._env.process(_interpret(self._env, flow, self._world, self._start))
+        process = self._env.process(self._interpret(flow))
         self._processes.append(process)
         return process
 
@@ -76,65 +76,53 @@ class Run:
             if process.is_alive:
                 process.interrupt("killed at maxDuration")
 
+    def _interpret(self, flow: Flow[Any]) -> Generator[simpy.Event, Any, Any]:
+        try:
+            return (yield from self._steps(flow))
+        except simpy.Interrupt:
+            return KILLED
+
+    def _steps(self, flow: Flow[Any]) -> Generator[simpy.Event, Any, Any]:
+        children: dict[PrebookingId, simpy.Process] = {}
+        reply: Reply[Any] | None = None
+        failure: BaseException | None = None
+        while True:
+            try:
+                if failure is not None:
+                    effect: Effect = flow.throw(failure)
+                else:
+                    effect = next(flow) if reply is None else flow.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            failure = None
+            match effect:
+                case Sleep(until=until):
+                    yield self._env.timeout(max(0.0, until - self._env.now))
+                    value: Any = None
+                case Spawn(key=key, flow=child):
+                    children[key] = self._start(child)
+                    value = None
+                case WaitAny(among=among, until=until):
+                    value = yield from _wait_any(self._env, children, among, until)
+                case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
+                    # Run inline (no process of its own: half the events); what the world raises
+                    # is the very object thrown into the flow, except the kill, which goes on up.
+                    try:
+                        value = yield from self._world.perform(effect)
+                    except simpy.Interrupt:
+                        raise
+                    except Failure as exc:
+                        failure = exc.at(self._env.now)
+                    except Exception as exc:
+                        failure = exc
+                case _:
+                    assert_never(effect)
+            reply = Reply(value=value, now=self._env.now) if failure is None else None
+
 
 def drive(env: simpy.Environment, flow: Flow[Any], world: World) -> simpy.Process:
     """Start ``flow`` as a SimPy process; the process's value is what the flow returns."""
     return Run(env, flow, world).process
-
-
-def _interpret(
-    env: simpy.Environment,
-    flow: Flow[Any],
-    world: World,
-    start: Callable[[Flow[Any]], simpy.Process],
-) -> Generator[simpy.Event, Any, Any]:
-    try:
-        return (yield from _steps(env, flow, world, start))
-    except simpy.Interrupt:
-        return KILLED
-
-
-def _steps(
-    env: simpy.Environment,
-    flow: Flow[Any],
-    world: World,
-    start: Callable[[Flow[Any]], simpy.Process],
-) -> Generator[simpy.Event, Any, Any]:
-    children: dict[PrebookingId, simpy.Process] = {}
-    reply: Reply[Any] | None = None
-    failure: BaseException | None = None
-    while True:
-        try:
-            if failure is not None:
-                effect: Effect = flow.throw(failure)
-            else:
-                effect = next(flow) if reply is None else flow.send(reply)
-        except StopIteration as stop:
-            return stop.value
-        failure = None
-        match effect:
-            case Sleep(until=until):
-                yield env.timeout(max(0.0, until - env.now))
-                value: Any = None
-            case Spawn(key=key, flow=child):
-                children[key] = start(child)
-                value = None
-            case WaitAny(among=among, until=until):
-                value = yield from _wait_any(env, children, among, until)
-            case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
-                # Run inline (no process of its own: half the events); what the world raises
-                # is the very object thrown into the flow, except the kill, which goes on up.
-                try:
-                    value = yield from world.perform(effect)
-                except simpy.Interrupt:
-                    raise
-                except Failure as exc:
-                    failure = exc.at(env.now)
-                except Exception as exc:
-                    failure = exc
-            case _:
-                assert_never(effect)
-        reply = Reply(value=value, now=env.now) if failure is None else None
 
 
 def _wait_any(

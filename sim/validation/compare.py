@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from commandline.stages import SILENT, Stages
+from harness.gym import CLASS_ID
 from harness.measures import attempts, class_measures
 from sim.experiments.seed_tables import one_invocation
 from sim.model.replication import run_replication
@@ -29,7 +30,7 @@ from sim.scenario import Scenario
 from sim.stats import ks_test, percentile
 from sim.validation.calibration import Machinery, Tables, calibrated, calibration, measure_one
 from sim.validation.equivalence import MARGINS, equivalence
-from sim.validation.real import CLASS_ID, real_invocation
+from sim.validation.real import real_invocation
 
 __all__ = [
     "CALIBRATED",

@@ -21,19 +21,16 @@ from typing import Any
 import numpy as np
 
 from harness.children import mock_process
-from harness.gym import log_in_all
+from harness.gym import enqueue, gym_config, log_in_all, users
 from harness.journal import journal_entries
-from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
-from scheduler.core.domain import Prebooking, PrebookingId, UserId
+from scheduler.core.domain import Prebooking
 from scheduler.core.strategies import PolicyConfig
 from scheduler.invoke import Answer, invoke
 from scheduler.settings import Settings
-from scheduler.store import NewPrebooking, open_store
+from scheduler.store import open_store
 from scheduler.tracing import Tracer
 
-__all__ = ["CLASS_ID", "RealRun", "real_invocation"]
-
-CLASS_ID, DAY, PASSWORD = 4242, "20261130", "validate"
+__all__ = ["RealRun", "real_invocation"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,29 +55,14 @@ def real_invocation(
     ``created_seed``: the draws of when each user asked (in the last day); ``tracer``: told of
     the invocation's every effect and store batch (``scheduler.tracing``)."""
     rng = np.random.default_rng(created_seed)
-    emails = [f"v{i:03d}@validate.example" for i in range(load)]
-    mock = MockConfig(
-        users=[UserAccount(email=e, password=PASSWORD) for e in emails],
-        classes=[ClassSpec(id=CLASS_ID, box=1, day=DAY, time="07:00", capacity=load)],
-        latency=dict(latency),
-    )
+    athletes = users(load)
+    mock = gym_config(load, capacity=load, latency=dict(latency))
     with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=seed) as url:
         with open_store(Path(folder) / "validate.sqlite") as store:
-            log_in_all(store, url, [UserId(e) for e in emails], password=PASSWORD)
+            log_in_all(store, url, athletes)
             ready = time.time()
             created = ready - rng.uniform(0, 86_400, size=load)
-            store.add(
-                NewPrebooking(
-                    id=PrebookingId(f"v{i:03d}"),
-                    user=UserId(e),
-                    class_id=CLASS_ID,
-                    day=DAY,
-                    box=1,
-                    available_at=ready,
-                    created_at=float(created[i]),
-                )
-                for i, e in enumerate(emails)
-            )
+            enqueue(store, athletes, available_at=ready, created_at=[float(c) for c in created])
             # The rows are in (as they would be long before a real opening): the invocation
             # starts now, and makespan and time to book count from here, as in the model.
             opening = time.time()
