@@ -51,10 +51,12 @@ from scheduler.core.rules import (
     CLAIMABLE,
     CLAIMED,
     RECLAIMABLE,
+    RECONCILABLE,
     RESULT_FROM,
     lease_cutoff,
     status_after_result,
 )
+from scheduler.core.settling import class_over_day
 from scheduler.core.status import Event, Status
 
 from .arguments import (
@@ -191,7 +193,7 @@ class SqlStore:
         check_find_ready(now, limit, lease)
         base = (
             select(_prebookings)
-            .where(_claimable(lease_cutoff(now, lease)), _prebookings.c.available_at <= now)
+            .where(_claimable(lease_cutoff(now, lease), now), _prebookings.c.available_at <= now)
             .order_by(_prebookings.c.created_at, _prebookings.c.id)
         )
         # A row that cannot be read is skipped and logged, not raised: raising would fail every
@@ -234,7 +236,8 @@ class SqlStore:
             statement = (
                 update(_prebookings)
                 .where(
-                    _prebookings.c.id == prebooking_id, _claimable(lease_cutoff(taken_at, lease))
+                    _prebookings.c.id == prebooking_id,
+                    _claimable(lease_cutoff(taken_at, lease), taken_at),
                 )
                 .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=taken_at)
                 .returning(*_prebookings.c)
@@ -272,7 +275,7 @@ class SqlStore:
         now: Instant,
         lease: Seconds | None,
     ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
-        claimable = _claimable(lease_cutoff(now, lease))
+        claimable = _claimable(lease_cutoff(now, lease), now)
         claimed: dict[PrebookingId, Prebooking | CorruptRowError] = {}
         with self._tx("claim_many", write=True) as connection:
             for start in range(0, len(ids), _ID_CHUNK):
@@ -328,6 +331,7 @@ class SqlStore:
         result: BookingResult | None,
         error: str | None,
         attempts: int,
+        unanswered_at: Instant | None = None,
     ) -> bool:
         mark = MarkResult(
             prebooking_id=prebooking_id,
@@ -337,6 +341,7 @@ class SqlStore:
             result=result,
             error=error,
             attempts=attempts,
+            unanswered_at=unanswered_at,
         )
         statement = _result_statement(mark)
         with self._tx("record_result", write=True) as connection:
@@ -499,6 +504,7 @@ def _result_values(mark: MarkResult) -> dict[str, Any]:
         "result": result_to_text(mark.result),
         "error": mark.error,
         "attempts": mark.attempts,
+        "unanswered_at": mark.unanswered_at,
     }
 
 
@@ -517,6 +523,7 @@ _RESULT_MANY = (
         result=bindparam("result"),
         error=bindparam("error"),
         attempts=bindparam("attempts"),
+        unanswered_at=bindparam("unanswered_at"),
     )
 )
 
@@ -529,8 +536,10 @@ class _Unreadable(StoreError):
         self.errors = errors
 
 
-def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
-    """``rules.is_claimable`` as SQL: pending, or reclaimable and claimed at or before ``cutoff``.
+def _claimable(cutoff: Instant | None, now: Instant) -> ColumnElement[bool]:
+    """``rules.is_claimable`` or ``rules.is_reconcilable`` at ``now`` as SQL: pending, or
+    reclaimable and claimed at or before ``cutoff``, or failed with a request never answered,
+    its class not over, claimed at or before ``cutoff``.
 
     A NULL ``claimed_at`` compares unknown, so such a (corrupt) row is never taken up.
     """
@@ -541,7 +550,13 @@ def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
         _prebookings.c.status.in_(sorted(s.value for s in RECLAIMABLE)),
         _prebookings.c.claimed_at <= cutoff,
     )
-    return or_(pending, expired)
+    reconcilable = and_(
+        _prebookings.c.status == RECONCILABLE.value,
+        _prebookings.c.unanswered_at.is_not(None),
+        _prebookings.c.day > class_over_day(now),
+        _prebookings.c.claimed_at <= cutoff,
+    )
+    return or_(pending, expired, reconcilable)
 
 
 def _readable(
