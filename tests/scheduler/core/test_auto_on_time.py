@@ -18,7 +18,7 @@ from scheduler.core.flows import run_invocation
 from scheduler.core.outcome import InvocationReport
 from scheduler.core.policy import Policy
 from scheduler.core.strategies import strategy
-from tests.scheduler.core.script import Script, prebooking, run
+from tests.scheduler.core.script import Answer, Script, prebooking, run
 
 BOOKED = BookingResult(book_state=1)
 READY = [prebooking(i) for i in range(10)]
@@ -27,7 +27,9 @@ STORE = {"FindReady": 0.01, "Claim": 0.01, "GetSession": 0.01, "MarkResult": 0.0
 
 def invocation(first_answer: float, others: float = 0.05) -> InvocationReport:
     config = strategy("auto")
-    answers = {p.id: [(first_answer if i == 0 else others, BOOKED)] for i, p in enumerate(READY)}
+    answers: dict[str, list[Answer]] = {
+        p.id: [(first_answer if i == 0 else others, BOOKED)] for i, p in enumerate(READY)
+    }
     script = Script(ready=READY, latency=STORE, answers=answers)
     report = run(run_invocation(instance_id=InstanceId("i1"), config=config, now=0.0), script)
     assert isinstance(report.value, InvocationReport)

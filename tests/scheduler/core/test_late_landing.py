@@ -45,6 +45,7 @@ def one(prebooking: Prebooking, answers: list[Answer], **script: Any) -> Run:
 
 def mark(result: Run) -> MarkResult:
     (marked,) = result.effects(MarkResult)
+    assert isinstance(marked, MarkResult)
     return marked
 
 
