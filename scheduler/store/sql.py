@@ -230,13 +230,13 @@ class SqlStore:
             locking = (
                 select(_prebookings.c.id)
                 .where(_prebookings.c.id == prebooking_id)
-                .with_for_update()
+                .with_for_update(skip_locked=True)
             )
             taken_at = self._taken_at(connection, locking, now)
             statement = (
                 update(_prebookings)
                 .where(
-                    _prebookings.c.id == prebooking_id,
+                    _prebookings.c.id.in_(locking.scalar_subquery()),  # not waited for if held
                     _claimable(lease_cutoff(taken_at, lease), taken_at),
                 )
                 .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=taken_at)
@@ -284,11 +284,14 @@ class SqlStore:
                 # in id order (PostgreSQL; SQLite has one writer), so that two claimers of
                 # overlapping sets wait for each other instead of deadlocking; after a wait,
                 # READ COMMITTED re-checks the WHERE, and a row another claimer took is left.
+                # SKIP LOCKED: a row another transaction holds is not waited for (issue 22: a
+                # stopped claimer's locks held every other invocation's claims meanwhile); the
+                # holder takes it, or the lease gives it back to a later claim.
                 locked = (
                     select(_prebookings.c.id)
                     .where(_prebookings.c.id.in_(chunk), claimable)
                     .order_by(_prebookings.c.id)
-                    .with_for_update()
+                    .with_for_update(skip_locked=True)
                 )
                 taken_at = self._taken_at(connection, locked, now)
                 statement = (
