@@ -75,6 +75,10 @@ _MEANINGS = {
     "retry_delay": "wait before the first retry (seconds, or 200ms)",
     "retry_backoff": "factor the wait grows by at each retry (>= 1)",
     "lease_slack": "a claim is held budget + this long, then taken up again (seconds)",
+    "settle_horizon": (
+        "a request never answered may land this long after it was sent; until then a later"
+        " refusal leaves the prebooking unknown (seconds)"
+    ),
     "adaptive": "choose the cap and the gap again at every send from the queue and time left",
     "expected_duration": "a send's duration assumed before any has answered (seconds)",
     "expected_spread": "the least spread of send durations assumed (seconds)",

@@ -79,7 +79,13 @@ from .rows import (
 from .schema import deliveries as _deliveries
 from .schema import prebookings as _prebookings
 from .schema import sessions as _sessions
-from .urls import default_database_url, display_url, normalize_url
+from .urls import (
+    credentials_of,
+    default_database_url,
+    display_url,
+    mask_credentials,
+    normalize_url,
+)
 
 __all__ = ["SqlStore", "open_store"]
 
@@ -155,8 +161,9 @@ class SqlStore:
         # The driver's own message, first line only: SQLAlchemy's adds the statement.
         lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
-        password = self._url.password
-        return reason.replace(str(password), "***") if password else reason
+        for secret in credentials_of(self._url):
+            reason = reason.replace(secret, "***")
+        return mask_credentials(reason)
 
     # -- prebookings ---------------------------------------------------------------------------
 
