@@ -23,8 +23,8 @@ from scheduler.core.errors import ConfigurationError
 __all__ = [
     "ACCEPTED_FORMS",
     "DEFAULT_DATABASE_URL",
-    "default_database_url",
     "credentials_of",
+    "default_database_url",
     "display_url",
     "mask_credentials",
     "normalize_url",
