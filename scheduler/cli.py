@@ -30,6 +30,7 @@ from commandline.conventions import (
     add_verbosity,
     log_level,
     new_parser,
+    port,
     verbosity,
 )
 from commandline.durations import duration
@@ -159,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = add_command(commands, "serve", help="run the cron endpoint (needs CRON_SECRET)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--port", type=port, default=8080, help="port (0: any free port)")
     _policy(serve)
     invoke_ = add_command(commands, "invoke", help="one invocation now; a summary, or its answer")
     add_json(invoke_, "the cron endpoint's answer")
