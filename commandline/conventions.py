@@ -39,6 +39,7 @@ __all__ = [
     "installed_version",
     "log_level",
     "new_parser",
+    "port",
     "verbosity",
 ]
 
@@ -152,4 +153,21 @@ def seed(text: str) -> int:
         number = -1
     if number not in SEEDS:
         raise argparse.ArgumentTypeError(f"{text!r}; expected a whole number from 0 to {SEEDS[-1]}")
+    return number
+
+
+PORTS = range(65_536)  # TCP's 16-bit port; 0 asks the OS for a free one
+
+
+def port(text: str) -> int:
+    """A ``--port`` as an argparse ``type``: 0 to 65535, else argparse's error (a port out of
+    range used to reach the socket: an OverflowError, or a server listening elsewhere)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number not in PORTS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}; expected a whole number from 0 to {PORTS[-1]} (0: any free port)"
+        )
     return number

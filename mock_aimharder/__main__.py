@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from commandline.conventions import add_verbosity, new_parser, seed, verbosity
+from commandline.conventions import add_verbosity, new_parser, port, seed, verbosity
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import MockConfigError, ServingError
 from mock_aimharder.server.app import create_app
@@ -28,7 +28,7 @@ _LOUDNESS = {-1: "error", 0: "warning", 1: "info"}
 def _parser() -> argparse.ArgumentParser:
     parser = new_parser("python -m mock_aimharder", "A mock AimHarder booking server.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--port", type=port, default=8000, help="port (0: any free port)")
     parser.add_argument(
         "--config", help="a .toml or .json MockConfig file (default: one box, no classes)"
     )

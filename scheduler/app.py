@@ -93,7 +93,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         running += 1
         try:
             answer = await worker.answer(
-                invocation.run(shared), by=invocation.cut_at, cut_short=invocation.cut_short
+                invocation.run(shared),
+                by=invocation.cut_at,
+                cut_short=invocation.cut_short,
+                clock=invocation.clock,
             )
         finally:
             running -= 1

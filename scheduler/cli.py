@@ -29,6 +29,7 @@ from commandline.conventions import (
     add_verbosity,
     log_level,
     new_parser,
+    port,
     verbosity,
 )
 from commandline.durations import duration
@@ -75,6 +76,10 @@ _MEANINGS = {
     "retry_delay": "wait before the first retry (seconds, or 200ms)",
     "retry_backoff": "factor the wait grows by at each retry (>= 1)",
     "lease_slack": "a claim is held budget + this long, then taken up again (seconds)",
+    "settle_horizon": (
+        "a request never answered may land this long after it was sent; until then a later"
+        " refusal leaves the prebooking unknown (seconds)"
+    ),
     "adaptive": "choose the cap and the gap again at every send from the queue and time left",
     "expected_duration": "a send's duration assumed before any has answered (seconds)",
     "expected_spread": "the least spread of send durations assumed (seconds)",
@@ -155,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = add_command(commands, "serve", help="run the cron endpoint (needs CRON_SECRET)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve.add_argument("--port", type=port, default=8080, help="port (0: any free port)")
     _policy(serve)
     invoke_ = add_command(commands, "invoke", help="one invocation now; a summary, or its answer")
     add_json(invoke_, "the cron endpoint's answer")

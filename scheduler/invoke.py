@@ -31,7 +31,7 @@ from scheduler.store import Store
 from scheduler.store.cut import Cut
 from scheduler.tracing import Tracer
 
-__all__ = ["Answer", "Invocation", "invoke"]
+__all__ = ["Answer", "Invocation", "invoke", "steady"]
 
 log = logging.getLogger("scheduler.invoke")
 # Time kept back from maxDuration to write the answer, so that it leaves before the limit.
@@ -91,18 +91,22 @@ class Invocation:
         delivery_id: str | None = None,
     ) -> None:
         self.settings = settings
-        self.clock = clock
+        # Deadlines from a monotonic clock: the wall clock is read once, and the invocation's
+        # clock runs on from it by ``time.monotonic`` (issue 22: after the wall clock stepped
+        # back 60 s an invocation lived 40.8 s against its 10 s limit). Its instants stay Unix
+        # seconds, comparable with the stored ``available_at``, for the stamps.
+        self.clock = steady(clock)
         self.delivery_id = delivery_id
         self.instance_id = (
             InstanceId(uuid.uuid4().hex) if delivery_id is None else delivery_instance(delivery_id)
         )
-        self.started = clock() if started_at is None else started_at
+        self.started = self.clock() if started_at is None else started_at
         limit = (
             settings.max_duration if cut_after is None else min(cut_after, settings.max_duration)
         )
         self.cut_at = self.started + limit - ANSWER_SLACK
         # Every store call of this invocation stops at the cut: none commits after the 504.
-        self._store_cut = Cut(self.cut_at, clock=clock)
+        self._store_cut = Cut(self.cut_at, clock=self.clock)
 
     async def run(
         self,
@@ -141,6 +145,13 @@ class Invocation:
 
     def _killed(self) -> Answer:
         return _cut_answer(self.instance_id, started=self.started, now=self.clock())
+
+
+def steady(wall: Clock) -> Clock:
+    """A clock that reads ``wall`` once and then advances with ``time.monotonic``: Unix seconds
+    that never step back nor jump while an invocation runs."""
+    wall_then, steady_then = wall(), time.monotonic()
+    return lambda: wall_then + (time.monotonic() - steady_then)
 
 
 def _cut_answer(instance_id: InstanceId, *, started: float, now: float) -> Answer:

@@ -54,7 +54,11 @@ class Settings:
     max_invocations: int = DEFAULT_MAX_INVOCATIONS
 
     def __post_init__(self) -> None:
-        if self.history is not None and not Path(self.history).parent.is_dir():
+        # A folder is refused here, at start: opened at the first note, it failed every
+        # invocation (a traceback from ``invoke``, a 500 to every cron call from ``serve``).
+        if self.history is not None and (
+            Path(self.history).is_dir() or not Path(self.history).parent.is_dir()
+        ):
             raise ConfigurationError(
                 f"history={self.history!r}; expected a file in an existing folder"
             )

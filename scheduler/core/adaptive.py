@@ -23,13 +23,14 @@ slower mode and then miss the cut.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 from scheduler.core.domain import Seconds
 
-__all__ = ["Firing", "Mode", "choose", "spread_of"]
+__all__ = ["Firing", "Mode", "choose", "sequential_until", "spread_of"]
 
 MIN_OBSERVED = 3  # durations before the observed range replaces the prior spread
 
@@ -71,10 +72,25 @@ def choose(
 ) -> Firing:
     """The firing for ``queued`` prebookings with ``left`` seconds before the cut-off, never a
     slower mode than ``floor`` (the mode already reached in this invocation)."""
-    per = sum(durations) / len(durations) if durations else expected_duration
+    per = _per(durations, expected_duration)
     if floor <= Mode.SEQUENTIAL and queued * per <= left:
         return Firing(mode=Mode.SEQUENTIAL, max_in_flight=1, gap=0.0)
     gap = min(spread_of(durations, expected_spread), left / queued) if queued else 0.0
     if floor <= Mode.STAGGERED and gap > 0:
         return Firing(mode=Mode.STAGGERED, max_in_flight=None, gap=gap)
     return Firing(mode=Mode.PARALLEL, max_in_flight=None, gap=0.0)
+
+
+def _per(durations: Sequence[Seconds], expected_duration: Seconds) -> Seconds:
+    """One prebooking's expected duration: the mean observed, else the prior."""
+    return sum(durations) / len(durations) if durations else expected_duration
+
+
+def sequential_until(
+    *, queued: int, cutoff: Seconds, durations: Sequence[Seconds], expected_duration: Seconds
+) -> Seconds:
+    """The instant past which ``queued`` prebookings no longer fit one after another before
+    ``cutoff``: ``choose`` must be asked again then, answer or not (issue 22: one slow answer
+    kept auto sequential, waiting, past the cut-off, and the rest of its queue was skipped)."""
+    # The first instant at which ``choose`` no longer finds them fitting (it allows equality).
+    return math.nextafter(cutoff - queued * _per(durations, expected_duration), math.inf)

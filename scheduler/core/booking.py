@@ -16,6 +16,11 @@ A record is what AimHarder did, or says that we do not know yet:
 - a prebooking left ``unknown`` by an earlier invocation is settled the same way before anything
   is sent for it: a place in the listing completes it, no place sends it again (a resend that
   lands on a place already taken answers "already booked", which completes it too);
+- a request never answered may land late (queued on its way: ``settling``), so while it may
+  still land a later answer does not make the row ``failed``: it stays ``unknown`` (its
+  ``unanswered_at`` kept), and the listing is read again at every reclaim;
+- a ``failed`` row with a request never answered is taken up again, until its class is over,
+  only to read the listing: a place completes it, else it stays ``failed`` as it was;
 - "too early" and "not sent before the deadline" are not final: the prebooking goes back to
   ``pending`` with its attempts kept.
 
@@ -25,6 +30,7 @@ every request (booking or listing) must have answered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +57,7 @@ from scheduler.core.errors import (
 )
 from scheduler.core.outcome import Disposition, Outcome
 from scheduler.core.retry import is_transient, retry_at
+from scheduler.core.settling import may_still_land
 from scheduler.core.status import Event, Status
 from scheduler.core.strategies import PolicyConfig
 from scheduler.core.verdict import HOLDS_SPOT, VerdictKind, judge, judge_place
@@ -92,17 +99,22 @@ def execute_one(
     except Failure as exc:
         # Nothing was sent. A claimed row stays executing for the store's lease rule.
         return Outcome(prebooking_id=pid, disposition=Disposition.STORE_ERROR, error=str(exc))
-    # FindReady's copy says whether an earlier invocation left this booking's fate unknown.
+    # FindReady's copy says whether an earlier invocation left this booking's fate unknown, or
+    # recorded it failed while one of its requests went unanswered (read the listing only).
     unsettled = prebooking.status is Status.UNKNOWN
-    if session.value is None:
+    if prebooking.status is Status.FAILED:
+        ended = yield from _reconcile(prebooking, session.value, deadline, now=session.now)
+    elif session.value is None:
         event = Event.UNANSWERED if unsettled else Event.FAIL
         ended = _Ended(
             now=session.now, event=event, error=f"no session for user {prebooking.user!r}"
         )
+        ended = _unless_may_land(ended, prebooking.unanswered_at, config)
     else:
         ended = yield from _settle_or_book(
             prebooking, session.value, config, deadline, now=session.now, unsettled=unsettled
         )
+        ended = _unless_may_land(ended, prebooking.unanswered_at, config)
     attempts = claimed.value.attempts + len(ended.sent_at)
     try:
         marked = yield from ask(
@@ -114,6 +126,7 @@ def execute_one(
                 result=ended.result,
                 error=ended.error,
                 attempts=attempts,
+                unanswered_at=_earliest(prebooking.unanswered_at, ended.unanswered_at),
             )
         )
         recorded = marked.value
@@ -144,6 +157,49 @@ class _Ended:
     error: str | None = None
     unanswered: bool = False  # a booking sent got no answer: it may have taken effect
     settled: bool = False  # the listing decided the outcome
+    unanswered_at: Instant | None = None  # the first of these sends that got no answer
+
+
+def _earliest(a: Instant | None, b: Instant | None) -> Instant | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _unless_may_land(ended: _Ended, before: Instant | None, config: PolicyConfig) -> _Ended:
+    """``ended``, or ``unknown`` instead of ``failed`` while a request that got no answer (this
+    invocation's, or one ``before`` it) may still land: a refusal now does not say what that
+    one will do (``settling``)."""
+    unanswered_at = _earliest(before, ended.unanswered_at)
+    if ended.event is not Event.FAIL or not may_still_land(
+        unanswered_at, now=ended.now, horizon=config.settle_horizon
+    ):
+        return ended
+    assert unanswered_at is not None  # may_still_land says so
+    until = unanswered_at + config.settle_horizon
+    error = f"{ended.error}; a request sent at {unanswered_at:.3f} may still land until {until:.3f}"
+    return _Ended(
+        now=ended.now,
+        event=Event.UNANSWERED,
+        sent_at=ended.sent_at,
+        result=ended.result,
+        verdict=ended.verdict,
+        error=error,
+        unanswered_at=ended.unanswered_at,
+    )
+
+
+def _reconcile(
+    prebooking: Prebooking, session: Session | None, deadline: Instant, *, now: Instant
+) -> Steps:
+    """A failed row whose request went unanswered: the listing alone decides; nothing is sent.
+    A place completes it; anything else leaves it failed as it was recorded."""
+    place = _Place(now=now, read=False)
+    if session is not None:
+        place = yield from _read_place(prebooking, session, deadline, now=now)
+    if place.verdict is None:
+        return _Ended(
+            now=place.now, event=Event.FAIL, result=prebooking.result, error=prebooking.error
+        )
+    return _Ended(now=place.now, event=Event.COMPLETE, verdict=place.verdict, settled=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,7 +229,9 @@ def _settle_or_book(
             return _Ended(now=place.now, event=Event.COMPLETE, verdict=place.verdict, settled=True)
         now = place.now  # no place: the earlier booking did not take effect; send it
     booked = yield from _book(prebooking, session, config, deadline, now=now)
+    unanswered_at: Instant | None = None
     while booked.unanswered:
+        unanswered_at = _earliest(unanswered_at, booked.sent_at[-1])
         # Sent, and no answer: AimHarder's listing says whether it took effect before anything
         # is sent again, so a booking that did is never sent twice.
         place = yield from _read_place(prebooking, session, deadline, now=booked.now)
@@ -184,6 +242,7 @@ def _settle_or_book(
                 sent_at=booked.sent_at,
                 verdict=place.verdict,
                 settled=True,
+                unanswered_at=unanswered_at,
             )
         retry = None
         if place.read:  # no place: it did not take effect, or has not yet
@@ -191,13 +250,19 @@ def _settle_or_book(
         if retry is None:  # it may still take effect: unknown until the lease is over
             error = booked.error if place.read else f"{booked.error}; listing: {place.error}"
             return _Ended(
-                now=place.now, event=Event.UNANSWERED, sent_at=booked.sent_at, error=error
+                now=place.now,
+                event=Event.UNANSWERED,
+                sent_at=booked.sent_at,
+                error=error,
+                unanswered_at=unanswered_at,
             )
         now = (yield from ask(Sleep(until=retry))).now
         booked = yield from _book(
             prebooking, session, config, deadline, now=now, sent_before=booked.sent_at
         )
-    return booked
+    if unanswered_at is None:
+        return booked
+    return dataclasses.replace(booked, unanswered_at=unanswered_at)
 
 
 def _read_place(

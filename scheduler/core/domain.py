@@ -66,6 +66,10 @@ class Prebooking:
     result: BookingResult | None = None
     error: str | None = None
     attempts: int = 0
+    # When the earliest request whose answer never came was sent (None: every one answered).
+    # While it may still land the row is not failed (``core.settling``); a failed row with it
+    # is read again from AimHarder's listing until the class is over.
+    unanswered_at: Instant | None = None
 
     @property
     def fifo_key(self) -> tuple[Instant, str]:

@@ -139,6 +139,7 @@ class MarkResult(Asks[bool]):
     result: BookingResult | None
     error: str | None
     attempts: int
+    unanswered_at: Instant | None = None  # the earliest send never answered (Prebooking's)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,15 +14,18 @@ Rules, all from ``PolicyConfig``:
 - the guard: nothing starts after ``started_at + cutoff_after``, nor when the earliest possible
   start would fall after it. Once closed, what is still queued is skipped by this invocation;
 - ``adaptive`` (``auto``): the cap and the gap are chosen again at every ``due`` from the queue,
-  the time left and the durations of the sends finished so far (``core.adaptive.choose``).
+  the time left and the durations of the sends finished so far (``core.adaptive.choose``), and
+  ``next_wakeup`` asks for a ``due`` when the queue stops fitting one at a time, so a slow
+  answer cannot keep it sequential past that instant.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable
 
-from scheduler.core.adaptive import Mode, choose
+from scheduler.core.adaptive import Mode, choose, sequential_until
 from scheduler.core.domain import Instant, PrebookingId, Seconds
 from scheduler.core.errors import PolicyError
 from scheduler.core.strategies import PolicyConfig
@@ -84,11 +87,16 @@ class Policy:
         if not self._queue or self._closed:
             return None
         earliest = self._earliest_start()
-        if earliest is None:
+        rechoose = self._rechoose_at()
+        if earliest is None and rechoose is None:
             return None
         # Past the cut-off the wake-up is the cut-off itself, so the guard can close the queue
         # then instead of leaving the invocation idle until a start it would refuse anyway.
-        return min(earliest, self.cutoff)
+        return min(
+            math.inf if earliest is None else earliest,
+            math.inf if rechoose is None else rechoose,
+            self.cutoff,
+        )
 
     @property
     def mode(self) -> Mode | None:
@@ -114,15 +122,31 @@ class Policy:
 
     # Internals --------------------------------------------------------------------------------
     def _adapt(self, now: Instant) -> None:
+        # Woken at the instant the queue stops fitting (``_rechoose_at``): past sequential then,
+        # whatever the rounding of ``left`` makes of the comparison in ``choose``.
+        rechoose = self._rechoose_at()
+        floor = Mode.STAGGERED if rechoose is not None and now >= rechoose else self._mode
         firing = choose(
             queued=len(self._queue),
             left=self.cutoff - now,
             durations=self._durations,
             expected_duration=self.config.expected_duration,
             expected_spread=self.config.expected_spread,
-            floor=self._mode,
+            floor=max(floor, self._mode),
         )
         self._mode, self._cap, self._gap = firing.mode, firing.max_in_flight, firing.gap
+
+    def _rechoose_at(self) -> Instant | None:
+        """``auto`` in sequential mode: when its queue stops fitting one at a time, so that it
+        chooses again on time, not only when an answer comes (a slow one may come too late)."""
+        if not self.config.adaptive or self._mode is not Mode.SEQUENTIAL:
+            return None
+        return sequential_until(
+            queued=len(self._queue),
+            cutoff=self.cutoff,
+            durations=self._durations,
+            expected_duration=self.config.expected_duration,
+        )
 
     def _batch_full(self) -> bool:
         return self.config.batch_size is not None and self._in_batch >= self.config.batch_size

@@ -8,12 +8,15 @@ the flows) is checked against ``TRANSITIONS``; nothing else decides what may fol
        +----release------+  |  +--fail--> failed
                             +--unanswered--> unknown
     executing, unknown --reclaim--> executing   (a later invocation, once the lease is over)
+    failed --reclaim--> executing   (one whose request went unanswered, until its class is over:
+                                     the listing is read again, ``core.settling``)
 
 ``unknown`` is a booking sent whose answer never came: AimHarder may or may not hold the place,
 so it is neither completed nor failed until AimHarder's own listing says which. A later
-invocation takes it up once its lease is over (no request of the sender can still land) and
-settles it before sending anything. ``release`` gives a claimed prebooking back untried or
-"too early", with its attempts kept, for the next invocation.
+invocation takes it up once its lease is over and settles it before sending anything; a later
+answer does not make it ``failed`` while its unanswered request may still land
+(``core.settling``). ``release`` gives a claimed prebooking back untried or "too early", with
+its attempts kept, for the next invocation.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.EXECUTING, Event.UNANSWERED): Status.UNKNOWN,
     (Status.EXECUTING, Event.RELEASE): Status.PENDING,
     (Status.UNKNOWN, Event.RECLAIM): Status.EXECUTING,
+    (Status.FAILED, Event.RECLAIM): Status.EXECUTING,
 }
 
 

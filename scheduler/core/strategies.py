@@ -56,6 +56,15 @@ class PolicyConfig:
     # write lock) and clock skew between hosts. 5 s gives a 15 s lease by default, well under
     # the cron's 60 s period: a killed invocation's claims are taken up the next minute.
     lease_slack: Seconds = 5.0
+    # How long a booking sent and never answered may still reach AimHarder (``core.settling``):
+    # meanwhile a later "class full" does not make the row failed. The lease covers the
+    # sender's own time only; a request queued on the way or in front of AimHarder's servers
+    # lands later. Fronts hold a queued request until their upstream time-out (nginx's
+    # ``proxy_read_timeout``, and HAProxy's usual ``timeout queue``, 60 s), and PHP then runs it
+    # for up to its ``max_execution_time`` (30 s by default): 90 s. 120 s, two cron minutes,
+    # covers it with room; a longer queue than that is the listing's to find (the row is read
+    # again until its class is over).
+    settle_horizon: Seconds = 120.0
     # ``auto`` (``core.adaptive``): the firing is chosen at every step from the queue, the time
     # left and the durations observed so far; until some are observed, these priors stand in.
     # The seed's estimate of one prebooking is 300-600 ms (booking 200-500 ms plus session and
@@ -79,6 +88,7 @@ class PolicyConfig:
             "margin",
             "retry_delay",
             "lease_slack",
+            "settle_horizon",
             "expected_spread",
         ):
             _check_seconds(name, getattr(self, name), allow_zero=True)

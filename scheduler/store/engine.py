@@ -37,7 +37,13 @@ from sqlalchemy.engine import URL
 
 from scheduler.core.errors import ConfigurationError
 
-from .schema import metadata, status_check_is_current, widen_status_check
+from .schema import (
+    add_missing_columns,
+    columns_are_current,
+    metadata,
+    status_check_is_current,
+    widen_status_check,
+)
 
 __all__ = [
     "BUSY_TIMEOUT_S",
@@ -154,7 +160,11 @@ def ensure_schema(
     """
     with transaction(engine, write=False, wait=wait) as connection:
         tables = set(inspect(connection).get_table_names())
-        if tables >= set(metadata.tables) and status_check_is_current(connection):
+        if (
+            tables >= set(metadata.tables)
+            and status_check_is_current(connection)
+            and columns_are_current(connection)
+        ):
             return
     with transaction(engine, write=True, wait=wait, committing=committing) as connection:
         if engine.dialect.name == "postgresql":
@@ -162,4 +172,5 @@ def ensure_schema(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
             )
         metadata.create_all(connection, checkfirst=True)
+        add_missing_columns(connection)
         widen_status_check(connection)

@@ -29,6 +29,7 @@ from scheduler.core.errors import CorruptRowError, StoreError
 from scheduler.core.rules import (
     RESULT_FROM,
     is_claimable,
+    is_reconcilable,
     lease_cutoff,
     status_after_claim_of,
     status_after_result,
@@ -87,9 +88,7 @@ class MemoryStore:
         with self._lock:
             self._check_open("find_ready")
             ready = [
-                p
-                for p in self._rows.values()
-                if is_claimable(p.status, p.claimed_at, cutoff) and p.available_at <= now
+                p for p in self._rows.values() if _takes(p, cutoff, now) and p.available_at <= now
             ]
         return sorted(ready, key=lambda p: p.fifo_key)[:limit]
 
@@ -106,7 +105,7 @@ class MemoryStore:
         with self._lock:
             self._check_open("claim")
             current = self._rows.get(prebooking_id)
-            if current is None or not is_claimable(current.status, current.claimed_at, cutoff):
+            if current is None or not _takes(current, cutoff, now):
                 return None
             claimed = replace(
                 current,
@@ -144,6 +143,7 @@ class MemoryStore:
         result: BookingResult | None,
         error: str | None,
         attempts: int,
+        unanswered_at: Instant | None = None,
     ) -> bool:
         new_status = status_after_result(prebooking_id, event)
         check_result(prebooking_id, executed_at, result, error, attempts)
@@ -163,6 +163,7 @@ class MemoryStore:
                 result=result,
                 error=error,
                 attempts=attempts,
+                unanswered_at=None if unanswered_at is None else float(unanswered_at),
             )
             return True
 
@@ -241,3 +242,8 @@ class MemoryStore:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _takes(row: Prebooking, cutoff: Instant | None, now: Instant) -> bool:
+    """Whether a claim at ``now`` takes ``row`` (``rules``; the SQL store's ``_claimable``)."""
+    return is_claimable(row.status, row.claimed_at, cutoff) or is_reconcilable(row, cutoff, now=now)

@@ -43,6 +43,7 @@ def perform(store: Store, effect: StoreEffect, *, ran_at: Instant | None = None)
                 result=effect.result,
                 error=effect.error,
                 attempts=effect.attempts,
+                unanswered_at=effect.unanswered_at,
             )
         case _:
             assert_never(effect)

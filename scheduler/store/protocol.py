@@ -98,8 +98,10 @@ class Store(Protocol):
         result: BookingResult | None,
         error: str | None,
         attempts: int,
+        unanswered_at: Instant | None = None,
     ) -> bool:
         """Record what became of a prebooking that ``instance_id`` holds: True if written.
+        ``unanswered_at``: when its earliest request never answered was sent (``Prebooking``).
 
         ``event`` must be one that takes a held row elsewhere (``rules.RESULT_EVENTS``), else
         ``IllegalTransition`` and nothing is written; the status written is the table's

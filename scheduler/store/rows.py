@@ -78,6 +78,7 @@ def prebooking_to_row(prebooking: Prebooking) -> dict[str, Any]:
         "result": result_to_text(prebooking.result),
         "error": prebooking.error,
         "attempts": prebooking.attempts,
+        "unanswered_at": prebooking.unanswered_at,
     }
 
 
@@ -150,6 +151,7 @@ def prebooking_from_row(row: Mapping[Any, Any]) -> Prebooking:
         result=_result_from_text(read),
         error=read.text("error"),
         attempts=attempts,
+        unanswered_at=read.time("unanswered_at", required=False),
     )
 
 

@@ -44,6 +44,8 @@ from sqlalchemy import (
 from scheduler.core.status import Status
 
 __all__ = [
+    "add_missing_columns",
+    "columns_are_current",
     "deliveries",
     "metadata",
     "prebookings",
@@ -78,6 +80,9 @@ prebookings = Table(
     Column("result", Text, nullable=True),
     Column("error", Text, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    # When the earliest request never answered was sent (``Prebooking.unanswered_at``); added
+    # to tables made before it by ``add_missing_columns``.
+    _time("unanswered_at", nullable=True),
     CheckConstraint(f"status IN ({_STATUS_LIST})", name="ck_prebookings_status"),
     # find_ready: WHERE status = 'pending' AND available_at <= :now
     Index("ix_prebookings_status_available_at", "status", "available_at"),
@@ -156,3 +161,32 @@ def status_check_is_current(connection: Connection) -> bool:
 
 def _names_every_status(definition: str) -> bool:
     return all(f"'{status.value}'" in definition for status in Status)
+
+
+# Columns added since the first schema, with their SQL type: a table made before them gets them
+# (NULL in every old row, which is what each means for a row written without it).
+_ADDED = {"unanswered_at": "DOUBLE PRECISION"}
+
+
+def columns_are_current(connection: Connection) -> bool:
+    """Whether ``prebookings`` has every added column, or does not exist yet."""
+    found = _columns(connection)
+    return not found or set(_ADDED) <= found
+
+
+def add_missing_columns(connection: Connection) -> None:
+    """Add to an existing ``prebookings`` the columns it lacks (``ALTER TABLE ... ADD``, the
+    same on both backends; rows kept). Run inside the schema transaction, after ``create_all``."""
+    found = _columns(connection)
+    for name, sql_type in _ADDED.items():
+        if name not in found:
+            connection.execute(text(f"ALTER TABLE prebookings ADD COLUMN {name} {sql_type}"))
+
+
+def _columns(connection: Connection) -> set[str]:
+    from sqlalchemy import inspect  # noqa: PLC0415 - only when a schema is checked
+
+    inspector = inspect(connection)
+    if not inspector.has_table("prebookings"):
+        return set()
+    return {c["name"] for c in inspector.get_columns("prebookings")}

@@ -51,10 +51,12 @@ from scheduler.core.rules import (
     CLAIMABLE,
     CLAIMED,
     RECLAIMABLE,
+    RECONCILABLE,
     RESULT_FROM,
     lease_cutoff,
     status_after_result,
 )
+from scheduler.core.settling import class_over_day
 from scheduler.core.status import Event, Status
 
 from .arguments import (
@@ -77,7 +79,13 @@ from .rows import (
 from .schema import deliveries as _deliveries
 from .schema import prebookings as _prebookings
 from .schema import sessions as _sessions
-from .urls import default_database_url, display_url, normalize_url
+from .urls import (
+    credentials_of,
+    default_database_url,
+    display_url,
+    mask_credentials,
+    normalize_url,
+)
 
 __all__ = ["SqlStore", "open_store"]
 
@@ -153,8 +161,9 @@ class SqlStore:
         # The driver's own message, first line only: SQLAlchemy's adds the statement.
         lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
-        password = self._url.password
-        return reason.replace(str(password), "***") if password else reason
+        for secret in credentials_of(self._url):
+            reason = reason.replace(secret, "***")
+        return mask_credentials(reason)
 
     # -- prebookings ---------------------------------------------------------------------------
 
@@ -191,7 +200,7 @@ class SqlStore:
         check_find_ready(now, limit, lease)
         base = (
             select(_prebookings)
-            .where(_claimable(lease_cutoff(now, lease)), _prebookings.c.available_at <= now)
+            .where(_claimable(lease_cutoff(now, lease), now), _prebookings.c.available_at <= now)
             .order_by(_prebookings.c.created_at, _prebookings.c.id)
         )
         # A row that cannot be read is skipped and logged, not raised: raising would fail every
@@ -228,13 +237,14 @@ class SqlStore:
             locking = (
                 select(_prebookings.c.id)
                 .where(_prebookings.c.id == prebooking_id)
-                .with_for_update()
+                .with_for_update(skip_locked=True)
             )
             taken_at = self._taken_at(connection, locking, now)
             statement = (
                 update(_prebookings)
                 .where(
-                    _prebookings.c.id == prebooking_id, _claimable(lease_cutoff(taken_at, lease))
+                    _prebookings.c.id.in_(locking.scalar_subquery()),  # not waited for if held
+                    _claimable(lease_cutoff(taken_at, lease), taken_at),
                 )
                 .values(status=CLAIMED.value, claimed_by=instance_id, claimed_at=taken_at)
                 .returning(*_prebookings.c)
@@ -272,7 +282,7 @@ class SqlStore:
         now: Instant,
         lease: Seconds | None,
     ) -> dict[PrebookingId, Prebooking | CorruptRowError]:
-        claimable = _claimable(lease_cutoff(now, lease))
+        claimable = _claimable(lease_cutoff(now, lease), now)
         claimed: dict[PrebookingId, Prebooking | CorruptRowError] = {}
         with self._tx("claim_many", write=True) as connection:
             for start in range(0, len(ids), _ID_CHUNK):
@@ -281,11 +291,14 @@ class SqlStore:
                 # in id order (PostgreSQL; SQLite has one writer), so that two claimers of
                 # overlapping sets wait for each other instead of deadlocking; after a wait,
                 # READ COMMITTED re-checks the WHERE, and a row another claimer took is left.
+                # SKIP LOCKED: a row another transaction holds is not waited for (issue 22: a
+                # stopped claimer's locks held every other invocation's claims meanwhile); the
+                # holder takes it, or the lease gives it back to a later claim.
                 locked = (
                     select(_prebookings.c.id)
                     .where(_prebookings.c.id.in_(chunk), claimable)
                     .order_by(_prebookings.c.id)
-                    .with_for_update()
+                    .with_for_update(skip_locked=True)
                 )
                 taken_at = self._taken_at(connection, locked, now)
                 statement = (
@@ -328,6 +341,7 @@ class SqlStore:
         result: BookingResult | None,
         error: str | None,
         attempts: int,
+        unanswered_at: Instant | None = None,
     ) -> bool:
         mark = MarkResult(
             prebooking_id=prebooking_id,
@@ -337,6 +351,7 @@ class SqlStore:
             result=result,
             error=error,
             attempts=attempts,
+            unanswered_at=unanswered_at,
         )
         statement = _result_statement(mark)
         with self._tx("record_result", write=True) as connection:
@@ -499,6 +514,7 @@ def _result_values(mark: MarkResult) -> dict[str, Any]:
         "result": result_to_text(mark.result),
         "error": mark.error,
         "attempts": mark.attempts,
+        "unanswered_at": mark.unanswered_at,
     }
 
 
@@ -517,6 +533,7 @@ _RESULT_MANY = (
         result=bindparam("result"),
         error=bindparam("error"),
         attempts=bindparam("attempts"),
+        unanswered_at=bindparam("unanswered_at"),
     )
 )
 
@@ -529,8 +546,10 @@ class _Unreadable(StoreError):
         self.errors = errors
 
 
-def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
-    """``rules.is_claimable`` as SQL: pending, or reclaimable and claimed at or before ``cutoff``.
+def _claimable(cutoff: Instant | None, now: Instant) -> ColumnElement[bool]:
+    """``rules.is_claimable`` or ``rules.is_reconcilable`` at ``now`` as SQL: pending, or
+    reclaimable and claimed at or before ``cutoff``, or failed with a request never answered,
+    its class not over, claimed at or before ``cutoff``.
 
     A NULL ``claimed_at`` compares unknown, so such a (corrupt) row is never taken up.
     """
@@ -541,7 +560,13 @@ def _claimable(cutoff: Instant | None) -> ColumnElement[bool]:
         _prebookings.c.status.in_(sorted(s.value for s in RECLAIMABLE)),
         _prebookings.c.claimed_at <= cutoff,
     )
-    return or_(pending, expired)
+    reconcilable = and_(
+        _prebookings.c.status == RECONCILABLE.value,
+        _prebookings.c.unanswered_at.is_not(None),
+        _prebookings.c.day > class_over_day(now),
+        _prebookings.c.claimed_at <= cutoff,
+    )
+    return or_(pending, expired, reconcilable)
 
 
 def _readable(

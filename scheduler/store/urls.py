@@ -13,6 +13,7 @@ installs. URLs are shown with the password masked, in errors as everywhere else.
 from __future__ import annotations
 
 import os
+import re
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -22,8 +23,10 @@ from scheduler.core.errors import ConfigurationError
 __all__ = [
     "ACCEPTED_FORMS",
     "DEFAULT_DATABASE_URL",
+    "credentials_of",
     "default_database_url",
     "display_url",
+    "mask_credentials",
     "normalize_url",
 ]
 
@@ -44,18 +47,40 @@ def default_database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+# Every credential a database URL can carry beside ``user:password@``: libpq takes its
+# connection keywords in the query too (``?password=``, ``?host=...&password=...``), and the
+# same keywords in a ``key=value`` string.
+_CREDENTIAL = re.compile(r"(?i)\b(password|sslpassword|passwd|pwd)=([^&\s;]*)")
+
+
 def display_url(url: str | URL) -> str:
-    """``url`` with any password replaced by ``***``, safe for messages and logs."""
+    """``url`` with every credential (``user:password@``, ``password=`` and its kin in the
+    query) replaced by ``***``, safe for messages and logs."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         # Not a URL SQLAlchemy can parse: mask whatever sits between "//user:" and "@".
-        text = str(url)
-        scheme, sep, rest = text.partition("://")
+        shown = str(url)
+        scheme, sep, rest = shown.partition("://")
         credentials, at, host = rest.rpartition("@")
         if sep and at and ":" in credentials:
-            return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
-        return text
+            shown = f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return mask_credentials(shown)
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with the value of every ``password=``-like keyword replaced by ``***``."""
+    return _CREDENTIAL.sub(r"\1=***", text)
+
+
+def credentials_of(url: URL) -> list[str]:
+    """The secrets ``url`` carries (its password, and any in its query), longest first, to
+    take out of a driver's message that might repeat one."""
+    found = [str(url.password)] if url.password else []
+    for key, value in url.query.items():
+        if _CREDENTIAL.fullmatch(f"{key}=x"):
+            found += [value] if isinstance(value, str) else list(value)
+    return sorted((s for s in found if s), key=len, reverse=True)
 
 
 def require_existing(url_or_path: str | os.PathLike[str]) -> None:

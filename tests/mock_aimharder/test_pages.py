@@ -88,3 +88,12 @@ async def test_the_login_hosts_root_is_the_login_form_and_an_unknown_box_page_is
     assert "loginForm" in root.text and BOX_ID.findall(root.text) == []
     assert (schedule.status_code, unknown.status_code) == (404, 404)
     assert "login.aimharder.com" in schedule.text
+
+
+async def test_an_unknown_box_in_an_api_path_is_echoed_cut_to_80_characters() -> None:
+    """Issue 22, item 6: the 404 repeated the whole box name (60 KB in, 60 KB out)."""
+    box = "b" * 60_000
+    async with served(config_with(boxes=BOXES)) as client:
+        unknown = await client.get(f"/{box}/api/bookings")
+    assert unknown.status_code == 404
+    assert len(unknown.text) < 300 and "(60002 characters)" in unknown.text

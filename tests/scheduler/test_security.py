@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -126,3 +128,37 @@ def test_the_mock_admin_api_can_be_switched_off() -> None:
         login = http.post("/api/login", json={"mail": "ana@example.com", "pw": "pw"})
     assert refused == [404, 404, 404, 404]
     assert login.status_code < 500
+
+
+CREDENTIAL_URLS = [
+    "postgresql://harness:pw-userinfo@127.0.0.1:1/nowhere",
+    "postgresql://harness@127.0.0.1:1/nowhere?password=pw-query",
+    "postgresql:///nowhere?host=127.0.0.1&port=1&user=harness&password=pw-hostform",
+    "postgresql://harness@127.0.0.1:1/nowhere?sslpassword=pw-sslkey&sslmode=disable",
+]
+
+
+@pytest.mark.parametrize("url", CREDENTIAL_URLS, ids=["userinfo", "query", "host=", "ssl"])
+def test_no_form_of_database_password_reaches_the_cli_the_answer_or_the_log(
+    tmp_path: Path, url: str
+) -> None:
+    """Issue 22, item 5: only ``user:password@`` was masked; ``?password=`` came out in clear."""
+    secret = url.split("pw-", 1)[1].split("&", 1)[0]
+    outputs = []
+    for command in (["invoke", "--db", url], ["status", "--db", url]):
+        done = subprocess.run(
+            [sys.executable, "-m", "scheduler", *command],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0
+        outputs += [done.stdout, done.stderr]
+    log = tmp_path / "down.log"
+    with served(["--db", url], log=log, secret=SECRET) as server:
+        answer = cron(server.url, SECRET)
+    assert answer.status_code == 503
+    written = "".join(outputs) + answer.text + log.read_text()
+    assert "127.0.0.1" in written  # the URL is shown, masked
+    assert f"pw-{secret}" not in written
