@@ -32,10 +32,20 @@ from scheduler.core import domain, effects
 from scheduler.core.errors import Failure, TransportError
 from scheduler.core.status import Status
 
-__all__ = ["Answer", "Run", "Script", "prebooking", "run"]
+__all__ = ["ANA", "Answer", "Run", "Script", "prebooking", "run"]
 
 # (latency, what AimHarder answers or raises)
 Answer = tuple[domain.Seconds, domain.BookingResult | Exception]
+ANA = domain.Prebooking(
+    id=domain.PrebookingId("p1"),
+    user=domain.UserId("ana@example.com"),
+    class_id=100,
+    day="20261130",
+    box=1,
+    available_at=0.0,
+    created_at=-60.0,
+)
+"""One prebooking whose window opens at 0, asked for a minute before: the flows' tests' own."""
 MAX_EVENTS = 100_000  # a flow that never ends fails its test instead of hanging it
 
 

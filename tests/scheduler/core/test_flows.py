@@ -13,10 +13,8 @@ import pytest
 from scheduler.core.domain import (
     BookingResult,
     InstanceId,
-    Prebooking,
     PrebookingId,
     Session,
-    UserId,
 )
 from scheduler.core.effects import Book, MarkResult
 from scheduler.core.errors import (
@@ -31,17 +29,9 @@ from scheduler.core.outcome import Disposition, Outcome
 from scheduler.core.status import Event
 from scheduler.core.strategies import PolicyConfig
 from scheduler.core.verdict import VerdictKind
-from tests.scheduler.core.script import Answer, Run, Script, run
+from tests.scheduler.core.script import ANA, Answer, Run, Script, run
 
-P1 = Prebooking(
-    id=PrebookingId("p1"),
-    user=UserId("ana@example.com"),
-    class_id=100,
-    day="20261130",
-    box=1,
-    available_at=0.0,
-    created_at=-60.0,
-)
+P1 = ANA
 STORE = {"Claim": 0.0625, "GetSession": 0.0625, "MarkResult": 0.0625, "Book": 0.25}
 BOOKED = BookingResult(book_state=1, reservation_id="r-p1")
 

@@ -10,24 +10,16 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from scheduler.core.domain import BookingResult, InstanceId, Prebooking, PrebookingId, UserId
+from scheduler.core.domain import BookingResult, InstanceId, Prebooking
 from scheduler.core.effects import MarkResult
 from scheduler.core.errors import TransportError
 from scheduler.core.flows import execute_one
 from scheduler.core.settling import civil_day, class_over_day, may_still_land
 from scheduler.core.status import Event, Status
 from scheduler.core.strategies import PolicyConfig
-from tests.scheduler.core.script import Answer, Run, Script, run
+from tests.scheduler.core.script import ANA, Answer, Run, Script, run
 
-P1 = Prebooking(
-    id=PrebookingId("p1"),
-    user=UserId("ana@example.com"),
-    class_id=100,
-    day="20261130",
-    box=1,
-    available_at=0.0,
-    created_at=-60.0,
-)
+P1 = ANA
 STORE = {"Claim": 0.0625, "GetSession": 0.0625, "MarkResult": 0.0625, "ReadPlace": 0.25}
 FULL = BookingResult(book_state=-2, message="clase completa")  # refused: the class is full
 HORIZON = PolicyConfig().settle_horizon
