@@ -206,6 +206,10 @@ class ExperimentPlan(_Model):
     # KN's cap in the report's recommendation: replications per strategy and load in all (the
     # sweep's are its first stage); keeps `make report` near a minute.
     kn_max_replications: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 50
+    # KN's first stage: replications per strategy and load it starts from (None: the sweep's
+    # own). A quick look runs fewer in the sweep but KN still starts from the full count, so the
+    # answer is decided as in the full report.
+    kn_first_stage: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] | None = None
     # The "which trigger and limit" section: every preset in ``sim/scenarios/triggers/`` at
     # each platform limit, these loads and this many replications (a reduced grid: it is one
     # section of a report that should take about a minute).

@@ -61,9 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="a what-if at the scenario's own sizes instead of the quick look's (at most "
-        f"{quick.REPLICATIONS} replications per point, {quick.KN_EXTRA} more for KN, "
-        f"{quick.LOADS} loads, {quick.GAPS} stagger gaps); the default scenario's report always "
-        "runs its own",
+        f"{quick.REPLICATIONS} replications per point, {quick.LOADS} loads, {quick.GAPS} stagger "
+        "gaps; KN decides the answer at full size); the default scenario's report always runs "
+        "its own",
     )
     report.add_argument(
         "--out",

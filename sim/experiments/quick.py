@@ -33,12 +33,12 @@ from typing import TypeVar
 from sim.scenario import Scenario
 from sim.stats import half_width
 
-__all__ = ["GAPS", "KN_EXTRA", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
+__all__ = ["GAPS", "LOADS", "REPLICATIONS", "QuickLook", "quick_look"]
 
 T = TypeVar("T", int, float)
 
 REPLICATIONS = 3  # per point: a 95% interval of +-2.5 standard deviations (2: +-9; 10: +-0.7)
-KN_EXTRA = 1  # replications KN may add per strategy beyond the first stage
+
 LOADS = 5  # prebookings per class tried
 GAPS = 5  # stagger gaps tried
 
@@ -49,8 +49,8 @@ class QuickLook:
 
     replications: int
     full_replications: int
-    kn_most: int  # replications per strategy and load KN may take in all
-    full_kn_most: int
+    kn_first_stage: int  # replications per strategy and load KN starts from (the full count)
+    kn_most: int  # replications per strategy and load KN may take in all (the full cap)
     loads: tuple[int, ...]
     full_loads: tuple[int, ...]
     gaps: tuple[float, ...]
@@ -71,7 +71,11 @@ def quick_look(
     plan = scenario.experiment
     count = replications if replications is not None else min(plan.replications, REPLICATIONS)
     loads = _spread(sorted(plan.loads), LOADS)
-    kn_most = min(plan.kn_max_replications, max(count, 2) + KN_EXTRA)
+    # KN decides the answer as the full report does: from the full first stage (the sweep's
+    # replications and more of the same seeds), up to the full cap.
+    first_stage = min(
+        plan.kn_max_replications, max(count, plan.kn_first_stage or plan.replications)
+    )
     gaps = _spread(sorted(plan.stagger_gaps), GAPS)
     quick = {
         "replications": count,
@@ -79,13 +83,13 @@ def quick_look(
         "stagger_gaps": list(gaps),
         "world_replications": min(plan.world_replications, REPLICATIONS),
         "trigger_replications": min(plan.trigger_replications, REPLICATIONS),
-        "kn_max_replications": kn_most,
+        "kn_first_stage": first_stage,
     }
     look = QuickLook(
         replications=count,
         full_replications=plan.replications,
-        kn_most=kn_most,
-        full_kn_most=plan.kn_max_replications,
+        kn_first_stage=first_stage,
+        kn_most=plan.kn_max_replications,
         loads=loads,
         full_loads=tuple(plan.loads),
         gaps=gaps,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim.report.rendering import phrase
 from sim.scenario import Scenario
 from sim.selection.per_load import Choice, Difference
 from sim.stats import Estimate
@@ -71,7 +72,7 @@ class RangeAnswer:
     loads: tuple[int, ...]
     safe: bool  # some strategy was safe in every replication at every load of the range
     chosen: tuple[str, ...]  # the fairest safe (one, or the ones KN could not separate)
-    identical: bool  # a tie because the chosen were equal in every replication
+    identical: bool  # the chosen were equal in every replication: a tie
     pcs: float
     delta: float
     replications: int  # the most any strategy needed at any load of the range
@@ -80,6 +81,8 @@ class RangeAnswer:
     fastest_prices: tuple[Price, ...]
     extra_time: Estimate | None  # chosen - fastest p95 (paired), when both are single
     least_unfair: tuple[str, ...]  # when nothing is safe: the fewest unfair outcomes
+    least_unfair_identical: bool
+    apart: tuple[str, ...]  # several chosen, not a tie: their paired differences, in words
 
     @property
     def low(self) -> int:
@@ -91,7 +94,13 @@ class RangeAnswer:
 
     @property
     def tie(self) -> bool:
-        return len(self.chosen) > 1
+        """Several chosen, identical in every replication (``sim.selection.rules.TIE``)."""
+        return len(self.chosen) > 1 and self.identical
+
+    @property
+    def unseparated(self) -> bool:
+        """Several chosen that KN could not tell apart, yet not identical: never a tie."""
+        return len(self.chosen) > 1 and not self.identical
 
     @property
     def shared_price(self) -> Price | None:
@@ -204,6 +213,12 @@ def _answer(
         fastest_prices=tuple(_price(sweep, s, top) for s in fastest),
         extra_time=extra,
         least_unfair=cell[(top, LEAST_UNFAIR)].chosen,
+        least_unfair_identical=cell[(top, LEAST_UNFAIR)].selection.identical,
+        apart=tuple(
+            phrase("difference", d.difference, d.objective.label, d.objective.unit)
+            for d in differences
+            if d.load == top and d.objective.name == FAIR and d.other in chosen
+        ),
     )
 
 

@@ -135,7 +135,7 @@ def select_strategy(
         plan.strategies,
         delta=objective.delta if delta is None else delta,
         alpha=alpha,
-        n0=max(2, min(plan.replications, max_replications)),
+        n0=max(2, min(plan.kn_first_stage or plan.replications, max_replications)),
         max_replications=max_replications,
         block=block,
     )

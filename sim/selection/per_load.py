@@ -90,10 +90,13 @@ def recommend(
                 replications, objective, alpha=alpha, max_replications=plan.kn_max_replications
             )
             choices.append(Choice(load=load, objective=objective, selection=selection))
-            if len(selection.chosen) != 1:
+            if not selection.chosen or selection.identical:
                 continue
-            (best,) = selection.chosen
-            for other in plan.strategies:
+            # From the one chosen, every other strategy; from the first of several KN could not
+            # separate (the lowest mean, then the name), each of the others.
+            best = min(selection.chosen, key=lambda s: (selection.means[s], s))
+            others = plan.strategies if len(selection.chosen) == 1 else selection.chosen
+            for other in others:
                 if other == best or other in selection.ruled_out:
                     continue
                 diff = paired_difference(replications, objective, other, best)

@@ -29,6 +29,7 @@ __all__ = [
     "FAIREST",
     "FASTEST",
     "SAFE",
+    "TIE",
     "UNSAFE_WHEN",
     "WHOLE_SHARE",
     "WORDS",
@@ -78,7 +79,14 @@ FASTEST = Word(
         "fewest unfair outcomes, then the name"
     ),
 )
-WORDS = (SAFE, FAIREST, FASTEST)
+TIE = Word(
+    name="tie",
+    meaning=(
+        "strategies whose results were identical in every replication; strategies KN could not "
+        "tell apart otherwise are not a tie but not separated after so many replications"
+    ),
+)
+WORDS = (SAFE, FAIREST, FASTEST, TIE)
 
 WHOLE_SHARE = 0.95
 

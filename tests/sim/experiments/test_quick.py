@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.experiments.quick import GAPS, KN_EXTRA, REPLICATIONS, quick_look
+from sim.experiments.quick import GAPS, REPLICATIONS, quick_look
 from sim.experiments.quick import LOADS as LOADS_TRIED
 from sim.scenario import ExperimentPlan, Scenario
 
@@ -28,7 +28,9 @@ def test_the_quick_look_cuts_replications_kn_loads_and_gaps_keeping_the_ends_of_
     assert plan.stagger_gaps == [0.0, 0.025, 0.1, 0.2, 0.4]
     assert plan.loads == [1, 10, 20, 30, 50]
     assert (len(plan.stagger_gaps), len(plan.loads)) == (GAPS, LOADS_TRIED)
-    assert (look.kn_most, look.full_kn_most) == (REPLICATIONS + KN_EXTRA, REPORT_MAX_REPLICATIONS)
+    # KN decides as in the full report: from the full count up to the full cap.
+    assert (look.kn_first_stage, look.kn_most) == (10, REPORT_MAX_REPLICATIONS)
+    assert (plan.kn_first_stage, plan.kn_max_replications) == (10, REPORT_MAX_REPLICATIONS)
     assert (look.full_replications, look.full_gaps) == (10, tuple(gaps))
 
 
@@ -39,11 +41,13 @@ def test_a_scenario_already_smaller_than_the_quick_look_keeps_its_sizes() -> Non
     assert look.width == 1.0
 
 
-def test_replications_the_operator_asked_for_are_kept_and_kn_starts_from_them() -> None:
+def test_replications_the_operator_asked_for_are_kept_and_kn_starts_from_the_larger() -> None:
     scenario, look = quick_look(_scenario(10, [0.0]), replications=7)
-    assert (scenario.experiment.replications, look.kn_most) == (7, 7 + KN_EXTRA)
-    _, many = quick_look(_scenario(10, [0.0]), replications=400)
-    assert many.kn_most == REPORT_MAX_REPLICATIONS  # KN's own bound stays
+    assert (scenario.experiment.replications, look.kn_first_stage) == (7, 10)
+    more, many = quick_look(_scenario(10, [0.0]), replications=40)
+    assert (more.experiment.replications, many.kn_first_stage) == (40, 40)
+    _, most = quick_look(_scenario(10, [0.0]), replications=400)
+    assert most.kn_first_stage == REPORT_MAX_REPLICATIONS  # KN's own bound stays
 
 
 def test_three_replications_make_intervals_about_three_and_a_half_times_as_wide_as_ten() -> None:

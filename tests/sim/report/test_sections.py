@@ -97,9 +97,9 @@ def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
     box = _answer_box((out / "report.md").read_text())
     selections = json.loads((out / "data" / "selections.json").read_text())
     sweep = {(r["point"], r["load"]): r for r in json.loads((out / "data/sweep.json").read_text())}
-    fairest = {
-        r["load"]: r["chosen"].split() for r in selections if r["objective"] == "fairest-safe"
-    }
+    fair = [r for r in selections if r["objective"] == "fairest-safe"]
+    fairest = {r["load"]: r["chosen"].split() for r in fair}
+    identical = {r["load"]: r["identical"] for r in fair}
     entries = ENTRY.findall(box)
     covered = []
     for low, high, named, rest in entries:
@@ -108,8 +108,12 @@ def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
         if named == "no strategy is safe":
             assert all(fairest[n] == [] for n in loads)
             continue
-        names = re.split(r", | or ", named.removesuffix(", a tie"))
-        assert named.endswith(", a tie") == (len(names) > 1)
+        # "a tie" only for results identical in every replication; otherwise "not separated".
+        head = re.sub(r", (a tie|not separated after \d+ replications)$", "", named)
+        names = re.split(r", | or ", head)
+        tie = len(names) > 1 and all(identical[n] for n in loads)
+        assert named.endswith(", a tie") == tie, named
+        assert (", not separated after " in named) == (len(names) > 1 and not tie), named
         for load in loads:
             assert sorted(names) == sorted(fairest[load])
         for name in names:  # its price, as the tables give it, at the range's heaviest load
