@@ -21,7 +21,9 @@ from sim.experiments.trigger_presets import gather_presets
 from sim.model.replication import Replication
 from sim.scenario import SEED_SCENARIO, Scenario
 from sim.selection.auto import auto_against_best
+from sim.selection.binding import Lifted, binding, lifted
 from sim.selection.per_load import Choice, Difference, recommend
+from sim.selection.rules import choices_by_load
 
 __all__ = ["SEED_SCENARIO", "Findings", "gather"]
 
@@ -40,6 +42,7 @@ class Findings:
     trigger_presets: list[dict[str, Any]]  # each preset x limit x strategy x load; may be empty
     competition: Competition  # outside demand and the send offset
     auto: list[dict[str, Any]]  # auto against the best fixed strategy, per load
+    lifts: list[Lifted]  # where no strategy is safe: what binds, and the load run with it lifted
     quick: QuickLook | None = None  # a what-if's quick look: its sizes and the full ones
 
 
@@ -119,14 +122,16 @@ def gather(
     trigger_presets = (
         gather_presets(scenario, executor=executor, progress=progress) if presets else []
     )
+    sweep = summarise(results)
     return Findings(
         scenario=scenario,
+        lifts=_lifts(scenario, sweep, **kwargs),
         trigger_presets=trigger_presets,
         competition=compete(scenario, **kwargs)
         if outside_demand
         else Competition(speed=[], losing=[], offsets=[]),
         auto=auto_against_best(scenario, results),
-        sweep=summarise(results),
+        sweep=sweep,
         replications=[r for _, r in results],
         selections=selections,
         differences=differences,
@@ -136,3 +141,29 @@ def gather(
         triggers=triggers,
         quick=quick,
     )
+
+
+def _lifts(scenario: Scenario, sweep: list[dict[str, Any]], **kwargs: Any) -> list[Lifted]:
+    """At each load where no strategy is safe: what binds, and that load run again with it
+    lifted (the same replications and seeds), when a setting lifts it."""
+    plan = scenario.experiment
+    found = []
+    for choice in choices_by_load(sweep):
+        if choice["safe"]:
+            continue
+        load = choice["load"]
+        limit = binding(scenario, load, [r for r in sweep if r["load"] == load])
+        tasks = [
+            Task(strategy=s, load=load, replication=r)
+            for s in plan.strategies
+            for r in range(plan.replications)
+        ]
+        rows = (
+            []
+            if limit.lift is None
+            else summarise(
+                run_tasks(limit.applied(scenario), tasks, description=f"lifted at {load}", **kwargs)
+            )
+        )
+        found.append(lifted(limit, rows))
+    return found

@@ -10,6 +10,7 @@ the fast one would cause. Ties stay ties: when KN could not separate strategies,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 
 from sim.report.rendering import phrase
 from sim.scenario import Scenario
+from sim.selection.binding import Lifted
 from sim.selection.per_load import Choice, Difference
 from sim.stats import Estimate
 
@@ -83,6 +85,7 @@ class RangeAnswer:
     least_unfair: tuple[str, ...]  # when nothing is safe: the fewest unfair outcomes
     least_unfair_identical: bool
     apart: tuple[str, ...]  # several chosen, not a tie: their paired differences, in words
+    lifts: tuple[Lifted, ...] = ()  # none safe: what binds at each load, and what lifting gives
 
     @property
     def low(self) -> int:
@@ -157,8 +160,10 @@ def answers(
     sweep: Sequence[dict[str, Any]],
     selections: Sequence[Choice],
     differences: Sequence[Difference],
+    lifts: Sequence[Lifted] = (),
 ) -> list[RangeAnswer]:
-    """One answer per range of consecutive loads with the same choice, lightest first."""
+    """One answer per range of consecutive loads with the same choice, lightest first;
+    ``lifts``: where none is safe, what binds (``sim.selection.binding``)."""
     cell = {(c.load, c.objective.name): c for c in selections}
     loads = sorted({c.load for c in selections})
     groups: list[list[int]] = []
@@ -167,7 +172,14 @@ def answers(
             groups[-1].append(load)
         else:
             groups.append([load])
-    return [_answer(sweep, cell, differences, group) for group in groups]
+    at = {lift.binding.load: lift for lift in lifts}
+    return [
+        dataclasses.replace(
+            _answer(sweep, cell, differences, group),
+            lifts=tuple(at[n] for n in group if n in at),
+        )
+        for group in groups
+    ]
 
 
 def _key(cell: dict[tuple[int, str], Choice], load: int) -> tuple[tuple[str, ...], ...]:

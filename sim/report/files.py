@@ -32,6 +32,7 @@ from sim.report.sections import (
     validation_markdown,
 )
 from sim.report.triggers import section_markdown
+from sim.selection.binding import Lifted
 from sim.selection.rules import smallest_gap
 from sim.study import SEED_SCENARIO, Findings, gather
 
@@ -75,6 +76,7 @@ def build_report(
         ("losing_places", findings.competition.losing),
         ("send_offsets", findings.competition.offsets),
         ("auto_against_best", findings.auto),
+        ("what_binds", [_lift_row(lift) for lift in findings.lifts]),
     ):
         _write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target
@@ -143,7 +145,7 @@ def _competition_figures(findings: Findings, pictures: Path) -> None:
 
 
 def _tradeoff_figure(findings: Findings, path: Path) -> None:
-    ranges = answers(findings.sweep, findings.selections, findings.differences)
+    ranges = answers(findings.sweep, findings.selections, findings.differences, findings.lifts)
     # Unfair outcomes when any strategy causes some; otherwise inversions, the other unfairness.
     unfair = not all_zero(findings.sweep, "unfair")
     figures.plot_tradeoff(
@@ -154,6 +156,20 @@ def _tradeoff_figure(findings: Findings, path: Path) -> None:
         title=phrase("title", "tradeoff"),
         path=path,
     )
+
+
+def _lift_row(lift: Lifted) -> dict[str, Any]:
+    b = lift.binding
+    p95 = {} if lift.book_p95 is None else lift.book_p95.as_dict("lifted_book_p95")
+    return {
+        "load": b.load,
+        "binds": b.bound.value,
+        "value": b.value,
+        "ready_per_period": b.ready,
+        "lifted_to": b.lift,
+        "lifted_choice": lift.chosen,
+        **p95,
+    }
 
 
 def _write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:

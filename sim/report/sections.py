@@ -58,7 +58,9 @@ def report_markdown(
             "report",
             s=setting(scenario),
             plan=plan,
-            answers=answers(findings.sweep, findings.selections, findings.differences),
+            answers=answers(
+                findings.sweep, findings.selections, findings.differences, findings.lifts
+            ),
             recommendation=recommendation_markdown(
                 findings.selections,
                 findings.differences,

@@ -62,7 +62,7 @@ SAFE = Word(
     name="safe",
     meaning=(
         "no kill, nothing sent twice, nothing skipped by the guard, and no prebooking left "
-        "unfinished or overdue when the run ends (rows no invocation fetched count)"
+        "unfinished or overdue when the run ends, counting rows no invocation fetched"
     ),
 )
 FAIREST = Word(
