@@ -30,6 +30,7 @@ from loadtests.plan import SHAPES, RunPlan
 from loadtests.progress import Progress
 from loadtests.run import run
 from scheduler.core.strategies import strategy_names
+from scheduler.settings import DEFAULT_STRATEGY
 
 __all__ = ["main"]
 
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     one.add_argument("--prebookings", type=int, default=40, help="prebookings seeded")
     one.add_argument("--per-class", type=int, default=10, help="prebookings per class")
     one.add_argument(
-        "--strategy", default="sequential", help=f"one of {', '.join(strategy_names())}"
+        "--strategy", default=DEFAULT_STRATEGY, help=f"one of {', '.join(strategy_names())}"
     )
     one.add_argument("--shape", default="spike", help=f"one of {', '.join(SHAPES)}")
     one.add_argument(

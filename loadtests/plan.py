@@ -13,6 +13,7 @@ from pathlib import Path
 
 from loadtests.errors import PlanError
 from scheduler.core.strategies import strategy_names
+from scheduler.settings import DEFAULT_STRATEGY
 
 __all__ = ["LIMITS", "SHAPES", "RunPlan"]
 
@@ -48,7 +49,7 @@ class RunPlan:
     run_time: float = 15.0
     prebookings: int = 40
     per_class: int = 10
-    strategy: str = "sequential"
+    strategy: str = DEFAULT_STRATEGY  # the scheduler's own default: the default report's answer
     shape: str = "spike"
     workers: int = 0
     mock_visitors: int = 2

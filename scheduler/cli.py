@@ -43,7 +43,13 @@ from scheduler.core.strategies import PRESETS, PolicyConfig, strategy, strategy_
 from scheduler.importing import read_prebooking_file
 from scheduler.invoke import invoke
 from scheduler.overview import print_status, status_json
-from scheduler.settings import DEFAULT_AIMHARDER_URL, DEFAULT_MAX_DURATION, Settings
+from scheduler.settings import (
+    DEFAULT_AIMHARDER_URL,
+    DEFAULT_MAX_DURATION,
+    DEFAULT_STRATEGY,
+    Settings,
+    strategy_name,
+)
 from scheduler.store import DEFAULT_DATABASE_URL, open_store
 from scheduler.store.urls import require_existing
 
@@ -121,9 +127,9 @@ def _policy(parser: argparse.ArgumentParser) -> None:
     )
     policy.add_argument(
         "--strategy",
-        default="sequential",
         metavar="NAME",
-        help=f"the preset to start from: one of {', '.join(strategy_names())}",
+        help=f"the preset to start from: one of {', '.join(strategy_names())} (default: "
+        f"$SCHEDULER_STRATEGY, else {DEFAULT_STRATEGY}, the default report's answer)",
     )
     policy.add_argument(
         "--max-duration",
@@ -189,7 +195,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     max_duration = getattr(args, "max_duration", None)
     limit = DEFAULT_MAX_DURATION if max_duration is None else max_duration
     given = {k: v for k, v in overrides.items() if v is not None}
-    policy = strategy(getattr(args, "strategy", "sequential"), max_duration=limit, **given)
+    name = getattr(args, "strategy", None) or strategy_name()
+    policy = strategy(name, max_duration=limit, **given)
     return Settings.from_environment(
         database_url=args.db,
         aimharder_url=getattr(args, "aimharder_url", None),

@@ -23,9 +23,11 @@ from sim.selection.per_load import Choice, Difference
 from sim.stats import Estimate
 
 __all__ = [
+    "Advice",
     "Price",
     "RangeAnswer",
     "Setting",
+    "advice",
     "all_zero",
     "answers",
     "recommended_points",
@@ -231,6 +233,41 @@ def _answer(
             for d in differences
             if d.load == top and d.objective.name == FAIR and d.other in chosen
         ),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Advice:
+    """How to apply the answer: one strategy for every load where one is safe (None: the
+    ranges name different ones), and what firing at the opening saves with it."""
+
+    strategy: str | None
+    limit: float
+    fire_load: int
+    cron: Estimate | None  # its p95 time to book fired by the cron alone
+    both: Estimate | None  # fired at each opening, the cron kept for leftovers
+
+
+def advice(
+    scenario: Scenario, ranges: Sequence[RangeAnswer], triggers: Sequence[dict[str, Any]]
+) -> Advice:
+    """The strategy every safe range names (the first by name when several do), and the cron
+    against firing at the opening for it (``triggers``: the report's rows of both)."""
+    named = [set(a.chosen) for a in ranges if a.safe]
+    common = sorted(set.intersection(*named)) if named else []
+    strategy = common[0] if common else None
+    at = {r["point"]: r for r in triggers}
+
+    def p95(mode: str) -> Estimate | None:
+        row = at.get(f"{strategy} ({mode})")
+        return None if row is None else Estimate.from_row(row, "book_p95")
+
+    return Advice(
+        strategy=strategy,
+        limit=scenario.platform.max_duration,
+        fire_load=scenario.experiment.gap_load,
+        cron=p95("cron"),
+        both=p95("both"),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sim.experiments.quick import QuickLook
 from sim.model.summary import Measure
-from sim.report.answer import all_zero, answers, setting
+from sim.report.answer import advice, all_zero, answers, setting
 from sim.report.outside_demand import auto_markdown, competition_markdown
 from sim.report.recommendation import recommendation_markdown
 from sim.report.rendering import phrase, render_markdown
@@ -45,6 +45,7 @@ def report_markdown(
     in Markdown (auto against the best, the world around the bot, then ``sections``) come after
     the cron's cost."""
     scenario, plan = findings.scenario, findings.scenario.experiment
+    ranges = answers(findings.sweep, findings.selections, findings.differences, findings.lifts)
     share = {(w["strategy"], w["prebookings"]): w["whole_share"] for w in findings.whole}
     loads = sorted({r["load"] for r in findings.sweep})
     top = max(loads)
@@ -58,9 +59,8 @@ def report_markdown(
             "report",
             s=setting(scenario),
             plan=plan,
-            answers=answers(
-                findings.sweep, findings.selections, findings.differences, findings.lifts
-            ),
+            answers=ranges,
+            advice=advice(scenario, ranges, findings.triggers),
             recommendation=recommendation_markdown(
                 findings.selections,
                 findings.differences,

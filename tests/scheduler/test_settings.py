@@ -53,3 +53,18 @@ def test_the_command_line_refuses_a_budget_past_the_limit_in_one_line(
     err = capsys.readouterr().err
     assert "budget=60.0 outlasts the platform limit max_duration=10.0" in err
     assert "Traceback" not in err
+
+
+def test_the_strategy_is_the_environment_s_else_the_default_report_s_answer() -> None:
+    assert Settings.from_environment({}).policy == strategy("auto", max_duration=10.0)
+    chosen = Settings.from_environment({"SCHEDULER_STRATEGY": "parallel"})
+    assert chosen.policy == strategy("parallel", max_duration=10.0)
+    given = Settings.from_environment(
+        {"SCHEDULER_STRATEGY": "parallel"}, policy=strategy("staggered")
+    )
+    assert given.policy == strategy("staggered")  # an explicit policy (the CLI's) comes first
+
+
+def test_an_unknown_strategy_in_the_environment_is_refused_by_name() -> None:
+    with pytest.raises(ConfigurationError, match="unknown strategy 'fifo'"):
+        Settings.from_environment({"SCHEDULER_STRATEGY": "fifo"})

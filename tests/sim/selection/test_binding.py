@@ -80,3 +80,20 @@ def test_the_answer_names_what_binds_and_what_lifting_it_gives(tmp_path: Path) -
     assert "no more than 5 prebookings (`[policy] limit`) while 18 open each 60 s" in box
     (lift,) = findings.lifts
     assert f"Tried in this run with `limit = 18`: {lift.chosen} is then safe" in box
+
+
+def test_the_answer_says_how_to_apply_it_and_when_to_fire(tmp_path: Path) -> None:
+    roomy = FETCH_BOUND.variant(
+        policy={"limit": 50}, experiment={"stagger_gaps": [0.0], "gap_load": 6}
+    )
+    findings = gather(
+        roomy, seed_scenario=None, presets=False, outside_demand=False, executor=Inline()
+    )
+    build_report(findings, tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    box = text[text.index("## The answer") : text.index("## Words used here")]
+    fairest = {c.load: c.chosen for c in findings.selections if c.objective.name == "fairest-safe"}
+    (chosen,) = {name for names in fairest.values() for name in names} or {"none"}
+    assert f"`scheduler serve --strategy {chosen} --max-duration 10s`" in box
+    assert f"`SCHEDULER_STRATEGY={chosen}`" in box
+    assert "**When to fire**: at each window opening" in box
