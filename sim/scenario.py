@@ -290,6 +290,19 @@ class Scenario(_Model):
                 data[key] = value.model_dump() if isinstance(value, BaseModel) else value
         return self.from_data(data, source=f"scenario {self.name!r} with {', '.join(changes)}")
 
+    def with_keys(self, assignments: Mapping[str, Any]) -> Self:
+        """This scenario with dotted keys set (``{"policy.limit": 200}``), laid over it as a
+        what-if's tables lay over its base, and validated as a file is."""
+        overlay: dict[str, Any] = {}
+        for key, value in assignments.items():
+            *tables, last = key.split(".")
+            table = overlay
+            for name in tables:
+                table = table.setdefault(name, {})
+            table[last] = value
+        data = _laid_over(self.model_dump(), overlay)
+        return self.from_data(data, source=f"--set {', '.join(assignments)}")
+
     def at_limit(self, max_duration: float) -> Self:
         """This scenario under another platform limit (the budget follows it unless set)."""
         return self.variant(platform={"max_duration": max_duration})

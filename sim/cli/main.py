@@ -24,7 +24,7 @@ from commandline.conventions import (
 from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
-from sim.cli.arguments import add_scenario
+from sim.cli.arguments import add_scenario, scenario_from
 from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
 from sim.experiments import quick
@@ -158,14 +158,14 @@ def _within(name: str, value: int | None, low: int, high: int) -> None:
 
 
 def _report(args: argparse.Namespace, console: Console) -> int:
-    scenario = Scenario.from_file(args.scenario)
+    scenario = scenario_from(args.scenario, args.settings)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
     _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     check_executor(args.executor, processes=args.processes)
     # The default scenario's report is the full one; any other is a what-if, quick unless asked:
     # its real runs and the seed's tables cost most of the time and the tables never change, and
     # its experiments run at the quick look's sizes (``sim.experiments.quick``) unless ``--full``.
-    full = args.scenario.resolve() == DEFAULT_SCENARIO.resolve()
+    full = args.scenario.resolve() == DEFAULT_SCENARIO.resolve() and not args.settings
     validation = (full or args.with_validation) and args.validation_replications > 0
     seed = Scenario.from_file(SEED_SCENARIO) if full or args.with_seed_tables else None
     presets = full or args.with_trigger_presets
@@ -226,7 +226,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     from sim.validation.compare import SIM_RUNS_PER_REAL, compare  # noqa: PLC0415
     from sim.validation.equivalence import verdict  # noqa: PLC0415 (loaded only here: see ``_report``)
 
-    scenario = Scenario.from_file(args.scenario)
+    scenario = scenario_from(args.scenario, args.settings)
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
     _within("--load", args.load, 1, MAX_LOAD)
     _within("--calibrate", args.calibrate, 0, MAX_ROUNDS)

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from commandline.conventions import add_command
-from sim.cli.arguments import add_scenario
+from sim.cli.arguments import add_scenario, scenario_from
 from sim.experiments.replay import replay, run_id
-from sim.scenario import Scenario
 
 __all__ = ["add_replay_parser", "run_replay"]
 
@@ -23,7 +22,7 @@ def add_replay_parser(commands: Any, default_scenario: Path) -> None:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    result = replay(Scenario.from_file(args.scenario), args.run_id)
+    result = replay(scenario_from(args.scenario, args.settings), args.run_id)
     print(f"run {run_id(result)} ({args.scenario})")
     print(f"journal sha256 {result.journal_hash}")
     print("seeds " + json.dumps(result.seeds))

@@ -15,10 +15,10 @@ from rich.table import Table
 
 from commandline.conventions import add_command, add_json, add_verbosity
 from scheduler.core.errors import ConfigurationError
-from sim.cli.arguments import add_scenario
+from sim.cli.arguments import add_scenario, scenario_from
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.rendering import phrase
-from sim.scenario import MAX_LOAD, MAX_REPLICATIONS, Scenario
+from sim.scenario import MAX_LOAD, MAX_REPLICATIONS
 from sim.selection.kn import Selection
 from sim.selection.objectives import OBJECTIVES, Replications, select_strategy
 
@@ -82,7 +82,7 @@ def selection_json(selection: Selection, *, objective: str, load: int) -> dict[s
 
 def run_select(args: argparse.Namespace, console: Console) -> int:
     _check(args)
-    scenario = Scenario.from_file(args.scenario)
+    scenario = scenario_from(args.scenario, args.settings)
     objective = OBJECTIVES[args.objective]
     with open_executor(args.executor, processes=args.processes) as pool:
         replications = Replications(scenario, args.load, executor=pool)
