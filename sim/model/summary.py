@@ -37,6 +37,7 @@ class Measure(StrEnum):
     MAKESPAN_MAX = "makespan_max"
     KILL_RATE = "kill_rate"
     SKIPPED = "skipped"
+    SKIPPED_PREBOOKINGS = "skipped_prebookings"
     INVERSION_RATE = "inversion_rate"
     UNFAIR = "unfair"
     PLACES_WON = "places_won"
@@ -82,7 +83,8 @@ class Summary:
     busy_invocations: int  # found work, or were killed
     killed: int
     kill_rate: float  # of the busy invocations
-    skipped: int  # prebookings the guard left for a later invocation
+    skipped: int  # skips: each time the guard left a prebooking for a later invocation
+    skipped_prebookings: int  # prebookings skipped at least once (each counted once)
     makespan_mean: float  # of the busy invocations
     makespan_max: float
     inversions: int
@@ -143,6 +145,9 @@ def summarise_replication(
         killed=sum(r.killed for r in records),
         kill_rate=(sum(r.killed for r in busy) / len(busy)) if busy else 0.0,
         skipped=sum(len(r.report.skipped) for r in records if r.report is not None),
+        skipped_prebookings=len(
+            {p for r in records if r.report is not None for p in r.report.skipped}
+        ),
         makespan_mean=float(np.mean([r.makespan for r in busy])) if busy else 0.0,
         makespan_max=max((r.makespan for r in busy), default=0.0),
         inversions=inversions,

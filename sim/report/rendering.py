@@ -52,8 +52,10 @@ def _plural(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def _signed(value: float, digits: int = 2) -> str:
-    """``+1.50``, ``-0.020``: a difference, its sign always shown."""
-    return f"{value:+.{digits}f}"
+    """``+1.50``, ``-0.020``: a difference, its sign always shown (``num``'s ``< 0.01`` for
+    one that is not 0 but would print as 0)."""
+    shown = f"{value:+.{digits}f}"
+    return num(value, digits) if value != 0 and float(shown) == 0 else shown
 
 
 def _environment(*, autoescape: bool) -> jinja2.Environment:

@@ -29,7 +29,7 @@ __all__ = [
 METRIC_FIGURES = (
     Measure.MAKESPAN_MEAN,
     Measure.KILL_RATE,
-    Measure.SKIPPED,
+    Measure.SKIPPED_PREBOOKINGS,
     Measure.INVERSION_RATE,
     Measure.UNFAIR,
     Measure.PLACES_WON,

@@ -132,7 +132,10 @@ def test_no_interval_on_a_count_or_rate_goes_below_zero_and_zeros_are_one_line(
     results = text[text.index("## Results by strategy and load") : text.index("## Stagger gap")]
     assert not re.search(r"\[-", results)
     sweep = json.loads((out / "data" / "sweep.json").read_text())
-    for metric, title in (("kill_rate", "killed at maxDuration"), ("skipped", "skipped by")):
+    for metric, title in (
+        ("kill_rate", "killed at maxDuration"),
+        ("skipped_prebookings", "skipped by the guard"),
+    ):
         zero = all(r[metric] == 0 == r[f"{metric}_high"] for r in sweep)
         assert (out / "figures" / f"{metric}.png").exists() != zero
         folded = re.search(r"^Zero for every strategy at every load.*$", results, re.MULTILINE)

@@ -25,6 +25,7 @@ CLEAN = Summary(
     killed=0,
     kill_rate=0.0,
     skipped=0,
+    skipped_prebookings=0,
     makespan_mean=1.0,
     makespan_max=1.5,
     inversions=0,
@@ -60,7 +61,7 @@ def test_a_replication_is_safe_only_when_nothing_of_the_rule_happened() -> None:
     unsafe = {
         "kill_rate": dataclasses.replace(CLEAN, killed=1, kill_rate=0.5),
         "doubles": dataclasses.replace(CLEAN, doubles=1),
-        "skipped": dataclasses.replace(CLEAN, skipped=1),
+        "skipped": dataclasses.replace(CLEAN, skipped=1, skipped_prebookings=1),
         "lost": dataclasses.replace(CLEAN, lost=1),
     }
     assert set(unsafe) == set(rules.UNSAFE_WHEN)
