@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from commandline.conventions import unwritable_folder
 from loadtests.errors import PlanError
 from scheduler.core.errors import SchedulerError
 from scheduler.store import display_url, normalize_url, open_store
@@ -45,11 +46,10 @@ def check_html(text: str | None) -> Path | None:
 
 def check_out(out: Path) -> None:
     """``out`` exists as a folder afterwards (created if need be), or ``PlanError``."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise PlanError(f"--out {str(out)!r}: {reason}; expected a folder to write to") from None
+    reason = unwritable_folder(out)
+    if reason is not None:
+        raise PlanError(f"--out {str(out)!r}: {reason}; expected a folder to write to")
+    out.mkdir(parents=True, exist_ok=True)
 
 
 def check_store(url: str) -> None:
