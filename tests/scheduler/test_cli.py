@@ -198,3 +198,40 @@ def test_status_of_a_database_file_that_is_not_there_is_one_line_and_creates_non
     line = _one_line_refusal(["status", "--db", str(db)], capsys)
     assert f"database file {str(db)!r} does not exist" in line
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999", "Port out of range 0-65535"),
+        ("http://xn--.com", "decoding with 'idna' codec failed"),
+    ],
+    ids=["unclosed bracket", "port 99999", "undecodable host"],
+)
+@pytest.mark.parametrize("command", ["invoke", "login"])
+def test_an_aimharder_url_the_client_cannot_parse_is_one_line_and_claims_nothing(
+    command: str, url: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 22, item 11: each was a traceback, and xn--.com's left the row executing (claimed,
+    # then the client failed on the URL) until its lease.
+    db = str(tmp_path / "cli.sqlite")
+    with open_store(db) as store:
+        store.add(
+            [
+                NewPrebooking(
+                    user=UserId("ana@x"),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=time.time() - 1,
+                    created_at=time.time() - 60,
+                )
+            ]
+        )
+    who = ["--user", "ana@x", "--password", "pw"] if command == "login" else []
+    line = _one_line_refusal([command, *who, "--db", db, "--aimharder-url", url], capsys)
+    assert f"aimharder_url={url!r}: {problem}" in line
+    assert "expected an http:// or https:// URL with a host and a port" in line
+    with open_store(db) as store:
+        assert store.counts()[Status.PENDING] == 1
