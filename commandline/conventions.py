@@ -19,8 +19,10 @@ Standard library only: the scheduler's and the mock's models import this package
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import tempfile
 import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -40,6 +42,7 @@ __all__ = [
     "log_level",
     "new_parser",
     "port",
+    "unwritable_folder",
     "verbosity",
 ]
 
@@ -143,6 +146,25 @@ def fresh_folder(parent: Path, name: str) -> Path:
         suffix += 1
         folder = parent / f"{name}-{stamp}-{suffix}"
     return folder
+
+
+def unwritable_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot take a command's output, or None when it is (or can be made) a
+    folder a file can be written in. Checked before any work, so that a file, /dev/null or a
+    folder under /proc is refused at once rather than after the whole run; the folders made to
+    find out are removed again, leaving the disk as it was."""
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    finally:
+        for path in made:  # the deepest first
+            with contextlib.suppress(OSError):
+                path.rmdir()
+    return None
 
 
 def seed(text: str) -> int:

@@ -29,7 +29,7 @@ from typing import Any
 
 from mock_aimharder.model.journal import EntryKind, JournalEntry
 from scheduler.core.domain import Instant, Prebooking, Seconds
-from scheduler.core.exchange import Exchange, Heard
+from scheduler.core.exchange import Exchange, Heard, Request
 from scheduler.core.status import Status
 from scheduler.core.verdict import holds_place
 
@@ -52,7 +52,9 @@ __all__ = [
     "overdue",
     "pairs",
     "phantom",
+    "placed_after_refusal",
     "places_won",
+    "resent_after_place",
     "stuck",
     "time_to_book",
     "unfair_outcomes",
@@ -122,6 +124,27 @@ def double(tried: Sequence[Attempt]) -> bool:
     the scheduler counts as completed: only the journal shows that it was sent twice."""
     first = first_place(tried)
     return first is not None and first < len(tried) - 1
+
+
+def resent_after_place(tried: Sequence[Attempt], heard: Sequence[Exchange]) -> bool:
+    """Sent again after it took a place, by the scheduler's own history (``heard``): a booking
+    request sent after the server processed the pair's first place. A request sent before the
+    place and landing after it (queued on the way for longer than its sender waited: issue 22)
+    is an attempt after the place in the journal, and no resend: ``double`` alone counts it."""
+    first = first_place(tried)
+    if first is None:
+        return False
+    placed = tried[first].processed
+    return any(e.request is Request.BOOK and e.sent_at > placed for e in heard)
+
+
+def placed_after_refusal(tried: Sequence[Attempt], refused: int) -> bool:
+    """The pair's place was taken by an attempt the server processed after it had answered the
+    pair ``refused`` (a ``bookState``): what a request landing late does when a place came free
+    after a later request of the same pair was refused (issue 22: the scheduler that recorded
+    the refusal ``failed`` left the user holding a place it said was lost)."""
+    first = first_place(tried)
+    return first is not None and any(a.book_state == refused for a in tried[:first])
 
 
 def booked_twice(tried: Sequence[Attempt]) -> bool:

@@ -5,7 +5,9 @@ For every prebooking, keyed by ``(user, class_id)``, with the shared measures
 (``harness.measures``):
 
 - **double**: sent again after it took a place (AimHarder answers "already booked", which the
-  scheduler counts as completed: only the journal shows the second send);
+  scheduler counts as completed: only the journal shows the second send); with the schedulers'
+  history, only a request *sent* after the place counts: one sent before and landing after it
+  (queued on the way past its sender's lease) is a late landing, not a resend;
 - **overdue**: still ``pending`` although its window opened before the check;
 - **stuck**: left ``executing`` once every invocation had ended;
 - **phantom**: ``completed`` in the store, and no attempt in the journal took a place;
@@ -22,7 +24,10 @@ For every prebooking, keyed by ``(user, class_id)``, with the shared measures
   recorded completed but never booked, unknown left unsettled after its lease, a final status
   no answer ever gave).
 
-**Places won**: the share of the ready prebookings whose pair took a place.
+**Places won**: the share of the ready prebookings whose pair took a place. **Placed after a
+refusal**: prebookings whose place was taken after AimHarder had answered one of their requests
+"class full" (a request that landed late, once a place came free): the rows a scheduler that
+records that refusal ``failed`` leaves misrecorded.
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ class Verdict:
     booked_once: int
     statuses: Mapping[str, int]
     placed: int = 0  # ready prebookings whose pair took a place
+    placed_after_refusal: int = 0  # of them, placed after a "class full" to the same pair
     outside_placed: int = 0  # places outside members took in the prebooked classes
     violations: Sequence[Violation] = field(default_factory=tuple)
     heard: Mapping[str, int] = field(default_factory=dict)  # the history's requests, by outcome
@@ -110,6 +116,7 @@ class Verdict:
             "ready": self.ready,
             "booked_once": self.booked_once,
             "places_won": self.places_won,
+            "placed_after_refusal": self.placed_after_refusal,
             "outside_placed": self.outside_placed,
             "statuses": dict(self.statuses),
             "violations": {kind.value: self.count(kind) for kind in ViolationKind},
@@ -145,7 +152,7 @@ def judge(
             outcome = f"{exchange.request.value} {exchange.heard.value}"
             requests[outcome] = requests.get(outcome, 0) + 1
     violations: list[Violation] = []
-    booked_once = placed = 0
+    booked_once = placed = after_refusal = 0
     theirs = {
         (user, class_id)
         for (user, class_id), tried in by_pair.items()
@@ -155,10 +162,10 @@ def judge(
     for p in rows:
         tried = by_pair.get((p.user, p.class_id), [])
         placed += p.available_at <= now and measures.first_place(tried) is not None
-        found = _judge_one(p, tried, now=now, outbooked=p.class_id in outbooked)
-        mismatch = measures.misrecorded(
-            p, tried, None if history is None else history[p.id], now=now, lease=lease
-        )
+        after_refusal += measures.placed_after_refusal(tried, CLASS_FULL)
+        said = None if history is None else history[p.id]
+        found = _judge_one(p, tried, said, now=now, outbooked=p.class_id in outbooked)
+        mismatch = measures.misrecorded(p, tried, said, now=now, lease=lease)
         if mismatch is not None and not any(v.kind is ViolationKind.PHANTOM for v in found):
             found.append(_v(ViolationKind.MISRECORDED, p.id, mismatch))
         elif p.status is Status.UNKNOWN and mismatch is None:
@@ -187,6 +194,7 @@ def judge(
         booked_once=booked_once,
         statuses=statuses,
         placed=placed,
+        placed_after_refusal=after_refusal,
         outside_placed=sum(1 for _, class_id in theirs if class_id in classes),
         violations=tuple(violations),
         heard=requests,
@@ -194,10 +202,16 @@ def judge(
 
 
 def _judge_one(
-    p: Prebooking, tried: list[Attempt], *, now: Instant, outbooked: bool
+    p: Prebooking,
+    tried: list[Attempt],
+    said: Sequence[Exchange] | None,
+    *,
+    now: Instant,
+    outbooked: bool,
 ) -> list[Violation]:
     found: list[Violation] = []
-    if measures.double(tried):
+    resent = said is None or measures.resent_after_place(tried, said)
+    if measures.double(tried) and resent:
         seqs = [a.seq for a in tried[measures.first_place(tried) or 0 :]]
         found.append(_v(ViolationKind.DOUBLE, p.id, f"sent again after its booking: seqs {seqs}"))
     if measures.stuck(p):

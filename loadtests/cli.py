@@ -2,7 +2,8 @@
 
 Exit codes: 0 passed; 1 a violation (locust's own exit code for failed requests and calls
 accepted without the secret, or the check of the journal against the store); 2 a bad option
-(an unreachable, unknown or non-empty database, an ``--out`` that is not a folder) or a process
+(an unreachable, unknown or non-empty database, an ``--out`` that is not a folder or is empty,
+an ``--html`` that is a folder) or a process
 that did not start; 130 stopped by Ctrl-C.
 """
 
@@ -27,6 +28,7 @@ from commandline.conventions import (
 from commandline.durations import duration
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
+from loadtests.preflight import check_html, out_folder
 from loadtests.progress import Progress
 from loadtests.run import run
 from scheduler.core.strategies import strategy_names
@@ -81,13 +83,24 @@ def _parser() -> argparse.ArgumentParser:
         help="how long a lost answer's connection is held first (0: closed at once)",
     )
     one.add_argument(
-        "--out",
-        type=Path,
-        help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)",
+        "--late-landings",
+        type=float,
+        default=0.0,
+        help="share of bookings that reach the mock --late-landing-delay late, past the "
+        "schedulers' lease; after the run the places are held while they are sent again "
+        "(needs --mock-visitors 0)",
     )
     one.add_argument(
-        "--html", type=Path, metavar="FILE", help="also write locust's HTML report to FILE"
+        "--late-landing-delay",
+        type=duration,
+        default=25.0,
+        metavar="DURATION",
+        help="how late a late booking reaches the mock",
     )
+    one.add_argument(
+        "--out", help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)"
+    )
+    one.add_argument("--html", metavar="FILE", help="also write locust's HTML report to FILE")
     add_verbosity(one)
     add_json(one, "the summary (also written to OUT/summary.json)")
     return parser
@@ -97,8 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
+        out = fresh_folder(Path("out"), "loadtest") if args.out is None else out_folder(args.out)
         plan = RunPlan(
-            out=args.out or fresh_folder(Path("out"), "loadtest"),
+            out=out,
             db=args.db,
             schedulers=args.schedulers,
             users=args.users,
@@ -114,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             lost_answers=args.lost_answers,
             lost_answer_hold=args.lost_answer_hold,
-            html=args.html,
+            late_landings=args.late_landings,
+            late_landing_delay=args.late_landing_delay,
+            html=check_html(args.html),
         )
         summary = run(plan, Progress(errors, quiet=args.quiet))
     except LoadTestError as exc:

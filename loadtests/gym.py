@@ -18,7 +18,7 @@ import httpx
 from harness.gym import log_in_all
 from loadtests.plan import RunPlan
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
-from mock_aimharder.model.distributions import Uniform
+from mock_aimharder.model.distributions import Empirical, Uniform
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.faults import FaultSpec
 from mock_aimharder.model.latency import EndpointLatency
@@ -79,18 +79,33 @@ class Gym:
         )
 
 
+LATE_SHARE_STEPS = 100  # the late share is drawn from this many samples: steps of 1%
+
+
 def mock_config(
-    gym: Gym, *, lost_answers: float = 0.0, lost_answer_hold: float = 0.0
+    gym: Gym,
+    *,
+    lost_answers: float = 0.0,
+    lost_answer_hold: float = 0.0,
+    late_landings: float = 0.0,
+    late_landing_delay: float = 0.0,
 ) -> MockConfig:
     """Every account, and the visitors' class (open now, room for everyone); bookings whose
-    answer is lost at the rate asked."""
+    answer is lost at the rate asked, and bookings that reach the mock late at the rate asked
+    (the inbound delay of ``/api/book``, drawn per request from the mock's seeded stream)."""
     members = (*gym.athletes, *gym.visitors, *gym.outsiders)
     accounts = [UserAccount(email=u, password=PASSWORD) for u in members]
     visitors_class = ClassSpec(
         id=VISITOR_CLASS, box=BOX, day=gym.day, time="20:00", capacity=len(gym.visitors)
     )
     faults = {Endpoint.BOOK: FaultSpec(lost_answer=lost_answers, lost_answer_hold=lost_answer_hold)}
-    return MockConfig(users=accounts, classes=[visitors_class], latency=LATENCY, faults=faults)
+    latency = dict(LATENCY)
+    late = round(late_landings * LATE_SHARE_STEPS)
+    if late:
+        samples = [late_landing_delay] * late + [0.0] * (LATE_SHARE_STEPS - late)
+        inbound = Empirical(samples=samples)
+        latency[Endpoint.BOOK] = LATENCY[Endpoint.BOOK].model_copy(update={"inbound": inbound})
+    return MockConfig(users=accounts, classes=[visitors_class], latency=latency, faults=faults)
 
 
 def class_opens_at(plan: RunPlan, index: int, *, start: Instant) -> Instant:

@@ -33,6 +33,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "outside_members": (0, 500),
     "lost_answers": (0, 1),
     "lost_answer_hold": (0, 60),
+    "late_landings": (0, 1),
+    "late_landing_delay": (0, 60),
 }
 """Inclusive ranges of the numeric fields: the largest run this command will start."""
 
@@ -59,6 +61,10 @@ class RunPlan:
     # (the connection closed at once, or held ``lost_answer_hold`` s first).
     lost_answers: float = 0.0
     lost_answer_hold: float = 0.0
+    # The mock's inbound delay on /api/book: this share of the booking requests reach it
+    # ``late_landing_delay`` s after they were sent, past the schedulers' lease (issue 22).
+    late_landings: float = 0.0
+    late_landing_delay: float = 25.0
     html: Path | None = None  # where locust writes its HTML report, if anywhere
 
     def __post_init__(self) -> None:
@@ -76,6 +82,12 @@ class RunPlan:
                 f"lost_answers={self.lost_answers!r} with mock_visitors={self.mock_visitors} "
                 f"and outside_members={self.outside_members}; expected both 0 (the fault is on "
                 "/api/book: their bookings would lose answers too and count as failed requests)"
+            )
+        if self.late_landings > 0 and (self.mock_visitors > 0 or self.outside_members > 0):
+            raise PlanError(
+                f"late_landings={self.late_landings!r} with mock_visitors={self.mock_visitors} "
+                f"and outside_members={self.outside_members}; expected both 0 (the delay is on "
+                "/api/book: their bookings would be held past the run's end too)"
             )
         fixed = self.fixed_users
         if self.users <= fixed:

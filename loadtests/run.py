@@ -5,7 +5,9 @@ logged in through the mock), N ``python -m scheduler serve`` processes sharing t
 the prebooked classes and their prebookings (windows opening during the run), locust headless
 as a subprocess (never imported here: it monkeypatches with gevent), then, once the in-flight
 invocations have ended and every lease the run left has run out, the cron called once more
-(so that an unknown outcome is settled as the next minute's call would), then the check of the
+(so that an unknown outcome is settled as the next minute's call would; with late landings,
+first once with every place held, then again once the late requests have landed:
+``loadtests.late``), then the check of the
 journal and the schedulers' history (``history-<n>.jsonl``: what they sent and heard) against
 the store. Everything started is stopped on the way out (``Children``), whatever happened.
 """
@@ -37,6 +39,7 @@ from loadtests.gym import (
     open_classes,
     seed_prebookings,
 )
+from loadtests.late import held_places
 from loadtests.locustfiles import FOLDER
 from loadtests.plan import RunPlan
 from loadtests.preflight import check_out, check_store
@@ -82,7 +85,8 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
     with Children(plan.out / "logs") as children:
         config = plan.out / "mock.json"
         faults = {"lost_answers": plan.lost_answers, "lost_answer_hold": plan.lost_answer_hold}
-        config.write_text(mock_config(gym, **faults).model_dump_json())
+        late = {"late_landings": plan.late_landings, "late_landing_delay": plan.late_landing_delay}
+        config.write_text(mock_config(gym, **faults, **late).model_dump_json())
         progress.phase("starting the mock AimHarder")
         mock_url = _start_mock(children, config, seed=plan.seed)
         with open_store(db) as store:
@@ -114,6 +118,10 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
             progress.phase("waiting for the invocations in flight")
             _settle(store)
             lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+            if plan.late_landings:
+                _refused_while_late(
+                    plan, store, progress, url=urls[0], secret=secret, mock_url=mock_url, gym=gym
+                )
             progress.phase("calling once more after the leases, to settle unknown answers")
             _call_after_the_leases(store, urls[0], secret, lease=lease)
             progress.phase("checking the mock's journal against the store")
@@ -243,10 +251,33 @@ def _heard(plan: RunPlan) -> list[Exchange]:
     return exchanges(notes)
 
 
-def _call_after_the_leases(store: Store, url: str, secret: str, *, lease: float) -> None:
+def _refused_while_late(
+    plan: RunPlan,
+    store: Store,
+    progress: Progress,
+    *,
+    url: str,
+    secret: str,
+    mock_url: str,
+    gym: Gym,
+) -> None:
+    """The issue's case: with every place held by another member, one call after the leases
+    (the unknown ones are sent again and refused); the places given back; then a wait until
+    every request sent so far has landed (the mock delays none longer)."""
+    progress.phase("another member holds every place left; calling once more after the leases")
+    lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+    with held_places(mock_url, gym.class_ids):
+        _call_after_the_leases(store, url, secret, lease=lease, calls=1)
+    progress.phase(f"the places given back; waiting {plan.late_landing_delay:g} s for late ones")
+    time.sleep(plan.late_landing_delay + SETTLE_POLL)
+
+
+def _call_after_the_leases(
+    store: Store, url: str, secret: str, *, lease: float, calls: int = SETTLE_CALLS
+) -> None:
     """Once the last lease the run left is over, call the cron as the next minute would, so that
-    every unknown outcome is read from AimHarder's listing; at most ``SETTLE_CALLS`` calls."""
-    for _ in range(SETTLE_CALLS):
+    every unknown outcome is read from AimHarder's listing; at most ``calls`` calls."""
+    for _ in range(calls):
         left = [p for p in store.list() if p.status in (Status.UNKNOWN, Status.EXECUTING)]
         if not left:
             return

@@ -82,6 +82,9 @@ def read_prebooking_file(name: str, *, fmt: str | None, now: Instant) -> list[Ne
 def read_prebookings(text: str, *, fmt: str, now: Instant) -> list[NewPrebooking]:
     """Records of ``text`` (``fmt`` "json" or "csv"); a missing ``created_at`` is ``now``,
     nudged by a microsecond per record so that the file's order is the FIFO order."""
+    # A byte order mark is no part of the first column's name (spreadsheets write one); the
+    # file decoded as plain UTF-8 kept it, and "user" was reported missing (issue 22, item 14).
+    text = text.removeprefix("\ufeff")
     if fmt == "json":
         records = _json_records(text)
     elif fmt == "csv":
@@ -110,6 +113,11 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     try:
         header = next(reader, [])
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:  # a dict keeps the last: the first column's values would be lost unseen
+            raise ConfigurationError(
+                f"CSV header names {twice} more than once; expected each column once"
+            )
         for row in reader:
             if not row:
                 continue

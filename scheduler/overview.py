@@ -58,15 +58,24 @@ def print_status(console: Console, counts: dict[Status, int], rows: list[Prebook
     for number, p in enumerate(rows, start=1):
         head = Text(f"{number:>3}. ")
         head.append(p.status.value, style=_STYLE[p.status])
-        head.append(f"  {p.user}")
+        head.append(f"  {_printable(p.user)}")
         console.print(head)
         tries = "1 attempt" if p.attempts == 1 else f"{p.attempts} attempts"
         console.print(
             f"     class {p.class_id} on {p.day} · opens {_utc(p.available_at)} · {tries}"
         )
-        console.print(Text(f"     id {p.id}", style="dim"))
+        console.print(Text(f"     id {_printable(p.id)}", style="dim"))
         if p.error:
-            console.print(Text(f"     error: {p.error}", style="red"))
+            console.print(Text(f"     error: {_printable(p.error)}", style="red"))
+
+
+def _printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (escape sequences, newlines, NUL)
+    shown as its escape: a row stored before such values were refused, or by hand, must not
+    move the operator's cursor or recolour the screen (issue 22, item 14)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _utc(instant: float) -> str:

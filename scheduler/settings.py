@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yarl
+
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
 from scheduler.store import DEFAULT_DATABASE_URL
@@ -68,9 +70,11 @@ class Settings:
             raise ConfigurationError(
                 f"history={self.history!r}; expected a file in an existing folder"
             )
-        if not self.aimharder_url.startswith(("http://", "https://")):
+        problem = _url_problem(self.aimharder_url)
+        if problem is not None:
             raise ConfigurationError(
-                f"aimharder_url={self.aimharder_url!r}; expected an http:// or https:// URL"
+                f"aimharder_url={self.aimharder_url!r}: {problem}; expected an http:// or "
+                "https:// URL with a host and a port from 0 to 65535"
             )
         if not (math.isfinite(self.max_duration) and self.max_duration > 0):
             raise ConfigurationError(
@@ -123,6 +127,20 @@ def strategy_name(environ: Mapping[str, str] | None = None) -> str:
     else ``DEFAULT_STRATEGY`` (an unknown name is refused when the policy is built)."""
     env = os.environ if environ is None else environ
     return env.get("SCHEDULER_STRATEGY") or DEFAULT_STRATEGY
+
+
+def _url_problem(url: str) -> str | None:
+    """What the HTTP client would choke on in ``url`` (parsed as it parses it: ``yarl``), or
+    None. An unclosed IPv6 bracket, a port past 65535 or a host IDNA cannot encode
+    (``xn--.com``) used to raise in the client, after the claims: a traceback, and a row left
+    ``executing`` until its lease (issue 22, item 11)."""
+    if not url.startswith(("http://", "https://")):
+        return "another scheme"
+    try:
+        host = yarl.URL(url).host  # decoded, as the client decodes it
+    except ValueError as exc:  # UnicodeError too: IDNA's refusals
+        return str(exc).splitlines()[0][:80] or type(exc).__name__
+    return None if host else "no host"
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:

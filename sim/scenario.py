@@ -174,7 +174,9 @@ class AimHarderModel(_Model):
     book: EndpointLatency = EndpointLatency(
         inbound=Uniform(low=0.1, high=0.25), outbound=Uniform(low=0.1, high=0.25)
     )
-    window_skew: Annotated[float, Field(allow_inf_nan=False)] = 0.0
+    # Bounded as the clock offset is, by the cron's minute: a skew of 1e12 s used to reach a
+    # date computation and end in a traceback (issue 22, item 7).
+    window_skew: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
     clock_offset: ClockOffset = ClockOffset()
 
 
@@ -364,12 +366,27 @@ class Scenario(_Model):
 
 
 MAX_BASES = 4  # a what-if on a what-if on ...: deeper is a loop or a mistake
+MAX_SCENARIO_BYTES = 1 << 20  # the largest scenario shipped is ~3 KB; /dev/zero is endless
 
 
 def _read_with_bases(path: Path, *, depth: int) -> dict[str, Any]:
-    """The TOML document at ``path`` laid over its ``base`` (and that one's), if any."""
+    """The TOML document at ``path`` laid over its ``base`` (and that one's), if any. At most
+    ``MAX_SCENARIO_BYTES`` are read (``--scenario /dev/zero`` was killed for memory at 23.6 GB)
+    and nesting past the parser's recursion is refused (issue 22, item 8)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SCENARIO_BYTES + 1)
+        if len(raw) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(
+                f"scenario {str(path)!r}: larger than {MAX_SCENARIO_BYTES} bytes; expected a "
+                "TOML text file of at most that"
+            )
+        data = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise ScenarioError(
+            f"scenario {str(path)!r}: nested deeper than the TOML parser reads; expected tables "
+            "and arrays a few levels deep"
+        ) from None
     except OSError as exc:
         raise ScenarioError(f"scenario {str(path)!r} cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:

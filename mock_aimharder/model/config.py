@@ -40,6 +40,7 @@ from mock_aimharder.model.timing import Timing
 
 __all__ = [
     "DEFAULT_BOX",
+    "MAX_CONFIG_BYTES",
     "BoxSpec",
     "ClassSpec",
     "FullClassPolicy",
@@ -262,11 +263,22 @@ class MockConfig(_Model):
     def from_file(cls, path: str | Path, *, now: float | None = None) -> Self:
         """Load ``.toml`` or ``.json``; syntax errors name the line, field errors the path."""
         path = Path(path)
+
+        def refused(field: str, message: str) -> MockConfigError:
+            return MockConfigError(str(path), (ConfigProblem(field=field, message=message),))
+
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
         except OSError as exc:
-            problem = ConfigProblem(field="<file>", message=f"cannot be read: {exc.strerror}")
-            raise MockConfigError(str(path), (problem,)) from None
+            raise refused("<file>", f"cannot be read: {exc.strerror}") from None
+        if len(raw) > MAX_CONFIG_BYTES:  # /dev/zero was read until memory ran out
+            raise refused("<file>", f"larger than {MAX_CONFIG_BYTES} bytes; expected at most that")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"byte {exc.start} is not UTF-8; expected a text file"
+            raise refused("<file>", problem) from None
         data: Any
         try:
             if path.suffix == ".toml":
@@ -274,17 +286,21 @@ class MockConfig(_Model):
             elif path.suffix == ".json":
                 data = json.loads(text)
             else:
-                expected = f"suffix {path.suffix!r}; expected a .toml or .json file"
-                raise MockConfigError(str(path), (ConfigProblem(field="<file>", message=expected),))
+                raise refused("<file>", f"suffix {path.suffix!r}; expected a .toml or .json file")
         except tomllib.TOMLDecodeError as exc:
-            problem = ConfigProblem(field="<syntax>", message=f"{exc}; expected valid TOML")
-            raise MockConfigError(str(path), (problem,)) from None
+            raise refused("<syntax>", f"{exc}; expected valid TOML") from None
         except json.JSONDecodeError as exc:
-            problem = ConfigProblem(field="<syntax>", message=f"{exc}; expected valid JSON")
-            raise MockConfigError(str(path), (problem,)) from None
+            raise refused("<syntax>", f"{exc}; expected valid JSON") from None
+        except RecursionError:
+            raise refused(
+                "<syntax>", "nested deeper than the parser reads; expected a few levels"
+            ) from None
         return cls.from_data(data, source=str(path), now=now)
 
 
+MAX_CONFIG_BYTES = 4 * 2**20
+"""A configuration file's size bound: the admin API's body bound (``server.bodies.MAX_BODY``),
+which fits thousands of classes and users (issue 22, item 8)."""
 MAX_OPENS_IN = 366 * 86_400.0  # seconds: a window opens within a year, as booking_window's bound
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "duplicate_id_error",
     "id_problem",
     "positive_int_problem",
+    "stored_user_problem",
     "time_problem",
     "user_problem",
 ]
@@ -59,6 +60,22 @@ def id_problem(value: object) -> str | None:
 
 
 def user_problem(value: object) -> str | None:
+    """What is wrong with ``value`` as a new prebooking's or session's user, or None.
+
+    Printable only: a NUL was stored by SQLite and refused by PostgreSQL, and escape sequences
+    and newlines reached the operator's terminal through ``status`` (issue 22, item 14).
+    ``isprintable`` allows the space and refuses control and format characters."""
+    if stored_user_problem(value) is None and isinstance(value, str) and value.isprintable():
+        return None
+    return (
+        f"a non-empty user name of at most {MAX_USER_LENGTH} characters, without outer spaces "
+        "or control characters"
+    )
+
+
+def stored_user_problem(value: object) -> str | None:
+    """The rule a row already stored is read by: one written before control characters were
+    refused is still read (``status`` shows it escaped) rather than skipped as unreadable."""
     if isinstance(value, str) and 0 < len(value) <= MAX_USER_LENGTH and value == value.strip():
         return None
     return f"a non-empty user name of at most {MAX_USER_LENGTH} characters, without outer spaces"

@@ -25,7 +25,13 @@ from scheduler.core.domain import (
 from scheduler.core.errors import CorruptRowError
 from scheduler.core.status import Status
 
-from .intake import day_problem, id_problem, positive_int_problem, time_problem, user_problem
+from .intake import (
+    day_problem,
+    id_problem,
+    positive_int_problem,
+    stored_user_problem,
+    time_problem,
+)
 
 __all__ = [
     "cookies_to_text",
@@ -138,7 +144,7 @@ def prebooking_from_row(row: Mapping[Any, Any]) -> Prebooking:
         raise read.bad("claimed_by", f"the claiming instance's id when status is {status.value!r}")
     return Prebooking(
         id=PrebookingId(prebooking_id),
-        user=UserId(read.checked("user_id", user_problem)),
+        user=UserId(read.checked("user_id", stored_user_problem)),
         class_id=read.checked("class_id", positive_int_problem),
         day=read.checked("day", day_problem),
         box=read.checked("box", positive_int_problem),
@@ -186,7 +192,7 @@ def session_from_row(row: Mapping[Any, Any]) -> Session:
     """The ``Session`` a ``schema.sessions`` row holds, or ``CorruptRowError``."""
     user = row.get("user_id")
     read = _Reader(row, user if isinstance(user, str) else repr(user))
-    read.checked("user_id", user_problem)
+    read.checked("user_id", stored_user_problem)
     expected = "a JSON object of cookie names to string values"
     text = row.get("cookies")
     try:

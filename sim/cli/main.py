@@ -20,6 +20,7 @@ from commandline.conventions import (
     add_verbosity,
     fresh_folder,
     new_parser,
+    unwritable_folder,
 )
 from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
@@ -152,6 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return INTERRUPTED
 
 
+def _output(out: Path | None, name: str) -> Path:
+    """``--out``, or a new timestamped folder, ready to write into before any work starts
+    (issue 22, item 12: the traceback used to come after the whole run)."""
+    folder = fresh_folder(Path("out"), name) if out is None else out
+    problem = unwritable_folder(folder)
+    if problem is not None:
+        raise ConfigurationError(f"--out {str(folder)!r}: {problem}; expected a folder to write to")
+    return folder
+
+
 def _within(name: str, value: int | None, low: int, high: int) -> None:
     if value is not None and not low <= value <= high:
         raise ConfigurationError(f"{name} {value}; expected a whole number from {low} to {high}")
@@ -162,6 +173,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     _within("--replications", args.replications, 1, MAX_REPLICATIONS)
     _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     check_executor(args.executor, processes=args.processes)
+    out = _output(args.out, "report")
     # The default scenario's report is the full one; any other is a what-if, quick unless asked:
     # its real runs and the seed's tables cost most of the time and the tables never change, and
     # its experiments run at the quick look's sizes (``sim.experiments.quick``) unless ``--full``.
@@ -177,7 +189,6 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     elif args.replications is not None:
         scenario = _with_replications(scenario, args.replications)
         seed = None if seed is None else _with_replications(seed, args.replications)
-    out = args.out or fresh_folder(Path("out"), "report")
     began = time.monotonic()
     with open_executor(args.executor, processes=args.processes) as pool:
         findings = gather(
@@ -232,6 +243,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     _within("--calibrate", args.calibrate, 0, MAX_ROUNDS)
     for name in args.strategies:
         strategy(name)  # refuses an unknown name, listing the known ones
+    out = _output(args.out, "validate")
     count = args.replications or scenario.experiment.replications
     comparison = compare(
         scenario,
@@ -242,7 +254,6 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
         progress=stages(not args.quiet),
     )
     rows = comparison.rows
-    out = args.out or fresh_folder(Path("out"), "validate")
     write_validation(rows, out)
     if comparison.calibration is not None:
         _print_calibration(comparison.calibration, out, args.calibrate)

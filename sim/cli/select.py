@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sim.cli.arguments import add_scenario, scenario_from
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.rendering import phrase
 from sim.scenario import MAX_LOAD, MAX_REPLICATIONS
-from sim.selection.kn import Selection
+from sim.selection.kn import Selection, delta_problem
 from sim.selection.objectives import OBJECTIVES, Replications, select_strategy
 
 __all__ = ["add_select_parser", "run_select", "selection_json"]
@@ -51,8 +50,9 @@ def add_select_parser(commands: Any, default_scenario: Path) -> None:
 def _check(args: argparse.Namespace) -> None:
     if not 1 <= args.load <= MAX_LOAD:
         raise ConfigurationError(f"--load {args.load}; expected 1 to {MAX_LOAD}")
-    if args.delta is not None and not (math.isfinite(args.delta) and args.delta > 0):
-        raise ConfigurationError(f"--delta {args.delta}; expected a positive number")
+    problem = None if args.delta is None else delta_problem(args.delta)
+    if problem is not None:
+        raise ConfigurationError(f"--{problem}")
     if not 0 < args.alpha < 0.5:
         raise ConfigurationError(f"--alpha {args.alpha}; expected a number in (0, 0.5)")
     if not 2 <= args.max_replications <= MAX_REPLICATIONS:

@@ -90,6 +90,15 @@ class _Cluster(Executor):
                 f"--executor dask://{address.removeprefix('tcp://')}: no dask scheduler "
                 f"answered within {CONNECT_TIMEOUT:g} s ({str(exc).splitlines()[0]})"
             ) from None
+        except Exception as exc:
+            # A server that is not dask answers the handshake with bytes dask decodes as its
+            # frames: what that raises depends on the bytes (an HTTP answer's "HTTP/1.1" read as
+            # a frame length: "Unable to allocate 3.07 EiB", a MemoryError; struct.error; ...).
+            # Any of them at connection time means the same thing (issue 22, item 7).
+            raise ConfigurationError(
+                f"--executor dask://{address.removeprefix('tcp://')}: the server there is not a "
+                f"dask scheduler ({type(exc).__name__}); expected a dask scheduler's address"
+            ) from None
         # pure=False: a replication's arguments are not hashed into a key (they are not
         # repeated, and hashing a scenario costs more than sending it).
         self._executor: Executor = self._client.get_executor(pure=False)

@@ -23,13 +23,26 @@ objective (``None`` observation, e.g. a run that was not safe); it leaves the co
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Observe", "Selection", "kn_constants", "select_best"]
+__all__ = ["MIN_DELTA", "Observe", "Selection", "delta_problem", "kn_constants", "select_best"]
+
+MIN_DELTA = math.sqrt(sys.float_info.min)
+"""The smallest ``delta`` whose square is a normal float (about 1.5e-154): ``W`` divides by
+``delta**2``, which for 1e-300 underflowed to 0 (ZeroDivisionError, issue 22, item 7)."""
+
+
+def delta_problem(delta: float) -> str | None:
+    """What is wrong with ``delta`` as an indifference zone, or None."""
+    if not (math.isfinite(delta) and delta >= MIN_DELTA):
+        return f"delta {delta}; expected a positive number of at least {MIN_DELTA:.2g}"
+    return None
+
 
 Observe = Callable[[Sequence[str], int, int], Mapping[str, Sequence[float | None]]]
 """``observe(systems, start, stop)``: each system's observations ``start .. stop - 1`` (None:
@@ -76,8 +89,9 @@ def select_best(
     """KN over ``systems`` (smaller is better). ``block``: stages observed per call of
     ``observe`` (later stages' observations of a system eliminated earlier are ignored, so the
     decisions are those of one stage at a time)."""
-    if not (delta > 0 and math.isfinite(delta)):
-        raise ValueError(f"delta {delta}; expected a positive number")
+    problem = delta_problem(delta)
+    if problem is not None:
+        raise ValueError(problem)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha {alpha}; expected a number between 0 and 1")
     if n0 < 2 or max_replications < n0:

@@ -213,3 +213,44 @@ def test_a_status_no_answer_gave_is_misrecorded_by_the_history() -> None:
     assert verdict.to_json()["misrecorded"] == 2
     # Without a history only the journal judges: neither is caught.
     assert judge(rows, journal, now=NOW, lease=LEASE).misrecorded == 0
+
+
+# -- late landings (issue 22, item 1) -----------------------------------------------------------
+
+
+def landed(seq: int, name: str, state: int, *, at: float) -> Attempt:
+    return replace(attempt(seq, name, state), processed=at)
+
+
+def test_a_late_landing_after_a_refusal_is_judged_by_the_status_it_left() -> None:
+    # ana's first request (sent NOW - 10) lands at NOW - 5, after her resend (NOW - 9) was
+    # refused "class full" and a place came free: she holds it.
+    journal = [landed(1, "ana", -1, at=NOW - 9), landed(2, "ana", 1, at=NOW - 5)]
+    heard = sent_and_heard("ana", (Heard.NO_ANSWER, False), (Heard.ANSWERED, False))
+    settled = judge([prebooking("ana", Status.COMPLETED)], journal, now=NOW, lease=LEASE)
+    assert settled.ok and settled.placed_after_refusal == 1
+    assert settled.to_json()["placed_after_refusal"] == 1
+    # The scheduler before issue 22 recorded the refusal failed and never looked again.
+    old = judge([prebooking("ana", Status.FAILED)], journal, now=NOW, lease=LEASE, heard=heard)
+    assert [(v.kind.value, v.detail) for v in old.violations] == [
+        ("misrecorded", "booked, recorded failed")
+    ]
+
+
+def test_a_request_sent_before_the_place_and_landing_after_it_is_no_double() -> None:
+    # Sent NOW - 10, unanswered; the resend (NOW - 9) booked at NOW - 9; the first lands at
+    # NOW - 5 and is answered "already booked". Only the journal would call it a double.
+    journal = [landed(1, "ana", 1, at=NOW - 9), landed(2, "ana", -12, at=NOW - 5)]
+    heard = sent_and_heard("ana", (Heard.NO_ANSWER, False), (Heard.ANSWERED, True))
+    rows = [prebooking("ana", Status.COMPLETED)]
+    assert judge(rows, journal, now=NOW, lease=LEASE, heard=heard).ok
+    assert kinds(judge(rows, journal, now=NOW, lease=LEASE).violations) == ["double"]
+
+
+def test_a_request_sent_after_the_place_is_a_double_by_the_history_too() -> None:
+    journal = [landed(1, "ana", 1, at=NOW - 9.5), landed(2, "ana", -12, at=NOW - 8)]
+    heard = sent_and_heard("ana", (Heard.ANSWERED, True), (Heard.ANSWERED, True))  # NOW - 9
+    verdict = judge(
+        [prebooking("ana", Status.COMPLETED)], journal, now=NOW, lease=LEASE, heard=heard
+    )
+    assert kinds(verdict.violations) == ["double"]

@@ -87,3 +87,32 @@ def test_an_out_that_is_not_a_folder_is_one_line(
     line = _refusal(["--out", str(out)], tmp_path, capsys)
     assert f"--out {str(out)!r}: {message}; expected a folder to write to" in line
     assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("html", ["folder", ""], ids=["a folder", "empty"])
+def test_an_html_report_at_a_folder_is_refused_before_the_run(
+    html: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The old run went through to the end and was reported "FAILED (failed requests)" with
+    # none failed: locust could not write its report into a folder (issue 22, item 13).
+    where = str(tmp_path) if html == "folder" else ""
+    out = tmp_path / "out"
+    line = _refusal(["--html", where, "--out", str(out)], out, capsys)
+    assert f"--html {where!r}: a folder; expected a file for locust's HTML report" in line
+
+
+def test_an_html_report_in_a_missing_folder_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, html = tmp_path / "out", tmp_path / "missing" / "report.html"
+    line = _refusal(["--html", str(html), "--out", str(out)], out, capsys)
+    assert f"no folder {str(html.parent)!r}; expected a file in a folder that exists" in line
+
+
+def test_an_empty_out_is_refused_rather_than_writing_into_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = _refusal(["--out", ""], tmp_path, capsys)
+    assert "--out ''; expected a folder's path" in line
+    assert list(tmp_path.iterdir()) == []  # the old run wrote everything here

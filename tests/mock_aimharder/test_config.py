@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mock_aimharder.__main__ import main as mock_main
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.distributions import LogNormal
 from mock_aimharder.model.endpoints import Endpoint
@@ -308,3 +309,31 @@ def test_a_bad_opens_in_names_its_class(
         MockConfig.from_file(path, now=now)
     assert "classes.0.opens_in" in str(caught.value)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("/dev/zero", None, "<file>: larger than 4194304 bytes; expected at most that"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested deeper than the parser reads"),
+        ("deep.toml", b"x = " + b"[" * 5000 + b"]" * 5000, "nested deeper than the parser reads"),
+        ("latin1.toml", 'box_name = "Caf\u00e9"\n'.encode("latin-1"), "byte 15 is not UTF-8"),
+    ],
+    ids=["endless", "deep JSON", "deep TOML", "not UTF-8"],
+)
+def test_a_config_file_out_of_bounds_is_one_line_and_exit_2(
+    name: str,
+    content: bytes | None,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue 22, item 8: /dev/zero was read until memory ran out, deep nesting raised
+    # RecursionError, a Latin-1 file UnicodeDecodeError: each a traceback.
+    path = Path(name) if content is None else tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    assert mock_main(["--config", str(path), "--port", "0"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert message in lines[0] and str(path) in lines[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from pathlib import Path
 
@@ -198,3 +199,88 @@ def test_status_of_a_database_file_that_is_not_there_is_one_line_and_creates_non
     line = _one_line_refusal(["status", "--db", str(db)], capsys)
     assert f"database file {str(db)!r} does not exist" in line
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999", "Port out of range 0-65535"),
+        ("http://xn--.com", "decoding with 'idna' codec failed"),
+    ],
+    ids=["unclosed bracket", "port 99999", "undecodable host"],
+)
+@pytest.mark.parametrize("command", ["invoke", "login"])
+def test_an_aimharder_url_the_client_cannot_parse_is_one_line_and_claims_nothing(
+    command: str, url: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 22, item 11: each was a traceback, and xn--.com's left the row executing (claimed,
+    # then the client failed on the URL) until its lease.
+    db = str(tmp_path / "cli.sqlite")
+    with open_store(db) as store:
+        store.add(
+            [
+                NewPrebooking(
+                    user=UserId("ana@x"),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=time.time() - 1,
+                    created_at=time.time() - 60,
+                )
+            ]
+        )
+    who = ["--user", "ana@x", "--password", "pw"] if command == "login" else []
+    line = _one_line_refusal([command, *who, "--db", db, "--aimharder-url", url], capsys)
+    assert f"aimharder_url={url!r}: {problem}" in line
+    assert "expected an http:// or https:// URL with a host and a port" in line
+    with open_store(db) as store:
+        assert store.counts()[Status.PENDING] == 1
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "user", ["a\x00b@x", "\x1b[2J\x1b[31mroot@x", "ana@x\nfailed  bo@x"], ids=["NUL", "ESC", "LF"]
+)
+def test_a_user_with_control_characters_is_refused_on_every_store(
+    store: str,
+    user: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # issue 22, item 14: NUL stored on SQLite and refused by PostgreSQL (a traceback), escape
+    # sequences and newlines stored and printed raw by ``status``.
+    db = request.getfixturevalue(f"{store}_url")
+    row = {"user": user, "class_id": CLASS_ID, "day": DAY, "box": 1, "available_at": 1764486000}
+    (tmp_path / "new.json").write_text(json.dumps([row]))
+    line = _one_line_refusal(["add", str(tmp_path / "new.json"), "--db", db], capsys)
+    assert "without outer spaces or control characters" in line
+    assert "\x1b" not in line and "\x00" not in line
+    with open_store(db) as store_:
+        assert store_.list() == []
+
+
+def test_status_escapes_control_characters_stored_before_they_were_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "old.sqlite"
+    with open_store(str(db)) as store:
+        store.add(
+            [
+                NewPrebooking(
+                    user=UserId("ana@x"),
+                    class_id=CLASS_ID,
+                    day=DAY,
+                    box=1,
+                    available_at=1764486000.0,
+                    created_at=1764400000.0,
+                )
+            ]
+        )
+    with sqlite3.connect(db) as raw:  # as an older version stored it
+        raw.execute("UPDATE prebookings SET user_id = ?", ("\x1b[31mana@x\nforged",))
+    assert main(["status", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\\x1b[31mana@x\\nforged" in out

@@ -102,3 +102,23 @@ def test_a_bad_available_in_is_named(fields: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match="prebooking #1") as caught:
         read_prebookings(text, fmt="json", now=2_000_000_000.0)
     assert message in str(caught.value)
+
+
+# -- issue 22, item 14 --------------------------------------------------------------------------
+
+
+def test_a_column_named_twice_is_refused_rather_than_the_last_winning() -> None:
+    text = CSV.replace("user,class_id", "user,user", 1)
+    with pytest.raises(ConfigurationError) as refused:
+        read_prebookings(text, fmt="csv", now=0.0)
+    assert str(refused.value) == (
+        "CSV header names ['user'] more than once; expected each column once"
+    )
+
+
+@pytest.mark.parametrize(("text", "fmt"), [(CSV, "csv"), (JSON, "json")])
+def test_a_byte_order_mark_is_no_part_of_the_first_column(text: str, fmt: str) -> None:
+    # A spreadsheet's CSV starts with one; "\ufeffuser" was refused as a missing "user".
+    assert read_prebookings("\ufeff" + text, fmt=fmt, now=0.0) == read_prebookings(
+        text, fmt=fmt, now=0.0
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,12 @@ BOUNDED = [
         "send_offsets) = 150000 runs; expected at most 50000",
     ),
     ('[experiment]\nstrategies = ["parallel", "parallel"]', "['parallel'] listed more than once"),
+    # issue 22, item 7: no bound, and 1e12 ended in a traceback in report, select and replay
+    ("[aimharder]\nwindow_skew = 1e12", "aimharder.window_skew: Input should be less than or"),
+    ("[aimharder]\nwindow_skew = -61", "aimharder.window_skew: Input should be greater than"),
+    # issue 22, item 8: past the parser's depth, a RecursionError
+    ("[experiment]\nloads = " + "[" * 5000 + "]" * 5000, "nested deeper than the TOML parser"),
+    ("x = " + "{a = " * 5000 + "1" + "}" * 5000, "nested deeper than the TOML parser"),
 ]
 
 
@@ -71,6 +80,77 @@ def test_the_report_command_refuses_an_empty_sweep_before_starting(
     line = _refusal(["report", "--scenario", str(scenario), "--out", str(out)], capsys)
     assert "experiment.loads: List should have at least 1 item" in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["report", "validate"])
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("file", "File exists"),
+        ("/dev/null", "File exists"),
+        ("/proc/self", "No such file or directory"),
+        ("under-a-file", "Not a directory"),
+    ],
+)
+def test_an_out_that_cannot_be_written_is_refused_before_any_work(
+    command: str, where: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The old commands ran everything (40 s of real runs for validate) and then wrote:
+    # a traceback at the end (issue 22, item 12).
+    blocker = tmp_path / "taken"
+    blocker.write_text("kept")
+    out = {"file": blocker, "under-a-file": blocker / "report"}.get(where, Path(where))
+    scenario = tmp_path / "what-if.toml"
+    scenario.write_text("[experiment]\nloads = [1]\nreplications = 2\n")
+    began = time.monotonic()
+    line = _refusal([command, "--scenario", str(scenario), "--out", str(out)], capsys)
+    assert f"--out {str(out)!r}: {message}; expected a folder to write to" in line
+    assert time.monotonic() - began < 5  # refused at once, not after the runs
+    assert blocker.read_text() == "kept"
+
+
+def test_a_delta_whose_square_underflows_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # 1e-300 squared is 0: KN divided by it (ZeroDivisionError, issue 22, item 7).
+    line = _refusal(["select", "--objective", "fastest-safe", "--delta", "1e-300"], capsys)
+    assert "--delta 1e-300; expected a positive number of at least 1.5e-154" in line
+
+
+@pytest.fixture
+def not_dask() -> Iterator[int]:
+    """The port of a loopback server that answers every connection as an HTTP server would."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(30)  # the thread ends once nobody has called for that long
+
+        def answer() -> None:
+            while True:
+                try:
+                    connection, _ = server.accept()
+                except OSError:
+                    return
+                with connection:
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        yield server.getsockname()[1]
+
+
+def test_a_dask_address_that_is_not_a_dask_scheduler_is_one_line(
+    not_dask: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # dask read "HTTP/1.1" as a frame's length: "Unable to allocate 3.07 EiB" (issue 22, 7).
+    executor = f"dask://127.0.0.1:{not_dask}"
+    argv = ["select", "--objective", "fastest-safe", "--load", "1", "--executor", executor]
+    line = _refusal(argv, capsys)
+    assert f"--executor {executor}: the server there is not a dask scheduler" in line
+
+
+def test_an_endless_scenario_is_refused_after_a_bounded_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ``--scenario /dev/zero`` was read whole, and killed for memory at 23.6 GB (issue 22, 8).
+    line = _refusal(["report", "--scenario", "/dev/zero", "--out", str(tmp_path / "o")], capsys)
+    assert "scenario '/dev/zero': larger than 1048576 bytes; expected a TOML text file" in line
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(
