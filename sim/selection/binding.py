@@ -29,7 +29,7 @@ from sim.stats import Estimate
 
 __all__ = ["LIMITS", "Binding", "Bound", "Lifted", "binding", "lifted"]
 
-LIMITS = (10.0, 60.0, 300.0, 900.0)  # platform limits offered today (seconds; DESIGN.md)
+LIMITS = (10.0, 60.0, 300.0, 900.0)  # platform limits offered today, seconds (Vercel, Lambda)
 
 
 class Bound(StrEnum):

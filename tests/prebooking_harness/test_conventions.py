@@ -72,7 +72,10 @@ def test_every_command_line_says_its_version(name: str, capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("argv", "shown"),
     [
-        (["scheduler", "invoke"], ["(default: sequential)", "staggered 0.05", "(default: 50)"]),
+        (
+            ["scheduler", "invoke"],
+            ["else auto, the default report's answer)", "staggered 0.05", "(default: 50)"],
+        ),
         (["scheduler", "status"], ["(default: 20)"]),
         (["loadtests", "run"], ["(default: 15.0)", "(default: a new out/loadtest-"]),
         (["sim", "select"], ["(default: 0.05)", "(default: 200)"]),
