@@ -53,6 +53,10 @@ def auto_against_best(
             row.update(
                 {
                     f"{name}_best": best,
+                    # Others with the very same mean: the best is first of them by name.
+                    f"{name}_tied_with": " ".join(
+                        s for s in fixed if s != best and means[s] == means[best]
+                    ),
                     f"{name}_best_mean": means[best],
                     f"{name}_auto_mean": _mean(runs, AUTO, objective),
                     f"{name}_diff": math.nan if diff is None else diff.mean,

@@ -62,3 +62,18 @@ def test_auto_is_compared_with_the_best_fixed_strategy_by_paired_replications() 
     assert row["places_lost_best"] in ("parallel", "sequential")
     assert AUTO not in (row["places_lost_best"], row["inversion_rate_best"])
     assert row["inversion_rate_within"] == (row["inversion_rate_diff_high"] <= 0.01)
+
+
+def test_a_best_tied_with_others_names_them_and_is_first_by_name() -> None:
+    # One prebooking per class: every strategy sends it alone, alike in every replication.
+    scenario = Scenario.from_data(
+        {"workload": {"minutes": 1}, "experiment": {"loads": [1], "drain_minutes": 1}}
+    )
+    tasks = [
+        Task(strategy=s, load=1, replication=r)
+        for s in ("auto", "sequential", "parallel", "staggered")
+        for r in range(2)
+    ]
+    (row,) = auto_against_best(scenario, run_tasks(scenario, tasks))
+    assert row["places_lost_best"] == "parallel"
+    assert row["places_lost_tied_with"] == "sequential staggered"
