@@ -29,7 +29,7 @@ from typing import Any
 
 from mock_aimharder.model.journal import EntryKind, JournalEntry
 from scheduler.core.domain import Instant, Prebooking, Seconds
-from scheduler.core.exchange import Exchange, Heard
+from scheduler.core.exchange import Exchange, Heard, Request
 from scheduler.core.status import Status
 from scheduler.core.verdict import holds_place
 
@@ -53,6 +53,7 @@ __all__ = [
     "pairs",
     "phantom",
     "places_won",
+    "sent_after_place",
     "stuck",
     "time_to_book",
     "unfair_outcomes",
@@ -173,6 +174,25 @@ def unheard(row: Prebooking, heard: Sequence[Exchange]) -> bool:
     if row.status is Status.COMPLETED:
         return not any(e.holds_place for e in heard)
     return False
+
+
+def sent_after_place(heard: Sequence[Exchange]) -> bool:
+    """A booking sent by an invocation after it had heard that the user holds the place
+    (``heard``: one prebooking's requests in the order they were sent, with the invocation that
+    sent each). A later invocation's resend of a row whose holder died before recording it is
+    not this: that one never heard, and AimHarder answers it "already booked" (the lease rule,
+    ``scheduler.core.rules``)."""
+    places = [e for e in heard if e.holds_place and e.heard_at is not None]
+    return any(
+        later.request is Request.BOOK
+        and any(
+            e.instance_id == later.instance_id
+            and e.heard_at is not None
+            and e.heard_at <= later.sent_at
+            for e in places
+        )
+        for later in heard
+    )
 
 
 def misrecorded(
