@@ -145,10 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, console)
         if args.command == "select":
             return run_select(args, console)
-        if args.command == "replay":
-            return run_replay(args)
-        if args.command == "explore":
-            return run_explore(args)
+        if args.command in ("replay", "explore"):
+            return run_replay(args) if args.command == "replay" else run_explore(args)
         return _report(args, console)
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)

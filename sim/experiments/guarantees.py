@@ -111,13 +111,13 @@ def _order(
     """Each invocation's bookings, first processed attempt of each, against its strategy."""
     if policy.adaptive:
         return
-    created = {row.id: row.created_at for row in evidence.rows}
+    created: dict[str, float] = {row.id: row.created_at for row in evidence.rows}
     by_invocation: dict[str, dict[str, _Sent]] = defaultdict(dict)
     for attempt in journal:
         origin = evidence.origins.get(attempt.seq)
         if origin is not None:
-            sent = _Sent(attempt=attempt, origin=origin, created_at=created[origin.prebooking_id])
-            by_invocation[origin.instance_id].setdefault(origin.prebooking_id, sent)
+            first = _Sent(attempt=attempt, origin=origin, created_at=created[origin.prebooking_id])
+            by_invocation[origin.instance_id].setdefault(origin.prebooking_id, first)
     for instance, sent in sorted(by_invocation.items()):
         processed = list(sent.values())  # journal order
         if policy.max_in_flight == 1:

@@ -130,12 +130,14 @@ class Run:
                         failure = exc
                 case _:
                     assert_never(effect)
-            now = self._env.now + self._skew
-            if self._skew and woken is not None and now < woken:
-                # Read back through the skew, the instant may round a hair before the one
-                # asked for; the flow must see it reached, or it would ask again, forever.
-                now = woken
-            reply = Reply(value=value, now=now) if failure is None else None
+            reply = Reply(value=value, now=self._now(woken)) if failure is None else None
+
+    def _now(self, woken: float | None) -> float:
+        """The flow's clock: the model's plus the skew, and at least ``woken`` (the instant a
+        wait asked for): read back through a skew, an instant may round a hair before the one
+        asked for, and a flow that saw it not reached would ask again, forever."""
+        now = self._env.now + self._skew
+        return woken if self._skew and woken is not None and now < woken else now
 
 
 def drive(env: simpy.Environment, flow: Flow[Any], world: World) -> simpy.Process:
