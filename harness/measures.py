@@ -55,6 +55,7 @@ __all__ = [
     "placed_after_refusal",
     "places_won",
     "resent_after_place",
+    "sent_after_place",
     "stuck",
     "time_to_book",
     "unfair_outcomes",
@@ -196,6 +197,25 @@ def unheard(row: Prebooking, heard: Sequence[Exchange]) -> bool:
     if row.status is Status.COMPLETED:
         return not any(e.holds_place for e in heard)
     return False
+
+
+def sent_after_place(heard: Sequence[Exchange]) -> bool:
+    """A booking sent by an invocation after it had heard that the user holds the place
+    (``heard``: one prebooking's requests in the order they were sent, with the invocation that
+    sent each). A later invocation's resend of a row whose holder died before recording it is
+    not this: that one never heard, and AimHarder answers it "already booked" (the lease rule,
+    ``scheduler.core.rules``)."""
+    places = [e for e in heard if e.holds_place and e.heard_at is not None]
+    return any(
+        later.request is Request.BOOK
+        and any(
+            e.instance_id == later.instance_id
+            and e.heard_at is not None
+            and e.heard_at <= later.sent_at
+            for e in places
+        )
+        for later in heard
+    )
 
 
 def misrecorded(

@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {
         "one simulated replication again, with its journal (python -m sim replay)",
         _sim("replay"),
     ),
+    "explore": (
+        "seeded worlds full of faults, every guarantee checked (python -m sim explore)",
+        _sim("explore"),
+    ),
     "mock": ("serve the mock AimHarder (python -m mock_aimharder)", _mock),
     "scheduler": (
         "the real scheduler: login, add, invoke, status, serve (python -m scheduler)",

@@ -21,6 +21,7 @@ from mock_aimharder.model.latency import EndpointLatency
 from mock_aimharder.model.outside import OutsideDemand
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy
+from sim.faults import FaultModel
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -265,6 +266,8 @@ class Scenario(_Model):
     workload: Workload = Workload()
     # Other members and bots booking every class from its opening on (default: nobody).
     outside: OutsideDemand = OutsideDemand()
+    # What goes wrong (``sim.faults``; default: nothing, so the data stay as they were).
+    faults: FaultModel = FaultModel()
     experiment: ExperimentPlan = ExperimentPlan()
     # The ``[policy]`` table: overrides of ``PolicyConfig`` for every strategy. Without a
     # ``budget`` the guard's budget is the platform's ``max_duration``; a longer one is refused.

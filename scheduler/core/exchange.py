@@ -44,12 +44,21 @@ class Exchange:
     heard: Heard
     holds_place: bool  # the answer said the user holds the place (never without an answer)
     detail: str | None = None  # what was heard otherwise: a refusal, an error, a time-out
+    heard_at: float | None = None  # when the answer (or the failure) was heard; None: never
+    instance_id: str | None = None  # the invocation that sent it, where the history says
 
 
 def sent_note(
-    key: str, *, prebooking_id: str, user: str, class_id: int, request: Request, at: float
+    key: str,
+    *,
+    prebooking_id: str,
+    user: str,
+    class_id: int,
+    request: Request,
+    at: float,
+    instance_id: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    note = {
         "key": key,
         "note": "sent",
         "prebooking_id": prebooking_id,
@@ -58,6 +67,9 @@ def sent_note(
         "request": request.value,
         "at": at,
     }
+    if instance_id is not None:
+        note["instance_id"] = instance_id
+    return note
 
 
 def heard_note(
@@ -95,6 +107,8 @@ def exchanges(notes: Iterable[Mapping[str, Any]]) -> list[Exchange]:
                 heard=Heard.ANSWERED if answered else Heard.NO_ANSWER,
                 holds_place=bool(last is not None and answered and last["holds_place"]),
                 detail=None if last is None else last.get("detail"),
+                heard_at=None if last is None else float(last["at"]),
+                instance_id=first.get("instance_id"),
             )
         )
     return sorted(found, key=lambda e: e.sent_at)

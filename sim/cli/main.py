@@ -1,7 +1,8 @@
 """``python -m sim report --scenario FILE --out DIR``: run a scenario's experiments, write the
 report (Markdown, HTML with plots, CSV/JSON). ``python -m sim validate``: real runs against the
 simulation, side by side. ``python -m sim select``: the best strategy at a load, with a
-guarantee. ``python -m sim replay ID``: one replication again, with its journal."""
+guarantee. ``python -m sim replay ID``: one replication again, with its journal.
+``python -m sim explore``: seeded worlds full of faults, every guarantee checked after each."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.cli.arguments import add_scenario, scenario_from
+from sim.cli.explore import add_explore_parser, run_explore
 from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
 from sim.experiments import quick
@@ -132,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     add_verbosity(validate)
     add_select_parser(commands, DEFAULT_SCENARIO)
     add_replay_parser(commands, DEFAULT_SCENARIO)
+    add_explore_parser(commands)
     return parser
 
 
@@ -143,8 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args, console)
         if args.command == "select":
             return run_select(args, console)
-        if args.command == "replay":
-            return run_replay(args)
+        if args.command in ("replay", "explore"):
+            return run_replay(args) if args.command == "replay" else run_explore(args)
         return _report(args, console)
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)

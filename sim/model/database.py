@@ -11,6 +11,9 @@ A trip is priced as one statement of its kind (the scenario's per-query delay, o
 first call's stream, so a lone call meets the delay it always met), plus one session read when
 its claims took any; the database serves ``capacity`` trips at once. A killed flow's calls are
 not performed: the platform's kill ends the function, its store threads with it.
+
+Faults (``sim.model.faults``, when on): a trip stalls (held longer), or its connection fails
+before anything is written, and every call of it gets a ``StoreError``.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ import simpy
 
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
-from scheduler.core.errors import CorruptRowError
+from scheduler.core.errors import CorruptRowError, StoreError
 from scheduler.store import MemoryStore
 from scheduler.store.batches import PRIORITY, Answers, Sessions, own, perform_batch
 from scheduler.store.perform import StoreEffect
+from sim.model.faults import Faults
 from sim.model.machinery import Client
 
 __all__ = ["StoreTrips"]
@@ -51,8 +55,10 @@ class StoreTrips:
         delays: dict[type[StoreEffect], Callable[[str], Sampler]],
         *,
         capacity: int | None,
+        faults: Faults | None = None,
     ) -> None:
         self._env = env
+        self._faults = faults
         self._store = store
         self._client = client
         self._delays = delays
@@ -110,6 +116,15 @@ class StoreTrips:
         env, key = self._env, _key(batch[0].effect)
         yield from self._client.handoff(key)
         yield env.timeout(self._delays[kind](key).sample())
+        failed = None
+        faults = self._faults
+        if faults is not None and faults.strikes("database_stall"):
+            stall = faults.delay("database_stall", faults.model.database_stall_delay)
+            faults.note("database_stall", key, f"{kind.__name__} held {stall:.3f} s")
+            yield env.timeout(stall)
+        if faults is not None and faults.strikes("database_error"):
+            faults.note("database_error", key, f"{kind.__name__}: connection lost")
+            failed = StoreError(f"{kind.__name__}: the connection to the database was lost")
         # A call whose flow was killed meanwhile died with its function: its write never ran.
         batch = [call for call in batch if not call.abandoned]
         if not batch:
@@ -117,6 +132,8 @@ class StoreTrips:
             return
         effects = [call.effect for call in batch]
         try:
+            if failed is not None:
+                raise failed
             answers, sessions = perform_batch(self._store, effects, ran_at=env.now)
         except Exception as exc:  # the whole trip failed: each call gets its own copy
             answers, sessions = [own(exc, len(batch)) for _ in batch], {}

@@ -4,6 +4,10 @@ It holds no decision about prebookings. It interprets each effect: ``Sleep``, ``
 ``WaitAny`` with SimPy's own events, and the rest by asking a ``World`` (the models of the
 database, the network and AimHarder), which answers after the simulated time the effect takes.
 Errors the world raises are thrown into the flow, as SimPy throws a failed event into a process.
+
+The flows' clock is the model's, or off from it by a fixed ``skew`` (a host whose clock
+stepped, ``sim.faults``): every ``now`` told to a flow is ``env.now + skew``, and the instants a
+flow waits for are read back on the model's clock.
 """
 
 from __future__ import annotations
@@ -60,10 +64,14 @@ class Run:
     anyone to hear the answer.
     """
 
-    def __init__(self, env: simpy.Environment, flow: Flow[Any], world: World) -> None:
+    def __init__(
+        self, env: simpy.Environment, flow: Flow[Any], world: World, *, skew: float = 0.0
+    ) -> None:
         self._env = env
         self._world = world
+        self._skew = skew
         self._processes: list[simpy.Process] = []
+        self.killed = False
         self.process = self._start(flow)
 
     def _start(self, flow: Flow[Any]) -> simpy.Process:
@@ -72,6 +80,7 @@ class Run:
         return process
 
     def kill(self) -> None:
+        self.killed = True
         for process in self._processes:
             if process.is_alive:
                 process.interrupt("killed at maxDuration")
@@ -95,15 +104,19 @@ class Run:
             except StopIteration as stop:
                 return stop.value
             failure = None
+            woken: float | None = None  # the instant a wait asked for, on the flow's clock
             match effect:
                 case Sleep(until=until):
-                    yield self._env.timeout(max(0.0, until - self._env.now))
+                    yield self._env.timeout(max(0.0, until - self._skew - self._env.now))
                     value: Any = None
+                    woken = until
                 case Spawn(key=key, flow=child):
                     children[key] = self._start(child)
                     value = None
                 case WaitAny(among=among, until=until):
-                    value = yield from _wait_any(self._env, children, among, until)
+                    on_model = None if until is None else until - self._skew
+                    value = yield from _wait_any(self._env, children, among, on_model)
+                    woken = until
                 case FindReady() | Claim() | GetSession() | Book() | ReadPlace() | MarkResult():
                     # Run inline (no process of its own: half the events); what the world raises
                     # is the very object thrown into the flow, except the kill, which goes on up.
@@ -112,12 +125,19 @@ class Run:
                     except simpy.Interrupt:
                         raise
                     except Failure as exc:
-                        failure = exc.at(self._env.now)
+                        failure = exc.at(self._env.now + self._skew)
                     except Exception as exc:
                         failure = exc
                 case _:
                     assert_never(effect)
-            reply = Reply(value=value, now=self._env.now) if failure is None else None
+            reply = Reply(value=value, now=self._now(woken)) if failure is None else None
+
+    def _now(self, woken: float | None) -> float:
+        """The flow's clock: the model's plus the skew, and at least ``woken`` (the instant a
+        wait asked for): read back through a skew, an instant may round a hair before the one
+        asked for, and a flow that saw it not reached would ask again, forever."""
+        now = self._env.now + self._skew
+        return woken if self._skew and woken is not None and now < woken else now
 
 
 def drive(env: simpy.Environment, flow: Flow[Any], world: World) -> simpy.Process:

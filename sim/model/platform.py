@@ -27,6 +27,9 @@ from scheduler.core.outcome import InvocationReport
 from scheduler.core.strategies import PolicyConfig
 from scheduler.store import Store
 from sim.model.driver import Run, World
+from sim.model.faults import Faults
+from sim.model.history import History
+from sim.model.invocation import InvocationWorld
 from sim.scenario import PlatformModel
 
 __all__ = ["InvocationRecord", "Platform"]
@@ -66,6 +69,8 @@ class Platform:
         world: World,
         store: Store,
         cold_start: Sampler,
+        faults: Faults | None = None,
+        history: History | None = None,
     ) -> None:
         self.env = env
         self.model = model
@@ -74,8 +79,11 @@ class Platform:
         self.store = store
         self.records: list[InvocationRecord] = []
         self._cold_start = cold_start
+        self._faults = faults
+        self._history = history
         self._idle_since: list[float] = []  # containers waiting for a call, by when they freed
         self._ids = itertools.count(1)
+        self._runs = itertools.count(1)  # one per invocation run: a delivery id may run twice
 
     def call(self, delivery_id: str | None = None) -> simpy.Process:
         """One request to the function; the process's value is its ``InvocationRecord``."""
@@ -103,13 +111,26 @@ class Platform:
         duplicate = delivered and not self.store.begin_delivery(instance_id, started, hold=hold)
         killed, report = False, None
         if not duplicate:
-            flow = run_invocation(instance_id=instance_id, config=self.policy, now=started)
-            run = Run(env, flow, self.world)
+            skew = self._clock_skew(instance_id)
+            flow = run_invocation(instance_id=instance_id, config=self.policy, now=started + skew)
+            world = self.world
+            if self._faults is not None or self._history is not None:
+                world = InvocationWorld(
+                    env,
+                    world,
+                    instance_id=f"{instance_id}#{next(self._runs)}",
+                    faults=self._faults,
+                    history=self._history,
+                    skew=skew,
+                )
+            run = Run(env, flow, world, skew=skew)
+            if isinstance(world, InvocationWorld):
+                world.run = run
             yield run.process | env.timeout(self.model.max_duration)
-            killed = not run.process.triggered
-            if killed:
+            if not run.process.triggered:
                 run.kill()
                 yield run.process
+            killed = run.killed
             report = run.process.value
             failed = isinstance(report, InvocationReport) and report.error is not None
             if delivered and failed:  # as the cron endpoint does: its retry is no duplicate
@@ -127,3 +148,13 @@ class Platform:
         )
         self.records.append(record)
         return record
+
+    def _clock_skew(self, instance_id: str) -> float:
+        """How far this invocation's clock is off the model's: 0 unless a jump struck it."""
+        faults = self._faults
+        if faults is None or not faults.strikes("clock_jump"):
+            return 0.0
+        size = faults.delay("clock_jump", faults.model.clock_jump_size)
+        skew = faults.direction("clock_jump") * size
+        faults.note("clock_jump", instance_id, f"{skew:+.3f} s")
+        return skew

@@ -9,10 +9,10 @@ what it derived (``seeds``) and a hash of the server's journal, so a rerun can b
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
@@ -22,8 +22,11 @@ from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.journal import JournalEntry
-from scheduler.core.domain import Session, UserId
+from scheduler.core.domain import Prebooking, Session, UserId
+from scheduler.core.exchange import Exchange
 from scheduler.store import MemoryStore
+from sim.model.faults import Faults, Struck
+from sim.model.history import History, Origin
 from sim.model.platform import InvocationRecord, Platform
 from sim.model.streams import Streams
 from sim.model.summary import Summary, summarise_replication
@@ -32,7 +35,7 @@ from sim.model.workload import plan
 from sim.model.world import SimWorld
 from sim.scenario import Scenario
 
-__all__ = ["Replication", "journal_hash", "run_replication"]
+__all__ = ["Evidence", "Replication", "journal_hash", "run_replication"]
 
 
 def journal_hash(journal: Iterable[JournalEntry]) -> str:
@@ -41,7 +44,7 @@ def journal_hash(journal: Iterable[JournalEntry]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Replication:
     strategy: str
     load: int
@@ -52,6 +55,21 @@ class Replication:
     seeds: dict[str, Any]  # the base seed, the spawn key and every stream derived from them
     journal_hash: str
     journal: tuple[JournalEntry, ...] = ()  # kept only when asked (a replay prints it)
+    evidence: Evidence | None = None  # kept only when asked (``sim explore`` judges it)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """What a run left for a judge besides the journal: the store's rows, the scheduler's
+    history, which request each journal entry came from, the faults that struck, and the
+    instant the run ended (the judge's now)."""
+
+    rows: tuple[Prebooking, ...]
+    exchanges: tuple[Exchange, ...]
+    origins: dict[int, Origin]
+    starts: dict[str, list[tuple[float, str]]]  # per invocation run: (started at, prebooking)
+    struck: tuple[Struck, ...]
+    ended_at: float
 
 
 def run_replication(
@@ -62,6 +80,7 @@ def run_replication(
     *,
     policy_overrides: dict[str, Any] | None = None,
     keep_journal: bool = False,
+    keep_evidence: bool = False,
 ) -> Replication:
     experiment = scenario.experiment
     policy = scenario.policy_for(strategy_name, **(policy_overrides or {}))
@@ -83,7 +102,18 @@ def run_replication(
     clock_offset = float(streams.rng("aimharder.clock_offset").uniform(offset.low, offset.high))
     gym = Gym(MockConfig(users=work.users, classes=work.classes, clock_offset=clock_offset))
     accounts = {u.email: Account.of(u) for u in work.users}
-    world = SimWorld(env, scenario, store=store, gym=gym, accounts=accounts, streams=streams)
+    faults = Faults(env, scenario.faults, streams) if scenario.faults.any else None
+    history = History() if keep_evidence else None
+    world = SimWorld(
+        env,
+        scenario,
+        store=store,
+        gym=gym,
+        accounts=accounts,
+        streams=streams,
+        faults=faults,
+        history=history,
+    )
     platform = Platform(
         env,
         scenario.platform,
@@ -91,6 +121,8 @@ def run_replication(
         world=world,
         store=store,
         cold_start=streams.sampler("platform.cold_start", scenario.platform.cold_start),
+        faults=faults,
+        history=history,
     )
     until = work.last_opening + 60.0 * experiment.drain_minutes
     log = TriggerLog()
@@ -122,6 +154,16 @@ def run_replication(
         trigger=fired,
         clock_offset=clock_offset,
     )
+    evidence = None
+    if history is not None:
+        evidence = Evidence(
+            rows=tuple(rows),
+            exchanges=tuple(history.exchanges()),
+            origins=history.origins,
+            starts=history.starts,
+            struck=() if faults is None else tuple(faults.struck),
+            ended_at=env.now,
+        )
     return Replication(
         strategy=strategy_name,
         load=load,
@@ -132,4 +174,5 @@ def run_replication(
         seeds=streams.record(),
         journal_hash=journal_hash(journal),
         journal=tuple(journal) if keep_journal else (),
+        evidence=evidence,
     )

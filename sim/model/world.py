@@ -12,6 +12,8 @@
   processes it, as a real one would;
 - the listing (``ReadPlace``) travels like a booking, takes no slot, and reads the gym's state
   at the instant it lands;
+- faults (``sim.model.faults``, when on): a booking answered 503, 429 or "too early" in front
+  of the rules (nothing processed), or processed and its answer lost or held on its way back;
 - outside demand: other members' bookings (``Gym.outside_schedule``, the same seeded stream the
   mock server sends) reach the server at their instants and queue for the same slots.
 """
@@ -25,15 +27,18 @@ from typing import Any, cast
 import simpy
 
 from mock_aimharder.model.accounts import Account
+from mock_aimharder.model.codes import BookState, too_early
 from mock_aimharder.model.gym import BookingOutcome, Gym
 from mock_aimharder.model.journal import Stamp
 from mock_aimharder.model.outside import OutsideRequest
 from scheduler.core.domain import BookingResult
 from scheduler.core.effects import Book, Claim, FindReady, GetSession, MarkResult, ReadPlace
-from scheduler.core.errors import TransportError
+from scheduler.core.errors import HttpStatusError, TransportError
 from scheduler.store import MemoryStore
 from sim.model.database import StoreTrips
 from sim.model.driver import WorldEffect
+from sim.model.faults import Faults
+from sim.model.history import History
 from sim.model.machinery import Client, instant
 from sim.model.slots import Slots
 from sim.model.streams import Streams
@@ -53,9 +58,13 @@ class SimWorld:
         accounts: dict[str, Account],
         streams: Streams,
         outside_seed: int | None = None,
+        faults: Faults | None = None,
+        history: History | None = None,
     ) -> None:
         db, book = scenario.database, scenario.aimharder.book
         self.env = env
+        self._faults = faults
+        self._history = history
         self.store = store
         self.gym = gym
         self._accounts = accounts
@@ -74,6 +83,7 @@ class SimWorld:
                 MarkResult: streams.keyed("database.mark_result", db.mark_result),
             },
             capacity=db.capacity,
+            faults=faults,
         )
         self._inbound = streams.keyed("aimharder.book.inbound", book.inbound)
         self._service = streams.keyed("aimharder.book.service", book.service)
@@ -111,8 +121,13 @@ class SimWorld:
             inbound=self._inbound(key).sample(),
             service=self._service(key).sample() if self._serves else None,
             outbound=self._outbound(key).sample(),
+            fault=None if self._faults is None else self._faults.answer(key),
         )
-        if self._fixed_durations and delays.back_before(self.env.now, effect.timeout):
+        if (
+            self._fixed_durations
+            and delays.fault is None
+            and delays.back_before(self.env.now, effect.timeout)
+        ):
             # Nothing can hold it up and it is back before the deadline, so before any kill:
             # run it in this flow, without a process of its own, a deadline and a condition.
             outcome = yield from self._request(effect, delays)
@@ -122,7 +137,9 @@ class SimWorld:
             yield request | deadline
             if not request.triggered:
                 raise TransportError(f"POST /api/book timed out after {effect.timeout:g} s")
-            outcome = cast(BookingOutcome, request.value)
+            outcome = cast(BookingOutcome | HttpStatusError, request.value)
+        if isinstance(outcome, HttpStatusError):
+            raise outcome
         return BookingResult(
             book_state=int(outcome.book_state),
             reservation_id=None if outcome.reservation_id is None else str(outcome.reservation_id),
@@ -152,11 +169,16 @@ class SimWorld:
 
     def _request(
         self, effect: Book, delays: _Delays
-    ) -> Generator[simpy.Event, Any, BookingOutcome]:
+    ) -> Generator[simpy.Event, Any, BookingOutcome | HttpStatusError]:
         env, key = self.env, effect.prebooking.id
         yield from self._client.send(key)
         yield env.timeout(delays.inbound)
         received = Stamp(monotonic=env.now, wall=env.now)
+        refused = self._refused(delays.fault)
+        if refused is not None:  # answered in front of the booking rules: nothing processed
+            yield env.timeout(delays.outbound)
+            yield from self._client.receive(key)
+            return refused
         if self._server is None:
             outcome = yield from self._serve(effect, received, delays.service)
         else:
@@ -167,9 +189,27 @@ class SimWorld:
                 outcome = yield from self._serve(effect, received, delays.service)
             finally:
                 self._server.give_back(turn)
-        yield env.timeout(delays.outbound)
+        outbound = delays.outbound
+        if delays.fault == "lost_answer" and self._faults is not None:
+            yield env.event()  # booked, and the answer never comes: the client times out
+        if delays.fault == "late_answer" and self._faults is not None:
+            late = self._faults.delay("late_answer", self._faults.model.late_answer_delay)
+            self._faults.note("late_answer", key, f"{late:.3f} s on its way back")
+            outbound += late
+        yield env.timeout(outbound)
         yield from self._client.receive(key)
         return outcome
+
+    def _refused(self, fault: str | None) -> BookingOutcome | HttpStatusError | None:
+        """The answer of AimHarder's front when fault ``fault`` strikes, if it answers one."""
+        if fault == "server_error":
+            return HttpStatusError(503, body="fault: service unavailable")
+        if fault == "rate_limited" and self._faults is not None:
+            retry_after = self._faults.model.retry_after
+            return HttpStatusError(429, retry_after=retry_after, body="fault: rate limited")
+        if fault == "too_early":
+            return BookingOutcome(book_state=BookState.NOT_ALLOWED, refusal=too_early(1))
+        return None
 
     def _outside(
         self, at: float, class_id: int, request: OutsideRequest
@@ -196,7 +236,7 @@ class SimWorld:
             yield self.env.timeout(service)
         processed = Stamp(monotonic=self.env.now, wall=self.env.now)
         prebooking = effect.prebooking
-        return self.gym.book(
+        outcome = self.gym.book(
             self._accounts[prebooking.user],
             class_id=prebooking.class_id,
             day=prebooking.day,
@@ -205,6 +245,9 @@ class SimWorld:
             received=received,
             processed=processed,
         )
+        if self._history is not None:
+            self._history.processed(effect, len(self.gym.journal))
+        return outcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,6 +257,7 @@ class _Delays:
     inbound: float
     service: float | None
     outbound: float
+    fault: str | None = None  # AimHarder's fault that strikes it (``sim.faults``), if any
 
     def back_before(self, now: float, timeout: float) -> bool:
         """Whether the answer arrives strictly before ``now + timeout``, adding up the times

@@ -1,0 +1,95 @@
+"""A scenario's ``[faults]`` table: what goes wrong in a run, how often and for how long.
+
+Every fault is off by default, so a scenario without the table runs as it always did (the same
+random streams, the same data). ``sim.model.faults`` draws each fault from a stream of its own
+(``faults.<name>``), so turning one on or changing its rate moves no other fault's draws and
+no latency. ``sim explore`` draws these rates per run; a what-if may set them too.
+
+A share is per occasion: per booking for AimHarder's faults, per trip to the database, per
+booking for a pause, per effect for a kill, per invocation for a clock jump. Faults strike only
+before ``until`` (None: the whole run), so a run can settle fault-free before it is judged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mock_aimharder.model.distributions import Distribution, Uniform
+
+__all__ = ["ANSWER_FAULTS", "FAULTS", "FaultModel"]
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+# AimHarder's faults: one draw per booking decides which (if any) strikes it.
+ANSWER_FAULTS = ("lost_answer", "late_answer", "server_error", "rate_limited", "too_early")
+# Every fault by the name ``--faults`` and the streams use.
+FAULTS = (
+    *ANSWER_FAULTS,
+    "database_stall",
+    "database_error",
+    "pause",
+    "kill",
+    "clock_jump",
+)
+
+
+class FaultModel(BaseModel):
+    """The faults of a run; every share 0 (off) by default.
+
+    - ``lost_answer``: AimHarder processes the booking (it books, the journal shows it) and the
+      answer never arrives: the client hears nothing until its timeout.
+    - ``late_answer``: processed, and the answer is held ``late_answer_delay`` on its way back,
+      often past the client's timeout.
+    - ``server_error``: a 503 before processing (nothing booked); ``rate_limited``: a 429 with
+      ``Retry-After: retry_after``; ``too_early``: AimHarder's "too early" refusal
+      (``ERROR_ANTELACION_CLIENTE``) before processing, as a clock behind ours gives.
+    - ``database_stall``: a trip to the database held ``database_stall_delay`` more;
+      ``database_error``: a trip whose connection fails (nothing written, the flows get a
+      ``StoreError``).
+    - ``pause``: the invocation's process is paused ``pause_duration`` (a stop, a long GC, a
+      frozen container): every one of its flows stands still, requests already sent go on.
+      Struck at a booking, either between its claim and its send or while it is in flight.
+    - ``kill``: the platform kills the invocation at an effect (any one), as at ``maxDuration``.
+    - ``clock_jump``: the invocation's clock is off by ``clock_jump_size`` (either way) from
+      the others' (a host whose clock stepped): its claims, leases and deadlines use it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    until: Seconds | None = None
+    lost_answer: Share = 0.0
+    late_answer: Share = 0.0
+    late_answer_delay: Distribution = Uniform(low=1.0, high=30.0)
+    server_error: Share = 0.0
+    rate_limited: Share = 0.0
+    retry_after: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 1.0
+    too_early: Share = 0.0
+    database_stall: Share = 0.0
+    database_stall_delay: Distribution = Uniform(low=0.5, high=10.0)
+    database_error: Share = 0.0
+    pause: Share = 0.0
+    pause_duration: Distribution = Uniform(low=0.5, high=30.0)
+    kill: Share = 0.0
+    clock_jump: Share = 0.0
+    clock_jump_size: Distribution = Uniform(low=0.0, high=3.0)
+
+    @model_validator(mode="after")
+    def _one_fate_per_booking(self) -> Self:
+        total = sum(getattr(self, name) for name in ANSWER_FAULTS)
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"{' + '.join(ANSWER_FAULTS)} = {total:g}; expected at most 1 (one fate a booking)"
+            )
+        return self
+
+    def share(self, name: str) -> float:
+        """The share of fault ``name`` (one of ``FAULTS``)."""
+        return float(getattr(self, name))
+
+    @property
+    def any(self) -> bool:
+        """Whether any fault can strike."""
+        return any(self.share(name) > 0 for name in FAULTS)
