@@ -76,11 +76,13 @@ def test_the_auto_section_counts_the_loads_within_delta() -> None:
         {
             "load": load,
             "places_lost_best": "parallel",
+            "places_lost_tied_with": "",
             "places_lost_diff": diff,
             "places_lost_diff_low": diff - 0.01,
             "places_lost_diff_high": diff + 0.01,
             "places_lost_within": within,
             "inversion_rate_best": "sequential",
+            "inversion_rate_tied_with": "",
             "inversion_rate_diff": 0.0,
             "inversion_rate_diff_low": 0.0,
             "inversion_rate_diff_high": 0.0,
