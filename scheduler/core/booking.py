@@ -100,8 +100,10 @@ def execute_one(
         # Nothing was sent. A claimed row stays executing for the store's lease rule.
         return Outcome(prebooking_id=pid, disposition=Disposition.STORE_ERROR, error=str(exc))
     # FindReady's copy says whether an earlier invocation left this booking's fate unknown, or
-    # recorded it failed while one of its requests went unanswered (read the listing only).
-    unsettled = prebooking.status is Status.UNKNOWN
+    # recorded it failed while one of its requests went unanswered (read the listing only). A
+    # row taken up still ``executing`` (its holder's lease lapsed) is unknown too: the holder
+    # may have sent the booking and died, or failed to record it, before writing anything.
+    unsettled = prebooking.status in (Status.UNKNOWN, Status.EXECUTING)
     if prebooking.status is Status.FAILED:
         ended = yield from _reconcile(prebooking, session.value, deadline, now=session.now)
     elif session.value is None:
