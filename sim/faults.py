@@ -24,15 +24,23 @@ Share = Annotated[float, Field(ge=0, le=1)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 # AimHarder's faults: one draw per booking decides which (if any) strikes it.
-ANSWER_FAULTS = ("lost_answer", "late_answer", "server_error", "rate_limited", "too_early")
+ANSWER_FAULTS = (
+    "lost_answer",
+    "late_answer",
+    "server_error",
+    "rate_limited",
+    "too_early",
+    "late_landing",
+)
 # Every fault by the name ``--faults`` and the streams use.
 FAULTS = (
-    *ANSWER_FAULTS,
+    *(name for name in ANSWER_FAULTS if name != "late_landing"),
     "database_stall",
     "database_error",
     "pause",
     "kill",
     "clock_jump",
+    "late_landing",  # added last: ``sim explore``'s earlier seeds keep their worlds
 )
 
 
@@ -43,6 +51,9 @@ class FaultModel(BaseModel):
       answer never arrives: the client hears nothing until its timeout.
     - ``late_answer``: processed, and the answer is held ``late_answer_delay`` on its way back,
       often past the client's timeout.
+    - ``late_landing``: the booking is held ``late_landing_delay`` on its way in (queued in
+      front of AimHarder) and processed when it lands, often after its sender gave up, after
+      the lease and after a later invocation's resend was answered (issue 22).
     - ``server_error``: a 503 before processing (nothing booked); ``rate_limited``: a 429 with
       ``Retry-After: retry_after``; ``too_early``: AimHarder's "too early" refusal
       (``ERROR_ANTELACION_CLIENTE``) before processing, as a clock behind ours gives.
@@ -63,6 +74,8 @@ class FaultModel(BaseModel):
     lost_answer: Share = 0.0
     late_answer: Share = 0.0
     late_answer_delay: Distribution = Uniform(low=1.0, high=30.0)
+    late_landing: Share = 0.0
+    late_landing_delay: Distribution = Uniform(low=5.0, high=60.0)
     server_error: Share = 0.0
     rate_limited: Share = 0.0
     retry_after: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 1.0

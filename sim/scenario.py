@@ -412,10 +412,13 @@ def _read_with_bases(path: Path, *, depth: int) -> dict[str, Any]:
 
 
 def _laid_over(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """``over``'s keys on top of ``base``'s, table by table."""
+    """``over``'s keys on top of ``base``'s, table by table. A distribution of another
+    ``kind`` replaces the one below whole: a fixed delay over a uniform one keeps no bounds."""
     merged = dict(base)
     for key, value in over.items():
         below = merged.get(key)
         both_tables = isinstance(below, dict) and isinstance(value, dict)
+        if both_tables and "kind" in value and below.get("kind") != value["kind"]:  # type: ignore[union-attr]
+            both_tables = False
         merged[key] = _laid_over(below, value) if both_tables else value  # type: ignore[arg-type]
     return merged

@@ -41,7 +41,11 @@ MOST: dict[str, float] = {
     "pause": 0.1,
     "kill": 0.05,
     "clock_jump": 0.3,
+    "late_landing": 0.1,
 }
+# Faults added after the first seeds were recorded: drawn after the world's own values, so an
+# older seed still draws the world it drew (replays and regression tokens stay valid).
+LATER_FAULTS = ("late_landing",)
 LIMITS = (10.0, 10.0, 60.0)  # the seed's limit most often, a longer one sometimes
 SETTLE_MINUTES = 12  # fault-free minutes after the faults end: every row reaches its end
 FAULT_MINUTES = 1  # faults strike until this long after the last opening
@@ -87,23 +91,41 @@ def draw(seed: int, *, strategies: Sequence[str], faults: Sequence[str]) -> Worl
     """The world of ``seed``: each of ``faults`` is on in about half the worlds, at a share
     drawn up to its ``MOST``."""
     rng = np.random.default_rng(seed)
-    chosen = []
-    for name in FAULTS:  # one draw each whether asked or not: a world's other values stay put
+    chosen: dict[str, float] = {}
+
+    def fault(name: str) -> None:
         on, share = rng.random() < 0.5, float(rng.uniform(0.0, MOST[name]))
         if name in faults and on:
-            chosen.append((name, round(share, 4)))
+            chosen[name] = round(share, 4)
+
+    for name in FAULTS:  # one draw each whether asked or not: a world's other values stay put
+        if name not in LATER_FAULTS:
+            fault(name)
+    strategy = str(strategies[int(rng.integers(len(strategies)))])
+    load, minutes, classes = (
+        int(rng.integers(3, 16)),
+        int(rng.integers(1, 4)),
+        int(rng.integers(1, 3)),
+    )
+    capacity = round(float(rng.uniform(0.5, 1.2)), 3)
+    limit = LIMITS[int(rng.integers(len(LIMITS)))]
+    trigger = "both" if rng.random() < 0.5 else "cron"
+    duplicates = round(float(rng.uniform(0.0, 0.3)), 3) if rng.random() < 0.5 else 0.0
+    offset = round(float(rng.uniform(-2.0, 2.0)), 3)
+    for name in LATER_FAULTS:
+        fault(name)
     return World(
         seed=seed,
-        strategy=str(strategies[int(rng.integers(len(strategies)))]),
-        load=int(rng.integers(3, 16)),
-        minutes=int(rng.integers(1, 4)),
-        classes=int(rng.integers(1, 3)),
-        capacity=round(float(rng.uniform(0.5, 1.2)), 3),
-        limit=LIMITS[int(rng.integers(len(LIMITS)))],
-        trigger="both" if rng.random() < 0.5 else "cron",
-        duplicates=round(float(rng.uniform(0.0, 0.3)), 3) if rng.random() < 0.5 else 0.0,
-        offset=round(float(rng.uniform(-2.0, 2.0)), 3),
-        faults=tuple(chosen),
+        strategy=strategy,
+        load=load,
+        minutes=minutes,
+        classes=classes,
+        capacity=capacity,
+        limit=limit,
+        trigger=trigger,
+        duplicates=duplicates,
+        offset=offset,
+        faults=tuple((n, chosen[n]) for n in FAULTS if n in chosen),
     )
 
 

@@ -173,6 +173,10 @@ class SimWorld:
         env, key = self.env, effect.prebooking.id
         yield from self._client.send(key)
         yield env.timeout(delays.inbound)
+        if delays.fault == "late_landing" and self._faults is not None:
+            late = self._faults.delay("late_landing", self._faults.model.late_landing_delay)
+            self._faults.note("late_landing", key, f"{late:.3f} s on its way in")
+            yield env.timeout(late)
         received = Stamp(monotonic=env.now, wall=env.now)
         refused = self._refused(delays.fault)
         if refused is not None:  # answered in front of the booking rules: nothing processed

@@ -41,6 +41,18 @@ def test_a_lost_answer_books_the_place_and_the_listing_settles_it_later() -> Non
     assert [r.status for r in run.evidence.rows] == [Status.COMPLETED]
 
 
+def test_a_late_landing_books_after_its_sender_gave_up_and_the_record_stays_true() -> None:
+    # Held 40 s on its way in: past the client's timeout and the 15 s lease (issue 22).
+    run = one_booking(late_landing=1.0, late_landing_delay={"kind": "fixed", "value": 40.0})
+    assert run.evidence is not None
+    first = run.evidence.exchanges[0]
+    assert (first.request, first.heard) == (Request.BOOK, Heard.NO_ANSWER)
+    (booked,) = [e for e in run.journal if e.book_state == 1]
+    assert booked.received_monotonic >= first.sent_at + 40.0
+    assert {f.fault for f in run.evidence.struck} == {"late_landing"}
+    assert [r.status for r in run.evidence.rows] == [Status.COMPLETED]
+
+
 def test_a_server_error_is_answered_before_the_rules_and_books_nothing() -> None:
     run = one_booking(server_error=1.0)
     assert run.evidence is not None
