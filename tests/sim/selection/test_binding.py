@@ -8,25 +8,10 @@ from typing import Any
 from sim.experiments.executors import Inline
 from sim.experiments.grid import run_tasks, summarise, sweep_tasks
 from sim.report.files import build_report
-from sim.scenario import Scenario
 from sim.selection.binding import Bound, binding, lifted
 from sim.selection.rules import safe_point
 from sim.study import gather
-
-# Three classes a minute, 6 prebookings each, at most 5 fetched per invocation: 18 open each
-# minute, so a backlog is left at the end whatever the strategy.
-FETCH_BOUND = Scenario.from_data(
-    {
-        "workload": {"minutes": 2, "classes_per_minute": 3},
-        "policy": {"limit": 5},
-        "experiment": {
-            "strategies": ["parallel", "sequential"],
-            "loads": [6],
-            "replications": 2,
-            "drain_minutes": 1,
-        },
-    }
-)
+from tests.sim.selection.worlds import FETCH_BOUND
 
 
 def _row(point: str, **measures: float) -> dict[str, Any]:

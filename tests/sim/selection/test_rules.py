@@ -10,11 +10,11 @@ from sim.experiments.grid import run_tasks, summarise, sweep_tasks
 from sim.model.summary import Summary
 from sim.model.trigger import TriggerMeasures
 from sim.report.rendering import render_markdown
-from sim.scenario import Scenario
 from sim.selection import rules
 from sim.selection.objectives import OBJECTIVES
 from sim.selection.per_load import recommend
 from sim.selection.triggers import preset_choices
+from tests.sim.selection.worlds import FETCH_BOUND
 
 CLEAN = Summary(
     strategy="parallel",
@@ -115,21 +115,7 @@ def test_the_trigger_presets_call_a_strategy_with_unfinished_prebookings_unsafe(
 
 
 def test_when_the_fetch_limit_binds_nothing_with_unfinished_prebookings_is_chosen_as_safe() -> None:
-    # Three classes a minute, 6 prebookings each, and at most 5 fetched per invocation: the
-    # backlog grows every minute and is still there when the run ends, whatever the strategy.
-    scenario = Scenario.from_data(
-        {
-            "workload": {"minutes": 2, "classes_per_minute": 3},
-            "policy": {"limit": 5},
-            "experiment": {
-                "strategies": ["parallel", "sequential"],
-                "loads": [6],
-                "replications": 2,
-                "drain_minutes": 1,
-                "kn_max_replications": 3,
-            },
-        }
-    )
+    scenario = FETCH_BOUND
     results = run_tasks(scenario, sweep_tasks(scenario))
     rows = summarise(results)
     assert all(r["lost"] > 0 for r in rows)
