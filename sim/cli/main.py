@@ -33,6 +33,7 @@ from sim.cli.select import add_select_parser, run_select
 from sim.experiments import quick
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.files import build_report, gather, write_validation
+from sim.report.run import run_info
 from sim.scenario import (
     DEFAULT_SCENARIO,
     MAX_LOAD,
@@ -192,7 +193,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     elif args.replications is not None:
         scenario = _with_replications(scenario, args.replications)
         seed = None if seed is None else _with_replications(seed, args.replications)
-    began = time.monotonic()
+    began, wall = time.monotonic(), time.time()
     with open_executor(args.executor, processes=args.processes) as pool:
         findings = gather(
             scenario,
@@ -228,7 +229,15 @@ def _report(args: argparse.Namespace, console: Console) -> int:
         if not ran
     ]
     with working("writing the report and its figures", show=not args.quiet):
-        page = build_report(findings, out, validation=checks, left_out=left_out)
+        run = run_info(
+            args.scenario,
+            args.settings,
+            seed=scenario.experiment.seed,
+            executor=args.executor,
+            started=wall,
+            seconds=time.monotonic() - began,
+        )
+        page = build_report(findings, out, validation=checks, left_out=left_out, run=run)
     took = f"{time.monotonic() - began:.0f} s"
     if look is not None:
         took += "; a quick look: --full for the scenario's own sizes"

@@ -24,7 +24,8 @@ from sim.report import figures
 from sim.report.answer import all_zero, answers, recommended_points
 from sim.report.outside_demand import offset_figures, speed_figure
 from sim.report.recommendation import choice_rows, difference_rows
-from sim.report.rendering import phrase, render_html
+from sim.report.rendering import phrase, render_html, render_markdown
+from sim.report.run import RunInfo
 from sim.report.sections import (
     left_out_markdown,
     report_markdown,
@@ -52,6 +53,7 @@ def build_report(
     *,
     validation: Sequence[dict[str, Any]] | None = None,
     left_out: Sequence[tuple[str, str]] = (),
+    run: RunInfo | None = None,
 ) -> Path:
     """Writes every file under ``out``; returns the HTML page's path. ``validation``: rows of
     ``sim.validation.compare.compare``, shown in a section of their own when given.
@@ -114,6 +116,11 @@ def build_report(
         text += "\n" + validation_markdown(validation)
     if left_out or findings.quick:
         text += "\n" + left_out_markdown(left_out, quick=findings.quick) + "\n"
+    scenario_json = findings.scenario.model_dump(mode="json")
+    (data / "scenario.json").write_text(json.dumps(scenario_json, indent=1), "utf-8")
+    if run is not None:
+        (data / "run.json").write_text(json.dumps(run.row(), indent=1), "utf-8")
+        text += "\n" + render_markdown("run", run=run) + "\n"
     (out / "report.md").write_text(text, encoding="utf-8")
     html = out / "report.html"
     html.write_text(_html(text, out, findings.scenario.name), encoding="utf-8")
@@ -183,7 +190,9 @@ def _write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _html(text: str, out: Path, title: str) -> str:
-    body = markdown.markdown(text, extensions=["tables"])
+    # A table of contents under the title, linked to every section (the page is long).
+    text = re.sub(r"^(# .*\n)", r"\1\n[TOC]\n", text, count=1)
+    body = markdown.markdown(text, extensions=["tables", "toc"])
 
     def embed(match: re.Match[str]) -> str:
         data = base64.b64encode((out / match.group(1)).read_bytes()).decode()

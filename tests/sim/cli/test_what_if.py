@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -131,6 +132,26 @@ def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
     assert "5 of its 7 stagger gaps" in text
     assert "the same command with `--full` runs the scenario's own" in text
     assert "--full for the scenario's own sizes" in capsys.readouterr().err
+
+
+def test_a_report_says_what_it_was_made_from_and_embeds_the_effective_scenario(
+    tmp_path: Path,
+) -> None:
+    scenario, out = tmp_path / "quick.toml", tmp_path / "out"
+    scenario.write_text(QUICK)
+    argv = ["report", "--scenario", str(scenario), "--out", str(out), "--executor", "inline"]
+    assert main([*argv, "--quiet", "--set", "workload.minutes=1"]) == 0
+    run = json.loads((out / "data" / "run.json").read_text())
+    assert run["scenario_file"] == str(scenario)
+    assert run["scenario_sha256"] == hashlib.sha256(scenario.read_bytes()).hexdigest()
+    assert run["settings"] == ["workload.minutes=1"]
+    assert (run["seed"], run["executor"]) == (1, "inline")
+    effective = json.loads((out / "data" / "scenario.json").read_text())
+    assert effective["workload"]["minutes"] == 1  # the --set, over the file's 2
+    assert effective["experiment"]["strategies"] == ["parallel", "sequential"]
+    text = (out / "report.md").read_text()
+    assert "## About this run" in text and run["commit"] in text
+    assert 'class="toc"' in (out / "report.html").read_text()
 
 
 def test_full_runs_a_what_if_at_the_scenario_s_own_sizes(tmp_path: Path) -> None:
