@@ -15,8 +15,9 @@ A record is what AimHarder did, or says that we do not know yet:
   ``unknown``, never ``failed``;
 - a prebooking left ``unknown`` by an earlier invocation, or taken up still ``executing`` once
   its holder's lease lapsed (the holder may have sent it, then died or failed to record it), is
-  settled the same way before anything is sent for it: a place in the listing completes it, no place sends it again (a resend that
-  lands on a place already taken answers "already booked", which completes it too);
+  settled the same way before anything is sent for it: a place in the listing completes it, no
+  place sends it again (a resend that lands on a place already taken answers "already booked",
+  which completes it too);
 - a request never answered may land late (queued on its way: ``settling``), so while it may
   still land a later answer does not make the row ``failed``: it stays ``unknown`` (its
   ``unanswered_at`` kept), and the listing is read again at every reclaim;
