@@ -8,15 +8,11 @@ What it cuts, and what that costs:
   world around the bot and the trigger presets when asked for): at most ``REPLICATIONS``. A 95%
   Student-t interval's half-width is t(0.975, n - 1) s / sqrt(n): 3 instead of 10 make it about
   3.5 times as wide for the same spread (``QuickLook.width``).
-- KN's extra replications: at most ``KN_EXTRA`` beyond its first stage (the sweep's), instead
-  of up to the plan's ``kn_max_replications`` in all. With a first stage of 3, KN's boundary is wide
-  (h2 about 78 for five strategies, 11 with 10): uncapped it asks for up to 50 replications at
-  many points, minutes of work. KN then screens twice: on the sweep's replications and again
-  with one more of each survivor, which also tells strategies equal in every replication (a
-  tie) from those it could not separate. Measured on the examples' what-ifs, a second more
-  settled at most one more choice of 15 and cost twice the time. A choice the cap
-  stops short of a verdict reads "not separated within N replications", and the report counts
-  them.
+- KN is not cut: it decides as the full report does, from the scenario's own first stage
+  (``kn_first_stage``: the sweep's replications and more of the same seeds) up to its own cap,
+  so the answer a quick look gives is the full report's at the loads both try (with a first
+  stage of 3, KN's boundary is so wide, h2 about 78 for five strategies against 11 from 10, that
+  it could not separate what any reader would: the false ties of issue 23).
 - loads: at most ``LOADS`` of the scenario's, spread over them, the lightest and the heaviest
   kept: the answer's ranges of loads are coarser (a change of choice between two loads kept is
   placed less closely), and every load costs a sweep column and KN's choices there.
