@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no screen on servers or in CI
 
 import matplotlib.pyplot as plt
+from matplotlib.transforms import offset_copy
 
 __all__ = [
     "plot_gap_sweep",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 DPI = 110
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")  # a strategy each, so overlaps stay visible
 
 
 def plot_metric_by_load(
@@ -124,26 +126,55 @@ def plot_tradeoff(
     fairness: str,
     xlabel: str,
     recommended: set[tuple[str, int]],
+    safe: set[tuple[str, int]],
     title: str,
     path: Path,
 ) -> Path:
-    """p95 time to book against ``fairness``, one point per (strategy, load) of ``rows``, its
-    load written beside it; the ``recommended`` points circled."""
-    figure, axes = plt.subplots(figsize=(7, 4.6))
-    for point in sorted({r["point"] for r in rows}):
+    """p95 time to book against ``fairness``, one point per (strategy, load) of ``rows``.
+
+    Readable where the numbers span orders of magnitude (a few seconds when safe, minutes when a
+    backlog builds): time on a log scale, fairness on a scale linear near 0 and logarithmic
+    beyond. Points that were ``safe`` in every replication are filled, the others hollow; each
+    strategy has its own marker, nudged sideways so that strategies at the same point stay
+    visible; the ``recommended`` points that are safe are circled and carry their load (where
+    none is safe the answer recommends none)."""
+    figure, axes = plt.subplots(figsize=(7.5, 5))
+    names = sorted({r["point"] for r in rows})
+    for index, point in enumerate(names):
         series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
+        nudge = offset_copy(
+            axes.transData, figure, x=3.5 * (index - (len(names) - 1) / 2), y=0, units="points"
+        )
         xs, ys = [r[fairness] for r in series], [r["book_p95"] for r in series]
-        (line,) = axes.plot(xs, ys, marker="o", linestyle=":", label=point)
+        marker = MARKERS[index % len(MARKERS)]
+        (line,) = axes.plot(xs, ys, linestyle=":", linewidth=1, transform=nudge)
+        color = line.get_color()
+        axes.plot([], [], marker=marker, linestyle=":", color=color, label=point)
+        # Nudged artists do not count for the axes' limits: the points themselves do.
+        axes.update_datalim(list(zip(xs, ys, strict=True)))
         for row, x, y in zip(series, xs, ys, strict=True):
-            axes.annotate(str(row["load"]), (x, y), textcoords="offset points", xytext=(5, 4))
-            if (point, row["load"]) in recommended:
-                axes.plot(x, y, marker="o", markersize=15, fillstyle="none", color=line.get_color())
+            key = (point, row["load"])
+            fill = color if key in safe else "none"
+            axes.plot(x, y, marker=marker, markersize=7, color=color, markerfacecolor=fill,
+                      transform=nudge)  # fmt: skip
+            if key in recommended and key in safe:  # none is recommended where none is safe
+                axes.plot(x, y, marker="o", markersize=16, fillstyle="none", color=color,
+                          transform=nudge)  # fmt: skip
+                axes.annotate(str(row["load"]), (x, y), textcoords="offset points",
+                              xytext=(9, 6 + 9 * (index % 3)), fontsize=8, color=color,
+                              xycoords=nudge)  # fmt: skip
+    for label, fill in (("safe in every replication", "gray"), ("not safe", "none")):
+        axes.plot([], [], marker="o", linestyle="", color="gray", markerfacecolor=fill, label=label)
     axes.plot([], [], marker="o", markersize=12, fillstyle="none", linestyle="", color="black",
-              label="recommended")  # fmt: skip
-    axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening)")
+              label="recommended (its load beside it)")  # fmt: skip
+    axes.set_yscale("log")
+    axes.set_xscale("symlog", linthresh=1.0 if fairness == "unfair" else 0.01)
+    axes.autoscale_view()
+    axes.margins(x=0.08, y=0.15)
+    axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening, log scale)")
     axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend()
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(fontsize=8, loc="best")
     return _save(figure, path)
 
 

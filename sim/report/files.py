@@ -34,7 +34,7 @@ from sim.report.sections import (
 )
 from sim.report.triggers import section_markdown
 from sim.selection.binding import Lifted
-from sim.selection.rules import smallest_gap
+from sim.selection.rules import safe_point, smallest_gap
 from sim.study import SEED_SCENARIO, Findings, gather
 
 __all__ = [
@@ -160,6 +160,7 @@ def _tradeoff_figure(findings: Findings, path: Path) -> None:
         fairness="unfair" if unfair else "inversion_rate",
         xlabel="unfair outcomes per run" if unfair else "inverted pairs / all pairs",
         recommended=recommended_points(ranges),
+        safe={(r["point"], r["load"]) for r in findings.sweep if safe_point(r)},
         title=phrase("title", "tradeoff"),
         path=path,
     )

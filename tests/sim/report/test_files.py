@@ -203,3 +203,12 @@ def test_intervals_on_counts_rates_and_durations_never_go_below_zero(report: Pat
     lows = [row[f"{m}_low"] for row in sweep for m in RUN_MEASURES]
     assert min(lows) >= 0.0
     assert any(row["inversion_rate_low"] == 0.0 < row["inversion_rate"] for row in sweep)
+
+
+def test_the_page_opens_with_the_answer_box_and_its_figure(report: Path) -> None:
+    html = (report / "report.html").read_text()
+    start = html.index(">The answer</h2>")
+    section = html[start : html.index("<h2", start)]
+    assert "<blockquote>" in section and "per class" in section  # the box, one entry a range
+    assert re.search(r'<img alt="trade-off" src="data:image/png;base64,[^"]{100,}"', section)
+    assert html.index('class="toc"') < start  # the table of contents comes first
