@@ -14,6 +14,7 @@ one rule set (``sim.selection.rules``):
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sim.selection.rules import fairest_key, safe_point
 
 __all__ = [
     "SERVES_UNDECIDED",
+    "TOO_LATE",
     "FailureStreak",
     "PresetChoice",
     "TriggerSection",
@@ -32,6 +34,10 @@ __all__ = [
 ]
 
 SERVES_UNDECIDED = 0.5  # above this share never decided at every limit: cannot serve
+# A preset that books, but whose best strategy's p95 time to book is past this at every limit,
+# books too late to matter: two minute-cron periods after the opening, where other members take
+# places within seconds (the report's "what speed buys").
+TOO_LATE = 120.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,8 +119,13 @@ class TriggerSection:
     limits: tuple[float, ...]
     loads: tuple[int, ...]
     replications: int
-    serving: tuple[PresetChoice, ...]  # the choices of the presets that can serve
+    serving: tuple[PresetChoice, ...]  # the choices of the presets that can serve in time
     cannot: tuple[str, ...]  # presets that cannot serve, by name
+    late: tuple[PresetChoice, ...]  # presets that book too late to matter: their best limit
+    too_late: float
+    same_strategy: str | None  # the one recommendation of every serving row, all safe
+    same_places_won: float | None  # the places won of every serving row, when all equal
+    slower_when_longer: tuple[str, ...]  # presets whose auto books later at a longer limit
     places_won: bool  # some serving choice measured places won: the table shows them
     serves_undecided: float
     longest_streak: FailureStreak | None
@@ -127,7 +138,14 @@ def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSe
     """The section's findings from the presets' rows, by the module's rules."""
     plan = base.experiment
     choices = preset_choices(rows)
-    serving = tuple(c for c in choices if c.serves)
+    in_time = {c.preset for c in choices if c.serves and c.book_p95 <= TOO_LATE}
+    serving = tuple(c for c in choices if c.preset in in_time)
+    late = tuple(
+        min((c for c in choices if c.preset == name), key=lambda c: c.book_p95)
+        for name in sorted({c.preset for c in choices if c.serves} - in_time)
+    )
+    strategies = {c.strategy for c in serving}
+    won = {c.places_won for c in serving}
     streaks = [r for r in rows if r["failure_streak_max"] > 0]
     worst = max(streaks, key=lambda r: r["failure_streak_max"], default=None)
     seen = [r for r in rows if r["duplicates_seen"] > 0]
@@ -137,6 +155,13 @@ def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSe
         replications=plan.trigger_replications,
         serving=serving,
         cannot=tuple(sorted({c.preset for c in choices if not c.serves})),
+        late=late,
+        too_late=TOO_LATE,
+        same_strategy=strategies.pop()
+        if len(strategies) == 1 and all(c.safe for c in serving)
+        else None,
+        same_places_won=won.pop() if len(won) == 1 and None not in won else None,
+        slower_when_longer=_slower_when_longer(serving),
         places_won=any(c.places_won is not None for c in serving),
         serves_undecided=SERVES_UNDECIDED,
         longest_streak=None
@@ -151,4 +176,22 @@ def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSe
         duplicate_points=len(seen),
         duplicate_presets=tuple(sorted({r["preset"] for r in seen})),
         booked_twice=max((r["doubles"] for r in seen), default=0.0),
+    )
+
+
+def _slower_when_longer(serving: Sequence[PresetChoice]) -> tuple[str, ...]:
+    """Presets where ``auto`` is recommended at every limit and books later at a longer one:
+    with more time left it sends one at a time, in order, where a short limit makes it
+    stagger (``scheduler.core.adaptive``): fairness bought with time, not a slower platform."""
+    by_preset: dict[str, list[PresetChoice]] = defaultdict(list)
+    for choice in serving:
+        by_preset[choice.preset].append(choice)
+    return tuple(
+        name
+        for name, at in sorted(by_preset.items())
+        if all(c.strategy == "auto" for c in at)
+        and any(
+            b.book_p95 > a.book_p95
+            for a, b in itertools.pairwise(sorted(at, key=lambda c: c.limit))
+        )
     )

@@ -7,7 +7,7 @@ from typing import Any
 from sim.experiments.trigger_presets import presets, under
 from sim.report.triggers import section_markdown
 from sim.scenario import Scenario
-from sim.selection.triggers import preset_choices
+from sim.selection.triggers import TOO_LATE, preset_choices
 
 
 def row(preset: str, limit: float, strategy: str, load: int, **measures: float) -> dict[str, Any]:
@@ -63,8 +63,22 @@ def test_a_preset_that_leaves_most_undecided_at_every_limit_cannot_serve() -> No
     assert served == {"daily": False, "minute": True}
     text = section_markdown(rows, Scenario())
     assert "**Cannot serve this bot**: daily." in text
-    assert "| minute | 10 s (10 s) | sequential |" in text
+    # One serving row: its recommendation is said once, above the table, not in a column.
+    assert "Recommended at every trigger and limit below: **sequential**" in text
+    assert "| minute | 10 s (10 s) | 5.0 |" in text
     assert "| daily |" not in text
+
+
+def test_a_preset_that_books_only_too_late_is_flagged_and_not_recommended() -> None:
+    rows = [row("hourly", limit, "auto", 30, book_p95=1214.0) for limit in (10, 60)] + [
+        row("minute", limit, "auto", 30, book_p95=b) for limit, b in ((10, 5.0), (60, 9.0))
+    ]
+    text = section_markdown(rows, Scenario())
+    assert "**Books too late to matter**: hourly (its best: auto at a 10 s limit" in text
+    assert f"Past {TOO_LATE:g} s other members have taken the places" in text
+    assert "| hourly |" not in text
+    # minute's auto books later at the longer limit: the page says why, once.
+    assert "A longer limit books later here (minute)" in text
 
 
 def test_a_preset_keeps_the_report_world_and_brings_its_trigger_and_horizon() -> None:
