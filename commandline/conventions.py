@@ -88,10 +88,12 @@ def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
 
 
 def add_command(commands: Any, name: str, *, help: str) -> argparse.ArgumentParser:
-    """A subcommand of ``commands`` (``add_subparsers()``) with the shared help layout."""
+    """A subcommand of ``commands`` (``add_subparsers()``) with the shared help layout and its
+    own ``--version`` (``prebooking-harness report --version`` answers as ``--version`` does)."""
     parser: argparse.ArgumentParser = commands.add_parser(
         name, help=help, description=help, formatter_class=HelpFormatter
     )
+    add_version(parser)
     return parser
 
 

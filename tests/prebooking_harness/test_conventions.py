@@ -140,3 +140,13 @@ def test_the_installed_command_runs_each_part() -> None:
     )
     assert unknown.returncode == 2
     assert "invalid choice: 'book'" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    "command", ["report", "select", "validate", "replay", "explore", "loadtest", "scheduler"]
+)
+def test_every_subcommand_answers_version(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        harness_main([command, "--version"])
+    assert stopped.value.code == 0
+    assert installed_version() in capsys.readouterr().out
