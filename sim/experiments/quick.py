@@ -1,5 +1,5 @@
 """A what-if's quick look: the scenario's experiments at smaller sizes, so that a what-if takes
-about ten seconds on two cores (README "What-ifs"); ``--full`` runs the scenario's own sizes,
+about ten seconds on two cores (docs/what-ifs.md); ``--full`` runs the scenario's own sizes,
 and the default scenario's report always does.
 
 What it cuts, and what that costs:
