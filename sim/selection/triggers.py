@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario import Scenario
+from sim.selection.auto import AUTO
 from sim.selection.rules import fairest_key, safe_point
 
 __all__ = [
@@ -189,7 +190,7 @@ def _slower_when_longer(serving: Sequence[PresetChoice]) -> tuple[str, ...]:
     return tuple(
         name
         for name, at in sorted(by_preset.items())
-        if all(c.strategy == "auto" for c in at)
+        if all(c.strategy == AUTO for c in at)
         and any(
             b.book_p95 > a.book_p95
             for a, b in itertools.pairwise(sorted(at, key=lambda c: c.limit))
