@@ -2,7 +2,8 @@
 report (Markdown, HTML with plots, CSV/JSON). ``python -m sim validate``: real runs against the
 simulation, side by side. ``python -m sim select``: the best strategy at a load, with a
 guarantee. ``python -m sim replay ID``: one replication again, with its journal.
-``python -m sim explore``: seeded worlds full of faults, every guarantee checked after each."""
+``python -m sim explore``: seeded worlds full of faults, every guarantee checked after each.
+``python -m sim compare BASE [OTHER]``: what a change of scenario does to the answer."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from commandline.progress import stages, working
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy
 from sim.cli.arguments import add_scenario, scenario_from
+from sim.cli.compare import add_compare_parser, run_compare
 from sim.cli.explore import add_explore_parser, run_explore
 from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
@@ -136,20 +138,23 @@ def _parser() -> argparse.ArgumentParser:
     add_select_parser(commands, DEFAULT_SCENARIO)
     add_replay_parser(commands, DEFAULT_SCENARIO)
     add_explore_parser(commands)
+    add_compare_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=True, soft_wrap=True)
+    commands = {
+        "validate": lambda: _validate(args, console),
+        "select": lambda: run_select(args, console),
+        "replay": lambda: run_replay(args),
+        "explore": lambda: run_explore(args),
+        "compare": lambda: run_compare(args),
+        "report": lambda: _report(args, console),
+    }
     try:
-        if args.command == "validate":
-            return _validate(args, console)
-        if args.command == "select":
-            return run_select(args, console)
-        if args.command in ("replay", "explore"):
-            return run_replay(args) if args.command == "replay" else run_explore(args)
-        return _report(args, console)
+        return commands[args.command]()
     except ConfigurationError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2

@@ -58,10 +58,49 @@ class Measure(StrEnum):
         """Of invocations, pairs, our prebookings or calls: never above 1."""
         return self in _SHARES
 
+    @property
+    def unit(self) -> str:
+        """What one of its numbers counts, as labels say it: table headers, figure axes."""
+        return _UNITS[self][1]
+
+    @property
+    def label(self) -> str:
+        """What it is, in a few words, without its unit: ``p95 time to book``."""
+        return _UNITS[self][0]
+
+    @property
+    def column(self) -> str:
+        """Its name in ``data/*.csv`` and ``data/*.json``, ending with its unit: ``book_p95_s``,
+        ``unfair_per_run``, ``kill_rate_share``."""
+        return f"{self.value}_{_UNITS[self][2]}"
+
 
 _SHARES = frozenset(
     (Measure.KILL_RATE, Measure.INVERSION_RATE, Measure.PLACES_WON, Measure.CALL_FAIL_SHARE)
 )
+# (what it is, its unit as labels say it, the suffix of its data column): seconds, a share
+# (0 to 1) or a count in one run.
+_SECONDS, _SHARE, _PER_RUN = "s", "share", "per_run"
+_UNITS: dict[Measure, tuple[str, str, str]] = {
+    Measure.MAKESPAN_MEAN: ("invocation time, mean", "s, request to answer", _SECONDS),
+    Measure.MAKESPAN_MAX: ("invocation time, longest", "s, request to answer", _SECONDS),
+    Measure.KILL_RATE: ("killed", "share of busy invocations", _SHARE),
+    Measure.SKIPPED: ("skips", "skips per run", _PER_RUN),
+    Measure.SKIPPED_PREBOOKINGS: ("skipped", "prebookings per run", _PER_RUN),
+    Measure.INVERSION_RATE: ("inversion rate", "share of same-class pairs", _SHARE),
+    Measure.UNFAIR: ("unfair outcomes", "users per run", _PER_RUN),
+    Measure.PLACES_WON: ("places won", "share of our prebookings", _SHARE),
+    Measure.BOOK_P50: ("p50 time to book", "s after the opening", _SECONDS),
+    Measure.BOOK_P95: ("p95 time to book", "s after the opening", _SECONDS),
+    Measure.BOOK_P99: ("p99 time to book", "s after the opening", _SECONDS),
+    Measure.LOST: ("unfinished", "prebookings per run", _PER_RUN),
+    Measure.DOUBLES: ("doubles", "prebookings per run", _PER_RUN),
+    Measure.ORPHANS: ("orphans", "prebookings per run", _PER_RUN),
+    Measure.CALL_FAIL_SHARE: ("failed calls", "share of the trigger's calls", _SHARE),
+    Measure.TRIGGER_DISABLED: ("trigger disabled", "share of runs", _SHARE),
+    Measure.DUPLICATES_SEEN: ("duplicate deliveries", "invocations per run", _PER_RUN),
+    Measure.DROPPED: ("dropped deliveries", "deliveries per run", _PER_RUN),
+}
 TRIGGER_MEASURES = (
     Measure.CALL_FAIL_SHARE,
     Measure.TRIGGER_DISABLED,

@@ -3,6 +3,7 @@ inversions against the stagger gap, and the seed's claimed ranges against simula
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = [
 
 DPI = 110
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")  # a strategy each, so overlaps stay visible
+LINES = ("-", "--", "-.", ":")
+SPREAD = 50  # largest over smallest positive value beyond which a y axis is logarithmic
 
 
 def plot_metric_by_load(
@@ -60,21 +63,48 @@ def plot_metric_against(
 ) -> Path:
     """``metric`` with its 95% band against the column ``x``, one line per point (strategy)."""
     figure, axes = plt.subplots(figsize=(7, 4.2))
-    for point in sorted({r["point"] for r in rows}):
+    names = sorted({r["point"] for r in rows})
+    for index, point in enumerate(names):
         series = sorted((r for r in rows if r["point"] == point), key=lambda r: r[x])
-        xs = [r[x] for r in series]
-        axes.plot(xs, [r[metric] for r in series], marker="o", label=point)
+        xs, ys = [r[x] for r in series], [r[metric] for r in series]
+        # Strategies with equal results (auto and sequential, often) would hide each other:
+        # each has its own marker and line style, nudged sideways by a few points.
+        nudge = _nudge(axes, figure, index, len(names))
+        axes.plot(xs, ys, marker=MARKERS[index % len(MARKERS)], markersize=5,
+                  linestyle=LINES[index % len(LINES)], label=point, transform=nudge)  # fmt: skip
         axes.fill_between(
             xs,
             [r[f"{metric}_low"] for r in series],
             [r[f"{metric}_high"] for r in series],
-            alpha=0.2,
+            alpha=0.15,
         )
-    axes.set(xlabel=xlabel, ylabel=ylabel)
+        axes.update_datalim(list(zip(xs, ys, strict=True)))
+    spread = _spread_scale(axes, [r[metric] for r in rows])
+    axes.autoscale_view()
+    axes.set(xlabel=xlabel, ylabel=f"{ylabel}{spread}")
     axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend()
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(fontsize=8)
     return _save(figure, path)
+
+
+def _nudge(axes: Any, figure: Any, index: int, count: int) -> Any:
+    """The data's coordinates, shifted sideways by a few points for the ``index``-th of ``count``
+    series, so that equal series stay visible side by side."""
+    return offset_copy(
+        axes.transData, figure, x=3.0 * (index - (count - 1) / 2), y=0, units="points"
+    )
+
+
+def _spread_scale(axes: Any, values: Sequence[float]) -> str:
+    """A logarithmic y axis (linear near 0, where zeros sit) when the positive values span
+    more than ``SPREAD`` times: seconds when safe beside minutes when a backlog builds. What to
+    add to the axis label."""
+    positive = [v for v in values if v > 0 and math.isfinite(v)]
+    if not positive or max(positive) / min(positive) <= SPREAD:
+        return ""
+    axes.set_yscale("symlog", linthresh=10 ** math.floor(math.log10(min(positive))))
+    return ", log scale"
 
 
 def plot_gap_sweep(
@@ -142,9 +172,7 @@ def plot_tradeoff(
     names = sorted({r["point"] for r in rows})
     for index, point in enumerate(names):
         series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
-        nudge = offset_copy(
-            axes.transData, figure, x=3.5 * (index - (len(names) - 1) / 2), y=0, units="points"
-        )
+        nudge = _nudge(axes, figure, index, len(names))
         xs, ys = [r[fairness] for r in series], [r["book_p95"] for r in series]
         marker = MARKERS[index % len(MARKERS)]
         (line,) = axes.plot(xs, ys, linestyle=":", linewidth=1, transform=nudge)

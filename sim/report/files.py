@@ -20,8 +20,10 @@ import markdown
 from markupsafe import Markup
 
 from sim.experiments.replay import run_id
+from sim.model.summary import Measure
 from sim.report import figures
 from sim.report.answer import all_zero, answers, recommended_points
+from sim.report.glossary import with_glossary
 from sim.report.outside_demand import offset_figures, speed_figure
 from sim.report.recommendation import choice_rows, difference_rows
 from sim.report.rendering import phrase, render_html, render_markdown
@@ -41,8 +43,10 @@ __all__ = [
     "SEED_SCENARIO",
     "Findings",
     "build_report",
+    "data_column",
     "gather",
     "validation_markdown",
+    "write_rows",
     "write_validation",
 ]
 
@@ -80,7 +84,7 @@ def build_report(
         ("auto_against_best", findings.auto),
         ("what_binds", [_lift_row(lift) for lift in findings.lifts]),
     ):
-        _write_rows(data / name, rows)
+        write_rows(data / name, rows)
     target = findings.scenario.experiment.inversion_target
     chosen_gap = smallest_gap(findings.gaps, target)
     for metric, label, title in shown_measures(findings.sweep):
@@ -112,7 +116,7 @@ def build_report(
     if findings.trigger_presets:
         text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:
-        _write_rows(data / "validation", validation)
+        write_rows(data / "validation", validation)
         text += "\n" + validation_markdown(validation)
     if left_out or findings.quick:
         text += "\n" + left_out_markdown(left_out, quick=findings.quick) + "\n"
@@ -121,6 +125,7 @@ def build_report(
     if run is not None:
         (data / "run.json").write_text(json.dumps(run.row(), indent=1), "utf-8")
         text += "\n" + render_markdown("run", run=run) + "\n"
+    text = with_glossary(text)
     (out / "report.md").write_text(text, encoding="utf-8")
     html = out / "report.html"
     html.write_text(_html(text, out, findings.scenario.name), encoding="utf-8")
@@ -135,7 +140,7 @@ def _competition_figures(findings: Findings, pictures: Path) -> None:
             "burst",
             "places_won",
             xlabel="outside requests per class (burst)",
-            ylabel="share of our prebookings",
+            ylabel=f"places won ({Measure.PLACES_WON.unit})",
             title=phrase("title", "speed", trigger=trigger),
             path=pictures / speed_figure(trigger),
         )
@@ -154,11 +159,12 @@ def _competition_figures(findings: Findings, pictures: Path) -> None:
 def _tradeoff_figure(findings: Findings, path: Path) -> None:
     ranges = answers(findings.sweep, findings.selections, findings.differences, findings.lifts)
     # Unfair outcomes when any strategy causes some; otherwise inversions, the other unfairness.
-    unfair = not all_zero(findings.sweep, "unfair")
+    fairness = Measure.UNFAIR if not all_zero(findings.sweep, "unfair") else Measure.INVERSION_RATE
     figures.plot_tradeoff(
         findings.sweep,
-        fairness="unfair" if unfair else "inversion_rate",
-        xlabel="unfair outcomes per run" if unfair else "inverted pairs / all pairs",
+        fairness=fairness,
+        xlabel=f"{'unfair outcomes' if fairness == Measure.UNFAIR else 'inversions'}"
+        f" ({fairness.unit})",
         recommended=recommended_points(ranges),
         safe={(r["point"], r["load"]) for r in findings.sweep if safe_point(r)},
         title=phrase("title", "tradeoff"),
@@ -168,7 +174,8 @@ def _tradeoff_figure(findings: Findings, path: Path) -> None:
 
 def _lift_row(lift: Lifted) -> dict[str, Any]:
     b = lift.binding
-    p95 = {} if lift.book_p95 is None else lift.book_p95.as_dict("lifted_book_p95")
+    column = f"lifted_{Measure.BOOK_P95.column}"
+    p95 = {} if lift.book_p95 is None else lift.book_p95.as_dict(column)
     return {
         "load": b.load,
         "binds": b.bound.value,
@@ -180,8 +187,27 @@ def _lift_row(lift: Lifted) -> dict[str, Any]:
     }
 
 
-def _write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:
+# Columns named for what they hold, with their unit: every measure's (``Measure.column``) and
+# the settings swept in seconds.
+_COLUMNS = {m.value: m.column for m in Measure} | {
+    "gap": "gap_s",
+    "offset": "offset_s",
+    "clock_offset": "clock_offset_s",
+}
+
+
+def data_column(key: str) -> str:
+    """A row's key as ``data/`` names its column: ``book_p95_low`` -> ``book_p95_s_low``."""
+    for bound in ("_low", "_high", ""):
+        stem = key.removesuffix(bound) if bound else key
+        if (not bound or key.endswith(bound)) and stem in _COLUMNS:
+            return _COLUMNS[stem] + bound
+    return key
+
+
+def write_rows(stem: Path, rows: Sequence[dict[str, Any]]) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
+    rows = [{data_column(key): value for key, value in row.items()} for row in rows]
     stem.with_suffix(".json").write_text(json.dumps(rows, indent=1, default=str), "utf-8")
     with stem.with_suffix(".csv").open("w", newline="", encoding="utf-8") as handle:
         columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -205,5 +231,5 @@ def _html(text: str, out: Path, title: str) -> str:
 
 
 def write_validation(rows: Sequence[dict[str, Any]], out: Path) -> None:
-    _write_rows(out / "validation", rows)
+    write_rows(out / "validation", rows)
     (out / "validation.md").write_text(validation_markdown(rows), encoding="utf-8")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.experiments.outside_demand import Competition
+from sim.model.summary import Measure
 from sim.report.rendering import phrase, render_markdown
 from sim.scenario import Scenario
 from sim.selection.auto import AUTO
@@ -41,7 +42,7 @@ OFFSET_FIGURES = ("places_won", "book_p50")  # plotted against the send offset, 
 
 def offset_figures() -> list[tuple[str, str, str]]:
     """(metric, unit, title) of each figure against the send offset (``phrases.j2``)."""
-    return [(m, phrase("unit", m), phrase("title", f"offset_{m}")) for m in OFFSET_FIGURES]
+    return [(m, Measure(m).unit, phrase("title", f"offset_{m}")) for m in OFFSET_FIGURES]
 
 
 def speed_figure(trigger: str) -> str:

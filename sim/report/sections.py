@@ -112,7 +112,7 @@ def shown_measures(sweep: Sequence[dict[str, Any]]) -> list[tuple[str, str, str]
 
 
 def _measures(metrics: Iterable[str]) -> list[tuple[str, str, str]]:
-    return [(m, phrase("unit", m), phrase("title", m)) for m in metrics]
+    return [(m, Measure(m).unit, phrase("title", m)) for m in metrics]
 
 
 def left_out_markdown(parts: Sequence[tuple[str, str]], *, quick: QuickLook | None = None) -> str:
