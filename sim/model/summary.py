@@ -30,8 +30,8 @@ __all__ = ["RUN_MEASURES", "TRIGGER_MEASURES", "Measure", "Summary", "summarise_
 
 class Measure(StrEnum):
     """Every measure a point of an experiment is summarised by (its mean and 95% interval over
-    replications): the name of a ``Summary`` field (or of its trigger's), and of the columns of
-    ``data/*.csv``."""
+    replications): the name of a ``Summary`` field (or of its trigger's); ``data/*.csv`` names
+    its column with its unit (``column``)."""
 
     MAKESPAN_MEAN = "makespan_mean"
     MAKESPAN_MAX = "makespan_max"

@@ -17,10 +17,13 @@ import pytest
 from scheduler.core.strategies import strategy_names
 from sim.cli.main import main
 from sim.experiments.trigger_presets import presets
-from sim.model.summary import RUN_MEASURES
+from sim.model.summary import RUN_MEASURES, Measure
 from sim.report.files import build_report, gather
 from sim.scenario import Scenario
 from sim.selection.per_load import REPORT_OBJECTIVES
+
+WON = Measure.PLACES_WON.column  # data/ names each measure with its unit
+INVERTED = Measure.INVERSION_RATE.column
 
 TINY = {
     "name": "tiny",
@@ -124,11 +127,11 @@ def test_the_world_sections_cover_every_strategy_and_auto_is_in_every_table(repo
     offsets = json.loads((report / "data" / "send_offsets.json").read_text())
     assert {r["point"] for r in offsets} == set(strategy_names())
     for r in speed:  # places won is a share; with no outsiders every place is ours to win
-        assert 0.0 <= r["places_won"] <= 1.0
+        assert 0.0 <= r[WON] <= 1.0
     no_outsiders = [r for r in speed if r["burst"] == 0]
     with_outsiders = {(r["point"], r["trigger"]): r for r in speed if r["burst"] == 6}
     for r in no_outsiders:
-        assert r["places_won"] >= with_outsiders[(r["point"], r["trigger"])]["places_won"]
+        assert r[WON] >= with_outsiders[(r["point"], r["trigger"])][WON]
 
 
 def test_the_command_refuses_a_bad_scenario_naming_it(
@@ -200,9 +203,9 @@ def test_each_recommendation_cell_is_a_choice_with_its_guarantee_or_a_tie(report
 
 def test_intervals_on_counts_rates_and_durations_never_go_below_zero(report: Path) -> None:
     sweep = json.loads((report / "data" / "sweep.json").read_text())
-    lows = [row[f"{m}_low"] for row in sweep for m in RUN_MEASURES]
+    lows = [row[f"{Measure(m).column}_low"] for row in sweep for m in RUN_MEASURES]
     assert min(lows) >= 0.0
-    assert any(row["inversion_rate_low"] == 0.0 < row["inversion_rate"] for row in sweep)
+    assert any(row[f"{INVERTED}_low"] == 0.0 < row[INVERTED] for row in sweep)
 
 
 def test_the_page_opens_with_the_answer_box_and_its_figure(report: Path) -> None:

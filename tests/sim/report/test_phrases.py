@@ -8,6 +8,7 @@ import math
 import jinja2
 import pytest
 
+from sim.model.summary import Measure
 from sim.report.outside_demand import OFFSET_FIGURES
 from sim.report.rendering import phrase
 from sim.report.sections import METRIC_FIGURES
@@ -75,7 +76,7 @@ def test_every_plotted_measure_has_a_title_and_a_unit_on_one_line() -> None:
     names = [*METRIC_FIGURES, *(f"offset_{m}" for m in OFFSET_FIGURES)]
     names += ["stagger_gap", "seed_ranges", "tradeoff"]
     titles = [phrase("title", name) for name in names]
-    units = [phrase("unit", m) for m in (*METRIC_FIGURES, *OFFSET_FIGURES)]
+    units = [Measure(m).unit for m in (*METRIC_FIGURES, *OFFSET_FIGURES)]
     assert all(t and "\n" not in t for t in titles + units)
     assert len(set(titles)) == len(titles)
     assert phrase("title", "speed", trigger="cron") == (

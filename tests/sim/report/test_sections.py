@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sim.experiments.executors import Inline
+from sim.model.summary import Measure
 from sim.report.files import build_report, gather
 from sim.scenario import Scenario
 from tests.test_stands_alone import OUTSIDE_PATHS
@@ -118,7 +119,8 @@ def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
             assert sorted(names) == sorted(fairest[load])
         for name in names:  # its price, as the tables give it, at the range's heaviest load
             row = sweep[(name, loads[-1])]
-            p95 = f"{row['book_p95']:.2f} [{row['book_p95_low']:.2f}, {row['book_p95_high']:.2f}]"
+            col = Measure.BOOK_P95.column  # data/ names a measure with its unit
+            p95 = f"{row[col]:.2f} [{row[col + '_low']:.2f}, {row[col + '_high']:.2f}]"
             shared = f"each books 95% of its places within {p95} s"  # a tie at one price
             assert f"{name} books 95% of its places within {p95} s" in rest or shared in rest
     assert covered == sorted(fairest)  # every load, once, in order
@@ -136,7 +138,8 @@ def test_no_interval_on_a_count_or_rate_goes_below_zero_and_zeros_are_one_line(
         ("kill_rate", "killed at maxDuration"),
         ("skipped_prebookings", "skipped by the guard"),
     ):
-        zero = all(r[metric] == 0 == r[f"{metric}_high"] for r in sweep)
+        column = Measure(metric).column
+        zero = all(r[column] == 0 == r[f"{column}_high"] for r in sweep)
         assert (out / "figures" / f"{metric}.png").exists() != zero
         folded = re.search(r"^Zero for every strategy at every load.*$", results, re.MULTILINE)
         assert (folded is not None and title in folded.group(0)) == zero
