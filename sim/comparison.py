@@ -23,6 +23,7 @@ from sim.experiments.grid import Task, run_tasks, summarise, sweep_tasks
 from sim.model.replication import Replication
 from sim.model.summary import Measure
 from sim.scenario import Scenario
+from sim.selection.objectives import FAIREST_SAFE
 from sim.selection.per_load import recommend
 from sim.selection.rules import safe_point
 from sim.stats import Estimate, estimate, paired_difference
@@ -39,8 +40,6 @@ COMPARED = (
     Measure.LOST,
 )
 """The answer's measures: what it costs in time and fairness, and what makes a strategy unsafe."""
-
-FAIREST_SAFE = "fairest-safe"  # the objective the answer follows (``sim.selection.per_load``)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

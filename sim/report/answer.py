@@ -19,6 +19,7 @@ from typing import Any
 from sim.report.rendering import phrase
 from sim.scenario import Scenario
 from sim.selection.binding import Lifted
+from sim.selection.objectives import FAIREST_SAFE, FASTEST_SAFE, UNFAIR_OUTCOMES
 from sim.selection.per_load import Choice, Difference
 from sim.stats import Estimate
 
@@ -34,7 +35,7 @@ __all__ = [
     "setting",
 ]
 
-FAIR, FAST, LEAST_UNFAIR = "fairest-safe", "fastest-safe", "unfair-outcomes"
+FAIR, FAST, LEAST_UNFAIR = FAIREST_SAFE, FASTEST_SAFE, UNFAIR_OUTCOMES
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -65,15 +65,21 @@ def _safe_inversions(summary: Summary) -> float | None:
     return summary.inversion_rate if rules.safe(summary) else None
 
 
+FAIREST_SAFE = "fairest-safe"
+"""The answer's objective: the lowest inversion rate among the strategies safe in every
+replication."""
+FASTEST_SAFE = "fastest-safe"
+UNFAIR_OUTCOMES = "unfair-outcomes"
+
 OBJECTIVES: dict[str, Objective] = {
     name: Objective(name=name, label=label, unit=unit, delta=delta, measure=measure)
     for name, label, unit, delta, measure in (
         ("p95-time-to-book", "p95 time to book", "s", 0.5, _p95),
         ("inversion-rate", "inversion rate", "", 0.01, lambda s: s.inversion_rate),
-        ("unfair-outcomes", "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
+        (UNFAIR_OUTCOMES, "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
         ("places-lost", "places lost", "", 0.05, lambda s: 1.0 - s.places_won),
-        ("fastest-safe", "p95 time to book among the safe", "s", 0.5, _safe_p95),
-        ("fairest-safe", "inversion rate among the safe", "", 0.01, _safe_inversions),
+        (FASTEST_SAFE, "p95 time to book among the safe", "s", 0.5, _safe_p95),
+        (FAIREST_SAFE, "inversion rate among the safe", "", 0.01, _safe_inversions),
     )
 }
 

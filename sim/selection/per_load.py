@@ -21,7 +21,10 @@ from sim.model.summary import Summary
 from sim.scenario import Scenario
 from sim.selection.kn import Selection
 from sim.selection.objectives import (
+    FAIREST_SAFE,
+    FASTEST_SAFE,
     OBJECTIVES,
+    UNFAIR_OUTCOMES,
     Objective,
     PairedDifference,
     Replications,
@@ -31,7 +34,7 @@ from sim.selection.objectives import (
 
 __all__ = ["REPORT_OBJECTIVES", "Choice", "Difference", "recommend"]
 
-REPORT_OBJECTIVES = ("fairest-safe", "unfair-outcomes", "fastest-safe")
+REPORT_OBJECTIVES = (FAIREST_SAFE, UNFAIR_OUTCOMES, FASTEST_SAFE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
