@@ -19,7 +19,7 @@ from scheduler.core.domain import PrebookingId, UserId
 from scheduler.store import NewPrebooking
 from sim.scenario import Workload
 
-__all__ = ["DAY", "Plan", "plan"]
+__all__ = ["DAY", "Plan", "places", "plan"]
 
 DAY = "20261130"
 FIRST_CLASS_ID = 1000
@@ -39,6 +39,11 @@ class Plan:
         return max(self.openings.values())
 
 
+def places(load: int, capacity_ratio: float) -> int:
+    """A class's places for ``load`` prebookings: the ratio's share, rounded down, at least one."""
+    return max(1, math.floor(load * capacity_ratio))
+
+
 def plan(
     workload: Workload,
     *,
@@ -51,7 +56,7 @@ def plan(
     classes: list[ClassSpec] = []
     users: list[UserAccount] = []
     openings: dict[int, float] = {}
-    capacity = max(1, math.floor(load * workload.capacity_ratio))
+    capacity = places(load, workload.capacity_ratio)
     for minute in range(workload.minutes):
         opening = 60.0 * (minute + 1)
         for slot in range(workload.classes_per_minute):

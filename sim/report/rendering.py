@@ -16,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from sim.model.summary import Measure
 from sim.report.numbers import ci, num
 from sim.selection.rules import WORDS
 
@@ -81,6 +82,9 @@ def _environment(*, autoescape: bool) -> jinja2.Environment:
     )
     # The words that decide, defined once (``sim.selection.rules``): ``{{ words.safe.meaning }}``.
     environment.globals["words"] = {word.name: word for word in WORDS}
+    # Each measure's label and unit, defined once (``sim.model.summary``): a header says
+    # ``{{ measure.unfair.label }} ({{ measure.unfair.unit }})``.
+    environment.globals["measure"] = {m.value: m for m in Measure}
     return environment
 
 

@@ -12,6 +12,7 @@ from sim.report.answer import advice, all_zero, answers, setting
 from sim.report.outside_demand import auto_markdown, competition_markdown
 from sim.report.recommendation import recommendation_markdown
 from sim.report.rendering import phrase, render_markdown
+from sim.report.shapes import batch_shapes
 from sim.selection.rules import choices_by_load, largest_whole_load
 from sim.study import Findings
 from sim.validation.equivalence import MARGINS, verdict
@@ -80,6 +81,9 @@ def report_markdown(
             points=sorted({r["point"] for r in findings.sweep}),
             cell=lambda point, load: _row(findings.sweep, point, load),
             gaps=sorted(findings.gaps, key=lambda r: r["gap"]),
+            batch_shapes=batch_shapes(
+                findings.sweep, capacity_ratio=scenario.workload.capacity_ratio
+            ),
             exact_delay=scenario.cron.exact_delay,
             triggers=sorted(findings.triggers, key=lambda r: r["point"]),
             sections=[

@@ -33,7 +33,7 @@ def _selection(chosen: tuple[str, ...], *, identical: bool = False) -> Selection
 @pytest.mark.parametrize(
     ("chosen", "identical", "words"),
     [
-        ((), False, "none: every system was ruled out"),
+        ((), False, "none: every strategy was ruled out (none was safe in every replication)"),
         (("auto",), False, "auto (delta 0.5, PCS >= 95%)"),
         (("auto", "batched"), True, "any of auto, batched: equal in every replication"),
         (
@@ -87,3 +87,27 @@ def test_every_plotted_measure_has_a_title_and_a_unit_on_one_line() -> None:
 def test_a_figure_without_a_title_fails_instead_of_a_blank_title() -> None:
     with pytest.raises(jinja2.UndefinedError):
         phrase("title", "no_such_figure")
+
+
+def _heaviest(point: str, *, skipped: float, lost: float) -> dict[str, float | str]:
+    return {"point": point, "skipped": skipped, "skipped_prebookings": skipped / 2,
+            "book_p95": 9.0, "kill_rate": 0.0, "lost": lost, "doubles": 0.0}  # fmt: skip
+
+
+def test_the_partial_work_answer_concludes_from_the_unfinished_counts_beside_it() -> None:
+    finished = [
+        _heaviest("auto", skipped=0.0, lost=0.0),
+        _heaviest("sequential", skipped=4.0, lost=0.0),
+    ]
+    text = phrase("partial_work", 50, finished)
+    assert "sequential skips 4.0 times per run (2.0 prebookings skipped at least once)" in text
+    assert "Nothing was left unfinished when the run ended" in text
+    # The case the issue found: the page said nothing was lost beside 143.5 unfinished.
+    left = [
+        _heaviest("auto", skipped=0.0, lost=0.0),
+        _heaviest("sequential", skipped=4.0, lost=143.5),
+    ]
+    text = phrase("partial_work", 50, left)
+    assert "unfinished 143.5 prebookings per run" in text
+    assert "sequential left prebookings unfinished when the run ended" in text
+    assert "Nothing was left" not in text and "auto left" not in text
