@@ -164,3 +164,16 @@ def test_a_next_booking_with_the_wrong_weekday_is_refused() -> None:
     row = {"id": 1, "day": "Lunes, 28 de Septiembre de 2030", "time": "18:00 - 19:00"}
     with pytest.raises(ValidationError):
         Upcoming.model_validate({"nextClasses": [row], "history": []})
+
+
+async def test_a_dead_session_reads_as_expired_on_whoami_and_a_new_login_restores_it() -> None:
+    """rudeayelo reads whoami before every query; no account there means log in again."""
+    async with served(config_with(users=users(1), boxes=BOXES), host="aimharder.es") as client:
+        await _login(client)
+        spent = {"Cookie": f"amhrdrauth={client.cookies['amhrdrauth']}"}
+        await client.get("https://aimharder.es/logout")
+        dead = await client.get("https://aimharder.es/api/whoami", headers=spent)
+        await _login(client)
+        alive = await client.get("https://aimharder.es/api/whoami")
+    assert (dead.status_code, Identity.model_validate(dead.json()).data) == (200, [])
+    assert len(Identity.model_validate(alive.json()).data) == 1
