@@ -136,10 +136,11 @@ class ClassSpec(_Model):
 class FullClassPolicy(StrEnum):
     """What ``/api/book`` does when the class is full (box policy: API.md, "POST /api/book")."""
 
+    WAITLIST_IF_INSIST = "waitlist_if_insist"
+    """Join the waitlist only with ``insist=1`` (when it has room); ``insist=0`` or none: -1.
+    The default (API.md, "Full class and ``insist``")."""
     WAITLIST_WHEN_ROOM = "waitlist_when_room"
     """Join the waitlist when it has room, whatever ``insist`` says; else -1."""
-    WAITLIST_IF_INSIST = "waitlist_if_insist"
-    """Join the waitlist only with ``insist=1``; else -1."""
 
 
 class MockConfig(_Model):
@@ -153,7 +154,7 @@ class MockConfig(_Model):
     faults: dict[Endpoint, FaultSpec] = Field(default_factory=dict)
     login_failure_status: Annotated[int, Field(ge=200, le=599)] = 200
     admin_enabled: bool = True
-    full_class_policy: FullClassPolicy = FullClassPolicy.WAITLIST_WHEN_ROOM
+    full_class_policy: FullClassPolicy = FullClassPolicy.WAITLIST_IF_INSIST
     session_ttl_seconds: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1800.0
     box_name: str = "CrossFit Mock"
     listing_limit: Literal["number", "text"] = "number"

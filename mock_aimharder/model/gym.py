@@ -10,7 +10,8 @@ the box's clock (``timing``): too late -> -7, past the horizon -> -4, window not
 ERROR_ANTELACION_CLIENTE (or ``_HORAS``); this user already holds a spot or a waitlist place in
 the class -> -12 NOPUEDESRESERVAMISMAHORA (never a second place); the member's plan
 (``plans``): -5, -2, -12 HASSUPERADOLIMITCONTR, -8 with ``max``; a free spot -> 1; full -> 0 on
-the waitlist when ``full_class_policy`` allows it and it has room, else -1.
+the waitlist when ``full_class_policy`` allows it (by default only with ``insist=1``) and it has
+room, else -1.
 
 The simulation books through this same class, so credits and limits decide who gets a place
 there exactly as here.
@@ -323,7 +324,7 @@ class Gym:
             state.take_spot(account.id, reservation)
             self.plans.spend(account.id)
             return BookingOutcome(book_state=BookState.BOOKED, reservation_id=reservation)
-        # Default policy: a full class waitlists with insist=0 (API.md, "Full class").
+        # Default policy: only insist=1 joins the waitlist (API.md, "Full class and insist").
         may_wait = insist or self._policy is FullClassPolicy.WAITLIST_WHEN_ROOM
         if may_wait and state.has_waitlist_room():
             reservation = self._new_reservation(class_id)

@@ -19,7 +19,7 @@ import simpy
 
 from harness.measures import ClassMeasures, attempts, class_measures
 from mock_aimharder.model.accounts import Account
-from mock_aimharder.model.config import MockConfig
+from mock_aimharder.model.config import FullClassPolicy, MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.journal import JournalEntry
 from scheduler.core.domain import Prebooking, Session, UserId
@@ -100,7 +100,19 @@ def run_replication(
         store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
     offset = scenario.aimharder.clock_offset
     clock_offset = float(streams.rng("aimharder.clock_offset").uniform(offset.low, offset.high))
-    gym = Gym(MockConfig(users=work.users, classes=work.classes, clock_offset=clock_offset))
+    # The scheduler and the outside members book with insist=0, and ``workload.waitlist`` is
+    # a waitlist they enter: so the simulated AimHarder waitlists whenever there is room, the
+    # mock's setting for clients that read 0 as a place (mock_aimharder/API.md, "Full class and
+    # insist"); the mock's default would leave every waitlist empty. No shipped scenario has
+    # a waitlist, so their results are the same under either policy.
+    gym = Gym(
+        MockConfig(
+            users=work.users,
+            classes=work.classes,
+            clock_offset=clock_offset,
+            full_class_policy=FullClassPolicy.WAITLIST_WHEN_ROOM,
+        )
+    )
     accounts = {u.email: Account.of(u) for u in work.users}
     faults = Faults(env, scenario.faults, streams) if scenario.faults.any else None
     history = History() if keep_evidence else None

@@ -96,7 +96,7 @@ async def test_the_too_early_message_names_the_window_in_days(start_mock: StartM
     assert answer["errorMssg"] == "No puedes reservar clases con más de 4 días de antelación"
 
 
-async def test_a_full_class_with_waitlist_room_answers_0_with_a_reservation_id(
+async def test_a_full_class_with_waitlist_room_answers_0_with_a_reservation_id_on_insist_1(
     start_mock: StartMock,
 ) -> None:
     url = start_mock(
@@ -104,21 +104,18 @@ async def test_a_full_class_with_waitlist_room_answers_0_with_a_reservation_id(
     )
     async with mock.jarless_client(url) as client:
         answers = [
-            await mock.book(client, await mock.login(client, mock.email(n))) for n in range(3)
+            await mock.book(client, await mock.login(client, mock.email(n)), insist="1")
+            for n in range(3)
         ]
     assert [a["bookState"] for a in answers] == [1, 0, -1]
     assert answers[1]["id"].isdigit()
     assert answers[2]["errorMssg"]
 
 
-async def test_with_waitlist_if_insist_a_full_class_waitlists_only_on_insist(
+async def test_by_default_a_full_class_answers_minus_1_to_insist_0_and_waitlists_insist_1(
     start_mock: StartMock,
 ) -> None:
-    config = mock.config_with(
-        users=mock.users(3),
-        classes=[mock.a_class(capacity=1, waitlist=5)],
-        full_class_policy="waitlist_if_insist",
-    )
+    config = mock.config_with(users=mock.users(3), classes=[mock.a_class(capacity=1, waitlist=5)])
     url = start_mock(config)
     async with mock.jarless_client(url) as client:
         cookies = [await mock.login(client, mock.email(n)) for n in range(3)]
@@ -138,7 +135,7 @@ async def test_cancelling_a_spot_promotes_the_first_of_the_waitlist(
     )
     async with mock.jarless_client(url) as client:
         cookies = [await mock.login(client, mock.email(n)) for n in range(4)]
-        answers = [await mock.book(client, cookie) for cookie in cookies]
+        answers = [await mock.book(client, cookie, insist="1") for cookie in cookies]
         cancel = await client.post(
             "/api/cancelBook",
             data={"id": answers[0]["id"]},

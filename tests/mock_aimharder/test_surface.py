@@ -97,7 +97,11 @@ async def test_next_bookings_lists_booked_and_waitlisted_classes_with_a_weekday_
     async with served(config_with(users=users(1), classes=classes)) as client:
         await _json_login(client)
         booked = [
-            (await client.post("/api/book", data={"id": str(c), "day": FUTURE_DAY})).json()
+            (
+                await client.post(
+                    "/api/book", data={"id": str(c), "day": FUTURE_DAY, "insist": "1"}
+                )
+            ).json()
             for c in (1, 2)
         ]
         response = await client.get("/api/nextBookings", params={"box": "10122", "familyId": ""})
@@ -296,7 +300,7 @@ async def test_limit_is_the_capacity_or_the_text_with_how_many_wait(
             body = {"username": email(n), "password": PASSWORD, "fingerprint": "f"}
             client.cookies.clear()
             await client.post("/api/login", json=body)
-            await client.post("/api/book", data={"id": "1", "day": FUTURE_DAY})
+            await client.post("/api/book", data={"id": "1", "day": FUTURE_DAY, "insist": "1"})
         listed = (await client.get("/api/bookings", params={"day": FUTURE_DAY})).json()
         upcoming = (await client.get("/api/nextBookings", params={"box": ""})).json()
     assert (listed["bookings"][0]["limit"], listed["bookings"][0]["limitc"]) == (limit, 2)
@@ -333,8 +337,12 @@ async def test_the_boxs_clock_refuses_with_the_code_clients_branch_on(
     assert answer["errorMssg"] and answer["clasesContratadas"] == "CrossFit"
 
 
-async def test_with_the_default_policy_a_full_class_waitlists_on_insist_0() -> None:
-    config = config_with(users=users(2), classes=[a_class(capacity=1, waitlist=1)])
+async def test_with_waitlist_when_room_a_full_class_waitlists_on_insist_0() -> None:
+    config = config_with(
+        users=users(2),
+        classes=[a_class(capacity=1, waitlist=1)],
+        full_class_policy="waitlist_when_room",
+    )
     async with served(config) as client:
         states = []
         for n in range(2):

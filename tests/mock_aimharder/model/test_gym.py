@@ -18,7 +18,9 @@ def _gym(**fields: object) -> Gym:
     return Gym(MockConfig.model_validate({"users": users(4)} | fields))
 
 
-def _book(gym: Gym, n: int, t: float = 0.0, class_id: int = 1) -> BookingOutcome:
+def _book(
+    gym: Gym, n: int, t: float = 0.0, class_id: int = 1, *, insist: bool = False
+) -> BookingOutcome:
     account = gym.accounts.get(100001 + n)
     assert account is not None
     return gym.book(
@@ -26,7 +28,7 @@ def _book(gym: Gym, n: int, t: float = 0.0, class_id: int = 1) -> BookingOutcome
         class_id=class_id,
         day=DAY,
         box=None,
-        insist=False,
+        insist=insist,
         received=_at(t),
         processed=_at(t),
     )
@@ -54,7 +56,7 @@ def test_the_window_is_judged_at_the_processing_instant() -> None:
 
 def test_a_duplicate_on_the_waitlist_is_refused_too() -> None:
     gym = _gym(classes=[a_class(capacity=0, waitlist=2)])
-    first, second = _book(gym, 0), _book(gym, 0)
+    first, second = _book(gym, 0, insist=True), _book(gym, 0, insist=True)
     assert first.book_state is BookState.WAITLISTED
     assert second.refusal is not None and second.refusal.lang == "NOPUEDESRESERVAMISMAHORA"
 
@@ -62,8 +64,8 @@ def test_a_duplicate_on_the_waitlist_is_refused_too() -> None:
 def test_cancelling_a_waitlist_place_promotes_nobody() -> None:
     gym = _gym(classes=[a_class(capacity=1, waitlist=2)])
     _book(gym, 0)
-    waiting = _book(gym, 1)
-    _book(gym, 2)
+    waiting = _book(gym, 1, insist=True)
+    _book(gym, 2, insist=True)
     account = gym.accounts.get(100002)
     assert account is not None and waiting.reservation_id is not None
     outcome = gym.cancel(

@@ -32,14 +32,16 @@ def _member(gym: Gym, n: int) -> Account:
     return account
 
 
-def _book(gym: Gym, n: int = 0, *, at: float = EARLY, class_id: int = 1) -> BookingOutcome:
+def _book(
+    gym: Gym, n: int = 0, *, at: float = EARLY, class_id: int = 1, insist: bool = False
+) -> BookingOutcome:
     stamp = Stamp(monotonic=at, wall=at)
     return gym.book(
         _member(gym, n),
         class_id=class_id,
         day=DAY,
         box=None,
-        insist=False,
+        insist=insist,
         received=stamp,
         processed=stamp,
     )
@@ -95,7 +97,7 @@ def test_an_outstanding_payment_is_minus_5() -> None:
 def test_the_daily_limit_is_minus_8_with_max_and_counts_waitlist_places() -> None:
     classes = [a_class(1, capacity=0, waitlist=5), a_class(2), a_class(3, day="20250116")]
     gym = _gym(classes=classes, daily_limit=1)
-    waiting, refused = _book(gym, class_id=1), _book(gym, class_id=2)
+    waiting, refused = _book(gym, class_id=1, insist=True), _book(gym, class_id=2)
     stamp = Stamp(monotonic=EARLY, wall=EARLY)
     other_day = gym.book(
         _member(gym, 0), class_id=3, day="20250116", box=None, insist=False,
@@ -189,7 +191,7 @@ def test_cancelling_a_spot_late_needs_late_1_and_then_keeps_the_credit() -> None
         [{"credits": 2}, {}], classes=[a_class(capacity=1, waitlist=1)], late_cancel_minutes=60
     )
     mine = _book(gym, at=EARLY)
-    _book(gym, 1, at=EARLY)  # waits
+    _book(gym, 1, at=EARLY, insist=True)  # waits
     late_at = START - 30 * 60
     asked = _cancel(gym, mine.reservation_id, at=late_at)
     confirmed = _cancel(gym, mine.reservation_id, at=late_at, late=True)

@@ -171,3 +171,13 @@ def test_the_trigger_fires_at_openings_at_ticks_or_both(mode: str, exact: int, c
     assert (
         len([t for t in requested if t % 60 == pytest.approx(0.5)]) == cron
     )  # ticks at 0.5 .. 240.5 s; 300.5 is past the end
+
+
+def test_a_workload_waitlist_takes_the_bookings_a_full_class_turns_away() -> None:
+    """The bot books with insist=0; the simulated AimHarder waitlists it when there is room
+    (sim/model/replication.py), so ``workload.waitlist`` is the waitlist it says."""
+    base = one_invocation(scenario({"service": fixed(0.1)}), guard=False)
+    scarce = base.variant(workload={"capacity_ratio": 0.5, "waitlist": 1})
+    result = run_replication(scarce, "sequential", 4, 0, keep_journal=True)
+    states = sorted(entry.book_state for entry in result.journal if entry.book_state is not None)
+    assert states == [-1, 0, 1, 1]
