@@ -21,6 +21,8 @@ from sim.scenario import Scenario
 from sim.selection.binding import Lifted
 from sim.selection.objectives import FAIREST_SAFE, FASTEST_SAFE, UNFAIR_OUTCOMES
 from sim.selection.per_load import Choice, Difference
+from sim.selection.rules import unsafe_because
+from sim.selection.triggers import FIRED_AND_CRON, PresetChoice, preset_choices, slower_when_longer
 from sim.stats import Estimate
 
 __all__ = [
@@ -89,6 +91,8 @@ class RangeAnswer:
     least_unfair_identical: bool
     apart: tuple[str, ...]  # several chosen, not a tie: their paired differences, in words
     lifts: tuple[Lifted, ...] = ()  # none safe: what binds at each load, and what lifting gives
+    # Some safe: the others, at the heaviest load, with why each is not safe there.
+    unsafe: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def low(self) -> int:
@@ -119,6 +123,18 @@ class RangeAnswer:
             if first is not None
         )
         return first if first is not None and same else None
+
+    @property
+    def shared_fairness(self) -> Price | None:
+        """The chosen's fairness (unfair outcomes, inversions), when it is the same for all:
+        then only their times differ."""
+        first = self.prices[0] if self.prices else None
+        if first is None or any(
+            (p.unfair, p.inversion_rate) != (first.unfair, first.inversion_rate)
+            for p in self.prices
+        ):
+            return None
+        return first
 
     @property
     def trade_off(self) -> bool:
@@ -234,6 +250,11 @@ def _answer(
             for d in differences
             if d.load == top and d.objective.name == FAIR and d.other in chosen
         ),
+        unsafe=tuple(
+            (row["point"], because)
+            for row in sorted(sweep, key=lambda r: r["point"])
+            if row["load"] == top and chosen and (because := unsafe_because(row))
+        ),
     )
 
 
@@ -247,13 +268,21 @@ class Advice:
     fire_load: int
     cron: Estimate | None  # its p95 time to book fired by the cron alone
     both: Estimate | None  # fired at each opening, the cron kept for leftovers
+    # What the platform limit changes, read from the trigger presets (when they ran) for the
+    # way of firing the advice gives (at the opening, the cron kept): one choice per limit.
+    limits: tuple[PresetChoice, ...] = ()
+    slower_when_longer: bool = False  # auto books later at the longer limit, in order
 
 
 def advice(
-    scenario: Scenario, ranges: Sequence[RangeAnswer], triggers: Sequence[dict[str, Any]]
+    scenario: Scenario,
+    ranges: Sequence[RangeAnswer],
+    triggers: Sequence[dict[str, Any]],
+    presets: Sequence[dict[str, Any]] = (),
 ) -> Advice:
-    """The strategy every safe range names (the first by name when several do), and the cron
-    against firing at the opening for it (``triggers``: the report's rows of both)."""
+    """The strategy every safe range names (the first by name when several do), the cron
+    against firing at the opening for it (``triggers``: the report's rows of both), and what
+    the platform limit changes (``presets``: the trigger presets' rows, when they ran)."""
     named = [set(a.chosen) for a in ranges if a.safe]
     common = sorted(set.intersection(*named)) if named else []
     strategy = common[0] if common else None
@@ -263,12 +292,15 @@ def advice(
         row = at.get(f"{strategy} ({mode})")
         return None if row is None else Estimate.from_row(row, "book_p95")
 
+    fired = [c for c in preset_choices(presets) if c.preset == FIRED_AND_CRON]
     return Advice(
         strategy=strategy,
         limit=scenario.platform.max_duration,
         fire_load=scenario.experiment.gap_load,
         cron=p95("cron"),
         both=p95("both"),
+        limits=tuple(sorted(fired, key=lambda c: c.limit)),
+        slower_when_longer=bool(slower_when_longer(fired)),
     )
 
 

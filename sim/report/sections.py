@@ -61,7 +61,7 @@ def report_markdown(
             s=setting(scenario),
             plan=plan,
             answers=ranges,
-            advice=advice(scenario, ranges, findings.triggers),
+            advice=advice(scenario, ranges, findings.triggers, findings.trigger_presets),
             recommendation=recommendation_markdown(
                 findings.selections,
                 findings.differences,

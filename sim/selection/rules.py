@@ -41,6 +41,7 @@ __all__ = [
     "safe",
     "safe_point",
     "smallest_gap",
+    "unsafe_because",
 ]
 
 
@@ -57,6 +58,13 @@ class Word:
 # skipped by the guard, and lost (never final when the run ends: pending, overdue, executing or
 # unknown, counted over every row of the store, so rows no query ever fetched count too).
 UNSAFE_WHEN = (Measure.KILL_RATE, Measure.DOUBLES, Measure.SKIPPED, Measure.LOST)
+UNSAFE_BECAUSE = {
+    Measure.KILL_RATE: "killed at the limit",
+    Measure.DOUBLES: "sent twice",
+    Measure.SKIPPED: "skipped by the guard",
+    Measure.LOST: "left unfinished",
+}
+"""Why a point is not safe, in words, one per measure of ``UNSAFE_WHEN``."""
 
 SAFE = Word(
     name="safe",
@@ -96,9 +104,15 @@ def safe(summary: Summary) -> bool:
     return all(getattr(summary, measure) == 0 for measure in UNSAFE_WHEN)
 
 
+def unsafe_because(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A summary row's reasons not to be safe, in words: each measure of ``UNSAFE_WHEN`` whose
+    mean over the replications is not 0 (none is ever negative); empty when it is safe."""
+    return tuple(UNSAFE_BECAUSE[m] for m in UNSAFE_WHEN if row[m] != 0)
+
+
 def safe_point(row: Mapping[str, Any]) -> bool:
     """A summary row (means over a point's replications): safe in every replication."""
-    return all(row[measure] == 0 for measure in UNSAFE_WHEN)
+    return not unsafe_because(row)
 
 
 def fairest_key(row: Mapping[str, Any], name: str) -> tuple[float, float, float, str]:

@@ -25,15 +25,20 @@ from sim.selection.auto import AUTO
 from sim.selection.rules import fairest_key, safe_point
 
 __all__ = [
+    "FIRED_AND_CRON",
     "SERVES_UNDECIDED",
     "TOO_LATE",
     "FailureStreak",
     "PresetChoice",
     "TriggerSection",
     "preset_choices",
+    "slower_when_longer",
     "trigger_section",
 ]
 
+# The preset that fires as the answer advises (at each opening, the cron kept for leftovers):
+# the answer reads what the platform limit changes from it (sim/scenarios/triggers/).
+FIRED_AND_CRON = "exact + minute cron"
 SERVES_UNDECIDED = 0.5  # above this share never decided at every limit: cannot serve
 # A preset that books, but whose best strategy's p95 time to book is past this at every limit,
 # books too late to matter: two minute-cron periods after the opening, where other members take
@@ -162,7 +167,7 @@ def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSe
         if len(strategies) == 1 and all(c.safe for c in serving)
         else None,
         same_places_won=won.pop() if len(won) == 1 and None not in won else None,
-        slower_when_longer=_slower_when_longer(serving),
+        slower_when_longer=slower_when_longer(serving),
         places_won=any(c.places_won is not None for c in serving),
         serves_undecided=SERVES_UNDECIDED,
         longest_streak=None
@@ -180,7 +185,7 @@ def trigger_section(rows: Sequence[dict[str, Any]], base: Scenario) -> TriggerSe
     )
 
 
-def _slower_when_longer(serving: Sequence[PresetChoice]) -> tuple[str, ...]:
+def slower_when_longer(serving: Sequence[PresetChoice]) -> tuple[str, ...]:
     """Presets where ``auto`` is recommended at every limit and books later at a longer one:
     with more time left it sends one at a time, in order, where a short limit makes it
     stagger (``scheduler.core.adaptive``): fairness bought with time, not a slower platform."""

@@ -14,6 +14,7 @@ from sim.experiments.executors import Inline
 from sim.model.summary import Measure
 from sim.report.files import build_report, gather
 from sim.scenario import Scenario
+from sim.selection.rules import UNSAFE_WHEN
 from tests.test_stands_alone import OUTSIDE_PATHS
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
@@ -122,7 +123,18 @@ def test_the_answer_box_names_what_the_selection_chose_with_the_tables_numbers(
             col = Measure.BOOK_P95.column  # data/ names a measure with its unit
             p95 = f"{row[col]:.2f} [{row[col + '_low']:.2f}, {row[col + '_high']:.2f}]"
             shared = f"each books 95% of its places within {p95} s"  # a tie at one price
-            assert f"{name} books 95% of its places within {p95} s" in rest or shared in rest
+            alone = f"{name} books 95% of its places within {p95} s"
+            beside = f"{p95} s ({name})"  # equally fair: only the times listed, named
+            assert alone in rest or shared in rest or beside in rest
+        # The others, where some are safe: each unsafe one named with why.
+        unsafe = [
+            point
+            for (point, load), row in sorted(sweep.items())
+            if load == loads[-1] and any(row[Measure(m).column] != 0 for m in UNSAFE_WHEN)
+        ]
+        assert (f"Not safe at {loads[-1]} per class: " in rest) == bool(unsafe)
+        for point in unsafe:
+            assert re.search(rf"[:,] {point} \((killed|sent|skipped|left)", rest), point
     assert covered == sorted(fairest)  # every load, once, in order
 
 
