@@ -168,8 +168,10 @@ def plot_tradeoff(
     strategy has its own marker, nudged sideways so that strategies at the same point stay
     visible; the ``recommended`` points that are safe are circled and carry their load (where
     none is safe the answer recommends none)."""
-    figure, axes = plt.subplots(figsize=(7.5, 5))
+    figure, axes = plt.subplots(figsize=(9, 5))
     names = sorted({r["point"] for r in rows})
+    labelled: set[int] = set()  # a load is written once, beside its first circled point
+    labels: list[tuple[str, float, float, Any, Any]] = []  # text, x, y, colour, transform
     for index, point in enumerate(names):
         series = sorted((r for r in rows if r["point"] == point), key=lambda r: r["load"])
         nudge = _nudge(axes, figure, index, len(names))
@@ -188,9 +190,9 @@ def plot_tradeoff(
             if key in recommended and key in safe:  # none is recommended where none is safe
                 axes.plot(x, y, marker="o", markersize=16, fillstyle="none", color=color,
                           transform=nudge)  # fmt: skip
-                axes.annotate(str(row["load"]), (x, y), textcoords="offset points",
-                              xytext=(9, 6 + 9 * (index % 3)), fontsize=8, color=color,
-                              xycoords=nudge)  # fmt: skip
+                if row["load"] not in labelled:
+                    labelled.add(row["load"])
+                    labels.append((str(row["load"]), x, y, color, nudge))
     for label, fill in (("safe in every replication", "gray"), ("not safe", "none")):
         axes.plot([], [], marker="o", linestyle="", color="gray", markerfacecolor=fill, label=label)
     axes.plot([], [], marker="o", markersize=12, fillstyle="none", linestyle="", color="black",
@@ -200,10 +202,34 @@ def plot_tradeoff(
     axes.autoscale_view()
     axes.margins(x=0.08, y=0.15)
     axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening, log scale)")
+    _place_labels(axes, labels)
     axes.set_title(title)
     axes.grid(alpha=0.3, which="both")
-    axes.legend(fontsize=8, loc="best")
+    # Beside the axes, not over them: the points reach every corner.
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(figure, path)
+
+
+LABEL_ROOM = 11.0  # points: a label this close to one already placed moves up by as much
+
+
+def _place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]]) -> None:
+    """Each label beside its point, moved up past those already placed so that none covers
+    another; on top of the markers, on a pale ground. Placed once the scales are final, so that
+    where a label lands on the page is known."""
+    placed: list[tuple[float, float]] = []  # where each label sits, in points on the page
+    to_points = 72.0 / axes.figure.dpi
+    for text, x, y, color, nudge in labels:
+        px, py = (v * to_points for v in nudge.transform((x, y)))
+        up = 6.0
+        while any(abs(px - qx) < 2 * LABEL_ROOM and abs(py + up - qy) < LABEL_ROOM
+                  for qx, qy in placed):  # fmt: skip
+            up += LABEL_ROOM
+        placed.append((px, py + up))
+        axes.annotate(text, (x, y), textcoords="offset points", xytext=(9, up), fontsize=8,
+                      color=color, xycoords=nudge, zorder=5,
+                      bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                            "alpha": 0.8})  # fmt: skip
 
 
 def _save(figure: Any, path: Path) -> Path:
