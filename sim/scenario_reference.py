@@ -77,11 +77,12 @@ def scenario_keys_page() -> str:
 def _table_rows(
     schema: JSON, defaults: Mapping[str, Any], names: list[str], prefix: str
 ) -> list[str]:
-    rows = ["| key | default | allowed | what |", "|---|---|---|---|"]
+    rows = ["| key | what |", "|---|---|"]
     owner = _resolve(schema, schema["properties"][prefix]) if prefix else schema
     for key, prop, value in _rows(schema, owner, defaults, names, prefix):
         what = _sentence(prop.get("description", ""))
-        rows.append(f"| `{key}` | {_default(value)} | {_allowed(schema, prop)} | {_cell(what)} |")
+        facts = f"default {_default(value)}; {_allowed(schema, prop)}"
+        rows.append(f"| `{key}` | {_cell(what)}<br>*{_cell(facts)}* |")
     return rows
 
 

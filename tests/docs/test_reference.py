@@ -59,7 +59,7 @@ def test_the_scenario_keys_page_lists_every_key_with_its_default() -> None:
     missing += [name for name in tables if name != "policy" and f"## `[{name}]`" not in page]
 
     assert missing == []
-    assert "| `cron.period` | `60.0` | a number 1 to 604,800 |" in page
+    assert "*default `60.0`; a number 1 to 604,800* |" in page
     assert "| `uniform` | `low`: The shortest delay, in seconds;" in page
 
 
