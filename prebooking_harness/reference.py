@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from prebooking_harness.main import COMMANDS, main
 
-__all__ = ["PAGE", "command_help", "command_lines", "commands_page"]
+__all__ = ["PAGE", "command_help", "command_lines", "commands_page", "subcommands"]
 
 PAGE = "reference/commands.md"  # under docs/
 COLUMNS = "80"

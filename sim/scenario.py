@@ -213,7 +213,7 @@ class ClientModel(_Model):
     send: Distribution = Field(
         Fixed(),
         description="Seconds from a flow's booking to the server handling it over an open "
-        "connection.",
+        "connection (in a real run the mock adds its own lateness past its deadlines).",
     )
     connect: Distribution = Field(
         Fixed(),
