@@ -2,7 +2,7 @@
 
 Generated, never copied: each page section is what ``prebooking-harness COMMAND --help`` prints
 at 80 columns, asked through the command itself (so the page follows every change to a
-parser). Subcommands are found in a command's usage line (``{serve,invoke,...} ...``). The
+parser). Subcommands are the ones a command's help lists under its positional arguments. The
 documentation site builds the page at build time (``docs/hooks.py``); nothing of it is committed,
 since some defaults are the machine's (``--processes``: every core).
 """
@@ -22,8 +22,11 @@ __all__ = ["PAGE", "command_help", "command_lines", "commands_page", "subcommand
 PAGE = "reference/commands.md"  # under docs/
 COLUMNS = "80"
 PROGRAM = "prebooking-harness"
-# A subparsers' positional in a usage line: its choices in braces, then "...".
-_SUBCOMMANDS = re.compile(r"\{([\w,-]+)\}\s+\.\.\.")
+# argparse lists a command's subcommands under "positional arguments:", each indented four
+# spaces (their help, when it wraps, further), whether the parser shows them as {a,b} or with
+# a metavar (COMMAND); a plain positional argument is indented two.
+_POSITIONALS = "positional arguments:"
+_SUBCOMMAND = re.compile(r"^ {4}([a-z][\w-]*)(?: {2,}|$)")
 
 
 def command_help(words: tuple[str, ...]) -> str:
@@ -43,10 +46,10 @@ def command_help(words: tuple[str, ...]) -> str:
 
 
 def subcommands(help_text: str) -> list[str]:
-    """The subcommands a command's help lists in its usage line, in the parser's order."""
-    usage = help_text.split("\n\n", 1)[0]
-    found = _SUBCOMMANDS.search(usage)
-    return found.group(1).split(",") if found else []
+    """The subcommands a command's help lists, in the parser's order."""
+    _, found, rest = help_text.partition(f"\n{_POSITIONALS}\n")
+    section = rest.split("\n\n", 1)[0] if found else ""
+    return [m.group(1) for line in section.splitlines() if (m := _SUBCOMMAND.match(line))]
 
 
 def command_lines() -> Iterator[tuple[tuple[str, ...], str]]:

@@ -74,8 +74,18 @@ def test_the_commands_page_has_every_command_and_subcommand() -> None:
         assert f"## `{' '.join(('prebooking-harness', *words))}`" in page
 
 
-def test_subcommands_are_read_from_a_wrapped_usage_line() -> None:
-    text = "usage: python -m scheduler [-h] [--version]\n    {serve,invoke} ...\n\nmore {a,b} ..."
+def test_subcommands_are_read_from_the_positional_arguments_however_shown() -> None:
+    braces = (
+        "usage: s [-h] {serve,invoke} ...\n\npositional arguments:\n  {serve,invoke}\n"
+        "    serve               run the cron endpoint\n    invoke              one invocation,\n"
+        "                        now\n\noptions:\n  -h, --help  show this help\n"
+    )
+    metavar = (
+        "usage: p [-h] COMMAND ...\n\npositional arguments:\n  COMMAND\n"
+        "    report    write the report\n    scheduler\n              the real scheduler\n"
+    )
+    plain = "usage: a [-h] file\n\npositional arguments:\n  file        a path\n"
 
-    assert subcommands(text) == ["serve", "invoke"]
-    assert subcommands("usage: x [--objective {a,b}] [-q]\n") == []
+    assert subcommands(braces) == ["serve", "invoke"]
+    assert subcommands(metavar) == ["report", "scheduler"]
+    assert subcommands(plain) == []
