@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report demo test lint typecheck check clean browser
+.PHONY: report demo test lint typecheck check clean browser docs sample
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,24 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/python -m sim report --scenario sim/scenarios/default.toml --out out/report
+
+# The documentation site (mkdocs.yml) into site/, warnings as errors; the scenario keys' page is
+# written from the scenario model first (sim/scenario_reference.py), the commands' at build time.
+docs: $(STAMP)
+	$(BIN)/python -m sim.scenario_reference > docs/reference/scenario-keys.md.new
+	mv docs/reference/scenario-keys.md.new docs/reference/scenario-keys.md
+	$(BIN)/mkdocs build --strict --site-dir site
+
+# The sample report README.md and docs/ quote (docs/sample/scenario.toml: a quick look, about
+# 30 s on 2 cores), then its answer box into each page that quotes it. Kept: the page, its
+# figures and data; not the HTML page (the site renders report.md, and the HTML embeds the
+# figures a second time).
+SAMPLE := docs/sample
+sample: $(STAMP)
+	rm -rf $(SAMPLE)/report.md $(SAMPLE)/report.html $(SAMPLE)/figures $(SAMPLE)/data
+	$(BIN)/python -m sim report --scenario $(SAMPLE)/scenario.toml --out $(SAMPLE) --quiet
+	rm -f $(SAMPLE)/report.html
+	$(BIN)/python -m sim.report.sample $(SAMPLE)/report.md README.md docs/report.md
 
 demo: $(STAMP)
 	$(BIN)/python -m mock_aimharder.server.demo

@@ -70,24 +70,78 @@ class FaultModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    until: Seconds | None = None
-    lost_answer: Share = 0.0
-    late_answer: Share = 0.0
-    late_answer_delay: Distribution = Uniform(low=1.0, high=30.0)
-    late_landing: Share = 0.0
-    late_landing_delay: Distribution = Uniform(low=5.0, high=60.0)
-    server_error: Share = 0.0
-    rate_limited: Share = 0.0
-    retry_after: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = 1.0
-    too_early: Share = 0.0
-    database_stall: Share = 0.0
-    database_stall_delay: Distribution = Uniform(low=0.5, high=10.0)
-    database_error: Share = 0.0
-    pause: Share = 0.0
-    pause_duration: Distribution = Uniform(low=0.5, high=30.0)
-    kill: Share = 0.0
-    clock_jump: Share = 0.0
-    clock_jump_size: Distribution = Uniform(low=0.0, high=3.0)
+    until: Seconds | None = Field(
+        None,
+        description="Seconds into the run after which no fault strikes, so that the run can "
+        "settle fault-free; unset: the whole run.",
+    )
+    lost_answer: Share = Field(
+        0.0,
+        description="Share of bookings AimHarder processes whose answer never arrives (the "
+        "client hears nothing until its timeout).",
+    )
+    late_answer: Share = Field(
+        0.0,
+        description="Share of bookings processed whose answer is held `late_answer_delay` on "
+        "its way back.",
+    )
+    late_answer_delay: Distribution = Field(
+        Uniform(low=1.0, high=30.0), description="Seconds a late answer is held."
+    )
+    late_landing: Share = Field(
+        0.0,
+        description="Share of bookings held `late_landing_delay` on their way in and processed "
+        "when they land, often after their sender gave up (issue 22).",
+    )
+    late_landing_delay: Distribution = Field(
+        Uniform(low=5.0, high=60.0), description="Seconds a late landing is held on its way in."
+    )
+    server_error: Share = Field(
+        0.0, description="Share of bookings answered 503 before processing (nothing booked)."
+    )
+    rate_limited: Share = Field(
+        0.0,
+        description="Share of bookings answered 429 with `Retry-After: retry_after` before "
+        "processing.",
+    )
+    retry_after: Annotated[float, Field(ge=0, le=60, allow_inf_nan=False)] = Field(
+        1.0, description="Seconds a 429 asks the client to wait."
+    )
+    too_early: Share = Field(
+        0.0,
+        description='Share of bookings refused as "too early" (`ERROR_ANTELACION_CLIENTE`) '
+        "before processing, as a clock behind ours gives.",
+    )
+    database_stall: Share = Field(
+        0.0, description="Share of trips to the database held `database_stall_delay` more."
+    )
+    database_stall_delay: Distribution = Field(
+        Uniform(low=0.5, high=10.0), description="Seconds a stalled trip is held."
+    )
+    database_error: Share = Field(
+        0.0,
+        description="Share of trips to the database whose connection fails (nothing written; "
+        "the flows get a store error).",
+    )
+    pause: Share = Field(
+        0.0,
+        description="Share of bookings at which the invocation's process is paused "
+        "`pause_duration` (every one of its flows stands still; requests already sent go on).",
+    )
+    pause_duration: Distribution = Field(
+        Uniform(low=0.5, high=30.0), description="Seconds a paused process stands still."
+    )
+    kill: Share = Field(
+        0.0, description="Share of effects at which the platform kills the invocation."
+    )
+    clock_jump: Share = Field(
+        0.0,
+        description="Share of invocations whose clock is off by `clock_jump_size` (either way) "
+        "from the others'; its claims, leases and deadlines use it.",
+    )
+    clock_jump_size: Distribution = Field(
+        Uniform(low=0.0, high=3.0), description="Seconds an invocation's clock is off."
+    )
 
     @model_validator(mode="after")
     def _one_fate_per_booking(self) -> Self:

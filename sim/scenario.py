@@ -82,34 +82,80 @@ class CronModel(_Model):
     ``retry_delay * retry_backoff ** k``.
     """
 
-    mode: Literal["cron", "exact", "both"] = "cron"
-    period: Annotated[float, Field(ge=MIN_CRON_PERIOD, le=7 * 86_400, allow_inf_nan=False)] = 60.0
-    shift: Annotated[float, Field(allow_inf_nan=False)] = 0.0
-    jitter: Distribution = Uniform(low=0.0, high=2.0)
-    timeout: PositiveSeconds = 15.0  # the seed's cron-job.org request timeout
-    retries: Annotated[int, Field(ge=0, le=10)] = 0  # the seed: "Retry: Disabled"
-    retry_delay: Seconds = 1.0
-    retry_backoff: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)] = 1.0
-    # Runs the service never makes (GitHub Actions drops scheduled runs under load), and
-    # deliveries made twice with the same id after ``duplicate_lag`` (at-least-once services).
-    drop_share: Annotated[float, Field(ge=0, le=1)] = 0.0
-    duplicate_share: Annotated[float, Field(ge=0, le=1)] = 0.0
-    duplicate_lag: Distribution = Fixed(value=0.0)
-    # Failures in a row (no answer within ``timeout``, or a 5xx) after which the service
-    # disables the job; None: never (cron-job.org: 15).
-    disable_after: Annotated[int, Field(ge=1, le=1000)] | None = None
-    # After an opening, when an exact trigger fires: kappys1's QStash version sleeps until
-    # available_at + 30 ms (EXECUTION_DELAY_MS, mock_aimharder/API.md).
-    # Negative: fire before the opening (AimHarder answers "too early", retried within the budget).
-    exact_delay: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.03
+    mode: Literal["cron", "exact", "both"] = Field(
+        "cron",
+        description="When the function is called: `cron` every `period`; `exact` at each window "
+        "opening plus `exact_delay` (a delayed-message service or an always-on worker); `both` "
+        "exact, and the cron for what the exact call left.",
+    )
+    period: Annotated[float, Field(ge=MIN_CRON_PERIOD, le=7 * 86_400, allow_inf_nan=False)] = Field(
+        60.0, description="Seconds between two cron ticks, the first at t = 0."
+    )
+    shift: Annotated[float, Field(allow_inf_nan=False)] = Field(
+        0.0, description="Seconds added to every cron tick (negative: earlier)."
+    )
+    jitter: Distribution = Field(
+        Uniform(low=0.0, high=2.0),
+        description="Delay after each tick before the call is made, in seconds (the service's "
+        "imprecision).",
+    )
+    timeout: PositiveSeconds = Field(
+        15.0,  # the seed's cron-job.org request timeout
+        description="Seconds the service waits for the function's answer; none by then is a "
+        "failed call.",
+    )
+    retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        0,  # the seed: "Retry: Disabled"
+        description="Calls made again after a failed call (a timeout or a 5xx), per tick.",
+    )
+    retry_delay: Seconds = Field(
+        1.0,
+        description="Seconds before the first retry (retry k waits retry_delay x retry_backoff^k).",
+    )
+    retry_backoff: Annotated[float, Field(ge=1, le=100, allow_inf_nan=False)] = Field(
+        1.0, description="Factor by which each retry's wait grows over the one before."
+    )
+    # GitHub Actions drops scheduled runs under load; at-least-once services deliver some twice.
+    drop_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0, description="Share of the calls the service never makes."
+    )
+    duplicate_share: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0,
+        description="Share of the calls delivered a second time with the same delivery id "
+        "(at-least-once services), `duplicate_lag` after the first.",
+    )
+    duplicate_lag: Distribution = Field(
+        Fixed(value=0.0), description="Seconds from a delivery to its duplicate."
+    )
+    disable_after: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        None,
+        description="Failed calls in a row (no answer within `timeout`, or a 5xx) after which "
+        "the service disables the job; unset: never (cron-job.org: 15).",
+    )
+    # kappys1's QStash version sleeps until available_at + 30 ms (EXECUTION_DELAY_MS,
+    # mock_aimharder/API.md).
+    exact_delay: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = Field(
+        0.03,
+        description="Seconds after each window opening at which an exact call fires (negative: "
+        'before it; AimHarder answers "too early" and the flow retries within its budget).',
+    )
 
 
 class PlatformModel(_Model):
     """The serverless function: cold start after ``warm_for`` idle seconds, and the hard kill."""
 
-    max_duration: PositiveSeconds = 10.0
-    cold_start: Distribution = LogNormal(median=0.4, p99=1.5)
-    warm_for: Seconds = 300.0
+    max_duration: PositiveSeconds = Field(
+        10.0,
+        description="Seconds after which the platform kills an invocation (maxDuration); the "
+        "guard's budget unless `policy.budget` is set.",
+    )
+    cold_start: Distribution = Field(
+        LogNormal(median=0.4, p99=1.5),
+        description="Seconds a call waits for a container that was not used within `warm_for`.",
+    )
+    warm_for: Seconds = Field(
+        300.0, description="Seconds a container stays warm after its last call ended."
+    )
 
 
 class DatabaseModel(_Model):
@@ -120,45 +166,80 @@ class DatabaseModel(_Model):
     costs one query of its kind whatever its rows (on SQLite, 50 claims in one statement take a
     few milliseconds more than one)."""
 
-    capacity: Annotated[int, Field(ge=1)] | None = None
+    capacity: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="Trips to the database served at once (a trip carries the calls of one "
+        "instant, gathered as the driver gathers them); the rest wait in order. Unset: no limit.",
+    )
 
-    find_ready: Distribution = Uniform(low=0.05, high=0.1)
-    claim: Distribution = Uniform(low=0.03, high=0.05)
-    get_session: Distribution = Uniform(low=0.03, high=0.05)
-    mark_result: Distribution = Uniform(low=0.03, high=0.05)
+    find_ready: Distribution = Field(
+        Uniform(low=0.05, high=0.1),
+        description="Seconds one query for the ready prebookings takes.",
+    )
+    claim: Distribution = Field(
+        Uniform(low=0.03, high=0.05),
+        description="Seconds one trip of claims takes, whatever its rows.",
+    )
+    get_session: Distribution = Field(
+        Uniform(low=0.03, high=0.05),
+        description="Seconds one read of users' AimHarder sessions takes.",
+    )
+    mark_result: Distribution = Field(
+        Uniform(low=0.03, high=0.05),
+        description="Seconds one trip writing booking results takes.",
+    )
 
 
 class ClientModel(_Model):
     """The scheduler's own machinery, as measured on real runs (``sim.validation.calibration``).
 
-    ``startup``: from the trigger to the invocation's first query (the event loop, the HTTP
-    client, the store's threads). ``turn``: before each effect, the flow's own step on the event
-    loop since its last effect ended (one flow's step at a time). ``handoff``: a store call's
-    wait for its thread. ``send``: a request from the flow's ``Book`` to the server handling it
-    over an open connection (the real run's server, the mock, adds its own lateness past its
-    deadlines). ``connect`` and ``connect_each``: opening connections when none is idle; the
-    event loop opens those asked for together in one round, which ends ``connect`` after it
-    began plus ``connect_each`` for every further connection that joined it, so a burst of sends
-    reaches the server together, in order. ``receive``: an answer's way from the server's last
-    byte to the flow, one answer at a time (one event loop). All zero by default: the seed's
-    latencies already include them.
+    All zero by default: the seed's latencies already include them. ``connect`` and
+    ``connect_each``: the event loop opens the connections asked for together in one round,
+    which ends ``connect`` after it began plus ``connect_each`` for every further connection
+    that joined it, so a burst of sends reaches the server together, in order.
     """
 
-    startup: Distribution = Fixed()
-    turn: Distribution = Fixed()
-    handoff: Distribution = Fixed()
-    send: Distribution = Fixed()
-    connect: Distribution = Fixed()
-    connect_each: Distribution = Fixed()
-    receive: Distribution = Fixed()
+    startup: Distribution = Field(
+        Fixed(),
+        description="Seconds from the trigger to the invocation's first query (the event loop, "
+        "the HTTP client, the store's threads).",
+    )
+    turn: Distribution = Field(
+        Fixed(),
+        description="Seconds of the flow's own step on the event loop before each effect, one "
+        "flow's step at a time.",
+    )
+    handoff: Distribution = Field(Fixed(), description="Seconds a store call waits for its thread.")
+    send: Distribution = Field(
+        Fixed(),
+        description="Seconds from a flow's booking to the server handling it over an open "
+        "connection (in a real run the mock adds its own lateness past its deadlines).",
+    )
+    connect: Distribution = Field(
+        Fixed(),
+        description="Seconds a round of opening connections takes when none is idle.",
+    )
+    connect_each: Distribution = Field(
+        Fixed(),
+        description="Seconds added to a connection round for every connection after its first.",
+    )
+    receive: Distribution = Field(
+        Fixed(),
+        description="Seconds from the server's last byte of an answer to the flow, one answer at "
+        "a time (one event loop).",
+    )
 
 
 class ClockOffset(_Model):
     """AimHarder's clock minus the bot's, in seconds: uniform on ``[low, high]``, one draw per
     run (positive: AimHarder is ahead, so its windows open early by the bot's clock)."""
 
-    low: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
-    high: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
+    low: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = Field(
+        0.0, description="Seconds: the smallest offset drawn."
+    )
+    high: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = Field(
+        0.0, description="Seconds: the largest offset drawn; at least `low`."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -172,77 +253,159 @@ class AimHarderModel(_Model):
     opening lags the prebooking's ``available_at`` (a fixed difference), and the per-run clock
     offset between the bot and AimHarder."""
 
-    book: EndpointLatency = EndpointLatency(
-        inbound=Uniform(low=0.1, high=0.25), outbound=Uniform(low=0.1, high=0.25)
+    book: EndpointLatency = Field(
+        EndpointLatency(inbound=Uniform(low=0.1, high=0.25), outbound=Uniform(low=0.1, high=0.25)),
+        description="The booking call (`/api/book`): its way in, its processing and its way "
+        "back, and how many bookings AimHarder processes at once.",
     )
     # Bounded as the clock offset is, by the cron's minute: a skew of 1e12 s used to reach a
     # date computation and end in a traceback (issue 22, item 7).
-    window_skew: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = 0.0
-    clock_offset: ClockOffset = ClockOffset()
+    window_skew: Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)] = Field(
+        0.0,
+        description="Seconds by which AimHarder's window opens after the prebooking's "
+        "`available_at` (negative: before), the same for every class.",
+    )
+    clock_offset: ClockOffset = Field(
+        ClockOffset(),
+        description="AimHarder's clock minus the bot's, drawn once per run (positive: "
+        "AimHarder is ahead, so its windows open early by the bot's clock).",
+    )
 
 
 class Workload(_Model):
     """Classes whose windows open one minute apart from t = 60 s, with their prebookings."""
 
-    minutes: Annotated[int, Field(ge=1, le=120)] = 5
-    classes_per_minute: Annotated[int, Field(ge=1, le=60)] = 1
-    capacity_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 0.8
-    waitlist: Annotated[int, Field(ge=0, le=MAX_LOAD)] = 0
-    created_spread: PositiveSeconds = 86_400.0  # created_at uniform over the day before
+    minutes: Annotated[int, Field(ge=1, le=120)] = Field(
+        5, description="Minutes with openings, one minute apart from t = 60 s."
+    )
+    classes_per_minute: Annotated[int, Field(ge=1, le=60)] = Field(
+        1, description="Classes whose windows open at each of those minutes."
+    )
+    capacity_ratio: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        0.8,
+        description="A class's places per prebooking: places = floor(ratio x load), at least "
+        "one (below 1: places are scarce).",
+    )
+    waitlist: Annotated[int, Field(ge=0, le=MAX_LOAD)] = Field(
+        0, description="Places on each class's waitlist, taken once the class is full."
+    )
+    created_spread: PositiveSeconds = Field(
+        86_400.0,
+        description="Seconds before its class's opening over which the prebookings were made "
+        "(their `created_at`, uniform).",
+    )
 
 
 class ExperimentPlan(_Model):
-    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 10
-    seed: Annotated[int, Field(ge=0)] = 1
+    """What the report runs: the main sweep, the stagger gaps, KN's sizes and every section's
+    own grid. The sections have grids smaller than the sweep's because they have many points."""
+
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = Field(
+        10, description="Runs per strategy and load in the main sweep."
+    )
+    seed: Annotated[int, Field(ge=0)] = Field(
+        1,
+        description="The base seed: every random stream derives from it, the load, the "
+        "replication and the stream's name.",
+    )
     strategies: Annotated[list[str], Field(min_length=1, max_length=MAX_POINTS)] = Field(
-        default_factory=lambda: sorted(PRESETS)
+        default_factory=lambda: sorted(PRESETS),
+        description="The strategies compared, each once (names of the scheduler's presets).",
     )
     loads: Annotated[list[Load], Field(min_length=1, max_length=MAX_POINTS)] = Field(
-        default_factory=lambda: [1, 5, 10, 20, 30, 40, 50]
+        default_factory=lambda: [1, 5, 10, 20, 30, 40, 50],
+        description="Prebookings per class in the main sweep.",
     )
-    drain_minutes: Annotated[int, Field(ge=1, le=60)] = 3  # simulated after the last opening
+    drain_minutes: Annotated[int, Field(ge=1, le=60)] = Field(
+        3, description="Minutes simulated after the last opening, for leftovers and retries."
+    )
     stagger_gaps: Annotated[list[Seconds], Field(min_length=1, max_length=MAX_POINTS)] = Field(
-        default_factory=lambda: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5]
+        default_factory=lambda: [0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5],
+        description="Seconds between two sends of staggered, in the stagger-gap sweep.",
     )
-    gap_load: Load = 20  # prebookings per class while the stagger gap is swept
-    inversion_target: Annotated[float, Field(ge=0, le=1)] = 0.01
-    # KN's cap in the report's recommendation: replications per strategy and load in all (the
-    # sweep's are its first stage); keeps `make report` near a minute.
-    kn_max_replications: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = 50
-    # KN's first stage: replications per strategy and load it starts from (None: the sweep's
-    # own). A quick look runs fewer in the sweep but KN still starts from the full count, so the
+    gap_load: Load = Field(
+        20,
+        description="Prebookings per class in the stagger-gap sweep, and the load at which "
+        "the answer says when to fire.",
+    )
+    inversion_target: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.01,
+        description="Share of pairs inverted the stagger gap must stay under (its whole "
+        "interval) to be recommended.",
+    )
+    # Keeps `make report` near a minute; the sweep's replications are KN's first stage.
+    kn_max_replications: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] = Field(
+        50,
+        description="KN's cap in the report's recommendation: replications per strategy and "
+        "load in all, the first stage included.",
+    )
+    # A quick look runs fewer in the sweep but KN still starts from the full count, so the
     # answer is decided as in the full report.
-    kn_first_stage: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] | None = None
-    # The "which trigger and limit" section: every preset in ``sim/scenarios/triggers/`` at
-    # each platform limit, these loads and this many replications (a reduced grid: it is one
-    # section of a report that should take about a minute).
+    kn_first_stage: Annotated[int, Field(ge=2, le=MAX_REPLICATIONS)] | None = Field(
+        None,
+        description="Replications per strategy and load KN starts from; unset: the sweep's own.",
+    )
+    # A reduced grid: it is one section of a report that should take about a minute.
     limits: list[Annotated[float, Field(gt=0, le=3600, allow_inf_nan=False)]] = Field(
-        default_factory=lambda: [10.0, 60.0, 300.0], min_length=1, max_length=10
+        default_factory=lambda: [10.0, 60.0, 300.0],
+        min_length=1,
+        max_length=10,
+        description='Platform limits in seconds at which "Which trigger and limit" runs every '
+        "trigger preset (`sim/scenarios/triggers/`).",
     )
     trigger_loads: list[Annotated[int, Field(ge=1, le=500)]] = Field(
-        default_factory=lambda: [10, 30], min_length=1, max_length=10
+        default_factory=lambda: [10, 30],
+        min_length=1,
+        max_length=10,
+        description='Prebookings per class in "Which trigger and limit".',
     )
-    trigger_replications: Annotated[int, Field(ge=1, le=1000)] = 3
-    # The world around the bot (``sim.experiments.outside_demand``): outside demand and the
-    # send offset, at
-    # ``world_load`` prebookings per class with ``world_replications`` each (fewer than the main
-    # sweep: these sections have many points).
-    world_load: Load = 20
-    world_replications: Annotated[int, Field(ge=1, le=1000)] = 6
+    trigger_replications: Annotated[int, Field(ge=1, le=1000)] = Field(
+        3, description='Runs per preset, limit, strategy and load in "Which trigger and limit".'
+    )
+    # Fewer than the main sweep (``sim.experiments.outside_demand``): these sections have many
+    # points.
+    world_load: Load = Field(
+        20,
+        description='Our prebookings per class in "What speed buys" and the send-offset section.',
+    )
+    world_replications: Annotated[int, Field(ge=1, le=1000)] = Field(
+        6, description='Runs per point in "What speed buys" and the send-offset section.'
+    )
     outside_bursts: Annotated[
         list[Annotated[int, Field(ge=0, le=10_000)]], Field(max_length=20)
-    ] = Field(default_factory=lambda: [0, 5, 10, 20, 40])
+    ] = Field(
+        default_factory=lambda: [0, 5, 10, 20, 40],
+        description="Outside requests per class (other members' burst at each opening) in "
+        '"What speed buys".',
+    )
     send_offsets: Annotated[
         list[Annotated[float, Field(ge=-60, le=60, allow_inf_nan=False)]], Field(max_length=20)
-    ] = Field(default_factory=lambda: [-1.0, -0.5, -0.2, -0.1, 0.0, 0.1, 0.2, 0.5])
-    offset_burst: Annotated[int, Field(ge=0, le=10_000)] = 20  # outside requests per class
-    # A strategy "starts losing places" at the first burst whose whole interval of places won
-    # lies this far below its places won with the smallest burst: any outsider who arrives
-    # before ours end takes a place, so without a margin every strategy loses at the first one.
-    losing_margin: Annotated[float, Field(ge=0, le=1)] = 0.05  # share of our prebookings
-    # How close ``auto`` must stay to the best fixed strategy (paired differences of means).
-    auto_delta_places: Annotated[float, Field(ge=0, le=1)] = 0.05
-    auto_delta_inversions: Annotated[float, Field(ge=0, le=1)] = 0.01
+    ] = Field(
+        default_factory=lambda: [-1.0, -0.5, -0.2, -0.1, 0.0, 0.1, 0.2, 0.5],
+        description="Seconds from AimHarder's opening to the invocation's start (negative: "
+        "before) in the send-offset section.",
+    )
+    offset_burst: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        20, description="Outside requests per class in the send-offset section."
+    )
+    # Any outsider who arrives before ours end takes a place, so without a margin every
+    # strategy would start losing at the first burst.
+    losing_margin: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.05,
+        description='Share of our prebookings: a strategy "starts losing places" at the first '
+        "burst whose whole interval of places won lies this far below its places won with the "
+        "smallest burst.",
+    )
+    auto_delta_places: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.05,
+        description="Share of our prebookings: how far `auto`'s places lost may exceed the best "
+        "fixed strategy's (paired difference of means) to count as matching it.",
+    )
+    auto_delta_inversions: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.01,
+        description="Share of pairs: how far `auto`'s inversion rate may exceed the best fixed "
+        "strategy's to count as matching it.",
+    )
 
     @field_validator("strategies")
     @classmethod
@@ -256,22 +419,41 @@ class ExperimentPlan(_Model):
 
 
 class Scenario(_Model):
-    name: str = "default"
-    description: str = ""
-    cron: CronModel = CronModel()
-    platform: PlatformModel = PlatformModel()
-    database: DatabaseModel = DatabaseModel()
-    aimharder: AimHarderModel = AimHarderModel()
-    client: ClientModel = ClientModel()
-    workload: Workload = Workload()
-    # Other members and bots booking every class from its opening on (default: nobody).
-    outside: OutsideDemand = OutsideDemand()
-    # What goes wrong (``sim.faults``; default: nothing, so the data stay as they were).
-    faults: FaultModel = FaultModel()
-    experiment: ExperimentPlan = ExperimentPlan()
-    # The ``[policy]`` table: overrides of ``PolicyConfig`` for every strategy. Without a
-    # ``budget`` the guard's budget is the platform's ``max_duration``; a longer one is refused.
-    policy: dict[str, Any] = Field(default_factory=dict)
+    """A whole scenario: every table of a scenario file (``[cron]``, ``[platform]``, ...)."""
+
+    name: str = Field("default", description="The scenario's name, in the report's title.")
+    description: str = Field("", description="One sentence under the report's title.")
+    cron: CronModel = Field(CronModel(), description="The trigger: when the function is called.")
+    platform: PlatformModel = Field(
+        PlatformModel(), description="The serverless platform: its limit and cold starts."
+    )
+    database: DatabaseModel = Field(
+        DatabaseModel(), description="The database: each query kind's time and its capacity."
+    )
+    aimharder: AimHarderModel = Field(
+        AimHarderModel(), description="AimHarder: the booking call's delays and its clock."
+    )
+    client: ClientModel = Field(
+        ClientModel(), description="The scheduler's own machinery, zero unless measured."
+    )
+    workload: Workload = Field(Workload(), description="The classes and their prebookings.")
+    outside: OutsideDemand = Field(
+        OutsideDemand(),
+        description="Other members and bots booking every class from its opening (default: "
+        "nobody).",
+    )
+    faults: FaultModel = Field(
+        FaultModel(), description="What goes wrong, how often and for how long (default: nothing)."
+    )
+    experiment: ExperimentPlan = Field(
+        ExperimentPlan(), description="What the report runs, and how many times."
+    )
+    policy: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Overrides of every strategy's policy parameters, named as `scheduler "
+        "invoke`'s flags without dashes (`gap`, `max_in_flight`, `limit`, `buffer`, ...). Without "
+        "`budget` the guard's budget is `platform.max_duration`; a longer one is refused.",
+    )
 
     @model_validator(mode="after")
     def _budget_within_limit(self) -> Self:

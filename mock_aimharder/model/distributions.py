@@ -41,16 +41,16 @@ class _Shape(BaseModel):
 class Fixed(_Shape):
     """Always ``value``."""
 
-    kind: Literal["fixed"] = "fixed"
-    value: Seconds = 0.0
+    kind: Literal["fixed"] = Field("fixed", description="Always the same delay.")
+    value: Seconds = Field(0.0, description="The delay, in seconds.")
 
 
 class Uniform(_Shape):
     """Uniform on ``[low, high]``."""
 
-    kind: Literal["uniform"] = "uniform"
-    low: Seconds
-    high: Seconds
+    kind: Literal["uniform"] = Field("uniform", description="Uniform between two bounds.")
+    low: Seconds = Field(description="The shortest delay, in seconds.")
+    high: Seconds = Field(description="The longest delay, in seconds; at least `low`.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -62,17 +62,23 @@ class Uniform(_Shape):
 class Normal(_Shape):
     """Normal with ``mean`` and ``sd``, truncated at 0 (negative draws are redrawn)."""
 
-    kind: Literal["normal"] = "normal"
-    mean: Seconds
-    sd: Seconds
+    kind: Literal["normal"] = Field(
+        "normal", description="Normal, truncated at 0 (negative draws are drawn again)."
+    )
+    mean: Seconds = Field(description="The mean before truncation, in seconds.")
+    sd: Seconds = Field(description="The standard deviation before truncation, in seconds.")
 
 
 class LogNormal(_Shape):
     """Log-normal given by its median and 99th percentile, the two numbers people measure."""
 
-    kind: Literal["lognormal"] = "lognormal"
-    median: PositiveSeconds
-    p99: PositiveSeconds
+    kind: Literal["lognormal"] = Field(
+        "lognormal", description="Log-normal, given by the two numbers people measure."
+    )
+    median: PositiveSeconds = Field(description="The median delay, in seconds.")
+    p99: PositiveSeconds = Field(
+        description="The 99th percentile, in seconds; greater than `median`."
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> Self:
@@ -98,8 +104,10 @@ class LogNormal(_Shape):
 class Exponential(_Shape):
     """Exponential with the given ``mean`` (memoryless arrivals and service times)."""
 
-    kind: Literal["exponential"] = "exponential"
-    mean: PositiveSeconds
+    kind: Literal["exponential"] = Field(
+        "exponential", description="Exponential (memoryless arrivals and service times)."
+    )
+    mean: PositiveSeconds = Field(description="The mean delay, in seconds.")
 
 
 class Empirical(_Shape):
@@ -108,9 +116,15 @@ class Empirical(_Shape):
     Replay in order is how adversarial scenarios are written ("later requests faster").
     """
 
-    kind: Literal["empirical"] = "empirical"
-    samples: Annotated[list[Seconds], Field(min_length=1)]
-    cycle: bool = False
+    kind: Literal["empirical"] = Field("empirical", description="Drawn from recorded delays.")
+    samples: Annotated[list[Seconds], Field(min_length=1)] = Field(
+        description="The recorded delays, in seconds."
+    )
+    cycle: bool = Field(
+        False,
+        description="Replay `samples` in order, request after request, instead of drawing "
+        "at random.",
+    )
 
 
 def _number_is_fixed(value: object) -> object:

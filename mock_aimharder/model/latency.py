@@ -57,10 +57,20 @@ class EndpointLatency(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    inbound: Distribution = Fixed()
-    service: Distribution = Fixed()
-    outbound: Distribution = Fixed()
-    capacity: Annotated[int, Field(ge=1)] | None = None
+    inbound: Distribution = Field(
+        Fixed(), description="Seconds from the client's send to the server receiving it."
+    )
+    service: Distribution = Field(
+        Fixed(), description="Seconds the server processes one request, once it is its turn."
+    )
+    outbound: Distribution = Field(
+        Fixed(), description="Seconds from the server's answer to the client hearing it."
+    )
+    capacity: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="Requests processed at once; the others wait in arrival order. Unset: no "
+        "limit.",
+    )
 
 
 class Sampler:

@@ -51,11 +51,21 @@ class OutsideDemand(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    burst: Annotated[int, Field(ge=0, le=MAX_OUTSIDE_REQUESTS)] = 0  # requests
-    burst_spread: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = 1.0  # seconds
-    latency: Distribution = Fixed()  # seconds from sending to reaching the server
-    rate: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 0.0  # requests / second
-    tail: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = 60.0  # seconds
+    burst: Annotated[int, Field(ge=0, le=MAX_OUTSIDE_REQUESTS)] = Field(
+        0, description="Requests per class sent in the burst at the opening."
+    )
+    burst_spread: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = Field(
+        1.0, description="Seconds after the opening over which the burst is sent, uniformly."
+    )
+    latency: Distribution = Field(
+        Fixed(), description="Seconds from an outside request's sending to the server."
+    )
+    rate: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = Field(
+        0.0, description="Requests per second of the tail, a Poisson stream from the opening."
+    )
+    tail: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = Field(
+        60.0, description="Seconds after the opening until which the tail runs."
+    )
 
     @property
     def empty(self) -> bool:
