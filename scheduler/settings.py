@@ -38,8 +38,8 @@ DEFAULT_MAX_DURATION = 10.0
 # do not: ``scheduler.worker``). The rest are answered at once (503, Retry-After) and the
 # trigger retries.
 DEFAULT_MAX_INVOCATIONS = 8
-# The default report's answer (README "The answer in brief"): auto was the fairest safe strategy
-# at every load from 15 per class, and tied with sequential below.
+# The default scenario's answer: among the fairest safe strategies wherever one is safe
+# (tests/docs/test_sample.py checks it against the sample report, itself checked against a run).
 DEFAULT_STRATEGY = "auto"
 MAX_INVOCATIONS_CEILING = 1000
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scheduler.settings import DEFAULT_STRATEGY
 from sim.report.rendering import phrase
 from sim.scenario import Scenario
 from sim.selection.binding import Lifted
@@ -272,6 +273,7 @@ class Advice:
     # way of firing the advice gives (at the opening, the cron kept): one choice per limit.
     limits: tuple[PresetChoice, ...] = ()
     slower_when_longer: bool = False  # auto books later at the longer limit, in order
+    default_strategy: str = DEFAULT_STRATEGY  # what the scheduler runs unless told otherwise
 
 
 def advice(

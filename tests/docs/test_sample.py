@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.settings import DEFAULT_STRATEGY
 from sim.report.sample import BEGIN, END, QuoteError, answer_box, quoted, without_run_facts
+from sim.selection.objectives import FAIREST_SAFE
 
 pytestmark = pytest.mark.long(60)  # seconds: see tests/conftest.py
 
@@ -100,3 +102,12 @@ def test_the_run_facts_are_set_aside_and_nothing_else() -> None:
         "Made by prebooking-harness VERSION (commit) from `x.toml`, seed 1, "
         "executor process, started WHEN and run in N s. 7.29 s."
     )
+
+
+def test_the_schedulers_default_strategy_is_the_default_scenarios_answer() -> None:
+    """The sample is the default scenario (checked against a fresh run above): wherever some
+    strategy is safe, the scheduler's default is among the fairest safe."""
+    rows = json.loads((SAMPLE / "data" / "selections.json").read_text())
+    answers = [r["chosen"].split() for r in rows if r["objective"] == FAIREST_SAFE]
+    assert any(answers)
+    assert all(DEFAULT_STRATEGY in chosen for chosen in answers if chosen)
