@@ -31,7 +31,7 @@ from sim.selection.objectives import (
     Replications,
     select_strategy,
 )
-from sim.selection.standing import Standing, standings
+from sim.selection.standing import Standing, reference, standings
 from sim.stats import Estimate
 
 __all__ = ["add_select_parser", "run_select", "selection_json", "standing_json", "standing_table"]
@@ -135,18 +135,19 @@ def run_select(args: argparse.Namespace, console: Console) -> int:
         return 0
     out = Console(highlight=False)  # the table and the choice are the answer: stdout
     rows = standings(replications, objective, selection)
-    out.print(standing_table(rows, objective, where=f"{args.load} per class, {scenario.name}"))
+    where = f"{args.load} per class, {scenario.name}"
+    out.print(standing_table(rows, objective, versus=reference(selection), where=where))
     out.print(f"chosen: {phrase('verdict', selection)}")
     return 0
 
 
-def standing_table(rows: Sequence[Standing], objective: Objective, *, where: str) -> Table:
+def standing_table(
+    rows: Sequence[Standing], objective: Objective, *, versus: str | None, where: str
+) -> Table:
     """Each strategy's mean with its unit and 95% interval, and its paired difference from the
-    choice, under a title naming the objective, its unit and ``where``: 80 columns wide at most
-    (the title wraps)."""
-    best = next((r.strategy for r in rows if r.difference is None and r.mean is not None), None)
+    choice (``versus``, ``sim.selection.standing.reference``), under a title naming the
+    objective, its unit and ``where``: 80 columns wide at most (the title wraps)."""
     unit = objective.quantity.unit
-    # The reference: the one row with a mean and no difference (``standing.reference``).
     table = Table(
         title=f"{objective.label} ({unit}), {where}",
         caption="differences paired by replication (common random numbers)",
@@ -159,7 +160,7 @@ def standing_table(rows: Sequence[Standing], objective: Objective, *, where: str
     table.add_column("strategy")
     table.add_column("runs", justify="right")
     table.add_column("mean [95%]", justify="right", no_wrap=True)
-    table.add_column(f"minus {best or 'the choice'} [95%]", justify="right", no_wrap=True)
+    table.add_column(f"minus {versus or 'the choice'} [95%]", justify="right", no_wrap=True)
     table.add_column("KN")
     for row in rows:
         table.add_row(

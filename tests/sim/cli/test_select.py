@@ -63,7 +63,9 @@ def test_the_table_names_the_unit_of_every_objective_and_fits_80_columns(name: s
     objective = OBJECTIVES[name]
     # Seconds up to 999 (a p95 past the platform's limit), shares up to 1, counts to 99.
     scale = 1.0 if objective.quantity.is_share else 999.0 if objective.unit else 99.0
-    lines = _rendered(standing_table(_standings(scale), objective, where=WHERE))
+    lines = _rendered(
+        standing_table(_standings(scale), objective, versus="sequential", where=WHERE)
+    )
     assert max(len(line) for line in lines) <= 80
     text = " ".join(" ".join(lines).split())  # headers may wrap: read them as words
     assert "…" not in text
@@ -72,7 +74,9 @@ def test_the_table_names_the_unit_of_every_objective_and_fits_80_columns(name: s
 
 
 def test_a_difference_and_a_mean_print_with_their_intervals() -> None:
-    lines = _rendered(standing_table(_standings(), OBJECTIVES["inversion-rate"], where=WHERE))
+    lines = _rendered(
+        standing_table(_standings(), OBJECTIVES["inversion-rate"], versus="sequential", where=WHERE)
+    )
     staggered = next(line for line in lines if line.split()[:1] == ["staggered"])
     assert staggered.split() == [
         "staggered",
