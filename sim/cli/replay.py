@@ -42,7 +42,8 @@ def add_replay_parser(commands: Any, default_scenario: Path) -> None:
         "run_id",
         metavar="RUN_ID",
         help="strategy/load/replication@seed, as data/replications.json lists it, e.g. "
-        "staggered/20/3@1 (its strategy, load and replication among the scenario's)",
+        "staggered/20/3@1 (its strategy, load and replication among the scenario's, or the "
+        "report's with --report)",
     )
     add_scenario(command, default_scenario)
     command.add_argument(
@@ -63,7 +64,7 @@ def add_replay_parser(commands: Any, default_scenario: Path) -> None:
 def run_replay(args: argparse.Namespace) -> int:
     scenario = scenario_from(args.scenario, args.settings)
     expected = None if args.report is None else reported_hash(args.report, args.run_id)
-    result = replay(scenario, args.run_id)
+    result = replay(scenario, args.run_id, reported=expected is not None)
     same = expected is None or expected == result.journal_hash
     if args.json:
         head: dict[str, Any] = {

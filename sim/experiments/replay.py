@@ -60,13 +60,17 @@ def check_run_id(scenario: Scenario, text: str) -> None:
     if replication >= plan.replications:
         raise ConfigurationError(
             f"run id {text!r}: replication {replication}; expected 0 to "
-            f"{plan.replications - 1} (the scenario's {plan.replications} replications)"
+            f"{plan.replications - 1} (the scenario's {plan.replications} replications; a report "
+            "run with more: --report DIR or --set experiment.replications=N)"
         )
 
 
-def replay(scenario: Scenario, text: str) -> Replication:
-    """The run again, with its journal and its evidence (the store's rows: ``created_at``)."""
-    check_run_id(scenario, text)
+def replay(scenario: Scenario, text: str, *, reported: bool = False) -> Replication:
+    """The run again, with its journal and its evidence (the store's rows: ``created_at``).
+    ``reported``: a report lists the run (``reported_hash``), which then vouches for it in
+    place of the scenario's sizes (``sim report --replications`` may have run more)."""
+    if not reported:
+        check_run_id(scenario, text)
     name, load, replication, seed = parse_run_id(text)
     scenario = scenario.variant(experiment={"seed": seed})
     return run_replication(scenario, name, load, replication, keep_journal=True, keep_evidence=True)

@@ -87,7 +87,11 @@ def test_json_prints_the_run_then_one_line_per_journal_entry(
 @pytest.mark.parametrize(
     ("run", "expected"),
     [
-        ("parallel/10/10@3", "replication 10; expected 0 to 9 (the scenario's 10 replications)"),
+        (
+            "parallel/10/10@3",
+            "replication 10; expected 0 to 9 (the scenario's 10 replications; a report run with "
+            "more: --report DIR or --set experiment.replications=N)",
+        ),
         ("parallel/11/1@3", "load 11; expected one of the scenario's [1, 5, 10, 20, 30, 40, 50]"),
     ],
 )
@@ -119,6 +123,15 @@ def test_the_report_s_hash_is_compared_and_a_difference_exits_1(
     assert main([*argv, str(same), "--json"]) == 0
     head = json.loads(capsys.readouterr().out.splitlines()[0])
     assert head["equals_report"] is True and head["report_journal_hash"] == digest
+
+
+def test_a_run_the_report_lists_replays_past_the_scenario_s_count(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    more = "parallel/10/12@3"  # a report run with --replications 13
+    folder = _report(tmp_path / "r", {more: "0" * 64})
+    assert main(["replay", more, "--scenario", str(scenario), "--report", str(folder)]) == 1
+    assert capsys.readouterr().out.startswith(f"run {more} (")
 
 
 def test_a_run_the_report_never_had_or_no_report_exits_2(

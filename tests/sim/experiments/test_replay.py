@@ -102,7 +102,11 @@ def test_experiment_data_do_not_depend_on_the_number_of_workers() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("batched/5/10@3", "replication 10; expected 0 to 9 (the scenario's 10 replications)"),
+        (
+            "batched/5/10@3",
+            "replication 10; expected 0 to 9 (the scenario's 10 replications; a report run with "
+            "more: --report DIR or --set experiment.replications=N)",
+        ),
         ("batched/6/1@3", "load 6; expected one of the scenario's [1, 5, 10, 20, 30, 40, 50]"),
     ],
 )
