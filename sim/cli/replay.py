@@ -99,6 +99,7 @@ def timeline_lines(steps: Iterable[Step]) -> list[str]:
     number, when AimHarder processed it, its user's ``created_at`` rank, who, the answer, and
     the inversions it closed (``! N``)."""
     lines = [
+        "at: when AimHarder processed the attempt, in seconds on its clock",
         "rank: created_at order in the class, 1 asked first; -: an outside member",
         "! N: an inversion: processed after N users of the class who asked later",
     ]
@@ -129,7 +130,9 @@ def verdict_line(result: Replication) -> str:
     """Safe or not (``sim.selection.rules``), and the run's order and places."""
     summary = result.summary
     unsafe = [
-        f"{m.label} {getattr(summary, m):g}" for m in rules.UNSAFE_WHEN if getattr(summary, m)
+        f"{m.label} {value:.0%}" if m.is_share else f"{m.label} {value:g}"
+        for m in rules.UNSAFE_WHEN
+        if (value := getattr(summary, m))
     ]
     pairs = sum(c.pairs for c in result.classes)
     return (

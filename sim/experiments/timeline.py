@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from harness.measures import attempts, holds_place
+from harness.measures import attempts
 from scheduler.core.domain import Instant
 from sim.model.replication import Replication
 
@@ -33,10 +33,6 @@ class Step:
     rank: int | None  # its user's created_at rank in the class, 1 first; None: not ours
     again: bool  # not the user's first attempt for the class (order is judged on the first)
     inversions: int  # users of the class processed before it who asked later
-
-    @property
-    def took_place(self) -> bool:
-        return holds_place(self.book_state)
 
 
 def timeline(replication: Replication) -> list[Step]:

@@ -3,14 +3,17 @@ JSON lines on request, run ids checked against the scenario, and the report's ha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from sim.cli.main import main
-from sim.cli.replay import DIFFERS, timeline_lines
+from sim.cli.replay import DIFFERS, timeline_lines, verdict_line
+from sim.experiments.replay import replay
 from sim.experiments.timeline import Step
+from sim.scenario import Scenario
 
 SMALL = 'name = "small"\n[workload]\nminutes = 2\n[experiment]\nseed = 3\n'
 RUN = "parallel/10/1@3"
@@ -50,7 +53,7 @@ def test_the_timeline_shows_ranks_answers_and_marks_inversions() -> None:
         _step(3, None, 0, user="outside-1@sim.example", book_state=-1),
         _step(4, 1, 0, again=True, book_state=0),
     ]
-    assert timeline_lines(steps)[2:] == [
+    assert timeline_lines(steps)[3:] == [
         "class 7",
         "  seq    at (s) rank  user                   answer",
         "    1    60.010    2  u1@sim.example         booked",
@@ -73,6 +76,14 @@ def test_a_replay_prints_its_timeline_and_verdict_within_80_columns(
     )
     assert lines[-1].startswith("verdict: safe; ")
     assert lines[-1].endswith("of 90 same-class pairs inverted; 4 unfair; 16 of 20 placed")
+
+
+def test_the_verdict_names_what_made_a_run_unsafe(scenario: Path) -> None:
+    result = replay(Scenario.from_file(scenario), RUN)
+    unsafe = dataclasses.replace(result.summary, kill_rate=0.25, lost=2)
+    assert verdict_line(dataclasses.replace(result, summary=unsafe)).startswith(
+        "verdict: not safe (killed 25%, unfinished 2); "
+    )
 
 
 def test_json_prints_the_run_then_one_line_per_journal_entry(
