@@ -17,8 +17,6 @@ from sim.selection.objectives import OBJECTIVES, PairedDifference
 from sim.selection.standing import Outcome, Standing
 from sim.stats import Estimate
 
-pytestmark = pytest.mark.long(8)  # seconds: see tests/conftest.py
-
 # Booking latencies from 0.05 to 1 s: parallel inverts about half its pairs, sequential none.
 SPREAD = (
     'name = "spread"\n'
