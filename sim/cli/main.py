@@ -32,6 +32,7 @@ from sim.cli.compare import add_compare_parser, run_compare
 from sim.cli.explore import add_explore_parser, run_explore
 from sim.cli.replay import add_replay_parser, run_replay
 from sim.cli.select import add_select_parser, run_select
+from sim.cli.validate import VALIDATED, validation_table
 from sim.experiments import quick
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
 from sim.report.files import build_report, gather, write_validation
@@ -122,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strategies",
         nargs="+",
-        default=["sequential", "staggered", "batched", "parallel"],
+        default=list(VALIDATED),
         help="the strategies to compare",
     )
     validate.add_argument(
@@ -251,7 +252,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
 
 
 def _validate(args: argparse.Namespace, console: Console) -> int:
-    from sim.validation.compare import SIM_RUNS_PER_REAL, compare  # noqa: PLC0415
+    from sim.validation.compare import compare  # noqa: PLC0415
     from sim.validation.equivalence import verdict  # noqa: PLC0415 (loaded only here: see ``_report``)
 
     scenario = scenario_from(args.scenario, args.settings)
@@ -274,24 +275,7 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     write_validation(rows, out)
     if comparison.calibration is not None:
         _print_calibration(comparison.calibration, out, args.calibrate)
-    table = Table(
-        title=f"real - simulated, {args.load} ready prebookings, {count} real runs each "
-        f"({SIM_RUNS_PER_REAL * count} simulated)"
-    )
-    for column in ("strategy", "measure", "real mean", "sim mean", "90% interval", "margin"):
-        table.add_column(column)
-    table.add_column("agrees")
-    for row in rows:
-        table.add_row(
-            row["strategy"],
-            row["measure"],
-            f"{row['real_mean']:.3f}",
-            f"{row['sim_mean']:.3f}",
-            f"[{row['difference_low']:+.3f}, {row['difference_high']:+.3f}]",
-            f"+-{row['margin']:.3f}",
-            "yes" if row["agrees"] else "NO",
-        )
-    Console().print(table)
+    Console().print(validation_table(rows, load=args.load))
     console.print(f"written: {out / 'validation.md'}", highlight=False)
     print(verdict(rows))
     return 1 if args.strict and not all(r["agrees"] for r in rows) else 0

@@ -117,7 +117,7 @@ def build_report(
         text += "\n" + section_markdown(findings.trigger_presets, findings.scenario)
     if validation:
         write_rows(data / "validation", validation)
-        text += "\n" + validation_markdown(validation)
+        text += "\n" + validation_markdown(validation, more_runs="--validation-replications")
     if left_out or findings.quick:
         text += "\n" + left_out_markdown(left_out, quick=findings.quick) + "\n"
     scenario_json = findings.scenario.model_dump(mode="json")

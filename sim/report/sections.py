@@ -16,6 +16,7 @@ from sim.report.shapes import batch_shapes
 from sim.selection.rules import choices_by_load, largest_whole_load
 from sim.study import Findings
 from sim.validation.equivalence import MARGINS, verdict
+from sim.validation.outcome import MEANINGS, MORE_RUNS, said
 
 __all__ = [
     "METRIC_FIGURES",
@@ -141,11 +142,17 @@ def _fifo(sweep: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def validation_markdown(rows: Sequence[dict[str, Any]]) -> str:
-    """The section of real runs against the model (``sim/report/templates/validation.md.j2``)."""
+def validation_markdown(rows: Sequence[dict[str, Any]], *, more_runs: str = MORE_RUNS) -> str:
+    """The section of real runs against the model (``sim/report/templates/validation.md.j2``),
+    in the words of ``sim.validation.outcome``; ``more_runs``: the option that asks for more."""
     return (
         render_markdown(
-            "validation", rows=rows, margins=list(MARGINS.items()), verdict=verdict(rows)
+            "validation",
+            rows=rows,
+            margins=list(MARGINS.items()),
+            verdict=verdict(rows, more_runs),
+            said=lambda row: said(row, more_runs),
+            meanings=MEANINGS,
         )
         + "\n"
     )

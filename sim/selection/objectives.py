@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sim import stats
 from sim.experiments.grid import Task, run_tasks
-from sim.model.summary import Summary
+from sim.model.summary import Measure, Summary
 from sim.scenario import Scenario
 from sim.selection import rules
 from sim.selection.kn import Selection, select_best
@@ -46,9 +46,20 @@ __all__ = [
 class Objective:
     name: str
     label: str  # how the report names it
-    unit: str
+    quantity: Measure  # what its numbers are counted in: ``quantity.unit``
     delta: float  # the default indifference zone: differences smaller than this do not matter
     measure: Callable[[Summary], float | None]
+
+    @property
+    def unit(self) -> str:
+        """The symbol after one of its numbers in a phrase: ``s`` for seconds, none for a share
+        or a count (``Measure.column`` ends with its unit's suffix)."""
+        return "s" if self.quantity.column.endswith("_s") else ""
+
+    @property
+    def digits(self) -> int:
+        """Decimals its numbers are shown with: a share's differences are small."""
+        return 3 if self.quantity.is_share else 2
 
 
 def _p95(summary: Summary) -> float:
@@ -59,6 +70,18 @@ def _p95(summary: Summary) -> float:
 
 def _safe_p95(summary: Summary) -> float | None:
     return _p95(summary) if rules.safe(summary) else None
+
+
+def _inversion_rate(summary: Summary) -> float:
+    return summary.inversion_rate
+
+
+def _unfair(summary: Summary) -> float:
+    return float(summary.unfair)
+
+
+def _places_lost(summary: Summary) -> float:
+    return 1.0 - summary.places_won
 
 
 def _safe_inversions(summary: Summary) -> float | None:
@@ -72,14 +95,21 @@ FASTEST_SAFE = "fastest-safe"
 UNFAIR_OUTCOMES = "unfair-outcomes"
 
 OBJECTIVES: dict[str, Objective] = {
-    name: Objective(name=name, label=label, unit=unit, delta=delta, measure=measure)
-    for name, label, unit, delta, measure in (
-        ("p95-time-to-book", "p95 time to book", "s", 0.5, _p95),
-        ("inversion-rate", "inversion rate", "", 0.01, lambda s: s.inversion_rate),
-        (UNFAIR_OUTCOMES, "unfair outcomes", "", 0.5, lambda s: float(s.unfair)),
-        ("places-lost", "places lost", "", 0.05, lambda s: 1.0 - s.places_won),
-        (FASTEST_SAFE, "p95 time to book among the safe", "s", 0.5, _safe_p95),
-        (FAIREST_SAFE, "inversion rate among the safe", "", 0.01, _safe_inversions),
+    name: Objective(name=name, label=label, quantity=quantity, delta=delta, measure=measure)
+    for name, label, quantity, delta, measure in (
+        ("p95-time-to-book", "p95 time to book", Measure.BOOK_P95, 0.5, _p95),
+        ("inversion-rate", "inversion rate", Measure.INVERSION_RATE, 0.01, _inversion_rate),
+        (UNFAIR_OUTCOMES, "unfair outcomes", Measure.UNFAIR, 0.5, _unfair),
+        # 1 - places won: a share of our prebookings, as places won is.
+        ("places-lost", "places lost", Measure.PLACES_WON, 0.05, _places_lost),
+        (FASTEST_SAFE, "p95 time to book among the safe", Measure.BOOK_P95, 0.5, _safe_p95),
+        (
+            FAIREST_SAFE,
+            "inversion rate among the safe",
+            Measure.INVERSION_RATE,
+            0.01,
+            _safe_inversions,
+        ),
     )
 }
 

@@ -176,4 +176,5 @@ def _row(name: str, measure: str, real: list[Sample], sim: list[Sample]) -> dict
         "difference_high": check.high,
         "margin": check.margin,
         "agrees": check.agrees,
+        "outcome": str(check.outcome),
     }

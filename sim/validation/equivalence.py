@@ -3,8 +3,8 @@
 For one strategy and one measure, each real run and each simulated run gives one value (the
 makespan, the mean time to book of its bookings, its inversion rate). The model agrees when the
 whole 90% interval of mean(real) - mean(simulated) (Welch's, the two samples being independent)
-lies within +-margin: two one-sided tests at 5% each, so "agrees" is a claim backed by data,
-and too few runs to tell read "not shown", never "agrees".
+lies within +-margin: two one-sided tests at 5% each, so "shown equivalent" is a claim backed by
+data; too few runs to tell read "not shown", never "agrees" (the words: ``sim.validation.outcome``).
 
 The margin is relative to the real mean with an absolute floor (``Margin``):
 
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.stats import welch_interval
+from sim.validation.outcome import MORE_RUNS, Outcome, outcome, outcome_of, said
 
 __all__ = ["LEVEL", "MARGINS", "Equivalence", "Margin", "equivalence", "verdict"]
 
@@ -61,8 +62,13 @@ class Equivalence:
     margin: float
 
     @property
+    def outcome(self) -> Outcome:
+        return outcome(self.low, self.high, self.margin)
+
+    @property
     def agrees(self) -> bool:
-        return -self.margin <= self.low and self.high <= self.margin
+        """Shown equivalent."""
+        return self.outcome is Outcome.SHOWN_EQUIVALENT
 
 
 def equivalence(real: Sequence[float], sim: Sequence[float], margin: Margin) -> Equivalence:
@@ -77,15 +83,19 @@ def equivalence(real: Sequence[float], sim: Sequence[float], margin: Margin) -> 
     )
 
 
-def verdict(rows: Sequence[dict[str, Any]]) -> str:
-    """One line over rows with ``strategy``, ``measure`` and ``agrees``."""
-    failing = [f"{r['strategy']} {r['measure']}" for r in rows if not r["agrees"]]
-    if not failing:
+def verdict(rows: Sequence[dict[str, Any]], more_runs: str = MORE_RUNS) -> str:
+    """One line over rows of ``sim.validation.compare`` (``strategy``, ``measure``, the
+    interval, ``margin`` and ``real_runs``); ``more_runs``: the option that asks for more."""
+    if all(outcome_of(r) is Outcome.SHOWN_EQUIVALENT for r in rows):
         return (
-            f"verdict: the model agrees with the real runs on all {len(rows)} "
+            f"verdict: all {len(rows)} {Outcome.SHOWN_EQUIVALENT} "
             "(every 90% interval of real - simulated within its margin)"
         )
-    return (
-        f"verdict: {len(rows) - len(failing)} of {len(rows)} shown equivalent; not shown: "
-        + ", ".join(failing)
-    )
+    shown = sum(outcome_of(r) is Outcome.SHOWN_EQUIVALENT for r in rows)
+    parts = [f"{shown} of {len(rows)} {Outcome.SHOWN_EQUIVALENT}"]
+    named: dict[str, list[str]] = {}  # the words -> the rows they are said of, in order
+    for row in sorted(rows, key=lambda r: list(Outcome).index(outcome_of(r))):
+        if outcome_of(row) is not Outcome.SHOWN_EQUIVALENT:
+            named.setdefault(said(row, more_runs), []).append(f"{row['strategy']} {row['measure']}")
+    parts += [f"{words}: {', '.join(names)}" for words, names in named.items()]
+    return "verdict: " + "; ".join(parts)

@@ -11,7 +11,8 @@ from mock_aimharder.model.distributions import Distribution, Fixed, Normal, Unif
 from mock_aimharder.model.latency import Sampler
 from scheduler.core.errors import ConfigurationError
 from sim.experiments.grid import Task, run_tasks
-from sim.experiments.replay import parse_run_id, replay, run_id
+from sim.experiments.replay import check_run_id, parse_run_id, replay, run_id
+from sim.experiments.timeline import timeline
 from sim.model import streams as streams_module
 from sim.model.replication import run_replication
 from sim.model.streams import Streams
@@ -96,3 +97,60 @@ def test_experiment_data_do_not_depend_on_the_number_of_workers() -> None:
         return [(r.journal_hash, r.summary) for _, r in done]
 
     assert hashes(1) == hashes(2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "batched/5/10@3",
+            "replication 10; expected 0 to 9 (the scenario's 10 replications; a report run with "
+            "more: --report DIR or --set experiment.replications=N)",
+        ),
+        ("batched/6/1@3", "load 6; expected one of the scenario's [1, 5, 10, 20, 30, 40, 50]"),
+    ],
+)
+def test_an_identifier_the_scenario_never_ran_is_refused_naming_the_range(
+    text: str, expected: str
+) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        check_run_id(SMALL, text)
+    assert str(refused.value) == f"run id {text!r}: {expected}"
+
+
+def test_a_strategy_outside_the_scenario_is_refused_naming_its_strategies() -> None:
+    two = SMALL.variant(experiment={"strategies": ["parallel", "sequential"]})
+    with pytest.raises(ConfigurationError, match=r"strategy 'batched'; expected one of the "):
+        check_run_id(two, "batched/5/1@3")
+
+
+def test_a_replay_keeps_its_evidence_and_its_hash() -> None:
+    again = replay(SMALL, "parallel/10/1@3")
+    assert again.evidence is not None
+    assert again.journal_hash == run_replication(SMALL, "parallel", 10, 1).journal_hash
+
+
+def test_the_timeline_ranks_every_user_and_its_marks_add_up_to_the_inversions() -> None:
+    again = replay(SMALL, "parallel/10/1@3")
+    steps = timeline(again)
+    assert [s.seq for s in steps] == sorted(s.seq for s in steps)  # classes open in turn
+    for measures in again.classes:
+        mine = [s for s in steps if s.class_id == measures.class_id and not s.again]
+        assert sorted(s.rank for s in mine if s.rank is not None) == list(range(1, 11))
+        assert sum(s.inversions for s in mine) == measures.inversions
+    assert again.summary.inversions > 0  # parallel at 10 per class inverts: something to mark
+    first = {s.class_id: s for s in reversed(steps)}
+    assert all(s.inversions == 0 for s in first.values())  # nobody was processed before it
+
+
+def test_a_step_closes_one_inversion_per_earlier_user_who_asked_later() -> None:
+    steps = [s for s in timeline(replay(SMALL, "parallel/10/1@3")) if not s.again]
+    for step in steps:
+        if step.rank is None:
+            continue
+        earlier = [
+            s.rank
+            for s in steps
+            if s.class_id == step.class_id and s.seq < step.seq and s.rank is not None
+        ]
+        assert step.inversions == sum(1 for rank in earlier if rank > step.rank)

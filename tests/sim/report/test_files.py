@@ -215,3 +215,20 @@ def test_the_page_opens_with_the_answer_box_and_its_figure(report: Path) -> None
     assert "<blockquote>" in section and "per class" in section  # the box, one entry a range
     assert re.search(r'<img alt="trade-off" src="data:image/png;base64,[^"]{100,}"', section)
     assert html.index('class="toc"') < start  # the table of contents comes first
+
+
+def test_a_run_of_the_report_replays_to_the_report_s_journal_hash(
+    report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # TINY as a file, as far as one replication reads it (the other keys plan experiments).
+    path = tmp_path / "tiny.toml"
+    path.write_text(
+        'name = "tiny"\n[workload]\nminutes = 2\n'
+        "[experiment]\nreplications = 2\nloads = [2, 6]\ndrain_minutes = 1\n"
+    )
+    [first, *_] = json.loads((report / "data" / "replications.json").read_text())
+    argv = ["replay", first["run_id"], "--scenario", str(path), "--report", str(report)]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"the journal hash equals the report's ({report})"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.validation.equivalence import MARGINS, Margin, equivalence, verdict
@@ -31,13 +33,33 @@ def test_too_few_runs_are_never_read_as_agreement() -> None:
     assert not noisy.agrees  # equal means, but an interval far wider than the margin
 
 
-def test_the_verdict_names_what_was_not_shown() -> None:
+def _row(name: str, measure: str, low: float, high: float) -> dict[str, Any]:
+    """A row of ``compare`` as far as the verdict reads it: 4 real runs, a margin of 0.05."""
+    return {
+        "strategy": name,
+        "measure": measure,
+        "difference_low": low,
+        "difference_high": high,
+        "margin": 0.05,
+        "real_runs": 4,
+    }
+
+
+def test_the_verdict_names_what_was_not_shown_and_what_differs() -> None:
     rows = [
-        {"strategy": "parallel", "measure": "makespan", "agrees": True},
-        {"strategy": "parallel", "measure": "inversion_rate", "agrees": False},
+        _row("parallel", "makespan", -0.01, 0.02),
+        _row("parallel", "inversion_rate", 0.30, 0.40),
+        _row("auto", "makespan", -0.20, 0.01),
+        _row("auto", "time_to_book", 0.01, 0.10),
     ]
-    assert verdict(rows) == "verdict: 1 of 2 shown equivalent; not shown: parallel inversion_rate"
-    assert verdict(rows[:1]).startswith("verdict: the model agrees with the real runs on all 1")
+    assert verdict(rows) == (
+        "verdict: 1 of 4 shown equivalent; not shown (4 runs; widen with --replications): "
+        "auto makespan, auto time_to_book; differs: parallel inversion_rate"
+    )
+    assert verdict(rows[:1]) == (
+        "verdict: all 1 shown equivalent (every 90% interval of real - simulated within its margin)"
+    )
+    assert "widen with --validation-replications" in verdict(rows, "--validation-replications")
 
 
 def test_runs_all_equal_on_one_side_still_get_an_interval() -> None:
