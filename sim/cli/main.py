@@ -134,7 +134,11 @@ def _parser() -> argparse.ArgumentParser:
         help="time the machinery on ROUNDS real invocations per strategy among the real runs, "
         f"and run the model with it (4; 0: the scenario's tables as written; at most {MAX_ROUNDS})",
     )
-    validate.add_argument("--strict", action="store_true", help="exit 1 unless every pair is shown equivalent")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 unless every strategy and measure is shown equivalent",
+    )
     add_verbosity(validate)
     add_select_parser(commands, DEFAULT_SCENARIO)
     add_replay_parser(commands, DEFAULT_SCENARIO)
