@@ -4,8 +4,8 @@ For each what-if (the four examples and three of our own, made with ``--set`` on
 scenario), ``sim report`` runs twice, as a user would type it: the quick look, then ``--full``.
 The table shows, at every load both tried, the answer (the fairest safe strategy, or "none
 safe") of each, whether they are equal, and each run's wall time with the load average beside
-it (the machine is shared: the quick look's goal, about 15 s on two cores, holds only when it is
-quiet).
+it, and its CPU seconds (the command's and its workers': what a quiet two-core machine would
+need about half of, in wall time; the machine is shared, so wall time alone says little).
 
 Run from the top folder: .venv/bin/python -m benchmarks.quick_vs_full [--only NAME]
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,7 @@ TIME_LIMIT = 1800.0  # s per run: a run that takes longer is a finding in itself
 class Run:
     answers: dict[int, str]  # load -> the answer's strategies, or "none safe"
     wall: float
+    cpu: float  # user + system of the command and its worker processes
     load_average: float
 
 
@@ -67,16 +69,22 @@ def run(what_if: WhatIf, *, full: bool, out: Path) -> Run:
     command = [sys.executable, "-m", "sim", "report", "--scenario", what_if.scenario, "-q"]
     command += [arg for key in what_if.sets for arg in ("--set", key)]
     command += ["--out", str(out), *(["--full"] if full else [])]
-    started = time.perf_counter()
+    started, before = time.perf_counter(), _children_cpu()
     subprocess.run(command, check=True, timeout=TIME_LIMIT, stdout=subprocess.DEVNULL)  # noqa: S603  (our own command)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - before
     rows = json.loads((out / "data" / "selections.json").read_text())
     answers = {
         row["load"]: row["chosen"] or "none safe"
         for row in rows
         if row["objective"] == FAIREST_SAFE
     }
-    return Run(answers=answers, wall=wall, load_average=os.getloadavg()[0])
+    return Run(answers=answers, wall=wall, cpu=cpu, load_average=os.getloadavg()[0])
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every child waited for so far (and of theirs: the report's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -87,8 +95,8 @@ def main() -> None:
     table = Table(title="A what-if's quick look against its full report")
     for column in ("what-if", "load", "quick look", "full", "equal"):
         table.add_column(column)
-    table.add_column("quick s (load avg)", justify="right")
-    table.add_column("full s (load avg)", justify="right")
+    table.add_column("quick s, CPU-s (load)", justify="right")
+    table.add_column("full s, CPU-s (load)", justify="right")
     chosen = [w for w in WHAT_IFS if args.only in (None, w.name)]
     with tempfile.TemporaryDirectory() as folder:
         for what_if in chosen:
@@ -98,8 +106,8 @@ def main() -> None:
             for i, load in enumerate(common):
                 same = quick.answers[load] == full.answers[load]
                 times = (
-                    (f"{quick.wall:.0f} ({quick.load_average:.1f})",
-                     f"{full.wall:.0f} ({full.load_average:.1f})")
+                    (f"{quick.wall:.0f}, {quick.cpu:.0f} ({quick.load_average:.1f})",
+                     f"{full.wall:.0f}, {full.cpu:.0f} ({full.load_average:.1f})")
                     if i == 0 else ("", "")
                 )  # fmt: skip
                 table.add_row(
