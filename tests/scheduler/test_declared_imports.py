@@ -11,6 +11,7 @@ distribution up in ``[project].dependencies`` (the scheduler ships without the d
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -22,6 +23,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULER = ROOT / "scheduler"
 REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@functools.cache
+def _providers() -> dict[str, list[str]]:
+    """Top-level import name -> the installed distributions that provide it (read once: it
+    scans every installed distribution's metadata)."""
+    return dict(packages_distributions())
 
 
 def _canonical(distribution: str) -> str:
@@ -57,7 +65,7 @@ def imported(source: str) -> set[str]:
 def undeclared(source: str, dependencies: set[str]) -> list[str]:
     """Each third-party name ``source`` imports whose distribution is not in ``dependencies``,
     as ``name (distribution)``; a name no installed distribution provides counts too."""
-    providers = packages_distributions()
+    providers = _providers()
     found = []
     for name in sorted(imported(source) - {"scheduler"} - set(sys.stdlib_module_names)):
         distributions = {_canonical(d) for d in providers.get(name, [])}
