@@ -45,11 +45,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from harness.certificates import make_certificates
 from harness.children import child
 from scheduler.client import AimHarderClient
 from scheduler.connections import Connections
 from scheduler.core.domain import Prebooking, PrebookingId, Session, UserId
-from tests.scheduler.certificates import make_certificates
 
 COUNT = 50
 LATENCY = 0.2

@@ -102,6 +102,12 @@ def test_the_copy_keeps_every_contract(copy: Path) -> None:
             "sim.selection.kn -> rich",
         ),
         (
+            "benchmarks/send_burst.py",
+            "import tests.scheduler.answers  # noqa",
+            "the benchmarks and the shared pieces import nothing from the tests BROKEN",
+            "benchmarks.send_burst -> tests",
+        ),
+        (
             "commandline/durations.py",
             "import scheduler.core.domain  # noqa",
             "the packages in layers: the one command on top, the command-line conventions at",

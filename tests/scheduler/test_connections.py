@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 import uvloop
 
+from harness.certificates import Certificates, make_certificates
 from scheduler.connections import Connections, HttpAnswer
 from scheduler.core.errors import TransportError
 from scheduler.store.cut import Cut
-from tests.scheduler.certificates import Certificates, make_certificates
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}

@@ -2,7 +2,8 @@
 
 AimHarder is reached over https; the tests and the send burst benchmark serve TLS on loopback
 with these, so the handshake a client pays (or pays ahead) is a real one. Nothing is written
-outside the folder given, and the keys live as long as it does.
+outside the folder given, and the keys live as long as it does. ``cryptography`` comes with
+the dev extras, as the tests and benchmarks that import this module do.
 """
 
 from __future__ import annotations
