@@ -215,8 +215,8 @@ LABEL_ROOM = 11.0  # points: a label this close to one already placed moves up b
 
 def _place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]]) -> None:
     """Each label beside its point, moved up past those already placed so that none covers
-    another; on top of the markers, on a pale ground. Placed once the scales are final, so that
-    where a label lands on the page is known."""
+    another (then a thin line ties it to its point); on top of the markers, on a pale ground.
+    Placed once the scales are final, so that where a label lands on the page is known."""
     placed: list[tuple[float, float]] = []  # where each label sits, in points on the page
     to_points = 72.0 / axes.figure.dpi
     for text, x, y, color, nudge in labels:
@@ -226,8 +226,10 @@ def _place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]
                   for qx, qy in placed):  # fmt: skip
             up += LABEL_ROOM
         placed.append((px, py + up))
-        axes.annotate(text, (x, y), textcoords="offset points", xytext=(9, up), fontsize=8,
-                      color=color, xycoords=nudge, zorder=5,
+        # A label moved away from its point is tied to it by a thin line.
+        leader = {"arrowstyle": "-", "lw": 0.6, "color": color} if up > LABEL_ROOM else None
+        axes.annotate(text, (x, y), textcoords="offset points", xytext=(14, up), fontsize=8,
+                      color=color, xycoords=nudge, zorder=5, arrowprops=leader,
                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
                             "alpha": 0.8})  # fmt: skip
 
