@@ -10,7 +10,7 @@
   ``--workers`` is left to locust, where it means locust workers.
 - Ctrl-C ends a command with exit code 130 (``INTERRUPTED``), as a shell reports it.
 - An output folder not given is a new timestamped one: nothing is overwritten unasked.
-- A progress bar shows the time elapsed, never a guess of the time remaining
+- A progress bar shows the time elapsed and an estimate of the time left
   (``commandline.progress``, the one module of this package that imports rich).
 
 Standard library only: the scheduler's and the mock's models import this package.
