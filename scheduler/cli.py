@@ -138,11 +138,11 @@ def _environment(names: Sequence[str]) -> str:
 
 def _epilog(prog: str) -> str:
     return f"""\
-start with:
-  {prog} init                  a new store, prebookings.sqlite
-  {prog} login --user U --password P
-  {prog} add prebookings.csv
-  {prog} serve                 the cron endpoint on 127.0.0.1:8080
+start with (a store in prebookings.sqlite, the cron endpoint on 127.0.0.1:8080):
+  {prog} init
+  {prog} login --user ana@example.test --password ana-pw
+  {prog} add examples/prebookings.csv
+  CRON_SECRET=... {prog} serve
 
 {_environment(list(ENVIRONMENT))}"""
 
