@@ -151,7 +151,12 @@ def _parser(prog: str = PROG, run_as: str | None = None) -> argparse.ArgumentPar
         metavar="DIR",
         help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)",
     )
-    one.add_argument("--html", metavar="FILE", help="also write locust's HTML report to FILE")
+    one.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write one HTML page to FILE: the harness's verdict and violations on top "
+        "of locust's statistics and charts",
+    )
     add_verbosity(one)
     add_json(one, "the summary (also written to OUT/summary.json)")
     return parser
