@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from commandline.durations import duration
-from commandline.suggestions import unknown
+from commandline.suggestions import closest, unknown
 
 __all__ = [
     "DISTRIBUTION",
@@ -88,9 +89,14 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
         return super()._get_help_string(action)
 
 
+_FLAG = re.compile(r"--[a-z0-9][a-z0-9-]*")
+
+
 class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose mistyped subcommand is refused with the closest name
-    (``unknown command 'reprot'; expected one of report, ...; did you mean 'report'?``)."""
+    (``unknown command 'reprot'; expected one of report, ...; did you mean 'report'?``), and a
+    mistyped option too (``unrecognized option '--replicatons'; did you mean
+    '--replications'?``): the options are read from the parser's own help, its public face."""
 
     commands: argparse.Action | None = None  # the subparsers, whose choices are the names
 
@@ -105,7 +111,17 @@ class Parser(argparse.ArgumentParser):
             names = list(self.commands.choices or ())
             if word is not None and word not in names:
                 self.error(unknown(word, names, what="unknown command"))
-        return super().parse_known_args(words, namespace)
+        parsed, extras = super().parse_known_args(words, namespace)
+        for word in extras:  # argparse would say "unrecognized arguments" and guess nothing
+            flag = word.partition("=")[0]
+            # Compared without the dashes every flag shares: "--bogus" is not like "--out".
+            known = [name[2:] for name in _FLAG.findall(self.format_help())]
+            guess = closest(flag[2:], known) if flag[:2] == "--" else None
+            if guess is not None:
+                self.error(f"unrecognized option {flag!r}; did you mean '--{guess}'?")
+        if extras and self.commands is None:  # said by the command they were given to
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def installed_version() -> str:

@@ -88,6 +88,8 @@ def test_every_help_is_written_for_a_user_at_80_columns(
         (["loadtest", "--shape", "spiek"], "'spike'"),
         (["mock", "--log-level", "debgu"], "'debug'"),
         (["scheduler", "add", "x.csv", "--format", "cvs"], "'csv'"),
+        (["report", "--replicatons", "3"], "'--replications'"),
+        (["scheduler", "invoke", "--max-inflight=2"], "'--max-in-flight'"),
     ],
 )
 def test_a_typo_gets_the_closest_name(
