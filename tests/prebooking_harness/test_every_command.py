@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,10 @@ def test_the_python_m_spelling_names_itself(
     with pytest.raises(SystemExit):
         module.main([*argv, "--help"])
     assert capsys.readouterr().out.startswith(f"usage: {typed} ")
+
+
+def test_one_table_gives_every_commands_exit_codes() -> None:
+    table = (Path(__file__).resolve().parents[2] / "docs" / "exit-codes.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    for name in COMMANDS:
+        assert any(f"`{name}" in row for row in rows), name
