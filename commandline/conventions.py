@@ -1,7 +1,10 @@
 """What every command line of the project shares, so that a flag means one thing everywhere.
 
-- ``--help`` shows each option's meaning, unit and default (``HelpFormatter``), and keeps the
-  description's own line breaks.
+- ``--help`` shows each option's meaning, unit and default (``HelpFormatter``), keeps the
+  description's own line breaks, fits 80 columns, and ends with a first example; usage lines
+  name the command as typed (``prog``: ``prebooking-harness report``, not ``python -m sim``).
+- A mistyped subcommand or choice is refused with the closest name ("did you mean",
+  ``Parser`` and ``commandline.suggestions``).
 - ``--version`` prints the installed distribution's version.
 - ``-v/--verbose`` (repeatable) and ``-q/--quiet`` move one verbosity level: -1 quiet (errors
   and the result only), 0 the default, 1 and more chattier; ``log_level`` maps it to logging.
@@ -10,7 +13,7 @@
   ``--workers`` is left to locust, where it means locust workers.
 - Ctrl-C ends a command with exit code 130 (``INTERRUPTED``), as a shell reports it.
 - An output folder not given is a new timestamped one: nothing is overwritten unasked.
-- A progress bar shows the time elapsed, never a guess of the time remaining
+- A progress bar shows the time elapsed and an estimate of the time left
   (``commandline.progress``, the one module of this package that imports rich).
 
 Standard library only: the scheduler's and the mock's models import this package.
@@ -22,17 +25,26 @@ import argparse
 import contextlib
 import logging
 import os
+import re
+import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from commandline.durations import duration
+from commandline.suggestions import closest, unknown
 
 __all__ = [
     "DISTRIBUTION",
     "INTERRUPTED",
     "HelpFormatter",
+    "Parser",
     "add_command",
+    "add_commands",
     "add_json",
     "add_processes",
     "add_verbosity",
@@ -48,23 +60,68 @@ __all__ = [
 
 DISTRIBUTION = "prebooking-harness"
 
+COLUMNS = 80  # the widest help line, whatever the terminal
 INTERRUPTED = 130  # every command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it
 SEEDS = range(2**32)
 """The seeds every command takes: numpy's ``SeedSequence`` accepts each of them."""
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults appended to every option's help (``(default: 20)``), descriptions as written.
+    """Defaults appended to every option's help (``(default: 20)``, a duration's with its unit:
+    ``(default: 15s)``), descriptions and epilogs as written, and no line past ``COLUMNS``.
 
-    An option whose default is None or False (unset, or a switch) or whose help already says
-    its default (one that depends on something else) is left as written.
+    An option whose default is None, False or [] (unset, a switch, or repeatable) or whose help
+    already says its default (one that depends on something else) is left as written.
     """
+
+    def __init__(self, prog: str, **options: Any) -> None:
+        # argparse fills a wide terminal; help is read (and pasted in issues) at 80 columns.
+        width = min(COLUMNS, shutil.get_terminal_size().columns) - 2
+        super().__init__(prog, **{**options, "width": width})
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help or ""
-        if action.default is None or action.default is False or "default" in text:
+        unset = action.default is None or action.default is False or action.default == []
+        if unset or "default" in text:
             return text
+        if action.type is duration and isinstance(action.default, int | float):
+            return f"{text} (default: {action.default:g}s)"
         return super()._get_help_string(action)
+
+
+_FLAG = re.compile(r"--[a-z0-9][a-z0-9-]*")
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose mistyped subcommand is refused with the closest name
+    (``unknown command 'reprot'; expected one of report, ...; did you mean 'report'?``), and a
+    mistyped option too (``unrecognized option '--replicatons'; did you mean
+    '--replications'?``): the options are read from the parser's own help, its public face."""
+
+    commands: argparse.Action | None = None  # the subparsers, whose choices are the names
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        words = sys.argv[1:] if args is None else list(args)
+        if self.commands is not None:
+            # The command is the first word that is not an option: no top-level option here
+            # takes a value (only -h and --version).
+            word = next((w for w in words if not w.startswith("-")), None)
+            names = list(self.commands.choices or ())
+            if word is not None and word not in names:
+                self.error(unknown(word, names, what="unknown command"))
+        parsed, extras = super().parse_known_args(words, namespace)
+        for word in extras:  # argparse would say "unrecognized arguments" and guess nothing
+            flag = word.partition("=")[0]
+            # Compared without the dashes every flag shares: "--bogus" is not like "--out".
+            known = [name[2:] for name in _FLAG.findall(self.format_help())]
+            guess = closest(flag[2:], known) if flag[:2] == "--" else None
+            if guess is not None:
+                self.error(f"unrecognized option {flag!r}; did you mean '--{guess}'?")
+        if extras and self.commands is None:  # said by the command they were given to
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
 
 
 def installed_version() -> str:
@@ -78,21 +135,56 @@ def add_version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
 
 
-def new_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
-    """A top-level parser with the shared help layout and ``--version``."""
-    parser = argparse.ArgumentParser(
-        prog=prog, description=description, formatter_class=HelpFormatter
+def new_parser(prog: str, description: str, *, epilog: str | None = None) -> Parser:
+    """A top-level parser with the shared help layout and ``--version``; ``prog`` is the
+    command as the user typed it (``prebooking-harness scheduler``, or ``python -m scheduler``),
+    so that usage lines and errors name what was run."""
+    parser = Parser(
+        prog=prog, description=description, epilog=epilog, formatter_class=HelpFormatter
     )
     add_version(parser)
     return parser
 
 
-def add_command(commands: Any, name: str, *, help: str) -> argparse.ArgumentParser:
-    """A subcommand of ``commands`` (``add_subparsers()``) with the shared help layout and its
-    own ``--version`` (``prebooking-harness report --version`` answers as ``--version`` does)."""
-    parser: argparse.ArgumentParser = commands.add_parser(
-        name, help=help, description=help, formatter_class=HelpFormatter
+def add_commands(parser: Parser) -> Any:
+    """The subcommands of ``parser`` (argparse's ``add_subparsers()``, typed by a private class:
+    hence ``Any``); a mistyped one gets "did you mean"."""
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.commands = commands
+    return commands
+
+
+def add_command(
+    commands: Any,
+    name: str,
+    *,
+    help: str,
+    description: str | None = None,
+    epilog: str | None = None,
+    example: str | None = None,
+    prog: str | None = None,
+) -> Parser:
+    """A subcommand of ``commands`` (``add_commands``) with the shared help layout and its own
+    ``--version`` (``prebooking-harness report --version`` answers as ``--version`` does).
+
+    ``help`` is its line in the parent's list; ``description`` what it does, for its own
+    ``--help`` (default: ``help``); ``epilog`` what follows the options (the environment read);
+    ``example`` its arguments in a first example, shown last under the command as typed;
+    ``prog`` the command as typed when it is not the parent's followed by ``name``
+    (``prebooking-harness loadtest`` runs ``loadtests run``).
+    """
+    options: dict[str, Any] = {} if prog is None else {"prog": prog}
+    parser: Parser = commands.add_parser(
+        name,
+        help=help,
+        description=description or help[:1].upper() + help[1:] + ".",
+        formatter_class=HelpFormatter,
+        **options,
     )
+    ending = [] if epilog is None else [epilog]
+    if example is not None:
+        ending.append(f"example:\n  {parser.prog} {example}")
+    parser.epilog = "\n\n".join(ending) or None
     add_version(parser)
     return parser
 

@@ -1,8 +1,9 @@
 """Progress drawn with rich: what every bar shows, and ``Bars``, the stages of long work
 (``commandline.stages``) as bars on the terminal (standard error).
 
-A bar shows what runs, the bar, done/total and the time elapsed, never a guess of the time
-remaining; work of unknown length shows a spinner, then the time it took.
+A bar shows what runs, the bar, done/total, the time elapsed and an estimate of the time left
+(rich's, from the recent pace: a long stage says when it will end, issue 27 item 7); work of
+unknown length shows a spinner, then the time it took.
 """
 
 from __future__ import annotations
@@ -18,20 +19,32 @@ from rich.progress import (
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from commandline.stages import SILENT, Advance, Stages
 
-__all__ = ["Bars", "progress_columns", "stages", "working"]
+__all__ = ["Bars", "progress_columns", "stages", "time_columns", "working"]
 
 
 def progress_columns() -> tuple[ProgressColumn, ...]:
-    """What every progress bar shows: what runs, the bar, done/total, and the time elapsed."""
+    """What every progress bar shows: what runs, the bar, done/total, the time elapsed and the
+    time left (``-:--:--`` until a step is done to estimate it from)."""
     return (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        *time_columns(),
+    )
+
+
+def time_columns() -> tuple[ProgressColumn, ...]:
+    """``0:00:12 elapsed, 0:00:30 left``: the time so far and rich's estimate of the rest."""
+    return (
         TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
     )
 
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from commandline.conventions import (
     INTERRUPTED,
     add_command,
+    add_commands,
     add_json,
     add_verbosity,
     fresh_folder,
@@ -26,6 +27,7 @@ from commandline.conventions import (
     seed,
 )
 from commandline.durations import duration
+from commandline.suggestions import one_of, plainly
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
 from loadtests.preflight import check_html, out_folder
@@ -37,14 +39,41 @@ from scheduler.settings import DEFAULT_STRATEGY
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = new_parser("python -m loadtests", __doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    one = add_command(commands, "run", help="one load run and its check")
-    one.add_argument("--db", help="SQLite path or database URL (default: a new file in --out)")
-    one.add_argument("--schedulers", type=int, default=2, help="scheduler processes")
-    one.add_argument("--users", type=int, default=20, help="locust users at the peak")
-    one.add_argument("--spawn-rate", type=float, default=20.0, help="users started per second")
+PROG = "python -m loadtests"
+
+DESCRIPTION = """\
+Load runs of the real pieces on this machine: the mock AimHarder, scheduler
+processes serving the cron endpoint, and locust calling it."""
+
+RUN_DESCRIPTION = """\
+Start the mock AimHarder and the schedulers, seed prebookings whose windows
+open during the run, call the cron endpoint with locust, then check the
+mock's journal against the store: every prebooking booked once, none twice,
+none recorded wrongly, none lost.
+
+exit codes: 0 passed; 1 a violation or failed requests; 2 a bad option or a
+process that did not start; 130 stopped by Ctrl-C."""
+
+
+def _parser(prog: str = PROG, run_as: str | None = None) -> argparse.ArgumentParser:
+    parser = new_parser(prog, DESCRIPTION, epilog=f"start with:\n  {run_as or prog + ' run'}")
+    commands = add_commands(parser)
+    one = add_command(
+        commands,
+        "run",
+        help="one bounded load run and its check",
+        description=RUN_DESCRIPTION,
+        example="--users 50 --run-time 30s --html out/load.html",
+        prog=run_as,
+    )
+    one.add_argument(
+        "--db", metavar="URL", help="SQLite path or database URL (default: a new file in --out)"
+    )
+    one.add_argument("--schedulers", type=int, default=2, metavar="N", help="scheduler processes")
+    one.add_argument("--users", type=int, default=20, metavar="N", help="locust users at the peak")
+    one.add_argument(
+        "--spawn-rate", type=float, default=20.0, metavar="R", help="users started per second"
+    )
     one.add_argument(
         "--run-time",
         type=duration,
@@ -52,28 +81,47 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="how long locust runs (seconds, or 60s, 1m as locust's -t)",
     )
-    one.add_argument("--prebookings", type=int, default=40, help="prebookings seeded")
-    one.add_argument("--per-class", type=int, default=10, help="prebookings per class")
+    one.add_argument("--prebookings", type=int, default=40, metavar="N", help="prebookings seeded")
+    one.add_argument("--per-class", type=int, default=10, metavar="N", help="prebookings per class")
     one.add_argument(
-        "--strategy", default=DEFAULT_STRATEGY, help=f"one of {', '.join(strategy_names())}"
+        "--strategy",
+        type=one_of(strategy_names()),
+        default=DEFAULT_STRATEGY,
+        metavar="NAME",
+        help=f"the schedulers' strategy: one of {plainly(strategy_names())}",
     )
-    one.add_argument("--shape", default="spike", help=f"one of {', '.join(SHAPES)}")
     one.add_argument(
-        "--workers", type=int, default=0, help="locust worker processes (0: locust in one process)"
+        "--shape",
+        type=one_of(SHAPES),
+        default="spike",
+        metavar="NAME",
+        help=f"how the cron calls come: one of {plainly(SHAPES)}",
     )
-    one.add_argument("--mock-visitors", type=int, default=2, help="locust users on the mock")
+    one.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="locust worker processes (0: locust in one process)",
+    )
+    one.add_argument(
+        "--mock-visitors", type=int, default=2, metavar="N", help="locust users on the mock"
+    )
     one.add_argument(
         "--outside-members",
         type=int,
         default=0,
+        metavar="N",
         help="locust users booking the prebooked classes as other members, taking places",
     )
-    one.add_argument("--seed", type=seed, default=1, help="the mock's latency seed")
+    one.add_argument("--seed", type=seed, default=1, metavar="N", help="the mock's latency seed")
     one.add_argument(
         "--lost-answers",
         type=float,
         default=0.0,
-        help="share of bookings the mock makes, then loses the answer of (needs --mock-visitors 0)",
+        metavar="SHARE",
+        help="share of bookings (0 to 1) the mock makes, then loses the answer of (needs "
+        "--mock-visitors 0)",
     )
     one.add_argument(
         "--lost-answer-hold",
@@ -86,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "--late-landings",
         type=float,
         default=0.0,
+        metavar="SHARE",
         help="share of bookings that reach the mock --late-landing-delay late, past the "
         "schedulers' lease; after the run the places are held while they are sent again "
         "(needs --mock-visitors 0)",
@@ -98,16 +147,25 @@ def _parser() -> argparse.ArgumentParser:
         help="how late a late booking reaches the mock",
     )
     one.add_argument(
-        "--out", help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)"
+        "--out",
+        metavar="DIR",
+        help="folder to write into (default: a new out/loadtest-YYYYMMDD-HHMMSS)",
     )
-    one.add_argument("--html", metavar="FILE", help="also write locust's HTML report to FILE")
+    one.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write one HTML page to FILE: the harness's verdict and violations on top "
+        "of locust's statistics and charts",
+    )
     add_verbosity(one)
     add_json(one, "the summary (also written to OUT/summary.json)")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | None = None) -> int:
+    """The command ``argv`` asks for; ``prog``: the command as typed, ``run_as``: ``run`` as
+    typed when it is not ``prog run`` (``prebooking-harness loadtest``)."""
+    args = _parser(prog, run_as).parse_args(argv)
     console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
         out = fresh_folder(Path("out"), "loadtest") if args.out is None else out_folder(args.out)

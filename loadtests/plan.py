@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from commandline.suggestions import unknown
 from loadtests.errors import PlanError
 from scheduler.core.strategies import strategy_names
 from scheduler.settings import DEFAULT_STRATEGY
@@ -74,9 +75,9 @@ class RunPlan:
             if not (number and low <= value <= high):
                 raise PlanError(f"{name}={value!r}; expected a number from {low:g} to {high:g}")
         if self.strategy not in strategy_names():
-            raise PlanError(f"strategy={self.strategy!r}; expected one of {strategy_names()}")
+            raise PlanError(unknown(self.strategy, strategy_names(), what="strategy="))
         if self.shape not in SHAPES:
-            raise PlanError(f"shape={self.shape!r}; expected one of {list(SHAPES)}")
+            raise PlanError(unknown(self.shape, SHAPES, what="shape="))
         if self.lost_answers > 0 and (self.mock_visitors > 0 or self.outside_members > 0):
             raise PlanError(
                 f"lost_answers={self.lost_answers!r} with mock_visitors={self.mock_visitors} "

@@ -15,8 +15,10 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn
 from rich.progress import Progress as Bar
+
+from commandline.progress import time_columns
 
 __all__ = ["Progress", "locust_numbers"]
 
@@ -60,7 +62,7 @@ class Progress:
         if self._quiet:
             return locust.wait(timeout=timeout)
         deadline = time.monotonic() + timeout
-        columns = (TextColumn("  locust"), BarColumn(), TimeElapsedColumn())
+        columns = (TextColumn("  locust"), BarColumn(), *time_columns())
         with Bar(
             *columns, TextColumn("{task.description}"), console=self._console, transient=False
         ) as bar:

@@ -9,7 +9,9 @@ invocations have ended and every lease the run left has run out, the cron called
 first once with every place held, then again once the late requests have landed:
 ``loadtests.late``), then the check of the
 journal and the schedulers' history (``history-<n>.jsonl``: what they sent and heard) against
-the store. Everything started is stopped on the way out (``Children``), whatever happened.
+the store, written as ``summary.json`` (and with ``--html`` on top of locust's page:
+``loadtests.verdict_page``). Everything started is stopped on the way out (``Children``),
+whatever happened.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from loadtests.preflight import check_out, check_store
 from loadtests.processes import Children
 from loadtests.progress import Progress
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
+from loadtests.verdict_page import write_page
 from scheduler.app import CRON_PATH
 from scheduler.core.exchange import Exchange, exchanges
 from scheduler.core.status import Status
@@ -149,6 +152,8 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
         enough_run_time=math.ceil(plan.last_window_opens + MAX_DURATION),
     )
     summary.write(plan.out / "summary.json")
+    if plan.html is not None:  # locust's page, with the verdict on top (``verdict_page``)
+        write_page(plan.html, summary)
     return summary
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from commandline.conventions import add_verbosity, new_parser, port, seed, verbosity
+from commandline.suggestions import one_of, plainly
 from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import MockConfigError, ServingError
 from mock_aimharder.server.app import create_app
@@ -25,26 +26,48 @@ __all__ = ["main"]
 _LOUDNESS = {-1: "error", 0: "warning", 1: "info"}
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = new_parser("python -m mock_aimharder", "A mock AimHarder booking server.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=port, default=8000, help="port (0: any free port)")
-    parser.add_argument(
-        "--config", help="a .toml or .json MockConfig file (default: one box, no classes)"
+PROG = "python -m mock_aimharder"
+
+DESCRIPTION = """\
+A mock AimHarder: the booking API the scheduler calls (login, classes,
+bookings), with a gym from a config file, seeded latencies and faults, and
+an admin API that shows its journal, the order it processed every booking."""
+
+LOG_LEVELS = ["critical", "error", "warning", "info", "debug", "trace"]
+
+
+def _parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = new_parser(
+        prog,
+        DESCRIPTION,
+        epilog=f"example:\n  {prog} --port 8000 --config examples/gym.toml --seed 1",
     )
-    parser.add_argument("--seed", type=seed, default=0, help="seed of every latency/fault draw")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=port, default=8000, help="TCP port (0: any free port)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a .toml or .json gym file, every field in mock_aimharder/API.md (default: one "
+        "box, no classes)",
+    )
+    parser.add_argument(
+        "--seed", type=seed, default=0, metavar="N", help="seed of every latency and fault draw"
+    )
     parser.add_argument(
         "--log-level",
-        choices=["critical", "error", "warning", "info", "debug", "trace"],
-        help="uvicorn's log level (default: warning; -v info, -vv debug, -q error)",
+        type=one_of(LOG_LEVELS),
+        metavar="LEVEL",
+        help=f"uvicorn's log level: {plainly(LOG_LEVELS)} (default: warning; -v info, -vv "
+        "debug, -q error)",
     )
     add_verbosity(parser)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv``, load the configuration, serve; 2 on a bad configuration or port."""
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
+    """Parse ``argv``, load the configuration, serve; 2 on a bad configuration or port.
+    ``prog``: the command as typed, for usage and errors."""
+    args = _parser(prog).parse_args(argv)
     try:
         config = MockConfig.from_file(args.config, now=time.time()) if args.config else MockConfig()
         sock = bind_socket(args.host, args.port)

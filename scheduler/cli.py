@@ -1,6 +1,10 @@
-"""``python -m scheduler``: serve the cron endpoint, invoke once, add prebookings, show status.
+"""``python -m scheduler``: make the store, serve the cron endpoint, invoke once, add
+prebookings, show status.
 
-Every command takes ``--db`` (else ``DATABASE_URL``, else a local SQLite file); ``login``,
+``init`` makes the store; ``status``, ``invoke`` and ``serve`` refuse a SQLite file that is not
+there (a mistyped path would start an empty store beside the real one), ``invoke`` and
+``serve`` unless given ``--create``; ``login`` and ``add`` write, so they make it. Every
+command takes ``--db`` (else ``DATABASE_URL``, else a local SQLite file); ``login``,
 ``invoke`` and ``serve`` take ``--aimharder-url`` (else ``AIMHARDER_URL``, else the mock on
 127.0.0.1:8000). Only ``invoke`` and ``serve`` fire prebookings, so only they take
 ``--strategy`` and each policy parameter as a flag (``--gap 50ms``, ``--max-in-flight 1``,
@@ -25,6 +29,7 @@ from rich.console import Console
 from commandline.conventions import (
     INTERRUPTED,
     add_command,
+    add_commands,
     add_json,
     add_verbosity,
     log_level,
@@ -33,8 +38,9 @@ from commandline.conventions import (
     verbosity,
 )
 from commandline.durations import duration
+from commandline.suggestions import one_of, plainly
 from scheduler.aio import run
-from scheduler.app import create_app
+from scheduler.app import CRON_PATH, create_app
 from scheduler.client import AimHarderClient
 from scheduler.connections import Connections
 from scheduler.core.domain import Session, UserId
@@ -47,11 +53,12 @@ from scheduler.settings import (
     DEFAULT_AIMHARDER_URL,
     DEFAULT_MAX_DURATION,
     DEFAULT_STRATEGY,
+    ENVIRONMENT,
     Settings,
     strategy_name,
 )
 from scheduler.store import DEFAULT_DATABASE_URL, open_store
-from scheduler.store.urls import require_existing
+from scheduler.store.urls import display_url, missing_file, normalize_url, require_existing
 
 __all__ = ["main"]
 
@@ -93,27 +100,75 @@ _MEANINGS = {
 POLICY_FIELDS = [f for f in dataclasses.fields(PolicyConfig) if f.name != "name"]
 
 
-def _preset_defaults(name: str) -> str:
-    """A parameter's default in each preset: one value when they agree."""
+def _preset_defaults(name: str, unit: str = "") -> str:
+    """A parameter's default in each preset (with ``unit``): one value when they agree."""
     values = {preset: getattr(config, name) for preset, config in sorted(PRESETS.items())}
-    shown = {preset: "none" if v is None else str(v) for preset, v in values.items()}
+    shown = {
+        preset: "none" if v is None else f"{v:g}{unit}" if unit else str(v)
+        for preset, v in values.items()
+    }
     if len(set(shown.values())) == 1:
         return next(iter(shown.values()))
     return "by strategy: " + ", ".join(f"{preset} {v}" for preset, v in shown.items())
 
 
+PROG = "python -m scheduler"
+
+DESCRIPTION = """\
+The real scheduler: it keeps prebookings in a store (a SQLite file, or
+PostgreSQL for several instances) and, at each cron call, books on AimHarder
+those whose booking window has opened, with the strategy you choose."""
+
+# Which variables each command reads (``ENVIRONMENT`` says what each sets).
+_READS = {
+    "init": ["DATABASE_URL"],
+    "login": ["DATABASE_URL", "AIMHARDER_URL"],
+    "add": ["DATABASE_URL"],
+    "status": ["DATABASE_URL"],
+    "invoke": ["DATABASE_URL", "AIMHARDER_URL", "SCHEDULER_STRATEGY", "SCHEDULER_HISTORY"],
+    "serve": list(ENVIRONMENT),
+}
+
+
+def _environment(names: Sequence[str]) -> str:
+    width = max(len(name) for name in names)
+    lines = (f"  {name:<{width}}  {ENVIRONMENT[name]}" for name in names)
+    return "environment (a flag given wins):\n" + "\n".join(lines)
+
+
+def _epilog(prog: str) -> str:
+    return f"""\
+start with (a store in prebookings.sqlite, the cron endpoint on 127.0.0.1:8080):
+  {prog} init
+  {prog} login --user ana@example.test --password ana-pw
+  {prog} add examples/prebookings.csv
+  CRON_SECRET=... {prog} serve
+
+{_environment(list(ENVIRONMENT))}"""
+
+
 def _where(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
+        metavar="URL",
         help=f"SQLite path or database URL (default: $DATABASE_URL, else {DEFAULT_DATABASE_URL})",
     )
     add_verbosity(parser)
+
+
+def _create(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create the SQLite file if it is not there (else a missing one is refused)",
+    )
 
 
 def _policy(parser: argparse.ArgumentParser) -> None:
     """The flags that act on an invocation: the strategy, the limit and each policy parameter."""
     parser.add_argument(
         "--aimharder-url",
+        metavar="URL",
         help=f"AimHarder base URL (default: $AIMHARDER_URL, else {DEFAULT_AIMHARDER_URL})",
     )
     parser.add_argument(
@@ -128,7 +183,8 @@ def _policy(parser: argparse.ArgumentParser) -> None:
     policy.add_argument(
         "--strategy",
         metavar="NAME",
-        help=f"the preset to start from: one of {', '.join(strategy_names())} (default: "
+        type=one_of(strategy_names()),
+        help=f"the preset to start from: one of {plainly(strategy_names())} (default: "
         f"$SCHEDULER_STRATEGY, else {DEFAULT_STRATEGY}, the default report's answer)",
     )
     policy.add_argument(
@@ -136,7 +192,7 @@ def _policy(parser: argparse.ArgumentParser) -> None:
         type=duration,
         metavar="DURATION",
         help=f"the platform's hard limit per invocation (seconds; default: "
-        f"{DEFAULT_MAX_DURATION:g}); also the budget unless --budget is given",
+        f"{DEFAULT_MAX_DURATION:g} s); also the budget unless --budget is given",
     )
     for field in POLICY_FIELDS:
         flag = "--" + field.name.replace("_", "-")
@@ -153,37 +209,94 @@ def _policy(parser: argparse.ArgumentParser) -> None:
                 help=f"{meaning} (default: {_preset_defaults(field.name)})",
             )
         else:
+            unit = " s" if str(field.type) == "Seconds" else ""
             policy.add_argument(
                 flag,
                 type=_PARSERS[str(field.type)],
                 metavar=metavar,
-                help=f"{meaning} (default: {_preset_defaults(field.name)})",
+                help=f"{meaning} (default: {_preset_defaults(field.name, unit)})",
             )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = new_parser("python -m scheduler", __doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = add_command(commands, "serve", help="run the cron endpoint (needs CRON_SECRET)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=port, default=8080, help="port (0: any free port)")
-    _policy(serve)
-    invoke_ = add_command(commands, "invoke", help="one invocation now; a summary, or its answer")
-    add_json(invoke_, "the cron endpoint's answer")
-    _policy(invoke_)
-    add = add_command(commands, "add", help="enqueue prebookings from a JSON or CSV file")
-    add.add_argument("file", help="path, or - for standard input")
-    add.add_argument("--format", choices=["json", "csv"], help="default: by the file's suffix")
-    status = add_command(commands, "status", help="prebookings by status, oldest first")
-    status.add_argument("--rows", type=int, default=20, help="how many prebookings to list")
-    add_json(status, "the counts and the listed prebookings")
-    login = add_command(commands, "login", help="log a user in and store the session")
+def _parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = new_parser(prog, DESCRIPTION, epilog=_epilog(prog))
+    commands = add_commands(parser)
+    add_command(
+        commands,
+        "init",
+        help="create the store (a SQLite file, or the tables in PostgreSQL)",
+        epilog=_environment(_READS["init"]),
+        example="--db prebookings.sqlite",
+    )
+    login = add_command(
+        commands,
+        "login",
+        help="log a member in on AimHarder and keep the session",
+        epilog=_environment(_READS["login"]),
+        example="--user ana@example.test --password ana-pw",
+    )
     login.add_argument("--user", required=True, help="the AimHarder account (an e-mail)")
     login.add_argument("--password", required=True, help="its password")
     login.add_argument(
         "--aimharder-url",
+        metavar="URL",
         help=f"AimHarder base URL (default: $AIMHARDER_URL, else {DEFAULT_AIMHARDER_URL})",
     )
+    add = add_command(
+        commands,
+        "add",
+        help="enqueue prebookings from a JSON or CSV file",
+        description="Enqueue prebookings from a JSON or CSV file (columns: user, class_id, day,\n"
+        "box, available_at or available_in, and optionally created_at and id). The\n"
+        "whole file is checked before anything is stored.",
+        epilog=_environment(_READS["add"]),
+        example="examples/prebookings.csv",
+    )
+    add.add_argument("file", metavar="FILE", help="path, or - for standard input")
+    add.add_argument(
+        "--format",
+        type=one_of(["json", "csv"]),
+        metavar="FORMAT",
+        help="json or csv (default: by the file's suffix)",
+    )
+    status = add_command(
+        commands,
+        "status",
+        help="prebookings by status, oldest first",
+        epilog=_environment(_READS["status"]),
+        example="--rows 50",
+    )
+    status.add_argument(
+        "--rows", type=int, default=20, metavar="N", help="how many prebookings to list"
+    )
+    add_json(status, "the counts and the listed prebookings")
+    invoke_ = add_command(
+        commands,
+        "invoke",
+        help="one invocation now: book what is ready, print a summary",
+        description="One invocation now, as a cron call would run it: book the prebookings\n"
+        "whose window has opened, then print what it did (--json: the cron\n"
+        "endpoint's answer). Exit 1 when the invocation did not answer 200.",
+        epilog=_environment(_READS["invoke"]),
+        example="--strategy staggered --gap 100ms",
+    )
+    add_json(invoke_, "the cron endpoint's answer")
+    _create(invoke_)
+    _policy(invoke_)
+    serve = add_command(
+        commands,
+        "serve",
+        help="run the cron endpoint (needs CRON_SECRET)",
+        description=f"Serve POST {CRON_PATH}: each call with the Bearer\n"
+        "CRON_SECRET runs one invocation and answers what it did. Several served\n"
+        "processes may share one PostgreSQL store.",
+        epilog=_environment(_READS["serve"]),
+        example="--port 8080 --strategy sequential",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=port, default=8080, help="TCP port (0: any free port)")
+    _create(serve)
+    _policy(serve)
     for command in commands.choices.values():
         _where(command)
     return parser
@@ -206,8 +319,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
+    """The command ``argv`` asks for; ``prog``: the command as typed, for usage and errors."""
+    args = _parser(prog).parse_args(argv)
     logging.basicConfig(level=log_level(args), format="%(levelname)s %(name)s: %(message)s")
     console = Console(stderr=True, soft_wrap=True)
     try:
@@ -221,6 +335,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "init" or getattr(args, "create", False):
+        made = missing_file(settings.database_url) is not None
+        with open_store(settings.database_url) as store:
+            store.counts()  # the file and the tables are made at the first transaction
+        if args.command == "init":
+            shown = display_url(normalize_url(settings.database_url))
+            print(f"store {'created' if made else 'ready'}: {shown}")
+            return 0
+    if args.command == "status":
+        require_existing(settings.database_url, remedy="scheduler init, add or login makes one")
+    if args.command in ("invoke", "serve"):
+        require_existing(settings.database_url, remedy="scheduler init makes one, or --create")
     if args.command == "serve":
         loudness = {-1: "warning", 0: "info"}.get(verbosity(args), "debug")
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=loudness)
@@ -230,8 +356,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         with open_store(settings.database_url) as store:
             print(f"added {len(store.add(news))} prebookings")
         return 0
-    if args.command == "status":
-        require_existing(settings.database_url)
     with open_store(settings.database_url) as store:
         if args.command == "invoke":
             answer = run(invoke(settings, store))

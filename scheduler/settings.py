@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_MAX_DURATION",
     "DEFAULT_MAX_INVOCATIONS",
     "DEFAULT_STRATEGY",
+    "ENVIRONMENT",
     "MAX_INVOCATIONS_CEILING",
     "Settings",
     "strategy_name",
@@ -42,6 +43,19 @@ DEFAULT_MAX_INVOCATIONS = 8
 # (tests/docs/test_sample.py checks it against the sample report, itself checked against a run).
 DEFAULT_STRATEGY = "auto"
 MAX_INVOCATIONS_CEILING = 1000
+
+ENVIRONMENT = {
+    "DATABASE_URL": "the store, as --db",
+    "AIMHARDER_URL": "AimHarder's base URL, as --aimharder-url",
+    "CRON_SECRET": "the Bearer token of cron calls (unset: all refused)",
+    "SCHEDULER_STRATEGY": "the strategy, as --strategy",
+    "SCHEDULER_HISTORY": "a file for every request and answer, as --history",
+    "SCHEDULER_MAX_INVOCATIONS": (
+        f"invocations served at once (default: {DEFAULT_MAX_INVOCATIONS}; more: 503)"
+    ),
+}
+"""Every variable a scheduler process reads, with what it sets: the one list its ``--help``
+shows (``tests/scheduler/test_cli_store.py`` finds every name the package reads in it)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from commandline.suggestions import unknown
 from scheduler.core.domain import Seconds
 from scheduler.core.errors import ConfigurationError
 
@@ -188,13 +189,11 @@ def strategy(
     try:
         preset = PRESETS[name]
     except KeyError:
+        raise ConfigurationError(unknown(name, strategy_names(), what="unknown strategy")) from None
+    strange = sorted(set(overrides) - set(_FIELDS))
+    if strange:
         raise ConfigurationError(
-            f"unknown strategy {name!r}; expected one of {strategy_names()}"
-        ) from None
-    unknown = sorted(set(overrides) - set(_FIELDS))
-    if unknown:
-        raise ConfigurationError(
-            f"unknown policy parameter(s) {unknown}; expected some of {sorted(_FIELDS)}"
+            f"unknown policy parameter(s) {strange}; expected some of {sorted(_FIELDS)}"
         )
     if max_duration is not None:
         _check_seconds("max_duration", max_duration, allow_zero=False)

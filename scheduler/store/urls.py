@@ -27,7 +27,9 @@ __all__ = [
     "default_database_url",
     "display_url",
     "mask_credentials",
+    "missing_file",
     "normalize_url",
+    "require_existing",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///prebookings.sqlite"
@@ -83,23 +85,31 @@ def credentials_of(url: URL) -> list[str]:
     return sorted((s for s in found if s), key=len, reverse=True)
 
 
-def require_existing(url_or_path: str | os.PathLike[str]) -> None:
-    """``ConfigurationError`` if the URL names a SQLite file that is not there.
-
-    For the commands that only read: opening a store creates its file, so a mistyped path would
-    otherwise read as an empty store instead of a mistake.
-    """
+def missing_file(url_or_path: str | os.PathLike[str]) -> str | None:
+    """The SQLite file ``url_or_path`` names when it is not there yet (in a folder that is),
+    else None (it exists, or the store is PostgreSQL)."""
     url = normalize_url(url_or_path)
     path = os.path.abspath(url.database or "")
     # A missing folder SQLite refuses on its own ("unable to open database file").
-    if (
-        url.drivername == "sqlite"
-        and os.path.isdir(os.path.dirname(path))
-        and not os.path.exists(path)
-    ):
+    if url.drivername == "sqlite" and os.path.isdir(os.path.dirname(path)):
+        return None if os.path.exists(path) else str(url.database)
+    return None
+
+
+def require_existing(
+    url_or_path: str | os.PathLike[str], *, remedy: str = "scheduler init creates one"
+) -> None:
+    """``ConfigurationError`` if the URL names a SQLite file that is not there; ``remedy``
+    says how to make one.
+
+    Opening a store creates its file, so a mistyped path would otherwise read as an empty store
+    (``status``), or start a new one beside the real one (``invoke``, ``serve``: issue 27) instead
+    of being a mistake.
+    """
+    missing = missing_file(url_or_path)
+    if missing is not None:
         raise ConfigurationError(
-            f"database file {url.database!r} does not exist; expected an existing store "
-            "(scheduler add or login creates one)"
+            f"database file {missing!r} does not exist; expected an existing store ({remedy})"
         )
 
 

@@ -24,6 +24,7 @@ def add_scenario(parser: argparse.ArgumentParser, default: Path, *, more: str = 
         "--scenario",
         type=Path,
         default=default,
+        metavar="FILE",
         help=f"the scenario file (TOML; default: {shown}{more})",
     )
     parser.add_argument(

@@ -26,7 +26,11 @@ def add_compare_parser(commands: Any) -> None:
     compare = add_command(
         commands,
         "compare",
-        help="two scenarios side by side: does the answer change, and by how much its measures",
+        help="what a change of scenario does to the answer and its measures",
+        description="Run two scenarios under common random numbers and print, load by load,\n"
+        "the answer under each and the paired differences of its measures. OTHER is\n"
+        "a second file, or BASE with --set keys on top.",
+        example="sim/scenarios/default.toml --set policy.limit=200",
     )
     compare.add_argument("base", type=Path, metavar="BASE", help="the scenario file to start from")
     compare.add_argument(
@@ -54,9 +58,12 @@ def add_compare_parser(commands: Any) -> None:
     compare.add_argument(
         "--replications",
         type=int,
+        metavar="N",
         help="replications per strategy and load (default: BASE's count)",
     )
-    compare.add_argument("--out", type=Path, help="also write comparison.md and data/ here")
+    compare.add_argument(
+        "--out", type=Path, metavar="DIR", help="also write comparison.md and data/ here"
+    )
     add_executor_arguments(compare)
     add_verbosity(compare)
 

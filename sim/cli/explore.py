@@ -10,6 +10,7 @@ from typing import Any
 from commandline.conventions import add_command, add_verbosity, seed
 from commandline.durations import duration
 from commandline.progress import stages
+from commandline.suggestions import closest, plainly
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy_names
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
@@ -30,25 +31,39 @@ def add_explore_parser(commands: Any) -> None:
     command = add_command(
         commands,
         "explore",
-        help="run the real core through seeded worlds full of faults and check every guarantee",
+        help="seeded worlds full of faults, every guarantee checked",
+        description="Run the real scheduler core through many simulated worlds full of faults\n"
+        "(lost answers, kills, late landings...) and check every guarantee after each.\n"
+        "A failure is reduced to a small world and printed with a --replay token.\n"
+        "Exit 1 when a guarantee broke.",
+        example="--time 60s",
     )
+    command.set_defaults(typed=command.prog)  # the replay lines name the command as typed
     budget = command.add_mutually_exclusive_group()
     budget.add_argument(
-        "--runs", type=int, help=f"worlds to run (default {DEFAULT_RUNS}; at most {MAX_RUNS})"
+        "--runs",
+        type=int,
+        metavar="N",
+        help=f"worlds to run (default: {DEFAULT_RUNS}; at most {MAX_RUNS})",
     )
     budget.add_argument(
-        "--time", type=duration, help="run worlds for this long instead (60, 60s, 5m)"
+        "--time",
+        type=duration,
+        metavar="DURATION",
+        help="run worlds for this long instead (seconds, or 60s, 5m)",
     )
-    command.add_argument("--seed", type=seed, default=1, help="the exploration's seed")
+    command.add_argument("--seed", type=seed, default=1, metavar="N", help="the exploration's seed")
     command.add_argument(
         "--faults",
         default="all",
-        help=f"faults to draw: all, none, or a comma list of {', '.join(FAULTS)}",
+        metavar="NAMES",
+        help=f"faults to draw: all, none, or a comma list of {plainly(FAULTS)}",
     )
     command.add_argument(
         "--strategy",
         default="all",
-        help=f"strategies to draw: all, or a comma list of {', '.join(strategy_names())}",
+        metavar="NAMES",
+        help=f"strategies to draw: all, or a comma list of {plainly(strategy_names())}",
     )
     command.add_argument(
         "--replay",
@@ -65,10 +80,14 @@ def _chosen(text: str, known: tuple[str, ...] | list[str], flag: str, *, none: b
     if none and text == "none":
         return []
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in known]
-    if unknown or not names:
-        expected = ["all", *(["none"] if none else []), *known]
-        raise ConfigurationError(f"{flag} {text!r}; expected one of {expected} or a comma list")
+    wrong = [name for name in names if name not in known]
+    if wrong or not names:
+        expected = plainly(["all", *(["none"] if none else []), *known])
+        guess = closest(wrong[0], known) if wrong else None
+        hint = "" if guess is None else f"; did you mean {guess!r} for {wrong[0]!r}?"
+        raise ConfigurationError(
+            f"{flag} {text!r}; expected one of {expected} or a comma list{hint}"
+        )
     return names
 
 
@@ -111,8 +130,9 @@ def run_explore(args: argparse.Namespace) -> int:
     drawn = draw(failed.world.seed, strategies=strategies, faults=faults)
     print(f"reduced in {reduced.tries} tries to: {reduced.world.describe()}")
     flags = _flags(args)
-    print(f"replay: python -m sim explore{flags} --replay {token(failed.world, drawn)}")
-    print(f"replay reduced: python -m sim explore{flags} --replay {token(reduced.world, drawn)}")
+    typed = getattr(args, "typed", "python -m sim explore")
+    print(f"replay: {typed}{flags} --replay {token(failed.world, drawn)}")
+    print(f"replay reduced: {typed}{flags} --replay {token(reduced.world, drawn)}")
     return 1
 
 

@@ -19,14 +19,16 @@ from rich.table import Table
 from commandline.conventions import (
     INTERRUPTED,
     add_command,
+    add_commands,
     add_verbosity,
     fresh_folder,
     new_parser,
     unwritable_folder,
 )
 from commandline.progress import stages, working
+from commandline.suggestions import one_of, plainly
 from scheduler.core.errors import ConfigurationError
-from scheduler.core.strategies import strategy
+from scheduler.core.strategies import strategy, strategy_names
 from sim.cli.arguments import add_scenario, scenario_from
 from sim.cli.compare import add_compare_parser, run_compare
 from sim.cli.explore import add_explore_parser, run_explore
@@ -55,10 +57,33 @@ MAX_ROUNDS = 50
 REPORT_ROUNDS = 2  # timed invocations per strategy among the report's validation runs
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = new_parser("python -m sim", __doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    report = add_command(commands, "report", help="run the experiments and write the report")
+PROG = "python -m sim"
+
+DESCRIPTION = """\
+The simulation: which strategy books many classes at once safely and fairly,
+at which load, and how sure that answer is."""
+
+
+def _epilog(prog: str) -> str:
+    return f"""\
+start with:
+  {prog} report                   the default scenario's full report
+  {prog} report --scenario FILE   a what-if: a quick look at your gym
+  {prog} COMMAND --help           a command's options and an example"""
+
+
+def _parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = new_parser(prog, DESCRIPTION, epilog=_epilog(prog))
+    commands = add_commands(parser)
+    report = add_command(
+        commands,
+        "report",
+        help="run a scenario's experiments and write the report",
+        description="Run a scenario's experiments and write the report: Markdown, HTML with\n"
+        "figures, and the data as CSV and JSON. The default scenario gives the full\n"
+        "report; any other file is a what-if, a quick look unless --full.",
+        example="--scenario examples/scenarios/three-classes.toml",
+    )
     add_scenario(
         report,
         DEFAULT_SCENARIO,
@@ -75,9 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out",
         type=Path,
+        metavar="DIR",
         help="folder to write into (default: a new out/report-YYYYMMDD-HHMMSS, never an old one)",
     )
-    report.add_argument("--replications", type=int, help="override the scenario's count")
+    report.add_argument(
+        "--replications", type=int, metavar="N", help="runs per point (default: the scenario's)"
+    )
     add_executor_arguments(report)
     add_verbosity(report)
     report.add_argument(
@@ -90,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         "--validation-replications",
         type=int,
         default=4,
+        metavar="N",
         help="real runs per strategy when the model is compared (0: leave the section out)",
     )
     report.add_argument(
@@ -110,21 +139,33 @@ def _parser() -> argparse.ArgumentParser:
         help="every trigger preset at every platform limit; always on for the default scenario",
     )
     validate = add_command(
-        commands, "validate", help="compare real runs (mock, scheduler, SQLite) with the simulation"
+        commands,
+        "validate",
+        help="compare real runs (mock, scheduler, SQLite) with the simulation",
+        description="Run the real scheduler against the mock AimHarder on this machine, run the\n"
+        "model with the same scenario, and say for each strategy and measure whether\n"
+        "the two agree.",
+        example="--strategies sequential staggered --replications 4",
     )
     add_scenario(validate, VALIDATION_SCENARIO)
     validate.add_argument(
         "--out",
         type=Path,
+        metavar="DIR",
         help="folder to write into (default: a new out/validate-YYYYMMDD-HHMMSS)",
     )
-    validate.add_argument("--replications", type=int, help="override the scenario's count")
-    validate.add_argument("--load", type=int, default=10, help="ready prebookings")
+    validate.add_argument(
+        "--replications", type=int, metavar="N", help="real runs each (default: the scenario's)"
+    )
+    validate.add_argument("--load", type=int, default=10, metavar="N", help="ready prebookings")
     validate.add_argument(
         "--strategies",
         nargs="+",
+        type=one_of(strategy_names()),
         default=list(VALIDATED),
-        help="the strategies to compare",
+        metavar="NAME",
+        help=f"the strategies to compare, any of {plainly(strategy_names())} "
+        f"(default: {' '.join(VALIDATED)})",
     )
     validate.add_argument(
         "--calibrate",
@@ -132,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         default=4,
         metavar="ROUNDS",
         help="time the machinery on ROUNDS real invocations per strategy among the real runs, "
-        f"and run the model with it (4; 0: the scenario's tables as written; at most {MAX_ROUNDS})",
+        f"and run the model with it (0: the scenario's tables as written; at most {MAX_ROUNDS})",
     )
     validate.add_argument(
         "--strict",
@@ -147,8 +188,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
+    """The command ``argv`` asks for; ``prog``: the command as typed, for usage and errors."""
+    args = _parser(prog).parse_args(argv)
     console = Console(stderr=True, soft_wrap=True)
     commands = {
         "validate": lambda: _validate(args, console),

@@ -25,10 +25,7 @@ DIFFERS = 1  # the exit code when the journal hash is not the report's
 _EPILOG = f"""\
 exit codes: 0 replayed (with --report: its journal hash is the report's);
 {DIFFERS} with --report, its journal hash differs from the report's;
-2 a bad run id, scenario or report folder.
-
-e.g. python -m sim replay staggered/20/3@1 --report out/report-20261206-120000
-"""
+2 a bad run id, scenario or report folder."""
 
 
 def add_replay_parser(commands: Any, default_scenario: Path) -> None:
@@ -36,8 +33,12 @@ def add_replay_parser(commands: Any, default_scenario: Path) -> None:
         commands,
         "replay",
         help="rerun one replication of a report: its timeline, inversions marked, and verdict",
+        description="Run one replication of a report again, alone, and print its timeline (each\n"
+        "attempt with its created_at rank, inversions marked) and its verdict; with\n"
+        "--report, say whether its journal hash is the one the report recorded.",
+        epilog=_EPILOG,
+        example="staggered/20/3@1 --report out/report-20261206-120000",
     )
-    command.epilog = _EPILOG
     command.add_argument(
         "run_id",
         metavar="RUN_ID",

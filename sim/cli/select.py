@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from commandline.conventions import add_command, add_json, add_verbosity
+from commandline.suggestions import one_of, plainly
 from scheduler.core.errors import ConfigurationError
 from sim.cli.arguments import add_scenario, scenario_from
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
@@ -39,21 +40,42 @@ __all__ = ["add_select_parser", "run_select", "selection_json", "standing_json",
 
 def add_select_parser(commands: Any, default_scenario: Path) -> None:
     select = add_command(
-        commands, "select", help="the best strategy at a load (KN: PCS >= 1 - alpha within delta)"
+        commands,
+        "select",
+        help="the best strategy at one load, with a stated chance of being right",
+        description="Run replications of every strategy at one load until one is the best for\n"
+        "the objective (the KN procedure): right with probability 1 - alpha whenever\n"
+        "the best is at least delta better than the rest.",
+        example="--objective fairest-safe --load 30",
     )
     add_scenario(select, default_scenario)
-    select.add_argument("--load", type=int, default=20, help="prebookings per class")
+    select.add_argument("--load", type=int, default=20, metavar="N", help="prebookings per class")
     select.add_argument(
-        "--objective", required=True, choices=sorted(OBJECTIVES), help="what to minimise"
+        "--objective",
+        required=True,
+        type=one_of(OBJECTIVES),
+        metavar="NAME",
+        help=f"what to minimise: {plainly(OBJECTIVES)}",
     )
     select.add_argument(
-        "--delta", type=float, help="the indifference zone (default: the objective's)"
+        "--delta",
+        type=float,
+        metavar="D",
+        help="the indifference zone, in the objective's unit (default: the objective's own)",
     )
     select.add_argument(
-        "--alpha", type=float, default=0.05, help="1 - the probability of correct selection"
+        "--alpha",
+        type=float,
+        default=0.05,
+        metavar="A",
+        help="the chance of a wrong choice allowed (1 - the probability of correct selection)",
     )
     select.add_argument(
-        "--max-replications", type=int, default=200, help="replications per strategy at most"
+        "--max-replications",
+        type=int,
+        default=200,
+        metavar="N",
+        help="replications per strategy at most",
     )
     add_executor_arguments(select)
     add_verbosity(select)

@@ -23,6 +23,7 @@ from typing import ParamSpec, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 from commandline.conventions import add_processes
+from commandline.suggestions import unknown
 from scheduler.core.errors import ConfigurationError
 from sim.experiments.workers import worker_pool
 
@@ -139,7 +140,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 def check_executor(spec: str, *, processes: int) -> None:
     """Refuses an executor that is none of ``EXECUTORS``, or a bad process count, naming it."""
     if spec not in ("process", "inline") and _dask_address(spec) is None:
-        raise ConfigurationError(f"--executor {spec!r}; expected one of {list(EXECUTORS)}")
+        raise ConfigurationError(unknown(spec, EXECUTORS, what="--executor"))
     if not 1 <= processes <= MAX_WORKERS:
         raise ConfigurationError(
             f"--processes {processes}; expected a whole number from 1 to {MAX_WORKERS}"

@@ -19,8 +19,8 @@ from scheduler.app import CRON_PATH as SCHEDULER_CRON_PATH
         ("users", 0, "users=0; expected a number from 1 to 2000"),
         ("run_time", float("inf"), "run_time=inf; expected a number from 3 to 900"),
         ("schedulers", 17, "schedulers=17; expected a number from 1 to 16"),
-        ("strategy", "fifo", "strategy='fifo'; expected one of ['auto', 'batched'"),
-        ("shape", "ramp", "shape='ramp'; expected one of ['spike', 'steady']"),
+        ("strategy", "fifo", "strategy='fifo'; expected one of auto, batched, "),
+        ("shape", "ramp", "shape='ramp'; expected one of spike, steady"),
         ("users", 3, "users=3; expected more than the 3 fixed users"),
     ],
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.loadtests.conftest import RunLoadtest, assert_passed
+from tests.loadtests.conftest import PREBOOKINGS, RunLoadtest, assert_passed
 
 pytestmark = pytest.mark.long(40)  # seconds: see tests/conftest.py
 
@@ -27,7 +27,13 @@ def test_a_short_run_on_sqlite_books_every_prebooking_exactly_once(
     assert json.loads(run.stdout) == run.summary  # standard output is the summary alone
     for phase in ("starting the mock", "seeding", "running locust", "checking"):
         assert phase in run.output
-    assert "<html" in html.read_text()[:1000].lower()
+    page = html.read_text(encoding="utf-8")
+    assert "<html" in page[:1000].lower()
+    # One page: the harness's verdict first, then locust's own report (its data and charts).
+    verdict, locust = page.split('<div id="root">')
+    assert '<section id="harness-verdict"' in verdict
+    assert f"all {PREBOOKINGS} ready prebookings booked once" in verdict
+    assert "window.templateArgs" in locust
 
 
 @pytest.mark.postgres

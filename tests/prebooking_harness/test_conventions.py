@@ -77,7 +77,7 @@ def test_every_command_line_says_its_version(name: str, capsys: pytest.CaptureFi
             ["else auto, the default report's answer)", "staggered 0.05", "(default: 50)"],
         ),
         (["scheduler", "status"], ["(default: 20)"]),
-        (["loadtests", "run"], ["(default: 15.0)", "(default: a new out/loadtest-"]),
+        (["loadtests", "run"], ["(default: 15s)", "(default: a new out/loadtest-"]),
         (["sim", "select"], ["(default: 0.05)", "(default: 200)"]),
         (["mock_aimharder"], ["(default: 8000)", "(default: 127.0.0.1)"]),
     ],
@@ -134,12 +134,12 @@ def test_the_installed_command_runs_each_part() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "usage: python -m scheduler status" in done.stdout
+    assert "usage: prebooking-harness scheduler status" in done.stdout
     unknown = subprocess.run(
         [str(script), "book"], capture_output=True, text=True, timeout=60, check=False
     )
     assert unknown.returncode == 2
-    assert "invalid choice: 'book'" in unknown.stderr
+    assert "unknown command 'book'; expected one of report, select" in unknown.stderr
 
 
 @pytest.mark.parametrize(

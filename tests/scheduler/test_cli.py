@@ -59,7 +59,6 @@ def test_add_then_invoke_books_and_status_shows_it(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["invoke", "--strategy", "fifo"], "unknown strategy 'fifo'; expected one of"),
         (["invoke", "--gap", "-1"], "gap=-1.0; expected a number of seconds >= 0"),
         (["invoke", "--aimharder-url", "ftp://x"], "expected an http:// or https:// URL"),
         (["invoke", "--db", "mysql://x/y"], "mysql"),

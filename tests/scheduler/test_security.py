@@ -110,7 +110,7 @@ def test_both_servers_listen_on_loopback_by_default(tmp_path: Path) -> None:
     assert mock_parser().parse_args([]).host == "127.0.0.1"
     assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
     db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    with served(["--db", db], log=tmp_path / "serve.log", secret=SECRET) as server:
+    with served(["--db", db, "--create"], log=tmp_path / "serve.log", secret=SECRET) as server:
         assert server.url.startswith("http://127.0.0.1:")
 
 

@@ -27,9 +27,13 @@ def test_unknown_strategy_lists_the_known_ones() -> None:
     with pytest.raises(ConfigurationError) as caught:
         strategy("fifo")
     assert str(caught.value) == (
-        "unknown strategy 'fifo'; expected one of "
-        "['auto', 'batched', 'parallel', 'sequential', 'staggered']"
+        "unknown strategy 'fifo'; expected one of auto, batched, parallel, sequential, staggered"
     )
+
+
+def test_a_mistyped_strategy_gets_the_closest_name() -> None:
+    with pytest.raises(ConfigurationError, match=r"; did you mean 'sequential'\?$"):
+        strategy("sequentail")
 
 
 def test_unknown_parameter_is_named() -> None:
