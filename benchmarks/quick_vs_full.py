@@ -74,7 +74,7 @@ def run(what_if: WhatIf, *, full: bool, out: Path) -> Run:
     wall, cpu = time.perf_counter() - started, _children_cpu() - before
     rows = json.loads((out / "data" / "selections.json").read_text())
     answers = {
-        row["load"]: row["chosen"] or "none safe"
+        row["load"]: row["chosen"].replace(" ", ", ") or "none safe"
         for row in rows
         if row["objective"] == FAIREST_SAFE
     }
@@ -91,7 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quick_vs_full")
     parser.add_argument("--only", choices=[w.name for w in WHAT_IFS], help="one what-if")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=140)  # one row per load, however long the names
     table = Table(title="A what-if's quick look against its full report")
     for column in ("what-if", "load", "quick look", "full", "equal"):
         table.add_column(column)
