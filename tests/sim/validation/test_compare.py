@@ -45,8 +45,11 @@ def test_order_promises_hold_both_ways(rows: list[dict[str, Any]]) -> None:
 def test_the_command_writes_the_comparison_and_refuses_bad_values(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["validate", "--strategies", "fifo", "--out", str(tmp_path)]) == 2
-    assert "unknown strategy 'fifo'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:  # argparse refuses it, naming the choices
+        main(["validate", "--strategies", "fifo", "--out", str(tmp_path)])
+    assert refused.value.code == 2
+    assert "'fifo'; expected one of auto, batched" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # nothing written
     argv = ["validate", "--strategies", "parallel", "--replications", "1", "--load", "3"]
     argv += ["--calibrate", "1"]
     assert main([*argv, "--out", str(tmp_path), "--quiet"]) == 0
