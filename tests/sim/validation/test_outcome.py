@@ -140,6 +140,6 @@ def test_auto_is_validated_by_default(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         main(["validate", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    strategies = help_text[help_text.rindex("--strategies") :]  # its help, not the usage
+    strategies = help_text[help_text.index("--strategies NAME [NAME ...] the") :]  # its help
     default = strategies[strategies.index("(default: ") :].split(")")[0]
     assert AUTO in default.split()
