@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    event,
     func,
     insert,
     or_,
@@ -106,9 +107,17 @@ class SqlStore:
         self._schema_lock = threading.Lock()
         self._schema_ready = False
         self._closed = False
+        # A transaction the platform's limit left running in a store thread may end after the
+        # store closed: its connection then comes back to a pool nobody owns, where only the
+        # garbage collector would close it (psycopg warns, PostgreSQL keeps a backend till then).
+        event.listen(self._engine, "checkin", self._close_when_closed)
 
     def __repr__(self) -> str:
         return f"SqlStore({self.url!r})"
+
+    def _close_when_closed(self, dbapi_connection: Any, _record: Any) -> None:
+        if self._closed and dbapi_connection is not None:
+            dbapi_connection.close()
 
     @property
     def concurrency(self) -> int:
