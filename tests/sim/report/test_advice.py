@@ -35,15 +35,23 @@ def test_the_preset_the_advice_reads_is_one_the_report_runs() -> None:
 def test_the_limits_effect_is_said_from_the_fired_presets_rows() -> None:
     text = _box(_rows(5.0, 4.0))
     assert "**What the platform limit changes**" in text
-    assert "at 10 s auto books 95% of its places within 5.0 s; at 60 s auto books" in text
-    assert "within 4.0 s." in text and "99.0" not in text
+    # One strategy, safe at every limit: named once, its time at each limit.
+    assert "auto books 95% of its places within 5.0 s at a 10 s limit and 4.0 s at 60 s." in text
+    assert "99.0" not in text
     assert "Later at the longer limit" not in text
 
 
 def test_a_longer_limit_that_books_later_says_why() -> None:
     text = _box(_rows(5.0, 9.0))
-    assert "within 9.0 s. Later at the longer limit: with more time left `auto` sends" in text
+    assert "9.0 s at 60 s. Later at the longer limit: with more time left `auto` sends" in text
 
 
 def test_without_the_presets_nothing_is_said_of_the_limit() -> None:
     assert "What the platform limit changes" not in _box([])
+
+
+def test_different_choices_per_limit_are_said_limit_by_limit() -> None:
+    rows = _rows(5.0, 4.0)
+    rows[1] = row(FIRED_AND_CRON, 60, "sequential", 30, book_p95=4.0)
+    text = _box(rows)
+    assert "at 10 s auto books 95% of its places within 5.0 s; at 60 s sequential books" in text
