@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.transforms import offset_copy
 
 __all__ = [
+    "place_labels",
     "plot_gap_sweep",
     "plot_metric_against",
     "plot_metric_by_load",
@@ -202,7 +203,7 @@ def plot_tradeoff(
     axes.autoscale_view()
     axes.margins(x=0.08, y=0.15)
     axes.set(xlabel=xlabel, ylabel="p95 time to book (s after the opening, log scale)")
-    _place_labels(axes, labels)
+    place_labels(axes, labels)
     axes.set_title(title)
     axes.grid(alpha=0.3, which="both")
     # Beside the axes, not over them: the points reach every corner.
@@ -213,7 +214,7 @@ def plot_tradeoff(
 LABEL_ROOM = 11.0  # points: a label this close to one already placed moves up by as much
 
 
-def _place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]]) -> None:
+def place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]]) -> None:
     """Each label beside its point, moved up past those already placed so that none covers
     another (then a thin line ties it to its point); on top of the markers, on a pale ground.
     Placed once the scales are final, so that where a label lands on the page is known."""
