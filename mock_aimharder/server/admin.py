@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import TypeAdapter, ValidationError
 
+from commandline.conventions import SEEDS
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount, config_problems
 from mock_aimharder.model.errors import BadInputError, ConfigProblem, MockConfigError
-from mock_aimharder.server.bodies import json_body
+from mock_aimharder.server.bodies import body_bytes, json_body, parsed_json
 from mock_aimharder.server.forms import fields_of
 from mock_aimharder.server.routes import runtime_of
 
@@ -75,9 +76,22 @@ async def put_config(request: Request) -> dict[str, Any]:
 
 @router.post("/reset")
 async def reset(request: Request) -> dict[str, Any]:
-    """Clear bookings, sessions and the journal; keep the configuration."""
-    runtime_of(request).reset()
+    """Clear bookings, sessions and the journal; keep the configuration. An optional body
+    ``{"seed": N}`` re-seeds the draws as a fresh server started with ``--seed N`` (one server
+    then serves many seeded runs, without a process each)."""
+    seed, body = None, await body_bytes(request)
+    if body.strip():
+        expected = f'{{"seed": N}}, N a whole number from 0 to {SEEDS[-1]}'
+        data = parsed_json(body, expected=expected)
+        seed = data.get("seed") if isinstance(data, dict) else None
+        if not (isinstance(data, dict) and set(data) == {"seed"} and _is_seed(seed)):
+            raise BadInputError("body", data, expected)
+    runtime_of(request).reset(seed=seed)
     return {"reset": True}
+
+
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in SEEDS
 
 
 @router.post("/classes")

@@ -21,7 +21,15 @@ from starlette.requests import Request
 from mock_aimharder.model.errors import BadInputError
 from mock_aimharder.server.forms import Fields, fields_of, urlencoded_fields
 
-__all__ = ["MAX_BODY", "MAX_FIELDS", "MAX_PART", "BodyTooLargeError", "form_body", "json_body"]
+__all__ = [
+    "MAX_BODY",
+    "MAX_FIELDS",
+    "MAX_PART",
+    "BodyTooLargeError",
+    "form_body",
+    "json_body",
+    "parsed_json",
+]
 
 MAX_BODY = 4 * 2**20  # bytes: a configuration of thousands of classes and users fits
 MAX_FIELDS = 64  # in one form: AimHarder's longest (the legacy login) has six
@@ -54,7 +62,11 @@ async def body_bytes(request: Request) -> bytes:
 
 async def json_body(request: Request, *, expected: str = "a JSON document") -> Any:
     """The body parsed as JSON; ``expected`` says what the route wanted, for the 422."""
-    body = await body_bytes(request)
+    return parsed_json(await body_bytes(request), expected=expected)
+
+
+def parsed_json(body: bytes, *, expected: str = "a JSON document") -> Any:
+    """``body`` parsed as JSON (a request's body is read once: parse what was read)."""
     try:
         return pydantic_core.from_json(body)
     except ValueError as exc:

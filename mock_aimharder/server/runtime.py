@@ -53,8 +53,11 @@ class MockRuntime:
         self.pipelines = self._pipelines()
         self.changed.set()
 
-    def reset(self) -> None:
-        """Clear bookings, sessions and the journal; keep the configuration; re-seed."""
+    def reset(self, *, seed: int | None = None) -> None:
+        """Clear bookings, sessions and the journal; keep the configuration; re-seed (with
+        ``seed`` from now on when given: the draws of a fresh server started with it)."""
+        if seed is not None:
+            self.seed = seed
         self.gym.reset()
         self.pipelines = self._pipelines()
         self.changed.set()

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias, assert_never
 
 from commandline.stages import SILENT, Stages
+from harness.mocks import MockFor, reused_mocks
 from mock_aimharder.model.distributions import Distribution, Fixed, LogNormal
 from scheduler.core.effects import Book, FindReady
 from scheduler.core.strategies import strategy
@@ -134,16 +135,19 @@ def measure(
 ) -> Machinery:
     """``rounds`` real invocations of ``load`` ready prebookings per strategy, timed."""
     machinery = Machinery()
-    with progress.stage("measuring the machinery", len(strategies) * rounds) as advance:
+    stage = progress.stage("measuring the machinery", len(strategies) * rounds)
+    with reused_mocks() as mocks, stage as advance:
         for index, name in itertools.product(range(rounds), strategies):
-            measure_one(machinery, name, index, load=load)
+            measure_one(machinery, name, index, load=load, mocks=mocks)
             advance(1)
     return machinery
 
 
-def measure_one(machinery: Machinery, name: str, index: int, *, load: int = 10) -> None:
+def measure_one(
+    machinery: Machinery, name: str, index: int, *, load: int = 10, mocks: MockFor | None = None
+) -> None:
     """One real invocation of ``name`` (mock seed ``index``), its timings added to
-    ``machinery``."""
+    ``machinery``; ``mocks``: where its mock comes from (``harness.mocks``)."""
     seen = _Invocation(machinery, name)
     run = real_invocation(
         policy=strategy(name),
@@ -153,6 +157,7 @@ def measure_one(machinery: Machinery, name: str, index: int, *, load: int = 10) 
         max_duration=10.0,
         created_seed=[index],
         tracer=seen,
+        mocks=mocks,
     )
     _record(machinery, name, seen, run.opening, run.entries)
 

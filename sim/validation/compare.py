@@ -24,6 +24,7 @@ import numpy as np
 from commandline.stages import SILENT, Stages
 from harness.gym import CLASS_ID
 from harness.measures import attempts, class_measures
+from harness.mocks import MockFor, reused_mocks
 from sim.experiments.seed_tables import one_invocation
 from sim.model.replication import run_replication
 from sim.scenario import Scenario
@@ -59,7 +60,9 @@ class Sample:
     inversion_rate: float
 
 
-def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> Sample:
+def real_sample(
+    scenario: Scenario, name: str, load: int, replication: int, *, mocks: MockFor | None = None
+) -> Sample:
     run = real_invocation(
         policy=scenario.policy_for(name),
         latency={"book": scenario.aimharder.book},
@@ -67,6 +70,7 @@ def real_sample(scenario: Scenario, name: str, load: int, replication: int) -> S
         seed=replication,
         max_duration=scenario.platform.max_duration,
         created_seed=[scenario.experiment.seed, load, replication],
+        mocks=mocks,
     )
     (measures,) = class_measures(attempts(run.entries), run.rows, {CLASS_ID: run.opening})
     return Sample(
@@ -132,12 +136,12 @@ def compare(
         plan.insert(position * (every + 1), step)
     real: dict[str, list[Sample]] = {name: [] for name in strategies}
     machinery = Machinery()
-    with progress.stage("real runs", len(plan)) as advance:
+    with reused_mocks() as mocks, progress.stage("real runs", len(plan)) as advance:
         for kind, name, r in plan:
             if kind == "real":
-                real[name].append(real_sample(scenario, name, load, r))
+                real[name].append(real_sample(scenario, name, load, r, mocks=mocks))
             else:
-                measure_one(machinery, name, r)
+                measure_one(machinery, name, r, mocks=mocks)
             advance(1)
     tables = calibration(machinery) if calibrate else None
     model = scenario if tables is None else calibrated(scenario, tables)

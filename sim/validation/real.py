@@ -11,6 +11,7 @@ the model.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ import numpy as np
 from harness.children import mock_process
 from harness.gym import enqueue, gym_config, log_in_all, users
 from harness.journal import journal_entries
+from harness.mocks import MockFor
 from scheduler.core.domain import Prebooking
 from scheduler.core.strategies import PolicyConfig
 from scheduler.invoke import Answer, invoke
@@ -50,14 +52,18 @@ def real_invocation(
     max_duration: float,
     created_seed: list[int],
     tracer: Tracer | None = None,
+    mocks: MockFor | None = None,
 ) -> RealRun:
     """``latency``: the mock's per-endpoint latencies; ``seed``: its random draws;
     ``created_seed``: the draws of when each user asked (in the last day); ``tracer``: told of
-    the invocation's every effect and store batch (``scheduler.tracing``)."""
+    the invocation's every effect and store batch (``scheduler.tracing``); ``mocks``: where
+    the mock comes from (``harness.mocks``: one process reset for each run), else a process of
+    its own."""
     rng = np.random.default_rng(created_seed)
     athletes = users(load)
     mock = gym_config(load, capacity=load, latency=dict(latency))
-    with tempfile.TemporaryDirectory() as folder, mock_process(mock, seed=seed) as url:
+    serving = contextlib.nullcontext(mocks(mock, seed)) if mocks else mock_process(mock, seed=seed)
+    with tempfile.TemporaryDirectory() as folder, serving as url:
         with open_store(Path(folder) / "validate.sqlite") as store:
             log_in_all(store, url, athletes)
             ready = time.time()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
 
+from mock_aimharder.model.endpoints import Endpoint
+from mock_aimharder.model.faults import FaultSpec
+from mock_aimharder.server.app import create_app
 from tests.mock_aimharder import support as mock
-from tests.mock_aimharder.support import StartMock
+from tests.mock_aimharder.support import DAY, StartMock, config_with
 
 
 async def test_classes_posted_at_run_time_are_bookable_and_replace_by_id(
@@ -103,3 +107,44 @@ async def test_a_journal_entry_has_every_documented_field(start_mock: StartMock)
         "reservation_id": answer["id"],
         "outside": False,
     }
+
+
+FLAKY = config_with(faults={Endpoint.BOOKINGS: FaultSpec(error_500=0.5)})  # seeded draws to see
+
+
+async def _statuses(app: FastAPI, *, reset: bytes | None = None, count: int = 40) -> list[int]:
+    """The statuses of ``count`` listings in a row (each a fault draw), after ``reset`` (the
+    body of a ``POST /_admin/reset``) when given."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        if reset is not None:
+            answer = await client.post("/_admin/reset", content=reset)
+            assert answer.json() == {"reset": True}
+        listings = [await client.get("/api/bookings", params={"day": DAY}) for _ in range(count)]
+    return [r.status_code for r in listings]
+
+
+async def test_a_reset_with_a_seed_draws_from_then_on_as_a_server_started_with_it() -> None:
+    fresh = await _statuses(create_app(FLAKY, seed=7))
+    reseeded_app = create_app(FLAKY, seed=0)
+    reseeded = await _statuses(reseeded_app, reset=b'{"seed": 7}')
+    assert reseeded == fresh
+    assert await _statuses(create_app(FLAKY, seed=0)) != fresh  # the seed does show
+    # A reset without a body keeps the seed in force: the same draws again.
+    assert await _statuses(reseeded_app, reset=b"") == fresh
+
+
+async def test_a_reset_refuses_a_body_that_is_not_one_seed_and_changes_nothing() -> None:
+    app = create_app(FLAKY, seed=3)
+    before = await _statuses(app, reset=b"")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        refused = [
+            await client.post("/_admin/reset", json=body)
+            for body in ({"seed": -1}, {"seed": "7"}, {"seed": True}, {"seed": 7, "x": 1}, [7])
+        ]
+    assert [r.status_code for r in refused] == [422] * 5
+    error = refused[0].json()["error"]
+    assert (error["field"], error["value"]) == ("body", "{'seed': -1}")
+    assert error["expected"] == '{"seed": N}, N a whole number from 0 to 4294967295'
+    assert await _statuses(app, reset=b"") == before
