@@ -30,7 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,10 @@ __all__ = [
     "log_level",
     "new_parser",
     "port",
+    "seed",
     "unwritable_folder",
     "verbosity",
+    "whole_number",
 ]
 
 DISTRIBUTION = "prebooking-harness"
@@ -261,29 +263,28 @@ def unwritable_folder(folder: Path) -> str | None:
     return None
 
 
-def seed(text: str) -> int:
-    """A ``--seed`` as an argparse ``type``: a whole number in ``SEEDS``, else argparse's error."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number not in SEEDS:
-        raise argparse.ArgumentTypeError(f"{text!r}; expected a whole number from 0 to {SEEDS[-1]}")
-    return number
+def whole_number(numbers: range, note: str = "") -> Callable[[str], int]:
+    """An argparse ``type``: a whole number in ``numbers``, else argparse's one-line error naming
+    the value and the range (``note`` after it)."""
 
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = numbers.start - 1
+        if number not in numbers:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}; expected a whole number from {numbers.start} to {numbers[-1]}{note}"
+            )
+        return number
+
+    return parse
+
+
+seed = whole_number(SEEDS)
+"""A ``--seed``: numpy's ``SeedSequence`` accepts each."""
 
 PORTS = range(65_536)  # TCP's 16-bit port; 0 asks the OS for a free one
-
-
-def port(text: str) -> int:
-    """A ``--port`` as an argparse ``type``: 0 to 65535, else argparse's error (a port out of
-    range used to reach the socket: an OverflowError, or a server listening elsewhere)."""
-    try:
-        number = int(text)
-    except ValueError:
-        number = -1
-    if number not in PORTS:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}; expected a whole number from 0 to {PORTS[-1]} (0: any free port)"
-        )
-    return number
+port = whole_number(PORTS, " (0: any free port)")
+"""A ``--port`` (one out of range used to reach the socket: an OverflowError, or a server
+listening elsewhere)."""

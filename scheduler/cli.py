@@ -36,6 +36,7 @@ from commandline.conventions import (
     new_parser,
     port,
     verbosity,
+    whole_number,
 )
 from commandline.durations import duration
 from commandline.suggestions import one_of, plainly
@@ -113,6 +114,7 @@ def _preset_defaults(name: str, unit: str = "") -> str:
 
 
 PROG = "python -m scheduler"
+STATUS_ROWS = range(10_001)  # prebookings `status` lists: a screenful to a full export
 
 DESCRIPTION = """\
 The real scheduler: it keeps prebookings in a store (a SQLite file, or
@@ -267,7 +269,11 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
         example="--rows 50",
     )
     status.add_argument(
-        "--rows", type=int, default=20, metavar="N", help="how many prebookings to list"
+        "--rows",
+        type=whole_number(STATUS_ROWS),
+        default=20,
+        metavar="N",
+        help=f"how many prebookings to list, at most {STATUS_ROWS[-1]}",
     )
     add_json(status, "the counts and the listed prebookings")
     invoke_ = add_command(

@@ -11,7 +11,7 @@ from typing import Any
 from scheduler.core.errors import ConfigurationError
 from sim.scenario import SCENARIOS, Scenario
 
-__all__ = ["MAX_SETTINGS", "add_scenario", "scenario_from", "setting"]
+__all__ = ["MAX_SETTINGS", "add_scenario", "scenario_from", "setting", "within"]
 
 MAX_SETTINGS = 64  # --set pairs on one command line
 
@@ -57,3 +57,9 @@ def scenario_from(path: Path, settings: Sequence[tuple[str, Any]]) -> Scenario:
         raise ConfigurationError(f"{len(settings)} --set pairs; expected at most {MAX_SETTINGS}")
     scenario = Scenario.from_file(path)
     return scenario.with_keys(dict(settings)) if settings else scenario
+
+
+def within(name: str, value: int | None, low: int, high: int) -> None:
+    """Refuse an option's whole number outside ``low .. high`` in one line (None: not given)."""
+    if value is not None and not low <= value <= high:
+        raise ConfigurationError(f"{name} {value}; expected a whole number from {low} to {high}")

@@ -11,7 +11,7 @@ from typing import Any
 from commandline.conventions import add_command, add_verbosity, unwritable_folder
 from commandline.progress import stages
 from scheduler.core.errors import ConfigurationError
-from sim.cli.arguments import MAX_SETTINGS, scenario_from, setting
+from sim.cli.arguments import scenario_from, setting, within
 from sim.comparison import compare_scenarios
 from sim.experiments import quick
 from sim.experiments.executors import add_executor_arguments, check_executor, open_executor
@@ -73,14 +73,7 @@ def run_compare(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             "nothing to compare: BASE alone; expected OTHER, or at least one --set KEY=VALUE"
         )
-    if args.replications is not None and not 2 <= args.replications <= MAX_REPLICATIONS:
-        raise ConfigurationError(
-            f"--replications {args.replications}; expected 2 to {MAX_REPLICATIONS}"
-        )
-    if len(args.settings) > MAX_SETTINGS:
-        raise ConfigurationError(
-            f"{len(args.settings)} --set pairs; expected at most {MAX_SETTINGS}"
-        )
+    within("--replications", args.replications, 2, MAX_REPLICATIONS)  # a paired interval needs 2
     check_executor(args.executor, processes=args.processes)
     if args.out is not None and (problem := unwritable_folder(args.out)) is not None:
         raise ConfigurationError(f"--out {str(args.out)!r}: {problem}; expected a folder")

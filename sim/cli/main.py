@@ -29,7 +29,7 @@ from commandline.progress import stages, working
 from commandline.suggestions import one_of, plainly
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import strategy, strategy_names
-from sim.cli.arguments import add_scenario, scenario_from
+from sim.cli.arguments import add_scenario, scenario_from, within
 from sim.cli.compare import add_compare_parser, run_compare
 from sim.cli.explore import add_explore_parser, run_explore
 from sim.cli.replay import add_replay_parser, run_replay
@@ -219,15 +219,10 @@ def _output(out: Path | None, name: str) -> Path:
     return folder
 
 
-def _within(name: str, value: int | None, low: int, high: int) -> None:
-    if value is not None and not low <= value <= high:
-        raise ConfigurationError(f"{name} {value}; expected a whole number from {low} to {high}")
-
-
 def _report(args: argparse.Namespace, console: Console) -> int:
     scenario = scenario_from(args.scenario, args.settings)
-    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
-    _within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
+    within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    within("--validation-replications", args.validation_replications, 0, MAX_REPLICATIONS)
     check_executor(args.executor, processes=args.processes)
     out = _output(args.out, "report")
     # The default scenario's report is the full one; any other is a what-if, quick unless asked:
@@ -302,9 +297,9 @@ def _validate(args: argparse.Namespace, console: Console) -> int:
     from sim.validation.equivalence import verdict  # noqa: PLC0415 (loaded only here: see ``_report``)
 
     scenario = scenario_from(args.scenario, args.settings)
-    _within("--replications", args.replications, 1, MAX_REPLICATIONS)
-    _within("--load", args.load, 1, MAX_LOAD)
-    _within("--calibrate", args.calibrate, 0, MAX_ROUNDS)
+    within("--replications", args.replications, 1, MAX_REPLICATIONS)
+    within("--load", args.load, 1, MAX_LOAD)
+    within("--calibrate", args.calibrate, 0, MAX_ROUNDS)
     for name in args.strategies:
         strategy(name)  # refuses an unknown name, listing the known ones
     out = _output(args.out, "validate")

@@ -82,9 +82,7 @@ def report_markdown(
             points=sorted({r["point"] for r in findings.sweep}),
             cell=lambda point, load: _row(findings.sweep, point, load),
             gaps=sorted(findings.gaps, key=lambda r: r["gap"]),
-            batch_shapes=batch_shapes(
-                findings.sweep, capacity_ratio=scenario.workload.capacity_ratio
-            ),
+            batch_shapes=batch_shapes(findings.sweep, scenario=scenario),
             exact_delay=scenario.cron.exact_delay,
             triggers=sorted(findings.triggers, key=lambda r: r["point"]),
             sections=[

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
-from scheduler.core.strategies import PRESETS
 from sim.model.summary import Measure
 from sim.model.workload import places
+from sim.scenario import Scenario
 
 __all__ = ["BatchShape", "batch_shapes"]
 
@@ -33,19 +33,19 @@ class BatchShape:
     off: tuple[tuple[int, int, float], ...]  # ... and inside a batch
 
 
-def batch_shapes(sweep: Sequence[dict[str, Any]], *, capacity_ratio: float) -> list[BatchShape]:
+def batch_shapes(sweep: Sequence[dict[str, Any]], *, scenario: Scenario) -> list[BatchShape]:
     """For each strategy of the sweep that sends in batches with a barrier, its unfair outcomes
     where the class's places end a batch and where they do not, when the runs show the first
     lower than the second (otherwise the batches do not explain the shape: nothing is said)."""
     shapes = []
     for name in sorted({r["point"] for r in sweep}):
-        policy = PRESETS.get(name)
-        if policy is None or policy.batch_size is None or not policy.barrier:
+        policy = scenario.policy_for(name)  # the preset under the scenario's ``[policy]``
+        if policy.batch_size is None or not policy.barrier:
             continue
         on: list[tuple[int, int, float]] = []
         off: list[tuple[int, int, float]] = []
         for row in sorted((r for r in sweep if r["point"] == name), key=lambda r: r["load"]):
-            count = places(row["load"], capacity_ratio)
+            count = places(row["load"], scenario.workload.capacity_ratio)
             if count >= row["load"]:
                 continue  # a place for everyone: nobody can be refused
             point = (row["load"], count, row[Measure.UNFAIR])

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from sim.report.rendering import phrase
 from sim.report.shapes import batch_shapes
+from sim.scenario import Scenario
 
-RATIO = 0.8  # places per prebooking: 15 -> 12 and 30 -> 24 end a batch of 3; 10 -> 8 does not
+# 0.8 places per prebooking: 15 -> 12 and 30 -> 24 end a batch of 3; 10 -> 8 does not
+SCENARIO = Scenario.from_data({"workload": {"capacity_ratio": 0.8}})
 
 
 def _sweep(unfair: dict[int, float]) -> list[dict[str, float | str | int]]:
@@ -18,9 +20,7 @@ def _sweep(unfair: dict[int, float]) -> list[dict[str, float | str | int]]:
 
 
 def test_the_shape_is_explained_by_where_the_last_place_falls() -> None:
-    (shape,) = batch_shapes(
-        _sweep({1: 0.0, 10: 3.3, 15: 0.0, 20: 5.0, 30: 0.0}), capacity_ratio=RATIO
-    )
+    (shape,) = batch_shapes(_sweep({1: 0.0, 10: 3.3, 15: 0.0, 20: 5.0, 30: 0.0}), scenario=SCENARIO)
     assert (shape.strategy, shape.batch_size) == ("batched", 3)
     assert [load for load, *_ in shape.on] == [15, 30]
     assert [load for load, *_ in shape.off] == [10, 20]  # 1 per class: one place, nobody refused
@@ -30,5 +30,5 @@ def test_the_shape_is_explained_by_where_the_last_place_falls() -> None:
 
 
 def test_nothing_is_said_when_the_runs_do_not_show_it() -> None:
-    assert batch_shapes(_sweep({10: 1.0, 15: 2.0, 20: 1.0, 30: 2.0}), capacity_ratio=RATIO) == []
-    assert batch_shapes(_sweep({10: 1.0, 20: 1.0}), capacity_ratio=RATIO) == []  # none on one
+    assert batch_shapes(_sweep({10: 1.0, 15: 2.0, 20: 1.0, 30: 2.0}), scenario=SCENARIO) == []
+    assert batch_shapes(_sweep({10: 1.0, 20: 1.0}), scenario=SCENARIO) == []  # none on one
