@@ -8,6 +8,7 @@ guarantee. ``python -m sim replay ID``: one replication again, with its journal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -233,6 +234,12 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     seed = Scenario.from_file(SEED_SCENARIO) if full or args.with_seed_tables else None
     presets = full or args.with_trigger_presets
     outside_demand = full or args.with_outside_demand
+    validating = {
+        "strategies": scenario.experiment.strategies,
+        "load": 10,
+        "replications": args.validation_replications,
+        "calibrate": REPORT_ROUNDS,
+    }
     look = None
     if not (full or args.full):
         scenario, look = quick.quick_look(scenario, replications=args.replications)
@@ -241,29 +248,47 @@ def _report(args: argparse.Namespace, console: Console) -> int:
         scenario = _with_replications(scenario, args.replications)
         seed = None if seed is None else _with_replications(seed, args.replications)
     began, wall = time.monotonic(), time.time()
-    with open_executor(args.executor, processes=args.processes) as pool:
+    progress = stages(not args.quiet)
+    checks = None
+    with contextlib.ExitStack() as running:
+        real_runs = None
+        beside = validation and args.executor != "inline"
+        if validation and beside:
+            # Real runs need the scheduler's asyncio driver, its HTTP client and scipy.stats:
+            # loaded only when they run (a what-if starts 0.7 CPU-seconds sooner without them).
+            from sim.validation.beside import (  # noqa: PLC0415
+                SIMULATION_NICENESS,
+                real_runs_beside,
+            )
+
+            real_runs = running.enter_context(
+                real_runs_beside(
+                    Scenario.from_file(VALIDATION_SCENARIO), **validating, progress=progress
+                )
+            )
+        pool = running.enter_context(
+            open_executor(
+                args.executor,
+                processes=args.processes,
+                niceness=SIMULATION_NICENESS if real_runs is not None else 0,
+            )
+        )
         findings = gather(
             scenario,
             seed_scenario=seed,
             presets=presets,
             outside_demand=outside_demand,
             executor=pool,
-            progress=stages(not args.quiet),
+            progress=progress,
             quick=look,
         )
-    checks = None
-    if validation:
-        # Real runs need the scheduler's asyncio driver, its HTTP client and scipy.stats: loaded
-        # only here and in ``validate``, a what-if starts 0.7 CPU-seconds sooner without them.
+        if real_runs is not None:
+            checks = real_runs.result().rows
+    if validation and checks is None:  # inline: the simulation would hold the real runs' core
         from sim.validation.compare import compare  # noqa: PLC0415
 
         checks = compare(
-            Scenario.from_file(VALIDATION_SCENARIO),
-            strategies=scenario.experiment.strategies,
-            load=10,
-            replications=args.validation_replications,
-            calibrate=REPORT_ROUNDS,
-            progress=stages(not args.quiet),
+            Scenario.from_file(VALIDATION_SCENARIO), **validating, progress=progress
         ).rows
     left_out = [
         (what, flag)

@@ -148,15 +148,16 @@ def check_executor(spec: str, *, processes: int) -> None:
 
 
 @contextmanager
-def open_executor(spec: str, *, processes: int) -> Iterator[Executor]:
-    """The executor ``spec`` names (``processes``: the pool of ``process``), shut down after."""
+def open_executor(spec: str, *, processes: int, niceness: int = 0) -> Iterator[Executor]:
+    """The executor ``spec`` names (``processes``: the pool of ``process``, ``niceness`` added
+    to its workers'), shut down after."""
     check_executor(spec, processes=processes)
     address = _dask_address(spec)
     executor: Executor
     if spec == "inline":
         executor = Inline()
     elif address is None:
-        executor = worker_pool(processes)
+        executor = worker_pool(processes, niceness=niceness)
     else:
         executor = _Cluster(address)
     with executor:

@@ -37,8 +37,10 @@ class WorkerPool(ProcessPoolExecutor):
     Its ``with``
     block, left by an exception, stops the workers at once."""
 
-    def __init__(self, workers: int) -> None:
-        super().__init__(max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),))
+    def __init__(self, workers: int, *, niceness: int = 0) -> None:
+        super().__init__(
+            max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), niceness)
+        )
         self.parallelism = workers
         self._others = {p.pid for p in multiprocessing.active_children()}  # not ours to stop
 
@@ -63,9 +65,10 @@ class WorkerPool(ProcessPoolExecutor):
         return None
 
 
-def worker_pool(workers: int) -> WorkerPool:
-    """A pool of ``workers`` processes, each ending within ``PARENT_POLL`` s of its parent."""
-    return WorkerPool(workers)
+def worker_pool(workers: int, *, niceness: int = 0) -> WorkerPool:
+    """A pool of ``workers`` processes, each ending within ``PARENT_POLL`` s of its parent;
+    ``niceness`` added to theirs (lower priority: ``sim.validation.beside``)."""
+    return WorkerPool(workers, niceness=niceness)
 
 
 @contextmanager
@@ -84,7 +87,9 @@ def _interrupt_held() -> Iterator[None]:
         signal.raise_signal(signal.SIGINT)  # the handler that was in place decides
 
 
-def _watch_parent(parent: int) -> None:
+def _start_worker(parent: int, niceness: int) -> None:
+    if niceness:
+        os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
 
