@@ -88,15 +88,17 @@ def enqueue(
     available_at: float,
     day: str = DAY,
     created_at: Sequence[float] | None = None,
+    tag: str = "",
 ) -> list[PrebookingId]:
     """One prebooking each, asked for at ``created_at`` (one per athlete), or else in the
-    order given, a second apart, an hour before ``available_at``."""
+    order given, a second apart, an hour before ``available_at``; ``tag`` in each id (a store
+    that takes a second round of the same athletes needs new ids)."""
     asked = created_at or [available_at - 3600 + i for i in range(len(athletes))]
     if len(asked) != len(athletes):
         raise ValueError(f"{len(asked)} request times for {len(athletes)} athletes")
     added = store.add(
         NewPrebooking(
-            id=PrebookingId(f"pb-{user.split('@')[0]}"),
+            id=PrebookingId(f"pb-{tag}{user.split('@')[0]}"),
             user=user,
             class_id=CLASS_ID,
             day=day,
