@@ -112,8 +112,8 @@ def _parser(prog: str = PROG) -> argparse.ArgumentParser:
     report.add_argument(
         "--with-validation",
         action="store_true",
-        help="compare the model with real runs (mock, scheduler, SQLite; about 40 s); "
-        "always on for the default scenario",
+        help="compare the model with real runs (mock, scheduler, SQLite), in a process of "
+        "their own beside the simulation; always on for the default scenario",
     )
     report.add_argument(
         "--validation-replications",
