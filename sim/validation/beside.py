@@ -155,7 +155,8 @@ def real_runs_beside(
         target=_run, args=(messages, os.getpid(), scenario, arguments), name="real runs"
     )
     finished: list[_Finished] = []
-    process.start()
+    with _born_ignoring_ctrl_c():
+        process.start()
     relay = threading.Thread(
         target=_relay, args=(messages, process, progress, finished), name="real runs' stages"
     )
@@ -171,6 +172,22 @@ def real_runs_beside(
                 process.join()
         relay.join()
         messages.close()
+
+
+@contextmanager
+def _born_ignoring_ctrl_c() -> Iterator[None]:
+    """The process started in the block ignores SIGINT from its first instruction: an ignored
+    signal stays ignored across ``exec``, and Python then installs no ``KeyboardInterrupt``
+    for it (else a Ctrl-C while the child still imports would print its traceback). The
+    report's own Ctrl-C is ignored for those few milliseconds too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; the child then sets SIG_IGN itself
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _relay(
@@ -217,7 +234,8 @@ def _run(
     arguments: dict[str, Any],
 ) -> None:
     """The child: the comparison, or its failure, put on ``messages``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C ends
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C ends (again:
+    # started from a thread other than the parent's main one, it was not born ignoring it)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     threading.Thread(target=_end_when_orphaned, args=(parent,), daemon=True).start()
     try:

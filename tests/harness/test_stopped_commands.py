@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.long(22)  # seconds: see tests/conftest.py
+pytestmark = pytest.mark.long(30)  # seconds: see tests/conftest.py
 
 POLL = 0.1
 STARTUP_POLLS = 600  # a minute at most for the children to come up on a busy machine
@@ -31,6 +31,9 @@ LOADTEST += ["--per-class", "2", "--schedulers", "1", "--mock-visitors", "0"]
 # Minutes of work queued: a pool that waited for it would not stop within EXIT_TIMEOUT.
 REPORT = ["-m", "sim", "report", "--replications", "200", "--validation-replications", "0"]
 REPORT += ["--quiet"]
+# The default scenario: its real runs go beside the simulation, in a spawned process with
+# its own mock (sim.validation.beside).
+REPORT_WITH_REAL_RUNS = ["-m", "sim", "report", "--replications", "200", "--quiet"]
 COMMANDS = {
     "sim validate": (
         ["-m", "sim", "validate", "--replications", "50", "--load", "5", "--quiet"],
@@ -42,6 +45,7 @@ COMMANDS = {
     ),
     # Its children are the worker pool's processes, forked: the same command line.
     "sim report": (REPORT, ("sim",)),
+    "sim report, real runs beside": (REPORT_WITH_REAL_RUNS, ("sim", "mock_aimharder")),
 }
 SIGTERM_EXIT = 128 + signal.SIGTERM  # SystemExit while children run: everything stopped first
 CASES = [
@@ -52,6 +56,9 @@ CASES = [
     ("sim report", "ctrl-c", 130),
     # No handler: SIGTERM ends the report at once, and its workers follow their parent.
     ("sim report", "sigterm", -signal.SIGTERM),
+    ("sim report, real runs beside", "ctrl-c", 130),
+    # The real runs' process sees its parent gone and unwinds: its mock is stopped.
+    ("sim report, real runs beside", "sigterm", -signal.SIGTERM),
 ]
 
 
