@@ -87,23 +87,30 @@ def _mix(x: int, y: int) -> int:
     return result ^ (result >> 16)
 
 
-def _state_words(pool: list[int], count: int) -> list[int]:
-    """SeedSequence.generate_state(count // 2, uint64) as 32-bit words, in order."""
-    hash_const = _INIT_B
-    words = []
-    for i in range(count):
-        value = pool[i % _POOL_SIZE] ^ hash_const
-        hash_const = (hash_const * _MULT_B) & _MASK32
-        value = (value * hash_const) & _MASK32
-        words.append(value ^ (value >> 16))
-    return words
+def _hash_steps(start: int, multiplier: int, count: int) -> tuple[tuple[int, int], ...]:
+    """The (xor, multiplier) pairs of ``count`` hash steps from ``start``: SeedSequence's hash
+    constant runs through them whatever the data, so they are worked out once."""
+    steps, constant = [], start
+    for _ in range(count):
+        following = (constant * multiplier) & _MASK32
+        steps.append((constant, following))
+        constant = following
+    return tuple(steps)
+
+
+_STATE_STEPS = _hash_steps(_INIT_B, _MULT_B, 8)  # generate_state(4, uint64): 8 words
 
 
 def _pcg64(pool: list[int]) -> tuple[int, int]:
-    """PCG64's (state, increment) seeded as ``PCG64(seed_sequence)`` seeds it."""
-    w = _state_words(pool, 8)
-    s = [w[2 * i] | (w[2 * i + 1] << 32) for i in range(4)]  # little-endian uint64s
-    initstate, initseq = (s[0] << 64) | s[1], (s[2] << 64) | s[3]
+    """PCG64's (state, increment) seeded as ``PCG64(seed_sequence)`` seeds it: from
+    ``generate_state(4, uint64)``, the pool's words hashed in turn, read as little-endian
+    uint64s."""
+    w = []
+    for i, (xor, multiplier) in enumerate(_STATE_STEPS):
+        value = ((pool[i % _POOL_SIZE] ^ xor) * multiplier) & _MASK32
+        w.append(value ^ (value >> 16))
+    initstate = (w[0] | (w[1] << 32)) << 64 | w[2] | (w[3] << 32)
+    initseq = (w[4] | (w[5] << 32)) << 64 | w[6] | (w[7] << 32)
     increment = ((initseq << 1) | 1) & _MASK128
     state = increment  # pcg_setseq_128_srandom_r: state 0, one step, add initstate, one step
     state = ((state + initstate) * _PCG_MULT + increment) & _MASK128
@@ -114,7 +121,7 @@ class UniformStreams:
     """The streams ``SeedSequence(seed, spawn_key=(*prefix, number))`` for one ``prefix``:
     ``uniform(number, low, high)`` draws what ``default_rng(...).uniform(low, high)`` would."""
 
-    __slots__ = ("_prefix",)
+    __slots__ = ("_pool", "_prefix", "_word_steps")
 
     def __init__(self, seed: int, prefix: tuple[int, ...]) -> None:
         run = _words(seed)
@@ -122,12 +129,23 @@ class UniformStreams:
         # get_assembled_entropy: with a spawn key, the seed's words are padded to the pool size.
         run += [0] * (_POOL_SIZE - len(run))
         self._prefix = _Mixer(run + spawn)
+        self._pool = tuple(self._prefix.pool)
+        # The padded seed fills the pool, so a number's word is added to every pool word: the
+        # hash steps of a one-word number (any name's: 32 bits) come next, the same for all.
+        self._word_steps = _hash_steps(self._prefix.hash_const, _MULT_A, _POOL_SIZE)
 
     def uniform(self, number: int, low: float, high: float) -> Callable[[], float]:
-        mixer = self._prefix.copy()  # the padded seed fills the pool: the rest is added
-        for word in _words(number):
-            mixer.add(word)
-        state, increment = _pcg64(mixer.pool)
+        if 0 <= number <= _MASK32:
+            pool = list(self._pool)
+            for i, (xor, multiplier) in enumerate(self._word_steps):
+                value = ((number ^ xor) * multiplier) & _MASK32
+                pool[i] = _mix(pool[i], value ^ (value >> 16))
+        else:
+            mixer = self._prefix.copy()
+            for word in _words(number):
+                mixer.add(word)
+            pool = mixer.pool
+        state, increment = _pcg64(pool)
         span = high - low
 
         def draw() -> float:
