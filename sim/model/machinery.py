@@ -54,6 +54,13 @@ class Client:
         self._connect_each = streams.sampler("client.connect_each", model.connect_each)
         self._receive = streams.keyed("client.receive", model.receive)
         self._loop = simpy.Resource(env, capacity=1)  # the one event loop reading answers
+        # Which delays are waited at all, asked once: every store call and request asks.
+        self._waits_startup = not instant(model.startup)
+        self._waits_turn = not instant(model.turn)
+        self._waits_handoff = not instant(model.handoff)
+        self._waits_send = not instant(model.send)
+        self._waits_receive = not instant(model.receive)
+        self._joins_rounds = not (instant(model.connect) and instant(model.connect_each))
         self._round: _Round | None = None
         self._idle = 0  # open connections waiting for a request
 
@@ -66,32 +73,32 @@ class Client:
         )
 
     def start(self) -> Generator[simpy.Event, Any, None]:
-        if not instant(self._model.startup):
+        if self._waits_startup:
             yield self.env.timeout(self._startup.sample())
 
     def turn(self, key: str) -> Generator[simpy.Event, Any, None]:
         """The flow's step on the event loop, which runs one flow at a time."""
-        if not instant(self._model.turn):
+        if self._waits_turn:
             with self._loop.request() as turn:
                 yield turn
                 yield self.env.timeout(self._turn(key).sample())
 
     def handoff(self, key: str) -> Generator[simpy.Event, Any, None]:
-        if not instant(self._model.handoff):
+        if self._waits_handoff:
             yield self.env.timeout(self._handoff(key).sample())
 
     def send(self, key: str) -> Generator[simpy.Event, Any, None]:
         """Until the request reaches the server's parser."""
         if self._idle:
             self._idle -= 1
-        elif not (instant(self._model.connect) and instant(self._model.connect_each)):
+        elif self._joins_rounds:
             yield self._join_round()
-        if not instant(self._model.send):
+        if self._waits_send:
             yield self.env.timeout(self._send(key).sample())
 
     def receive(self, key: str) -> Generator[simpy.Event, Any, None]:
         """From the server's answer to the flow having it; the connection is idle again."""
-        if not instant(self._model.receive):
+        if self._waits_receive:
             with self._loop.request() as turn:
                 yield turn
                 yield self.env.timeout(self._receive(key).sample())

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import simpy
@@ -22,6 +25,7 @@ from mock_aimharder.model.accounts import Account
 from mock_aimharder.model.config import FullClassPolicy, MockConfig
 from mock_aimharder.model.gym import Gym
 from mock_aimharder.model.journal import JournalEntry
+from mock_aimharder.model.outside import OutsideDemand
 from scheduler.core.domain import Prebooking, Session, UserId
 from scheduler.core.exchange import Exchange
 from scheduler.store import MemoryStore
@@ -31,9 +35,9 @@ from sim.model.platform import InvocationRecord, Platform
 from sim.model.streams import Streams
 from sim.model.summary import Summary, summarise_replication
 from sim.model.trigger import TriggerLog, trigger, trigger_measures
-from sim.model.workload import plan
+from sim.model.workload import Plan, plan
 from sim.model.world import SimWorld
-from sim.scenario import Scenario
+from sim.scenario import ClockOffset, Scenario, Workload
 
 __all__ = ["Evidence", "Replication", "journal_hash", "run_replication"]
 
@@ -72,6 +76,105 @@ class Evidence:
     ended_at: float
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Setting:
+    """What a replication starts from, the same for every strategy at one (load, replication):
+    the workload, AimHarder's clock offset, the mock's configuration, the members' accounts and
+    sessions, and the streams derived to draw them. All of it is immutable, so strategies share
+    one (``_setting``) instead of drawing and validating it again each."""
+
+    work: Plan
+    clock_offset: float
+    config: MockConfig
+    accounts: Mapping[str, Account]
+    sessions: tuple[Session, ...]
+    derived: Mapping[str, int]
+
+
+_KEPT_SETTINGS = 8  # tasks run grouped by (load, replication): sim.experiments.grid
+_settings: OrderedDict[tuple[object, ...], _Setting] = OrderedDict()
+_settings_lock = threading.Lock()  # a dask worker may run replications in several threads
+
+
+def _setting(scenario: Scenario, load: int, replication: int) -> _Setting:
+    """The setting of (``load``, ``replication``) under ``scenario``, kept for the next
+    strategies (the most recent ``_KEPT_SETTINGS``). Keyed by what it is drawn from, as JSON:
+    a distribution may hold a list, which does not hash."""
+    aimharder = scenario.aimharder
+    key = (
+        scenario.experiment.seed,
+        load,
+        replication,
+        scenario.workload.model_dump_json(),
+        aimharder.window_skew,
+        aimharder.clock_offset.model_dump_json(),
+        scenario.outside.model_dump_json(),
+    )
+    with _settings_lock:
+        setting = _settings.get(key)
+        if setting is not None:
+            _settings.move_to_end(key)
+            return setting
+    setting = _set_up(
+        scenario.experiment.seed,
+        load,
+        replication,
+        workload=scenario.workload,
+        window_skew=aimharder.window_skew,
+        clock_offset=aimharder.clock_offset,
+        outside=scenario.outside,
+    )
+    with _settings_lock:
+        _settings[key] = setting
+        while len(_settings) > _KEPT_SETTINGS:
+            _settings.popitem(last=False)
+    return setting
+
+
+def _set_up(
+    seed: int,
+    load: int,
+    replication: int,
+    *,
+    workload: Workload,
+    window_skew: float,
+    clock_offset: ClockOffset,
+    outside: OutsideDemand,
+) -> _Setting:
+    streams = Streams(seed, load, replication)
+    work = plan(
+        workload,
+        load=load,
+        rng=streams.rng("workload"),
+        window_skew=window_skew,
+        outside=outside,
+    )
+    offset = float(
+        streams.rng("aimharder.clock_offset").uniform(clock_offset.low, clock_offset.high)
+    )
+    # The scheduler and the outside members book with insist=0, and ``workload.waitlist`` is
+    # a waitlist they enter: so the simulated AimHarder waitlists whenever there is room, the
+    # mock's setting for clients that read 0 as a place (mock_aimharder/API.md, "Full class and
+    # insist"); the mock's default would leave every waitlist empty. No shipped scenario has
+    # a waitlist, so their results are the same under either policy.
+    config = MockConfig(
+        users=work.users,
+        classes=work.classes,
+        clock_offset=offset,
+        full_class_policy=FullClassPolicy.WAITLIST_WHEN_ROOM,
+    )
+    return _Setting(
+        work=work,
+        clock_offset=offset,
+        config=config,
+        accounts=MappingProxyType({u.email: Account.of(u) for u in work.users}),
+        sessions=tuple(
+            Session(user=UserId(u.email), cookies={"amhrdrauth": "sim"}) for u in work.users
+        ),
+        derived=MappingProxyType(dict(streams.derived)),
+    )
+
+
 def run_replication(
     scenario: Scenario,
     strategy_name: str,
@@ -87,33 +190,15 @@ def run_replication(
     streams = Streams(experiment.seed, load, replication)
 
     env = simpy.Environment()
-    work = plan(
-        scenario.workload,
-        load=load,
-        rng=streams.rng("workload"),
-        window_skew=scenario.aimharder.window_skew,
-        outside=scenario.outside,
-    )
+    setting = _setting(scenario, load, replication)
+    streams.derived.update(setting.derived)
+    work, clock_offset = setting.work, setting.clock_offset
     store = MemoryStore()
     store.add(work.prebookings)
-    for user in work.users:
-        store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
-    offset = scenario.aimharder.clock_offset
-    clock_offset = float(streams.rng("aimharder.clock_offset").uniform(offset.low, offset.high))
-    # The scheduler and the outside members book with insist=0, and ``workload.waitlist`` is
-    # a waitlist they enter: so the simulated AimHarder waitlists whenever there is room, the
-    # mock's setting for clients that read 0 as a place (mock_aimharder/API.md, "Full class and
-    # insist"); the mock's default would leave every waitlist empty. No shipped scenario has
-    # a waitlist, so their results are the same under either policy.
-    gym = Gym(
-        MockConfig(
-            users=work.users,
-            classes=work.classes,
-            clock_offset=clock_offset,
-            full_class_policy=FullClassPolicy.WAITLIST_WHEN_ROOM,
-        )
-    )
-    accounts = {u.email: Account.of(u) for u in work.users}
+    for session in setting.sessions:
+        store.save_session(session, 0.0)
+    gym = Gym(setting.config)
+    accounts = setting.accounts
     faults = Faults(env, scenario.faults, streams) if scenario.faults.any else None
     history = History() if keep_evidence else None
     world = SimWorld(

@@ -20,6 +20,7 @@ i-th draw either way, only cheaper.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,8 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mock_aimharder.model.distributions import Fixed
+from mock_aimharder.model.distributions import Fixed, Uniform
 from mock_aimharder.model.latency import Distribution, Sampler, name_number
+from sim.model.uniform_draws import UniformStreams
 
 __all__ = ["KEPT_STREAMS", "DrawnStreams", "Streams"]
 
@@ -118,8 +120,13 @@ class _Drawn:
         return draw
 
     def _derive(self) -> Callable[[], float]:
-        rng = np.random.default_rng(self._streams.sequence(self._name))
-        draw = Sampler(self._distribution, rng).sample
+        streams, distribution = self._streams, self._distribution
+        draw: Callable[[], float]
+        if isinstance(distribution, Uniform):  # numpy's draws, without numpy's cost per stream
+            prefix = _uniform_streams(streams.seed, streams.load, streams.replication)
+            draw = prefix.uniform(name_number(self._name), distribution.low, distribution.high)
+        else:
+            draw = Sampler(distribution, np.random.default_rng(streams.sequence(self._name))).sample
         for _ in self.values:  # the draws kept, made again to reach the generator's state
             draw()
         return draw
@@ -188,3 +195,9 @@ class DrawnStreams(threading.local):
 
 
 _DRAWN = DrawnStreams()
+
+
+@functools.lru_cache(maxsize=16)
+def _uniform_streams(seed: int, load: int, replication: int) -> UniformStreams:
+    """The keyed streams' common prefix, mixed once per (seed, load, replication)."""
+    return UniformStreams(seed, (load, replication))

@@ -20,7 +20,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -55,7 +55,7 @@ class SimWorld:
         *,
         store: MemoryStore,
         gym: Gym,
-        accounts: dict[str, Account],
+        accounts: Mapping[str, Account],
         streams: Streams,
         outside_seed: int | None = None,
         faults: Faults | None = None,
