@@ -66,6 +66,19 @@ class MemoryStore:
     def concurrency(self) -> int:
         return 1  # one lock guards every method
 
+    def copy(self) -> MemoryStore:
+        """A new, open store holding what this one holds now; from then on, what either does
+        the other never sees. Rows and sessions are immutable values, so they are shared, not
+        copied: a simulation loads its workload once and each strategy starts from a copy
+        (adding 750 prebookings again, each checked, was 9% of a heavy replication's CPU)."""
+        other = MemoryStore()
+        with self._lock:
+            self._check_open("copy")
+            other._rows = dict(self._rows)
+            other._sessions = dict(self._sessions)
+            other._deliveries = dict(self._deliveries)
+        return other
+
     def _check_open(self, operation: str) -> None:
         if self._closed:
             raise StoreError(f"{operation} on MemoryStore: the store is closed")

@@ -79,15 +79,16 @@ class Evidence:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Setting:
     """What a replication starts from, the same for every strategy at one (load, replication):
-    the workload, AimHarder's clock offset, the mock's configuration, the members' accounts and
-    sessions, and the streams derived to draw them. All of it is immutable, so strategies share
-    one (``_setting``) instead of drawing and validating it again each."""
+    the workload, AimHarder's clock offset, the mock's configuration, the members' accounts, a
+    store holding the workload's rows and the members' sessions, and the streams derived to
+    draw them. All of it is immutable (each run changes a copy of the store), so strategies
+    share one (``_setting``) instead of drawing and validating it again each."""
 
     work: Plan
     clock_offset: float
     config: MockConfig
     accounts: Mapping[str, Account]
-    sessions: tuple[Session, ...]
+    stored: MemoryStore  # the workload's rows and the members' sessions: copied, never changed
     derived: Mapping[str, int]
 
 
@@ -168,11 +169,18 @@ def _set_up(
         clock_offset=offset,
         config=config,
         accounts=MappingProxyType({u.email: Account.of(u) for u in work.users}),
-        sessions=tuple(
-            Session(user=UserId(u.email), cookies={"amhrdrauth": "sim"}) for u in work.users
-        ),
+        stored=_stored(work),
         derived=MappingProxyType(dict(streams.derived)),
     )
+
+
+def _stored(work: Plan) -> MemoryStore:
+    """A store holding the workload's prebookings and every member's session."""
+    store = MemoryStore()
+    store.add(work.prebookings)
+    for user in work.users:
+        store.save_session(Session(user=UserId(user.email), cookies={"amhrdrauth": "sim"}), 0.0)
+    return store
 
 
 def run_replication(
@@ -193,10 +201,7 @@ def run_replication(
     setting = _setting(scenario, load, replication)
     streams.derived.update(setting.derived)
     work, clock_offset = setting.work, setting.clock_offset
-    store = MemoryStore()
-    store.add(work.prebookings)
-    for session in setting.sessions:
-        store.save_session(session, 0.0)
+    store = setting.stored.copy()
     gym = Gym(setting.config)
     accounts = setting.accounts
     faults = Faults(env, scenario.faults, streams) if scenario.faults.any else None
