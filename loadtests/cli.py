@@ -14,8 +14,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-
 from commandline.conventions import (
     INTERRUPTED,
     add_command,
@@ -30,9 +28,6 @@ from commandline.durations import duration
 from commandline.suggestions import one_of, plainly
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
-from loadtests.preflight import check_html, out_folder
-from loadtests.progress import Progress
-from loadtests.run import run
 from scheduler.core.strategies import strategy_names
 from scheduler.settings import DEFAULT_STRATEGY
 
@@ -166,6 +161,14 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | N
     """The command ``argv`` asks for; ``prog``: the command as typed, ``run_as``: ``run`` as
     typed when it is not ``prog run`` (``prebooking-harness loadtest``)."""
     args = _parser(prog, run_as).parse_args(argv)
+    # Imported once the arguments are read: the run's modules bring SQLAlchemy, aiohttp, numpy
+    # and rich, which --help or a refused flag does not need.
+    from rich.console import Console
+
+    from loadtests.preflight import check_html, out_folder
+    from loadtests.progress import Progress
+    from loadtests.run import run
+
     console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
         out = fresh_folder(Path("out"), "loadtest") if args.out is None else out_folder(args.out)

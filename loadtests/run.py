@@ -49,10 +49,10 @@ from loadtests.processes import Children
 from loadtests.progress import Progress
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from loadtests.verdict_page import write_page
-from scheduler.app import CRON_PATH
 from scheduler.core.exchange import Exchange, exchanges
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy
+from scheduler.settings import CRON_PATH
 from scheduler.store import Store, display_url, normalize_url, open_store
 
 __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
