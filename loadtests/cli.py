@@ -139,7 +139,15 @@ def _parser(prog: str = PROG, run_as: str | None = None) -> argparse.ArgumentPar
         type=duration,
         default=25.0,
         metavar="DURATION",
-        help="how late a late booking reaches the mock",
+        help="how late a late booking reaches the mock (longer than --lease)",
+    )
+    one.add_argument(
+        "--lease",
+        type=duration,
+        default=15.0,
+        metavar="DURATION",
+        help="the schedulers' lease, 6 s to 60 s: two thirds their budget per invocation (at "
+        "most 10 s), the rest its slack (default: 15 s, their own)",
     )
     one.add_argument(
         "--out",
@@ -191,6 +199,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | N
             lost_answer_hold=args.lost_answer_hold,
             late_landings=args.late_landings,
             late_landing_delay=args.late_landing_delay,
+            lease=args.lease,
             html=check_html(args.html),
         )
         summary = run(plan, Progress(errors, quiet=args.quiet))
