@@ -29,6 +29,7 @@ import httpx
 from harness.children import HOST, free_port, mock_command
 from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
+from harness.tls import shared_tls
 from loadtests.check import MAX_DURATION, judge, too_short
 from loadtests.errors import StartupError
 from loadtests.gym import (
@@ -301,7 +302,7 @@ def _call_after_the_leases(
         last = max(p.claimed_at or 0.0 for p in left)
         time.sleep(max(0.0, last + lease - time.time()) + SETTLE_POLL)  # the lease, no race
         headers = {"Authorization": f"Bearer {secret}"}
-        httpx.post(url + CRON_PATH, headers=headers, timeout=MAX_DURATION + 5)
+        httpx.post(url + CRON_PATH, headers=headers, timeout=MAX_DURATION + 5, verify=shared_tls())
         _settle(store)
 
 
