@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from harness.tls import shared_tls
+
 __all__ = ["MAX_PAGES", "PAGE", "journal_entries"]
 
 PAGE = 5000  # entries per request: ~1.5 MB of JSON
@@ -23,7 +25,7 @@ def journal_entries(
 ) -> list[dict[str, Any]]:
     """Every entry with ``seq`` greater than ``since``, in order, as the mock's JSON objects."""
     entries: list[dict[str, Any]] = []
-    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout, verify=shared_tls()) as client:
         for _ in range(MAX_PAGES):
             params = {"since": since, "limit": PAGE}
             page = client.get("/_admin/journal", params=params).raise_for_status().json()

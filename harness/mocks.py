@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 import httpx
 
 from harness.children import mock_process
+from harness.tls import shared_tls
 from mock_aimharder.model.config import MockConfig
 
 __all__ = ["MockFor", "reused_mocks"]
@@ -38,7 +39,10 @@ def reused_mocks() -> Iterator[MockFor]:
                 started[key] = stack.enter_context(mock_process(config, seed=seed))
                 return started[key]
             url = started[key]
-            answer = httpx.post(f"{url}/_admin/reset", json={"seed": seed}, timeout=RESET_TIMEOUT)
+            reset = {"seed": seed}
+            answer = httpx.post(
+                f"{url}/_admin/reset", json=reset, timeout=RESET_TIMEOUT, verify=shared_tls()
+            )
             answer.raise_for_status()
             return url
 

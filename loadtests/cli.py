@@ -14,8 +14,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-
 from commandline.conventions import (
     INTERRUPTED,
     add_command,
@@ -30,9 +28,6 @@ from commandline.durations import duration
 from commandline.suggestions import one_of, plainly
 from loadtests.errors import LoadTestError
 from loadtests.plan import SHAPES, RunPlan
-from loadtests.preflight import check_html, out_folder
-from loadtests.progress import Progress
-from loadtests.run import run
 from scheduler.core.strategies import strategy_names
 from scheduler.settings import DEFAULT_STRATEGY
 
@@ -144,7 +139,15 @@ def _parser(prog: str = PROG, run_as: str | None = None) -> argparse.ArgumentPar
         type=duration,
         default=25.0,
         metavar="DURATION",
-        help="how late a late booking reaches the mock",
+        help="how late a late booking reaches the mock (longer than --lease)",
+    )
+    one.add_argument(
+        "--lease",
+        type=duration,
+        default=15.0,
+        metavar="DURATION",
+        help="the schedulers' lease, 6 s to 60 s: two thirds their budget per invocation (at "
+        "most 10 s), the rest its slack (default: 15 s, their own)",
     )
     one.add_argument(
         "--out",
@@ -166,6 +169,14 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | N
     """The command ``argv`` asks for; ``prog``: the command as typed, ``run_as``: ``run`` as
     typed when it is not ``prog run`` (``prebooking-harness loadtest``)."""
     args = _parser(prog, run_as).parse_args(argv)
+    # Imported once the arguments are read: the run's modules bring SQLAlchemy, aiohttp, numpy
+    # and rich, which --help or a refused flag does not need.
+    from rich.console import Console
+
+    from loadtests.preflight import check_html, out_folder
+    from loadtests.progress import Progress
+    from loadtests.run import run
+
     console, errors = Console(), Console(stderr=True, soft_wrap=True)
     try:
         out = fresh_folder(Path("out"), "loadtest") if args.out is None else out_folder(args.out)
@@ -188,6 +199,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | N
             lost_answer_hold=args.lost_answer_hold,
             late_landings=args.late_landings,
             late_landing_delay=args.late_landing_delay,
+            lease=args.lease,
             html=check_html(args.html),
         )
         summary = run(plan, Progress(errors, quiet=args.quiet))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import httpx
 
 from harness.gym import log_in_all
+from harness.tls import shared_tls
 from loadtests.plan import RunPlan
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.model.distributions import Empirical, Uniform
@@ -127,7 +128,9 @@ def open_classes(plan: RunPlan, gym: Gym, mock_url: str, *, start: Instant) -> N
         ).model_dump(mode="json")
         for index, class_id in enumerate(gym.class_ids)
     ]
-    httpx.post(f"{mock_url}/_admin/classes", json=specs, timeout=10).raise_for_status()
+    httpx.post(
+        f"{mock_url}/_admin/classes", json=specs, timeout=10, verify=shared_tls()
+    ).raise_for_status()
 
 
 def seed_prebookings(plan: RunPlan, gym: Gym, store: Store, *, start: Instant) -> int:

@@ -24,6 +24,8 @@ from typing import Any
 
 import httpx
 
+from harness.tls import shared_tls
+
 __all__ = ["held_places"]
 
 ADMIN_TIMEOUT = 10.0  # seconds for one admin call to the mock on loopback
@@ -35,7 +37,7 @@ def held_places(mock_url: str, class_ids: Sequence[int]) -> Iterator[int]:
     the block starts; on leaving (whatever happened) the capacities are restored. Yields how
     many places were held."""
     wanted = set(class_ids)
-    states = httpx.get(f"{mock_url}/_admin/classes", timeout=ADMIN_TIMEOUT)
+    states = httpx.get(f"{mock_url}/_admin/classes", timeout=ADMIN_TIMEOUT, verify=shared_tls())
     states.raise_for_status()
     classes: list[dict[str, Any]] = [c for c in states.json()["classes"] if c["id"] in wanted]
     specs = [{k: v for k, v in c.items() if k not in _STATE} for c in classes]
@@ -51,5 +53,7 @@ _STATE = ("occupation", "holders", "waiting")  # GET /_admin/classes's fields be
 
 
 def _replace(mock_url: str, specs: list[dict[str, Any]]) -> None:
-    answer = httpx.post(f"{mock_url}/_admin/classes", json=specs, timeout=ADMIN_TIMEOUT)
+    answer = httpx.post(
+        f"{mock_url}/_admin/classes", json=specs, timeout=ADMIN_TIMEOUT, verify=shared_tls()
+    )
     answer.raise_for_status()

@@ -14,7 +14,7 @@ from pathlib import Path
 from commandline.suggestions import unknown
 from loadtests.errors import PlanError
 from scheduler.core.strategies import strategy_names
-from scheduler.settings import DEFAULT_STRATEGY
+from scheduler.settings import DEFAULT_MAX_DURATION, DEFAULT_STRATEGY
 
 __all__ = ["LIMITS", "SHAPES", "RunPlan"]
 
@@ -36,6 +36,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "lost_answer_hold": (0, 60),
     "late_landings": (0, 1),
     "late_landing_delay": (0, 60),
+    "lease": (6, 60),
 }
 """Inclusive ranges of the numeric fields: the largest run this command will start."""
 
@@ -66,6 +67,10 @@ class RunPlan:
     # ``late_landing_delay`` s after they were sent, past the schedulers' lease (issue 22).
     late_landings: float = 0.0
     late_landing_delay: float = 25.0
+    # The schedulers' lease, split as their defaults split 15 s: two thirds the budget of an
+    # invocation (at most the platform's limit), the rest the slack (``budget``, ``lease_slack``).
+    # Shorter than 15 s only to make a run about leases take less time (the late landings' test).
+    lease: float = 15.0
     html: Path | None = None  # where locust writes its HTML report, if anywhere
 
     def __post_init__(self) -> None:
@@ -90,6 +95,11 @@ class RunPlan:
                 f"and outside_members={self.outside_members}; expected both 0 (the delay is on "
                 "/api/book: their bookings would be held past the run's end too)"
             )
+        if self.late_landings > 0 and self.late_landing_delay <= self.lease:
+            raise PlanError(
+                f"late_landing_delay={self.late_landing_delay!r} with lease={self.lease!r}; "
+                "expected a delay longer than the lease (a late booking lands past it)"
+            )
         fixed = self.fixed_users
         if self.users <= fixed:
             raise PlanError(
@@ -97,6 +107,17 @@ class RunPlan:
                 f"(1 intruder + {self.mock_visitors} mock visitors + {self.outside_members} "
                 "outside members) so that some call the cron"
             )
+
+    @property
+    def budget(self) -> float:
+        """The schedulers' time budget per invocation: two thirds of the lease, at most the
+        platform's limit (10 s of the 15 s lease by default)."""
+        return min(DEFAULT_MAX_DURATION, self.lease * 2 / 3)
+
+    @property
+    def lease_slack(self) -> float:
+        """The rest of the lease past the budget (5 s by default)."""
+        return self.lease - self.budget
 
     @property
     def fixed_users(self) -> int:

@@ -29,6 +29,7 @@ import httpx
 from harness.children import HOST, free_port, mock_command
 from harness.journal import journal_entries
 from harness.measures import Attempt, attempts
+from harness.tls import shared_tls
 from loadtests.check import MAX_DURATION, judge, too_short
 from loadtests.errors import StartupError
 from loadtests.gym import (
@@ -49,10 +50,10 @@ from loadtests.processes import Children
 from loadtests.progress import Progress
 from loadtests.summary import Summary, accepted_without_secret, peak_users, read_requests
 from loadtests.verdict_page import write_page
-from scheduler.app import CRON_PATH
 from scheduler.core.exchange import Exchange, exchanges
 from scheduler.core.status import Status
 from scheduler.core.strategies import strategy
+from scheduler.settings import CRON_PATH
 from scheduler.store import Store, display_url, normalize_url, open_store
 
 __all__ = ["LOCUST_STARTUP", "STARTUP_TIMEOUT", "run", "store_url"]
@@ -120,7 +121,7 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
             ended = time.time()
             progress.phase("waiting for the invocations in flight")
             _settle(store)
-            lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+            lease = _lease(plan)
             if plan.late_landings:
                 _refused_while_late(
                     plan, store, progress, url=urls[0], secret=secret, mock_url=mock_url, gym=gym
@@ -157,6 +158,17 @@ def run(plan: RunPlan, progress: Progress) -> Summary:
     return summary
 
 
+def _lease(plan: RunPlan) -> float:
+    """The schedulers' lease, as they compute it from the flags they are given."""
+    policy = strategy(
+        plan.strategy,
+        max_duration=MAX_DURATION,
+        budget=plan.budget,
+        lease_slack=plan.lease_slack,
+    )
+    return policy.lease
+
+
 def _fields(plan: RunPlan) -> dict[str, object]:
     return {name: getattr(plan, name) for name in plan.__dataclass_fields__}
 
@@ -173,6 +185,7 @@ def _start_schedulers(
     for index in range(plan.schedulers):  # all start at once, then each is waited for
         command = [sys.executable, "-m", "scheduler", "serve", "--host", HOST, "--port", "0"]
         command += ["--db", db, "--aimharder-url", mock_url, "--strategy", plan.strategy]
+        command += ["--budget", repr(plan.budget), "--lease-slack", repr(plan.lease_slack)]
         command += ["--history", str(_history_file(plan, index))]
         started.append(children.start(f"scheduler{index}", command, env={"CRON_SECRET": secret}))
     return [children.url(server, timeout=STARTUP_TIMEOUT) for server in started]
@@ -270,7 +283,7 @@ def _refused_while_late(
     (the unknown ones are sent again and refused); the places given back; then a wait until
     every request sent so far has landed (the mock delays none longer)."""
     progress.phase("another member holds every place left; calling once more after the leases")
-    lease = strategy(plan.strategy, max_duration=MAX_DURATION).lease
+    lease = _lease(plan)
     with held_places(mock_url, gym.class_ids):
         _call_after_the_leases(store, url, secret, lease=lease, calls=1)
     progress.phase(f"the places given back; waiting {plan.late_landing_delay:g} s for late ones")
@@ -289,7 +302,7 @@ def _call_after_the_leases(
         last = max(p.claimed_at or 0.0 for p in left)
         time.sleep(max(0.0, last + lease - time.time()) + SETTLE_POLL)  # the lease, no race
         headers = {"Authorization": f"Bearer {secret}"}
-        httpx.post(url + CRON_PATH, headers=headers, timeout=MAX_DURATION + 5)
+        httpx.post(url + CRON_PATH, headers=headers, timeout=MAX_DURATION + 5, verify=shared_tls())
         _settle(store)
 
 

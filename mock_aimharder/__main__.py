@@ -11,15 +11,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-import uvicorn
-
 from commandline.conventions import add_verbosity, new_parser, port, seed, verbosity
 from commandline.suggestions import one_of, plainly
-from mock_aimharder.model.config import MockConfig
 from mock_aimharder.model.errors import MockConfigError, ServingError
-from mock_aimharder.server.app import create_app
-from mock_aimharder.server.arrival import http_protocol
-from mock_aimharder.server.serving import bind_socket
 
 __all__ = ["main"]
 
@@ -68,6 +62,15 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """Parse ``argv``, load the configuration, serve; 2 on a bad configuration or port.
     ``prog``: the command as typed, for usage and errors."""
     args = _parser(prog).parse_args(argv)
+    # Imported once the arguments are read: the web framework, the server and the config's
+    # models are most of the start-up, which --help or a refused flag does not need.
+    import uvicorn
+
+    from mock_aimharder.model.config import MockConfig
+    from mock_aimharder.server.app import create_app
+    from mock_aimharder.server.arrival import http_protocol
+    from mock_aimharder.server.serving import bind_socket
+
     try:
         config = MockConfig.from_file(args.config, now=time.time()) if args.config else MockConfig()
         sock = bind_socket(args.host, args.port)

@@ -31,13 +31,12 @@ from fastapi.responses import JSONResponse
 from scheduler.auth import CronAuth
 from scheduler.core.errors import ConfigurationError
 from scheduler.invoke import Invocation
-from scheduler.settings import Settings
+from scheduler.settings import CRON_PATH, Settings
 from scheduler.store import Store, open_store
 from scheduler.worker import Worker
 
 __all__ = ["CRON_PATH", "create_app"]
 
-CRON_PATH = "/api/cron/prebooking-scheduler"
 # Seconds a call refused for being one too many is told to wait before its retry.
 BUSY_RETRY_AFTER = 1
 log = logging.getLogger("scheduler.cron")

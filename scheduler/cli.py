@@ -15,16 +15,12 @@ command takes ``--db`` (else ``DATABASE_URL``, else a local SQLite file); ``logi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import uvicorn
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from commandline.conventions import (
     INTERRUPTED,
@@ -40,17 +36,11 @@ from commandline.conventions import (
 )
 from commandline.durations import duration
 from commandline.suggestions import one_of, plainly
-from scheduler.aio import run
-from scheduler.app import CRON_PATH, create_app
-from scheduler.client import AimHarderClient
-from scheduler.connections import Connections
 from scheduler.core.domain import Session, UserId
 from scheduler.core.errors import ConfigurationError, SchedulerError, TransportError
 from scheduler.core.strategies import PRESETS, PolicyConfig, strategy, strategy_names
-from scheduler.importing import read_prebooking_file
-from scheduler.invoke import invoke
-from scheduler.overview import print_status, status_json
 from scheduler.settings import (
+    CRON_PATH,
     DEFAULT_AIMHARDER_URL,
     DEFAULT_MAX_DURATION,
     DEFAULT_STRATEGY,
@@ -58,8 +48,10 @@ from scheduler.settings import (
     Settings,
     strategy_name,
 )
-from scheduler.store import DEFAULT_DATABASE_URL, open_store
-from scheduler.store.urls import display_url, missing_file, normalize_url, require_existing
+from scheduler.store import DEFAULT_DATABASE_URL
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
 
 __all__ = ["main"]
 
@@ -329,11 +321,13 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
     """The command ``argv`` asks for; ``prog``: the command as typed, for usage and errors."""
     args = _parser(prog).parse_args(argv)
     logging.basicConfig(level=log_level(args), format="%(levelname)s %(name)s: %(message)s")
-    console = Console(stderr=True, soft_wrap=True)
     try:
         settings = settings_from(args)
         return _run(args, settings)
     except SchedulerError as exc:
+        from rich.console import Console
+
+        console = Console(stderr=True, soft_wrap=True)
         console.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         return 2
     except KeyboardInterrupt:
@@ -341,6 +335,12 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """Each command imports what it uses here, not at the top: a command's start-up is most of
+    a short one's time (the web framework, SQLAlchemy and aiohttp are each a tenth of a second
+    or more), and ``--help`` or a refused flag needs none of them (``tests/test_start_up.py``)."""
+    from scheduler.store import display_url, normalize_url, open_store
+    from scheduler.store.urls import missing_file, require_existing
+
     if args.command == "init" or getattr(args, "create", False):
         made = missing_file(settings.database_url) is not None
         with open_store(settings.database_url) as store:
@@ -354,36 +354,66 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("invoke", "serve"):
         require_existing(settings.database_url, remedy="scheduler init makes one, or --create")
     if args.command == "serve":
-        loudness = {-1: "warning", 0: "info"}.get(verbosity(args), "debug")
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=loudness)
-        return 0
+        return _serve(args, settings)
     if args.command == "add":  # the whole file is read and checked before the store is opened
+        from scheduler.importing import read_prebooking_file
+
         news = read_prebooking_file(args.file, fmt=args.format, now=time.time())
         with open_store(settings.database_url) as store:
             print(f"added {len(store.add(news))} prebookings")
         return 0
     with open_store(settings.database_url) as store:
         if args.command == "invoke":
-            answer = run(invoke(settings, store))
-            if args.json:
-                print(json.dumps(answer.body, indent=2))
-            else:
-                _print_answer(answer.status, answer.body)
-            return 0 if answer.status == 200 else 1
+            return _invoke(args, settings, store)
         if args.command == "login":
+            import asyncio
+
             session = asyncio.run(_login(settings, UserId(args.user), args.password))
             store.save_session(session, time.time())
             print(f"session stored for {args.user}")
             return 0
-        counts, rows = store.counts(), store.list()[: args.rows]
-        if args.json:
-            print(json.dumps(status_json(counts, rows), indent=2))
-        else:
-            print_status(Console(), counts, rows)
-        return 0
+        return _status(args, store)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from scheduler.app import create_app
+
+    loudness = {-1: "warning", 0: "info"}.get(verbosity(args), "debug")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=loudness)
+    return 0
+
+
+def _invoke(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    from scheduler.aio import run
+    from scheduler.invoke import invoke
+
+    answer = run(invoke(settings, store))
+    if args.json:
+        print(json.dumps(answer.body, indent=2))
+    else:
+        _print_answer(answer.status, answer.body)
+    return 0 if answer.status == 200 else 1
+
+
+def _status(args: argparse.Namespace, store: Store) -> int:
+    from rich.console import Console
+
+    from scheduler.overview import print_status, status_json
+
+    counts, rows = store.counts(), store.list()[: args.rows]
+    if args.json:
+        print(json.dumps(status_json(counts, rows), indent=2))
+    else:
+        print_status(Console(), counts, rows)
+    return 0
 
 
 async def _login(settings: Settings, user: UserId, password: str) -> Session:
+    from scheduler.client import AimHarderClient
+    from scheduler.connections import Connections
+
     async with Connections(settings.aimharder_url) as connections:
         try:
             return await AimHarderClient(connections, base_url=settings.aimharder_url).login(

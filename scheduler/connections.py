@@ -87,7 +87,11 @@ class Connections:
         return self._session
 
     async def __aenter__(self) -> Connections:
-        self._connector = aiohttp.TCPConnector(ssl=self._tls or tls_context())
+        # Plain HTTP (the mock, on loopback) uses no context: the CA bundle is loaded only for
+        # https (aiohttp's own default, already made, stands in for the other).
+        secure = yarl.URL(self.base_url).scheme == "https"
+        tls = self._tls or (tls_context() if secure else True)
+        self._connector = aiohttp.TCPConnector(ssl=tls)
         self._session = aiohttp.ClientSession(
             connector=self._connector,
             cookie_jar=aiohttp.DummyCookieJar(),

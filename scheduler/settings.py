@@ -21,6 +21,7 @@ from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
 from scheduler.store import DEFAULT_DATABASE_URL
 
 __all__ = [
+    "CRON_PATH",
     "DEFAULT_AIMHARDER_URL",
     "DEFAULT_MAX_DURATION",
     "DEFAULT_MAX_INVOCATIONS",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 DEFAULT_AIMHARDER_URL = "http://127.0.0.1:8000"
+# Where the cron endpoint listens (``scheduler.app``), the seed's route: here, not in the app,
+# so that the command line's help names it without importing the web framework.
+CRON_PATH = "/api/cron/prebooking-scheduler"
 # Vercel Hobby's old default limit (the seed's `export const maxDuration = 10`).
 DEFAULT_MAX_DURATION = 10.0
 # Invocations one served process runs at once. Their flows share one event loop: past a few

@@ -20,6 +20,8 @@ from sqlalchemy.exc import ArgumentError
 
 from scheduler.core.errors import ConfigurationError
 
+from .defaults import DEFAULT_DATABASE_URL, default_database_url
+
 __all__ = [
     "ACCEPTED_FORMS",
     "DEFAULT_DATABASE_URL",
@@ -32,7 +34,6 @@ __all__ = [
     "require_existing",
 ]
 
-DEFAULT_DATABASE_URL = "sqlite:///prebookings.sqlite"
 ACCEPTED_FORMS = [
     "a SQLite file path",
     "sqlite:///<path>",
@@ -42,11 +43,6 @@ ACCEPTED_FORMS = [
 ]
 _SQLITE = {"sqlite", "sqlite+pysqlite"}
 _POSTGRES = {"postgresql", "postgres", "postgresql+psycopg"}
-
-
-def default_database_url() -> str:
-    """``DATABASE_URL`` from the environment when set and not empty, else a local SQLite file."""
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 # Every credential a database URL can carry beside ``user:password@``: libpq takes its

@@ -116,3 +116,21 @@ def test_an_empty_out_is_refused_rather_than_writing_into_the_current_folder(
     line = _refusal(["--out", ""], tmp_path, capsys)
     assert "--out ''; expected a folder's path" in line
     assert list(tmp_path.iterdir()) == []  # the old run wrote everything here
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lease", "3s"], "lease=3.0; expected a number from 6 to 60"),
+        (
+            ["--late-landings", "0.2", "--mock-visitors", "0", "--lease", "30s"],
+            "late_landing_delay=25.0 with lease=30.0; expected a delay longer than the lease",
+        ),
+    ],
+    ids=["short", "past the late landings"],
+)
+def test_a_lease_out_of_range_is_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert message in _refusal([*argv, "--out", str(out)], out, capsys)

@@ -11,6 +11,8 @@ from loadtests.locustfiles import CRON_PATH
 from loadtests.plan import RunPlan
 from loadtests.shape import spike_users
 from scheduler.app import CRON_PATH as SCHEDULER_CRON_PATH
+from scheduler.core.strategies import strategy, strategy_names
+from scheduler.settings import DEFAULT_MAX_DURATION
 
 
 @pytest.mark.parametrize(
@@ -22,12 +24,47 @@ from scheduler.app import CRON_PATH as SCHEDULER_CRON_PATH
         ("strategy", "fifo", "strategy='fifo'; expected one of auto, batched, "),
         ("shape", "ramp", "shape='ramp'; expected one of spike, steady"),
         ("users", 3, "users=3; expected more than the 3 fixed users"),
+        ("lease", 5.9, "lease=5.9; expected a number from 6 to 60"),
+        ("lease", float("nan"), "lease=nan; expected a number from 6 to 60"),
     ],
 )
 def test_a_bad_value_is_refused_naming_it(field: str, value: object, expected: str) -> None:
     with pytest.raises(PlanError) as caught:
         RunPlan(out=Path("out"), **{field: value})  # type: ignore[arg-type]
     assert str(caught.value).startswith(expected)
+
+
+def test_a_late_landing_no_later_than_the_lease_is_refused() -> None:
+    with pytest.raises(PlanError) as caught:
+        RunPlan(
+            out=Path("out"), late_landings=0.2, mock_visitors=0, late_landing_delay=20.0, lease=20.0
+        )
+    assert str(caught.value).startswith("late_landing_delay=20.0 with lease=20.0; expected a delay")
+    kept = RunPlan(
+        out=Path("out"), late_landings=0.2, mock_visitors=0, late_landing_delay=15.0, lease=9.0
+    )
+    assert kept.lease == 9.0
+
+
+@pytest.mark.parametrize("lease", [6.0, 9.0, 15.0, 21.5, 60.0])
+def test_the_lease_splits_into_a_budget_and_a_slack_the_schedulers_accept(lease: float) -> None:
+    plan = RunPlan(out=Path("out"), lease=lease)
+    for name in strategy_names():
+        policy = strategy(
+            name,
+            max_duration=DEFAULT_MAX_DURATION,
+            budget=plan.budget,
+            lease_slack=plan.lease_slack,
+        )
+        assert policy.lease == lease
+    assert plan.budget == min(DEFAULT_MAX_DURATION, lease * 2 / 3)
+
+
+def test_the_default_lease_is_the_schedulers_own() -> None:
+    plan = RunPlan(out=Path("out"))
+    default = strategy("auto", max_duration=DEFAULT_MAX_DURATION)
+    assert (plan.budget, plan.lease_slack, plan.lease) == (10.0, 5.0, default.lease)
+    assert default.budget == 10.0 and default.lease_slack == 5.0
 
 
 def test_the_locust_files_call_the_schedulers_cron_path() -> None:

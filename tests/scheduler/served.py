@@ -20,6 +20,7 @@ import httpx
 from harness import measures
 from harness.children import Child, child
 from harness.measures import Attempt
+from harness.tls import shared_tls
 from scheduler.app import CRON_PATH
 from scheduler.core.domain import Prebooking, UserId
 from scheduler.store import Store
@@ -50,7 +51,7 @@ def cron(url: str, secret: str | None, *, timeout: float = 15.0, **headers: str)
     sent = dict(headers)
     if secret is not None:
         sent["Authorization"] = f"Bearer {secret}"
-    return httpx.post(url + CRON_PATH, headers=sent, timeout=timeout)
+    return httpx.post(url + CRON_PATH, headers=sent, timeout=timeout, verify=shared_tls())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

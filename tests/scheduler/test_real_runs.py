@@ -12,6 +12,7 @@ import pytest
 
 from harness.gym import enqueue, journal, log_in_all, users
 from harness.measures import inversions
+from harness.tls import shared_tls
 from mock_aimharder.server.serving import serve
 from scheduler.app import CRON_PATH, create_app
 from scheduler.core.domain import UserId
@@ -113,9 +114,15 @@ def test_guard_answers_within_budget_and_the_next_invocation_books_the_rest(
         elapsed = time.monotonic() - started
         assert elapsed < 10.0
         assert first["results"]["skipped"] > 0
-        config = httpx.get(f"{url}/_admin/config", timeout=10).raise_for_status().json()
+        config = (
+            httpx.get(f"{url}/_admin/config", timeout=10, verify=shared_tls())
+            .raise_for_status()
+            .json()
+        )
         config["latency"] = {}  # AimHarder answers at once from now on
-        httpx.put(f"{url}/_admin/config", json=config, timeout=10).raise_for_status()
+        httpx.put(
+            f"{url}/_admin/config", json=config, timeout=10, verify=shared_tls()
+        ).raise_for_status()
         second = run_invocation(store, url, "sequential")
         sent = [e["user"] for e in journal(url)]
     assert second["results"]["total"] == first["results"]["skipped"]
@@ -148,7 +155,7 @@ def test_ten_simultaneous_invocations_send_each_prebooking_once(name: str, sql_u
 
 
 async def _fire(url: str, count: int, secret: str = SECRET) -> list[httpx.Response]:
-    async with httpx.AsyncClient(timeout=15) as http:
+    async with httpx.AsyncClient(timeout=15, verify=shared_tls()) as http:
         headers = {"Authorization": f"Bearer {secret}"}
         return await asyncio.gather(
             *(http.post(url + CRON_PATH, headers=headers) for _ in range(count))
@@ -170,7 +177,7 @@ def test_cron_endpoint_demands_the_secret(
 ) -> None:
     settings = Settings(database_url="unused", cron_secret=configured)
     with serve(create_app(settings, store=store)) as url:
-        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10)
+        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10, verify=shared_tls())
     assert answer.status_code == status
     body = answer.json()
     assert body["success"] is (status == 200)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from harness.gym import enqueue, log_in_all, users
+from harness.tls import shared_tls
 from mock_aimharder.__main__ import _parser as mock_parser
 from mock_aimharder.model.config import MockConfig, UserAccount
 from mock_aimharder.server.app import create_app as create_mock
@@ -55,7 +56,7 @@ def test_the_cron_endpoint_refuses_a_missing_empty_or_wrong_secret(
     store = MemoryStore()
     headers = {} if authorization is None else {"Authorization": authorization}
     with serve(create_app(Settings(cron_secret=SECRET), store=store)) as url:
-        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10)
+        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10, verify=shared_tls())
     assert answer.status_code == 401
     assert answer.json()["success"] is False
     assert SECRET not in answer.text
@@ -72,7 +73,7 @@ def test_with_no_secret_configured_every_call_is_refused(
     assert settings.cron_secret is None  # an empty CRON_SECRET is no secret
     headers = {} if offered is None else {"Authorization": offered}
     with serve(create_app(settings, store=MemoryStore())) as url:
-        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10)
+        answer = httpx.post(url + CRON_PATH, headers=headers, timeout=10, verify=shared_tls())
     assert answer.status_code == 503
     assert answer.json()["success"] is False
 
@@ -118,7 +119,10 @@ def test_the_mock_admin_api_can_be_switched_off() -> None:
     config = MockConfig(
         users=[UserAccount(email="ana@example.com", password="pw")], admin_enabled=False
     )
-    with serve(create_mock(config, seed=1)) as url, httpx.Client(base_url=url, timeout=10) as http:
+    with (
+        serve(create_mock(config, seed=1)) as url,
+        httpx.Client(base_url=url, timeout=10, verify=shared_tls()) as http,
+    ):
         refused = [
             http.get("/_admin/config").status_code,
             http.put("/_admin/config", json={"admin_enabled": True}).status_code,

@@ -14,10 +14,9 @@ import queue
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,14 +24,14 @@ from scheduler.core.domain import InstanceId, PrebookingId, UserId
 from scheduler.core.status import Status
 from scheduler.store import MemoryStore, NewPrebooking, SqlStore, Store
 
+from . import claimers
+from .claimers import claim_until_empty, claimer_process
 from .conftest import StoreFactory
 
-T0 = 1_767_225_600.0
+T0 = claimers.T0  # the instant every claimer claims at; other tests take it from here
 ROWS = 100
 THREADS = 10
 PROCESSES = 4
-BATCH = 20  # find_ready's limit: every claimer sees the same first rows and races for them
-MAX_ROUNDS = 10 * ROWS  # each round claims at least one row overall; this bound only stops a bug
 TIMEOUT_S = 60.0
 
 
@@ -49,18 +48,6 @@ def ready_rows() -> list[NewPrebooking]:
         )
         for n in range(ROWS)
     ]
-
-
-def claim_until_empty(store: Store, instance: InstanceId, start: Callable[[], Any]) -> list[str]:
-    """What one claimer claims: loop find_ready + claim until nothing is ready."""
-    start()
-    claimed: list[str] = []
-    for _ in range(MAX_ROUNDS):
-        ready = store.find_ready(T0, limit=BATCH)
-        if not ready:
-            return claimed
-        claimed.extend(p.id for p in ready if store.claim(p.id, instance, T0) is not None)
-    raise AssertionError(f"{instance} still found ready rows after {MAX_ROUNDS} rounds")
 
 
 def assert_each_claimed_once(store: Store, claims: dict[InstanceId, list[str]]) -> None:
@@ -93,16 +80,6 @@ def test_threads_claim_every_row_exactly_once(store: Store) -> None:
     assert_each_claimed_once(store, claims)
 
 
-def _claimer_process(url: str, instance: str, barrier: Any, results: Any) -> None:
-    """Runs in a spawned process: its own store on the shared database."""
-    try:
-        with SqlStore(url) as store:
-            claimed = claim_until_empty(store, InstanceId(instance), barrier.wait)
-        results.put((instance, claimed, None))
-    except BaseException as exc:  # report it: a child's traceback is otherwise lost
-        results.put((instance, [], f"{type(exc).__name__}: {exc}"))
-
-
 def test_processes_claim_every_row_exactly_once(store_url: str) -> None:
     with SqlStore(store_url) as store:
         store.add(ready_rows())
@@ -111,7 +88,7 @@ def test_processes_claim_every_row_exactly_once(store_url: str) -> None:
         results = context.Queue()
         instances = [f"process-{k}" for k in range(PROCESSES)]
         children = [
-            context.Process(target=_claimer_process, args=(store_url, i, barrier, results))
+            context.Process(target=claimer_process, args=(store_url, i, barrier, results))
             for i in instances
         ]
         for child in children:
