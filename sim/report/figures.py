@@ -249,6 +249,10 @@ def place_labels(axes: Any, labels: Sequence[tuple[str, float, float, Any, Any]]
 def _save(figure: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
+    # tight_layout leaves a placeholder layout engine behind, and savefig draws a figure that
+    # has one a second time, without rendering it, before the draw it keeps: a fifth of each
+    # figure's time. The layout is done; without the engine the file is the same byte for byte.
+    figure.set_layout_engine(None)
     figure.savefig(path, dpi=DPI)
     _pyplot().close(figure)
     return path
