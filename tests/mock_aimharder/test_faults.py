@@ -12,7 +12,6 @@ from collections import Counter
 
 import httpx
 import pytest
-from scipy import stats
 
 from mock_aimharder.model.endpoints import Endpoint
 from mock_aimharder.model.faults import FaultSpec
@@ -31,6 +30,10 @@ REQUESTS = 400
 
 
 def _within_binomial(count: int, n: int, p: float) -> bool:
+    # Imported here, not with the module: every pytest worker collects this file (scipy.stats
+    # costs each about a second).
+    from scipy import stats  # noqa: PLC0415
+
     low, high = stats.binom.interval(0.9999, n, p)
     return bool(low <= count <= high)
 

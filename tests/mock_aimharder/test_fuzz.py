@@ -9,23 +9,26 @@ Needs ``schemathesis`` (the dev extra installs it; the test fails without it, ne
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from mock_aimharder.model.config import ClassSpec, MockConfig, UserAccount
 from mock_aimharder.server.app import create_app
 from mock_aimharder.server.serving import serve
 
+if TYPE_CHECKING:
+    from schemathesis.schemas import BaseSchema
+
 CONFIG = MockConfig(
     users=[UserAccount(email="ana@example.com", password="pw")],
     classes=[ClassSpec(id=1, box=1, day="20261130", time="07:00", capacity=5)],
 )
 APP = create_app(CONFIG, seed=3)
-SCHEMA = schemathesis.openapi.from_dict(APP.openapi())
-POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
+POSITIVE, NEGATIVE = "positive", "negative"  # schemathesis.GenerationMode's values
 # Invalid input exists only for operations that take some (a body or parameters).
 CASES = [
     pytest.param(path, method.upper(), mode, id=f"{method.upper()} {path} {mode}")
@@ -35,6 +38,15 @@ CASES = [
         [POSITIVE, NEGATIVE] if "requestBody" in spec or spec.get("parameters") else [POSITIVE]
     )
 ]
+
+
+@cache
+def schema() -> BaseSchema:
+    """The mock's schema as schemathesis reads it: loaded by the test, not with the module (every
+    pytest worker collects this file; schemathesis and the loading cost each about a second)."""
+    import schemathesis  # noqa: PLC0415
+
+    return schemathesis.openapi.from_dict(APP.openapi())
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +64,12 @@ def no_server_error(response: httpx.Response | object) -> None:
 
 @pytest.mark.parametrize(("path", "method", "mode"), CASES)
 def test_the_admin_api_never_answers_500_to_any_input(
-    mock_url: str, path: str, method: str, mode: schemathesis.GenerationMode
+    mock_url: str, path: str, method: str, mode: str
 ) -> None:
-    strategy = SCHEMA[path][method].as_strategy(generation_mode=mode)
+    import schemathesis  # noqa: PLC0415 (see ``schema``)
+
+    generation_mode = schemathesis.GenerationMode(mode)
+    strategy = schema()[path][method].as_strategy(generation_mode=generation_mode)
 
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
     @given(case=strategy)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -116,13 +118,25 @@ def _counts(out: Path) -> tuple[set[int], int, int]:
     return {row["replications"] for row in sweep}, len(gaps), kn
 
 
-def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    scenario, out = tmp_path / "quick.toml", tmp_path / "out"
+@pytest.fixture(scope="module")
+def quick_look(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """QUICK's report as the command makes it for a what-if (a quick look), with one setting
+    changed on the command line: (the scenario file, the report's folder, what the command
+    wrote to stderr). Made once: the two tests below only read it."""
+    folder = tmp_path_factory.mktemp("quick")
+    scenario, out = folder / "quick.toml", folder / "out"
     scenario.write_text(QUICK)
     argv = ["report", "--scenario", str(scenario), "--out", str(out), "--executor", "inline"]
-    assert main([*argv, "--quiet"]) == 0
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main([*argv, "--quiet", "--set", "workload.minutes=1"]) == 0
+    return scenario, out, err.getvalue()
+
+
+def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
+    quick_look: tuple[Path, Path, str],
+) -> None:
+    _, out, err = quick_look
     replications, gaps, kn = _counts(out)
     assert (replications, gaps) == ({quick.REPLICATIONS}, quick.GAPS)
     assert kn >= 5  # KN starts from the scenario's own count: it decides at full size
@@ -131,16 +145,13 @@ def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
     assert "3 replications per point instead of the scenario's 5" in text
     assert "5 of its 7 stagger gaps" in text
     assert "the same command with `--full` runs the scenario's own" in text
-    assert "--full for the scenario's own sizes" in capsys.readouterr().err
+    assert "--full for the scenario's own sizes" in err
 
 
 def test_a_report_says_what_it_was_made_from_and_embeds_the_effective_scenario(
-    tmp_path: Path,
+    quick_look: tuple[Path, Path, str],
 ) -> None:
-    scenario, out = tmp_path / "quick.toml", tmp_path / "out"
-    scenario.write_text(QUICK)
-    argv = ["report", "--scenario", str(scenario), "--out", str(out), "--executor", "inline"]
-    assert main([*argv, "--quiet", "--set", "workload.minutes=1"]) == 0
+    scenario, out, _ = quick_look
     run = json.loads((out / "data" / "run.json").read_text())
     assert run["scenario_file"] == str(scenario)
     assert run["scenario_sha256"] == hashlib.sha256(scenario.read_bytes()).hexdigest()

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-from distributed import LocalCluster
 
 from sim.cli.main import main
 from sim.experiments import executors
@@ -57,6 +56,9 @@ def test_every_executor_gives_the_same_data_byte_for_byte(
     assert json.loads(chosen)["chosen"]
     assert replications("process") == inline
     assert select("process", capsys) == chosen
+    # Imported here, not with the module: every pytest worker collects this file (0.4 s each).
+    from distributed import LocalCluster  # noqa: PLC0415
+
     with LocalCluster(
         n_workers=2,
         threads_per_worker=1,

@@ -16,7 +16,6 @@ from typing import Any, cast
 import numpy as np
 import pytest
 import simpy
-from scipy import stats
 
 from mock_aimharder.model.distributions import Fixed
 from mock_aimharder.model.latency import Sampler
@@ -40,6 +39,10 @@ def preset(name: str) -> CronModel:
 
 
 def within_binomial(count: int, n: int, share: float) -> bool:
+    # Imported here, not with the module: every pytest worker collects this file (scipy.stats
+    # costs each about a second).
+    from scipy import stats  # noqa: PLC0415
+
     low, high = stats.binom.interval(0.999, n, share)
     return bool(low <= count <= high)
 

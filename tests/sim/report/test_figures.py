@@ -4,13 +4,18 @@ overprinted labels")."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-from matplotlib.text import Text
-
 from sim.report.figures import place_labels
 
 
 def test_labels_of_points_on_top_of_each_other_do_not_overlap() -> None:
+    # Imported here, not with the module: every pytest worker collects this file, and
+    # matplotlib costs each about half a second. Files only, as the report draws them.
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.text import Text  # noqa: PLC0415
+
     figure, axes = plt.subplots(figsize=(6, 4))
     try:
         axes.set(xlim=(-1, 1), ylim=(1, 100), yscale="log")

@@ -11,7 +11,6 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import matplotlib.image
 import pytest
 
 from scheduler.core.strategies import strategy_names
@@ -86,6 +85,8 @@ def test_every_figure_has_its_data(report: Path) -> None:
 
 
 def test_the_html_page_embeds_every_plot_as_a_readable_png(report: Path) -> None:
+    import matplotlib.image  # noqa: PLC0415 (here, not in every pytest worker that collects this)
+
     html = (report / "report.html").read_text()
     sources = re.findall(r'<img[^>]*src="([^"]+)"', html)
     assert len(sources) == len(_figures_named(report))
