@@ -17,7 +17,8 @@ Side by side, the real runs must still measure the scheduler as it runs alone:
 
 The process reports its stages (``commandline.stages``) through a queue; a thread here replays
 them on the caller's ``Stages``, which may show them beside the simulation's. It ignores Ctrl-C
-(the caller decides) and stops its mock processes when told to end, or when its parent is gone.
+(the caller decides); told to end (SIGTERM), or when its parent is gone, it ends after the real
+run under way and stops its mock processes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
 from commandline.stages import Advance, Stages
@@ -42,7 +42,10 @@ __all__ = ["SIMULATION_NICENESS", "RealRuns", "real_runs_beside"]
 
 SIMULATION_NICENESS = 10  # added to the simulation's workers' while real runs go beside them
 PARENT_POLL = 0.25  # seconds between the child's looks at its parent
-STOP_GRACE = 10.0  # seconds the child has to stop its mocks once told to end
+# Seconds the child has to end once told to: it ends after the real run under way (3.5 s for
+# a sequential one at load 10, the platform's limit at most), then stops its mocks.
+STOP_GRACE = 30.0
+ENDED_AS_TOLD = 128 + signal.SIGTERM  # the child's exit code when it ended as told
 POLL = 0.1  # seconds between the relay's looks at a child that may have died
 
 
@@ -74,26 +77,40 @@ class _Finished:
 
 
 class _Relayed:
-    """``Stages`` in the child: every stage, step and end put on the parent's queue."""
+    """``Stages`` in the child: every stage, step and end put on the parent's queue. Told to
+    end (``ending``), it raises ``SystemExit`` at the next step: between two real runs, where
+    unwinding stops the mocks cleanly. (Raised from the signal handler instead, it landed in
+    whatever the event loop of the run under way was doing, which went on running.)"""
 
-    def __init__(self, messages: multiprocessing.Queue[Any]) -> None:
+    def __init__(self, messages: multiprocessing.Queue[Any], ending: threading.Event) -> None:
         self._messages = messages
+        self._ending = ending
 
     @contextmanager
     def stage(self, description: str, total: int) -> Iterator[Advance]:
+        self._end_if_told()
         self._messages.put(_Stage(description, total))
         try:
-            yield lambda done: self._messages.put(_Advanced(done))
+            yield self._advance
         finally:
             self._messages.put(_Ended())
 
     @contextmanager
     def working(self, description: str) -> Iterator[None]:
+        self._end_if_told()
         self._messages.put(_Working(description))
         try:
             yield
         finally:
             self._messages.put(_Ended())
+
+    def _advance(self, done: int) -> None:
+        self._messages.put(_Advanced(done))
+        self._end_if_told()
+
+    def _end_if_told(self) -> None:
+        if self._ending.is_set():
+            raise SystemExit(ENDED_AS_TOLD)
 
 
 class RealRuns:
@@ -165,7 +182,7 @@ def real_runs_beside(
         yield RealRuns(process, relay, finished)
     finally:
         if process.is_alive():
-            process.terminate()  # SIGTERM: the child unwinds and stops its mocks
+            process.terminate()  # SIGTERM: after its run under way, the child stops its mocks
             process.join(STOP_GRACE)
             if process.is_alive():
                 process.kill()
@@ -236,22 +253,18 @@ def _run(
     """The child: the comparison, or its failure, put on ``messages``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C ends (again:
     # started from a thread other than the parent's main one, it was not born ignoring it)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    threading.Thread(target=_end_when_orphaned, args=(parent,), daemon=True).start()
+    ending = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: ending.set())
+    threading.Thread(target=_end_when_orphaned, args=(parent, ending), daemon=True).start()
     try:
-        comparison = compare(scenario, progress=_Relayed(messages), **arguments)
+        comparison = compare(scenario, progress=_Relayed(messages, ending), **arguments)
     except Exception as exc:  # any failure goes to the parent, which raises it
         messages.put(_Finished(comparison=None, failure=exc))
     else:
         messages.put(_Finished(comparison=comparison, failure=None))
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the way out finish
-    raise SystemExit(128 + signum)
-
-
-def _end_when_orphaned(parent: int) -> None:
+def _end_when_orphaned(parent: int, ending: threading.Event) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL)
-    os.kill(os.getpid(), signal.SIGTERM)  # unwinds the main thread: the mocks are stopped
+    ending.set()  # as if told: the run under way ends, then the mocks are stopped

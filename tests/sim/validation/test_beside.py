@@ -12,11 +12,9 @@ import pytest
 
 from commandline.stages import Advance
 from sim.scenario import VALIDATION_SCENARIO, Scenario
-from sim.validation.beside import real_runs_beside
+from sim.validation.beside import ENDED_AS_TOLD, real_runs_beside
 
 pytestmark = pytest.mark.long(12)  # seconds: see tests/conftest.py
-
-SIGTERM_EXIT = 143  # the child unwound (its mocks stopped) rather than died
 
 
 class Recorded:
@@ -71,4 +69,4 @@ def test_a_report_that_stops_early_ends_its_real_runs_which_unwind() -> None:
     ):
         assert progress.started.wait(timeout=60)  # its first mock is starting or running
         raise KeyboardInterrupt  # as Ctrl-C in the simulation's stages
-    assert real_runs.exitcode == SIGTERM_EXIT
+    assert real_runs.exitcode == ENDED_AS_TOLD  # it unwound (its mocks stopped), not died
