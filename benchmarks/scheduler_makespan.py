@@ -41,13 +41,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
-import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
 
 from harness.children import cpu_seconds, mock_child
 from harness.gym import SEED, enqueue, gym_config, journal, log_in_all, users
+from harness.mocks import reset_mock
 from scheduler.aio import run
 from scheduler.client import SESSION_COOKIE
 from scheduler.core.domain import InstanceId, PrebookingId, UserId
@@ -262,8 +262,7 @@ def makespan(
         mock_child(gym_config(count, **fixed), seed=SEED) as mock,
     ):
         for round_ in range(ROUNDS + 1):
-            reset = httpx.post(f"{mock.url}/_admin/reset", json={"seed": SEED}, timeout=10.0)
-            reset.raise_for_status()
+            reset_mock(mock.url, SEED)
             log_in_all(store, mock.url, athletes)
             enqueue(store, athletes, available_at=time.time() - 1, tag=f"r{round_}-")
             store.recorded.clear()

@@ -17,7 +17,7 @@ from harness.children import mock_process
 from harness.tls import shared_tls
 from mock_aimharder.model.config import MockConfig
 
-__all__ = ["MockFor", "reused_mocks"]
+__all__ = ["MockFor", "reset_mock", "reused_mocks"]
 
 MockFor = Callable[[MockConfig, int], str]
 """``mock_for(config, seed)``: the base URL of a mock serving ``config`` as if just started
@@ -38,12 +38,15 @@ def reused_mocks() -> Iterator[MockFor]:
             if key not in started:
                 started[key] = stack.enter_context(mock_process(config, seed=seed))
                 return started[key]
-            url = started[key]
-            reset = {"seed": seed}
-            answer = httpx.post(
-                f"{url}/_admin/reset", json=reset, timeout=RESET_TIMEOUT, verify=shared_tls()
-            )
-            answer.raise_for_status()
-            return url
+            reset_mock(started[key], seed)
+            return started[key]
 
         yield mock_for
+
+
+def reset_mock(url: str, seed: int) -> None:
+    """The mock at ``url`` as if just started with ``seed`` (its admin API must be on)."""
+    answer = httpx.post(
+        f"{url}/_admin/reset", json={"seed": seed}, timeout=RESET_TIMEOUT, verify=shared_tls()
+    )
+    answer.raise_for_status()

@@ -252,8 +252,7 @@ def _report(args: argparse.Namespace, console: Console) -> int:
     checks = None
     with contextlib.ExitStack() as running:
         real_runs = None
-        beside = validation and args.executor != "inline"
-        if validation and beside:
+        if validation and args.executor != "inline":
             # Real runs need the scheduler's asyncio driver, its HTTP client and scipy.stats:
             # loaded only when they run (a what-if starts 0.7 CPU-seconds sooner without them).
             from sim.validation.beside import (  # noqa: PLC0415
