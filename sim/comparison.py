@@ -127,7 +127,8 @@ def compare_scenarios(
     answers: dict[str, dict[int, Answer]] = {}
     for side, scenario in (("base", base), ("other", other)):
         with progress.working(f"choosing per load ({side.upper()}, KN)"):
-            choices, _ = recommend(scenario, ran[side], executor=executor)
+            # Only the answer is read: the fairest safe at each load.
+            choices, _ = recommend(scenario, ran[side], executor=executor, answer_only=True)
         safe = defaultdict(list)
         for row in summarise(ran[side]):
             if safe_point(row):

@@ -60,7 +60,8 @@ def gather(
     seed's tables under the seed's assumptions (none without ``seed_scenario``), the cron against
     exact firing, the trigger presets (none unless ``presets``), and what speed buys against
     outside demand and the send offset (none unless ``outside_demand``). ``quick``: the quick
-    look ``scenario`` was cut to (``sim.experiments.quick``), whose cap KN keeps to."""
+    look ``scenario`` was cut to (``sim.experiments.quick``): KN decides in full only the
+    cells the answer reads."""
     plan = scenario.experiment
     kwargs: dict[str, Any] = {"executor": executor, "progress": progress}
     results = run_tasks(scenario, sweep_tasks(scenario), description="strategies x loads", **kwargs)
@@ -104,7 +105,9 @@ def gather(
         )
     )
     with progress.working("choosing per load and objective (KN)"):
-        selections, differences = recommend(scenario, results, executor=executor)
+        selections, differences = recommend(
+            scenario, results, executor=executor, answer_only=quick is not None
+        )
     triggers = []
     for mode in ("cron", "both"):
         variant = scenario.variant(cron={"mode": mode})

@@ -8,11 +8,14 @@ What it cuts, and what that costs:
   world around the bot and the trigger presets when asked for): at most ``REPLICATIONS``. A 95%
   Student-t interval's half-width is t(0.975, n - 1) s / sqrt(n): 3 instead of 10 make it about
   3.5 times as wide for the same spread (``QuickLook.width``).
-- KN is not cut: it decides as the full report does, from the scenario's own first stage
-  (``kn_first_stage``: the sweep's replications and more of the same seeds) up to its own cap,
-  so the answer a quick look gives is the full report's at the loads both try (with a first
-  stage of 3, KN's boundary is so wide, h2 about 78 for five strategies against 11 from 10, that
-  it could not separate what any reader would: the false ties of issue 23).
+- KN is not cut where the answer reads it: it decides as the full report does, from the
+  scenario's own first stage (``kn_first_stage``: the sweep's replications and more of the same
+  seeds) up to its own cap, so the answer a quick look gives is the full report's at the loads
+  both try (with a first stage of 3, KN's boundary is so wide, h2 about 78 for five strategies
+  against 11 from 10, that it could not separate what any reader would: the false ties of
+  issue 23). The one objective the answer does not read at a load where a strategy is safe,
+  the fewest unfair outcomes, is chosen there from the sweep's replications alone
+  (``sim.selection.per_load.recommend``, ``answer_only``).
 - loads: at most ``LOADS`` of the scenario's, spread over them, the lightest and the heaviest
   kept: the answer's ranges of loads are coarser (a change of choice between two loads kept is
   placed less closely), and every load costs a sweep column and KN's choices there.

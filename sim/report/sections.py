@@ -102,8 +102,9 @@ def report_markdown(
             ],
             seed=findings.seed,
             quick=findings.quick,
-            stopped=sum(1 for c in findings.selections if c.selection.bounded),
-            choices=len(findings.selections),
+            stopped=sum(1 for c in findings.selections if c.selection.bounded and not c.cut),
+            choices=sum(1 for c in findings.selections if not c.cut),
+            cut=sum(1 for c in findings.selections if c.cut),
         )
         + "\n"
     )

@@ -84,11 +84,13 @@ def select_best(
     alpha: float = 0.05,
     n0: int = 10,
     max_replications: int = 200,
-    block: int = 1,
+    batch: int = 1,
 ) -> Selection:
-    """KN over ``systems`` (smaller is better). ``block``: stages observed per call of
-    ``observe`` (later stages' observations of a system eliminated earlier are ignored, so the
-    decisions are those of one stage at a time)."""
+    """KN over ``systems`` (smaller is better). ``batch``: observations wanted per call of
+    ``observe`` after the first stage, so that one call can keep an executor's cores busy:
+    each survivor gets ``ceil(batch / survivors)`` stages at once. Later stages' observations
+    of a system eliminated earlier are ignored, so the decisions are those of one stage at a
+    time; a batch much larger than the cores only runs replications nobody reads."""
     problem = delta_problem(delta)
     if problem is not None:
         raise ValueError(problem)
@@ -96,6 +98,8 @@ def select_best(
         raise ValueError(f"alpha {alpha}; expected a number between 0 and 1")
     if n0 < 2 or max_replications < n0:
         raise ValueError(f"n0 {n0}, max {max_replications}; expected 2 <= n0 <= max")
+    if batch < 1:
+        raise ValueError(f"batch {batch}; expected at least 1 observation per call")
     data: dict[str, list[float]] = {s: [] for s in systems}
     ruled_out: list[str] = []
     alive = list(systems)
@@ -140,7 +144,7 @@ def select_best(
         if r >= max_replications:
             return _done(data, alive, taken, bounded=True, r=r, **settings)
         if min(len(data[s]) for s in alive) <= r:
-            fetch(r, min(r + block, max_replications))
+            fetch(r, min(r + math.ceil(batch / len(alive)), max_replications))
         r += 1
     return _done(data, alive, taken, bounded=False, r=r, **settings)
 

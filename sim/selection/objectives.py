@@ -26,6 +26,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from sim import stats
+from sim.experiments.executors import parallelism
 from sim.experiments.grid import Task, run_tasks
 from sim.model.summary import Measure, Summary
 from sim.scenario import Scenario
@@ -128,11 +129,12 @@ class Replications:
         self.scenario, self.load, self.executor = scenario, load, executor
         self.summaries: dict[tuple[str, int], Summary] = dict(known or {})
 
-    def get(self, strategies: Sequence[str], start: int, stop: int) -> None:
+    def want(self, wanted: Mapping[str, range]) -> None:
+        """Run each strategy's replications in its range not run yet, all in one call."""
         missing = [
             Task(strategy=s, load=self.load, replication=j)
-            for s in strategies
-            for j in range(start, stop)
+            for s, js in wanted.items()
+            for j in js
             if (s, j) not in self.summaries
         ]
         if missing:
@@ -154,16 +156,31 @@ def select_strategy(
     delta: float | None = None,
     alpha: float = 0.05,
     max_replications: int = 200,
-    block: int = 10,
 ) -> Selection:
-    """KN over the scenario's strategies at ``replications.load``; n0 = the scenario's count."""
+    """KN over the scenario's strategies at ``replications.load``; n0 = the scenario's first
+    stage (``kn_first_stage``, else its replication count), at most ``max_replications``.
+
+    Only what KN reads is run: a strategy a replication already run rules out (not safe, say)
+    gets none of the later replications of the stage it would leave in, and after the first
+    stage each call asks for about two replications per core of the executor (a whole block of
+    stages per call ran replications KN never read: up to nine per survivor)."""
 
     def observe(systems: Sequence[str], start: int, stop: int) -> dict[str, list[float | None]]:
-        replications.get(systems, start, stop)
+        wanted = {s: _until_ruled_out(s, start, stop) for s in systems}
+        replications.want({s: range(start, until) for s, until in wanted.items()})
         return {
-            s: [objective.measure(replications.summaries[(s, j)]) for j in range(start, stop)]
-            for s in systems
+            s: [objective.measure(replications.summaries[(s, j)]) for j in range(start, until)]
+            for s, until in wanted.items()
         }
+
+    def _until_ruled_out(strategy: str, start: int, stop: int) -> int:
+        """Where ``strategy``'s observations can stop: after the first replication already
+        run that rules it out (KN reads nothing of it after that one), else at ``stop``."""
+        for j in range(start, stop):
+            known = replications.summaries.get((strategy, j))
+            if known is not None and objective.measure(known) is None:
+                return j + 1
+        return stop
 
     plan = replications.scenario.experiment
     return select_best(
@@ -173,7 +190,7 @@ def select_strategy(
         alpha=alpha,
         n0=max(2, min(plan.kn_first_stage or plan.replications, max_replications)),
         max_replications=max_replications,
-        block=block,
+        batch=2 * parallelism(replications.executor),
     )
 
 

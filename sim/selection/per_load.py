@@ -44,6 +44,8 @@ class Choice:
     load: int
     objective: Objective
     selection: Selection
+    # KN stopped at the sweep's replications: a quick look's cell the answer does not read.
+    cut: bool = False
 
     @property
     def chosen(self) -> tuple[str, ...]:
@@ -78,8 +80,15 @@ def recommend(
     *,
     executor: Executor | None = None,
     alpha: float = 0.05,
+    answer_only: bool = False,
 ) -> tuple[list[Choice], list[Difference]]:
-    """(one choice per load and objective, the paired differences from each single choice)."""
+    """(one choice per load and objective, the paired differences from each single choice).
+
+    ``answer_only`` (a quick look): KN runs to its cap only in the cells the answer reads
+    (``sim.report.answer``): the fairest safe at every load, the fastest safe (which costs
+    nothing where none is safe), and the fewest unfair outcomes where no strategy is safe. At
+    a load where one is, the fewest unfair outcomes is chosen from the sweep's replications
+    alone (``Choice.cut``): the most replications a quick look asks for there."""
     plan = scenario.experiment
     known: dict[int, dict[tuple[str, int], Summary]] = defaultdict(dict)
     for task, result in sweep:
@@ -87,12 +96,19 @@ def recommend(
     choices, differences = [], []
     for load in plan.loads:
         replications = Replications(scenario, load, executor=executor, known=known[load])
+        safe_here = True
         for name in REPORT_OBJECTIVES:
             objective = OBJECTIVES[name]
+            cut = answer_only and name == UNFAIR_OUTCOMES and safe_here
             selection = select_strategy(
-                replications, objective, alpha=alpha, max_replications=plan.kn_max_replications
+                replications,
+                objective,
+                alpha=alpha,
+                max_replications=max(2, plan.replications) if cut else plan.kn_max_replications,
             )
-            choices.append(Choice(load=load, objective=objective, selection=selection))
+            if name == FAIREST_SAFE:
+                safe_here = bool(selection.chosen)
+            choices.append(Choice(load=load, objective=objective, selection=selection, cut=cut))
             if not selection.chosen or selection.identical:
                 continue
             # From the one chosen, every other strategy; from the first of several KN could not

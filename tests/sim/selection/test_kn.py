@@ -85,10 +85,27 @@ def test_a_ruled_out_system_leaves_the_contest() -> None:
 
 def test_the_decisions_do_not_depend_on_how_many_stages_are_observed_at_once() -> None:
     means = {"a": 0.0, "b": 0.3, "c": 0.4, "d": 1.0}
-    one = select_best(normal_systems(means, seed=5), list(means), delta=0.5, block=1)
-    seven = select_best(normal_systems(means, seed=5), list(means), delta=0.5, block=7)
+    one = select_best(normal_systems(means, seed=5), list(means), delta=0.5, batch=1)
+    seven = select_best(normal_systems(means, seed=5), list(means), delta=0.5, batch=7)
     assert one == seven
     assert max(one.replications.values()) > 10  # it went past the first stage
+
+
+def test_after_the_first_stage_each_call_asks_for_about_a_batch_over_the_survivors() -> None:
+    means = {"a": 0.0, "b": 0.3, "c": 0.4, "d": 1.0}
+    observe = normal_systems(means, seed=5)
+    asked: list[tuple[int, int]] = []  # (survivors, stages) of each call
+
+    def recording(systems: Sequence[str], start: int, stop: int) -> dict[str, list[float | None]]:
+        asked.append((len(systems), stop - start))
+        return {s: list(v) for s, v in observe(systems, start, stop).items()}
+
+    selection = select_best(recording, list(means), delta=0.5, n0=10, batch=4)
+    assert asked[0] == (4, 10)  # the first stage, whole
+    later = asked[1:]
+    assert later, "KN went past its first stage"
+    assert all(stages == -(-4 // survivors) for survivors, stages in later)
+    assert selection == select_best(normal_systems(means, seed=5), list(means), delta=0.5)
 
 
 def test_the_constant_matches_the_formula() -> None:
@@ -97,15 +114,23 @@ def test_the_constant_matches_the_formula() -> None:
 
 
 @pytest.mark.parametrize(
-    ("delta", "alpha", "n0", "top"),
-    [(0.0, 0.05, 10, 20), (float("nan"), 0.05, 10, 20), (1, 1.0, 10, 20), (1, 0.05, 1, 20)],
+    ("delta", "alpha", "n0", "top", "batch"),
+    [
+        (0.0, 0.05, 10, 20, 1),
+        (float("nan"), 0.05, 10, 20, 1),
+        (1, 1.0, 10, 20, 1),
+        (1, 0.05, 1, 20, 1),
+        (1, 0.05, 10, 20, 0),
+    ],
 )
 def test_bad_settings_are_refused_naming_the_value(
-    delta: float, alpha: float, n0: int, top: int
+    delta: float, alpha: float, n0: int, top: int, batch: int
 ) -> None:
     observe = normal_systems({"a": 0.0, "b": 1.0}, seed=6)
     with pytest.raises(ValueError, match="expected"):
-        select_best(observe, ["a", "b"], delta=delta, alpha=alpha, n0=n0, max_replications=top)
+        select_best(
+            observe, ["a", "b"], delta=delta, alpha=alpha, n0=n0, max_replications=top, batch=batch
+        )
 
 
 def test_the_probability_of_correct_selection_is_at_least_one_minus_alpha() -> None:
@@ -115,7 +140,7 @@ def test_the_probability_of_correct_selection_is_at_least_one_minus_alpha() -> N
     means = {"best": 0.0, "b": delta, "c": delta, "d": delta}
     correct = sum(
         select_best(
-            normal_systems(means, seed=1000 + seed), list(means), delta=delta, alpha=alpha, block=50
+            normal_systems(means, seed=1000 + seed), list(means), delta=delta, alpha=alpha, batch=50
         ).chosen
         == ("best",)
         for seed in range(runs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -79,3 +80,24 @@ def test_bad_settings_exit_2_naming_the_value(
     code = main(["select", "--objective", "inversion-rate", flag, value])
     assert code == 2
     assert f"{flag} {value}" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_a_strategy_a_replication_already_run_rules_out_is_not_run_again() -> None:
+    """The sweep's replications are KN's first; one that was not safe ends its strategy's
+    part at once, so KN's first stage does not run the rest of it for nothing."""
+    scenario = Scenario.from_data(
+        {
+            "workload": {"minutes": 2},
+            "experiment": {"strategies": ["parallel", "sequential"], "replications": 4},
+        }
+    )
+    ran = Replications(scenario, 5)
+    ran.want({s: range(1) for s in scenario.experiment.strategies})
+    known = dict(ran.summaries)
+    known[("parallel", 0)] = dataclasses.replace(known[("parallel", 0)], doubles=1)
+    replications = Replications(scenario, 5, known=known)
+    selection = select_strategy(replications, OBJECTIVES["fairest-safe"])
+    assert selection.ruled_out == ("parallel",)
+    assert selection.chosen == ("sequential",)
+    assert replications.count("parallel") == 1
+    assert replications.count("sequential") == scenario.experiment.replications
