@@ -126,7 +126,10 @@ async def test_a_hang_of_hang_seconds_ends_in_a_closed_connection(start_mock: St
 async def test_hangs_at_a_rate_time_out_at_that_rate(start_mock: StartMock) -> None:
     faults = {Endpoint.BOOKINGS: FaultSpec(hang=0.25, hang_seconds=30)}
     url = start_mock(config_with(faults=faults), seed=9)
-    async with jarless_client(url, connections=100, timeout=1.0) as client:
+    # A hung request never answers within 30 s; the others answer in well under a second on a
+    # quiet machine. 3 s leaves room for a busy one (a 1 s timeout let answers queued behind 100
+    # requests on an oversubscribed machine time out too, counted as hangs).
+    async with jarless_client(url, connections=100, timeout=3.0) as client:
         outcomes = await asyncio.gather(
             *(client.get("/api/bookings", params={"day": DAY}) for _ in range(100)),
             return_exceptions=True,
