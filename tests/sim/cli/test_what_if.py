@@ -42,28 +42,6 @@ def _what_if(tmp_path: Path) -> Path:
     return scenario
 
 
-def test_a_what_if_leaves_out_the_seed_tables_presets_and_real_runs_naming_each_flag(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "out"
-    argv = ["report", "--scenario", str(_what_if(tmp_path)), "--out", str(out)]
-    assert main([*argv, "--quiet", "--executor", "inline"]) == 0
-    text = (out / "report.md").read_text()
-    assert "scenario `three-classes`" in text
-    flags = ("--with-seed-tables", "--with-trigger-presets", "--with-validation")
-    for flag in (*flags, "--with-outside-demand"):
-        assert f"`{flag}`" in text
-    assert "## The seed's tables" not in text
-    assert "## Which trigger and limit" not in text
-    assert "## What speed buys" not in text
-    assert "## The simulation against real runs" not in text
-    assert not (out / "data" / "validation.json").exists()
-    assert not (out / "figures" / "seed_ranges.png").exists()
-    assert json.loads((out / "data" / "seed_tables.json").read_text()) == []
-    assert json.loads((out / "data" / "sweep.json").read_text())
-    assert "report:" in capsys.readouterr().err
-
-
 def test_a_what_if_runs_the_seed_tables_and_presets_when_asked(tmp_path: Path) -> None:
     out = tmp_path / "out"
     argv = ["report", "--scenario", str(_what_if(tmp_path)), "--out", str(out), "--quiet"]
@@ -121,8 +99,9 @@ def _counts(out: Path) -> tuple[set[int], int, int]:
 @pytest.fixture(scope="module")
 def quick_look(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     """QUICK's report as the command makes it for a what-if (a quick look), with one setting
-    changed on the command line: (the scenario file, the report's folder, what the command
-    wrote to stderr). Made once: the two tests below only read it."""
+    changed on the command line and no section asked for: (the scenario file, the report's
+    folder, what the command wrote to stderr). Made once: the three tests below only read it
+    (a report costs a second or more, most of it its figures)."""
     folder = tmp_path_factory.mktemp("quick")
     scenario, out = folder / "quick.toml", folder / "out"
     scenario.write_text(QUICK)
@@ -131,6 +110,26 @@ def quick_look(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, st
     with contextlib.redirect_stderr(err):
         assert main([*argv, "--quiet", "--set", "workload.minutes=1"]) == 0
     return scenario, out, err.getvalue()
+
+
+def test_a_what_if_leaves_out_the_seed_tables_presets_and_real_runs_naming_each_flag(
+    quick_look: tuple[Path, Path, str],
+) -> None:
+    _, out, err = quick_look
+    text = (out / "report.md").read_text()
+    assert "scenario `quick`" in text
+    flags = ("--with-seed-tables", "--with-trigger-presets", "--with-validation")
+    for flag in (*flags, "--with-outside-demand"):
+        assert f"`{flag}`" in text
+    assert "## The seed's tables" not in text
+    assert "## Which trigger and limit" not in text
+    assert "## What speed buys" not in text
+    assert "## The simulation against real runs" not in text
+    assert not (out / "data" / "validation.json").exists()
+    assert not (out / "figures" / "seed_ranges.png").exists()
+    assert json.loads((out / "data" / "seed_tables.json").read_text()) == []
+    assert json.loads((out / "data" / "sweep.json").read_text())
+    assert "report:" in err
 
 
 def test_a_what_if_is_a_quick_look_and_says_how_to_get_the_full_one(
