@@ -4,7 +4,7 @@ schedulers settle them from AimHarder's listing and record none of them wrongly.
 The schedulers' lease is 9 s (as in ``test_late_runs.py``), not their default 15 s: after the
 load the run waits for the invocations in flight and then out the last lease before its last
 cron call, and a held answer outlives both either way (30 s against a 4 s deadline and a 9 s
-lease, where it was 8 s and 15 s), so the case is the same, 8 s sooner."""
+lease, where it was 8 s and 15 s), so the case is the same, about 7 s sooner."""
 
 from __future__ import annotations
 
