@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from commandline.conventions import INTERRUPTED
 from loadtests.cli import main
 from tests.scheduler.conftest import pg_database, pg_schemas, postgres_url, sqlite_url
 
@@ -84,6 +85,8 @@ def run_loadtest(tmp_path: Path) -> RunLoadtest:
             meanwhile = beside.submit(during) if during is not None else None
             with redirect_stdout(stdout), redirect_stderr(stderr):
                 returncode = main(["run", *SHORT, *extra, "--out", str(out)])
+            if returncode == INTERRUPTED:  # the command turns Ctrl-C into its exit code; here
+                raise KeyboardInterrupt  # it stops the session, as it did the command's process
             if meanwhile is not None:
                 meanwhile.result()
         summary_file = out / "summary.json"
