@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import (
     BindParameter,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Connection,
     Executable,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
@@ -35,8 +36,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 
 from scheduler.core.domain import (
     BookingResult,
@@ -387,7 +391,11 @@ class SqlStore:
         with self._tx("begin_delivery", write=True) as connection:
             connection.execute(delete(_deliveries).where(_deliveries.c.started_at < now - hold))
             dialect = connection.dialect.name
-            insert_ = (sqlite if dialect == "sqlite" else postgresql).insert(_deliveries)
+            insert_ = (
+                sqlite.insert(_deliveries)
+                if dialect == "sqlite"
+                else _postgresql_insert(_deliveries)
+            )
             statement = (
                 insert_.values(id=instance_id, started_at=now)
                 .on_conflict_do_nothing(index_elements=[_deliveries.c.id])
@@ -648,6 +656,15 @@ def _readable(
     return ready, corrupt
 
 
+def _postgresql_insert(table: Table) -> PostgresqlInsert:
+    """PostgreSQL's ``INSERT``, its dialect imported on first use: the dialect takes a tenth
+    of a second to import (it brings its drivers' dialects along), which a process on SQLite,
+    a served scheduler's or a load run's, would pay at every start for nothing."""
+    from sqlalchemy.dialects import postgresql  # noqa: PLC0415 (see the docstring)
+
+    return postgresql.insert(table)
+
+
 def _upsert_session(dialect_name: str, values: Mapping[str, Any]) -> Executable:
     """``INSERT ... ON CONFLICT (user_id) DO UPDATE``: both backends spell it the same way."""
     if dialect_name == "sqlite":
@@ -656,7 +673,7 @@ def _upsert_session(dialect_name: str, values: Mapping[str, Any]) -> Executable:
             index_elements=[_sessions.c.user_id],
             set_={"cookies": lite.excluded.cookies, "saved_at": lite.excluded.saved_at},
         )
-    pg = postgresql.insert(_sessions).values(values)
+    pg = _postgresql_insert(_sessions).values(values)
     return pg.on_conflict_do_update(
         index_elements=[_sessions.c.user_id],
         set_={"cookies": pg.excluded.cookies, "saved_at": pg.excluded.saved_at},

@@ -1,20 +1,27 @@
 """Fixtures for the load tests: the store URLs of the scheduler's tests (a SQLite file, a
 PostgreSQL schema of its own in a throw-away database that fails, never skips, when
-PostgreSQL is unreachable), and ``run_loadtest`` to run ``python -m loadtests run`` as a
-subprocess (locust must never be imported into the pytest process: it monkeypatches)."""
+PostgreSQL is unreachable), and ``run_loadtest`` to run ``python -m loadtests run``'s
+``main`` in this process, its output captured. The run starts locust, the mock and the
+schedulers as processes of their own, so locust is never imported here (it monkeypatches);
+what the command's own process would add is an interpreter importing the run's modules again,
+0.6 CPU-s a run, which the tests' process has already paid once. Every wait of a run is bounded
+(``loadtests.plan``), so a run that hangs fails by its own time-outs."""
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
-import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from commandline.conventions import INTERRUPTED
+from loadtests.cli import main
 from tests.scheduler.conftest import pg_database, pg_schemas, postgres_url, sqlite_url
 
 __all__ = [
@@ -27,8 +34,6 @@ __all__ = [
     "run_loadtest",
     "sqlite_url",
 ]
-
-RUN_LIMIT = 90  # seconds: far above a short run's ~10 s, so only a hang reaches it
 
 PREBOOKINGS = 20
 # A short run: 6 s of load, two schedulers, 20 prebookings whose windows open 2-3 s in.
@@ -67,30 +72,30 @@ def assert_passed(run: LoadRun) -> None:
 
 @pytest.fixture
 def run_loadtest(tmp_path: Path) -> RunLoadtest:
-    """Runs ``python -m loadtests run SHORT *extra --out tmp`` and reads its summary."""
+    """Runs ``python -m loadtests run SHORT *extra --out tmp``'s ``main`` and reads its
+    summary."""
 
     def run(*extra: str, during: Callable[[], None] | None = None) -> LoadRun:
-        """``during``, if given, runs in this process while the run does."""
+        """``during``, if given, runs in a thread of this process while the run does (the run
+        keeps the main thread: it stops its children on SIGTERM there); its failure is raised
+        once the run has ended."""
         out = tmp_path / "run"
-        command = [sys.executable, "-m", "loadtests", "run", *SHORT, *extra, "--out", str(out)]
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        ) as process:
-            try:
-                if during is not None:
-                    during()
-                stdout, stderr = process.communicate(timeout=RUN_LIMIT)
-            finally:
-                if process.poll() is None:  # a failed ``during`` or a hang: stop it, and all
-                    process.terminate()
-                    process.communicate(timeout=RUN_LIMIT)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="during") as beside:
+            meanwhile = beside.submit(during) if during is not None else None
+            with redirect_stdout(stdout), redirect_stderr(stderr):
+                returncode = main(["run", *SHORT, *extra, "--out", str(out)])
+            if returncode == INTERRUPTED:  # the command turns Ctrl-C into its exit code; here
+                raise KeyboardInterrupt  # it stops the session, as it did the command's process
+            if meanwhile is not None:
+                meanwhile.result()
         summary_file = out / "summary.json"
-        output = stdout + stderr
+        output = stdout.getvalue() + stderr.getvalue()
         assert summary_file.exists(), f"no summary; output:\n{output}"
         return LoadRun(
-            returncode=process.returncode,
+            returncode=returncode,
             output=output,
-            stdout=stdout,
+            stdout=stdout.getvalue(),
             summary=json.loads(summary_file.read_text()),
         )
 

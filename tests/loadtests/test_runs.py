@@ -1,4 +1,4 @@
-"""Short bounded load runs, end to end: ``python -m loadtests run`` as a subprocess.
+"""Short bounded load runs, end to end: ``python -m loadtests run``'s ``main`` (``run_loadtest``).
 
 Each starts the mock, two scheduler processes on one database and locust headless for 6 s,
 then checks the journal against the store; the exit code and ``summary.json`` say how it went.
