@@ -35,6 +35,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from commandline.signals import signals_held
 from mock_aimharder.model.config import MockConfig
 
 __all__ = [
@@ -145,12 +146,16 @@ def child(
         log.parent.mkdir(parents=True, exist_ok=True)
         skip = log.stat().st_size if log.exists() else 0
         stack.enter_context(_sigterm_as_exit())
-        with log.open("ab") as sink:
-            # Our own interpreter and modules, or locust: commands the harness itself builds.
-            process = subprocess.Popen(  # noqa: S603
-                list(command), stdout=sink, stderr=sink, env=env, start_new_session=True
-            )
-        stack.callback(stop, process, grace=grace)
+        # SIGTERM or Ctrl-C raised between the child's start and the registration of its stop
+        # (its Popen not yet returned: the parent waits there for the exec) would leave it
+        # running, in a session of its own: held until both are done, raised right after.
+        with signals_held(signal.SIGINT, signal.SIGTERM):
+            with log.open("ab") as sink:
+                # Our own interpreter and modules, or locust: commands the harness itself builds.
+                process = subprocess.Popen(  # noqa: S603
+                    list(command), stdout=sink, stderr=sink, env=env, start_new_session=True
+                )
+            stack.callback(stop, process, grace=grace)
         started = Child(name=name, process=process, log=log, log_from=skip)
         if listening is not None:
             url = listening_url(started, pattern=listening, timeout=timeout)

@@ -17,11 +17,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from types import TracebackType
 from typing import ParamSpec, TypeVar
+
+from commandline.signals import signals_held
 
 __all__ = ["PARENT_POLL", "WorkerPool", "worker_pool"]
 
@@ -47,7 +48,7 @@ class WorkerPool(ProcessPoolExecutor):
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         # The first submit forks the workers, and an interrupt raised in the parent while the
         # fork handlers run is printed and dropped by Python: the report would go on.
-        with _interrupt_held():
+        with signals_held(signal.SIGINT):
             return super().submit(fn, *args, **kwargs)
 
     def __exit__(
@@ -69,22 +70,6 @@ def worker_pool(workers: int, *, niceness: int = 0) -> WorkerPool:
     """A pool of ``workers`` processes, each ending within ``PARENT_POLL`` s of its parent;
     ``niceness`` added to theirs (lower priority: ``sim.validation.beside``)."""
     return WorkerPool(workers, niceness=niceness)
-
-
-@contextmanager
-def _interrupt_held() -> Iterator[None]:
-    """Within the block, Ctrl-C is noted instead of raised; it is raised when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread receives Python's signal handlers
-        return
-    held: list[int] = []
-    before = signal.signal(signal.SIGINT, lambda number, _frame: held.append(number))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, before)
-    if held:
-        signal.raise_signal(signal.SIGINT)  # the handler that was in place decides
 
 
 def _start_worker(parent: int, niceness: int) -> None:

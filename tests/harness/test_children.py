@@ -3,12 +3,15 @@ stopped by SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,6 +114,42 @@ def test_a_parent_stopped_by_sigterm_or_ctrl_c_leaves_no_child(
         assert parent.wait(timeout=BOUND + 20) == exit_code
     assert not alive(server)  # the parent itself stopped and reaped it
     assert gone(grandchild)
+
+
+class SignalledOnStart(subprocess.Popen[bytes]):
+    """A ``Popen`` after which ``sent`` comes at once: as when the child's exec is seen (by a
+    terminal, a supervisor, a test) and the signal sent before the parent's ``Popen`` returns."""
+
+    sent: signal.Signals = signal.SIGTERM
+    started: list[int] = []  # noqa: RUF012  (the pids, for the test to read)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.started.append(self.pid)
+        signal.raise_signal(self.sent)
+
+
+@pytest.mark.parametrize(
+    ("sent", "raised"),
+    [(signal.SIGTERM, SystemExit), (signal.SIGINT, KeyboardInterrupt)],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_a_signal_landing_while_a_child_starts_still_stops_it(
+    sent: signal.Signals, raised: type[BaseException], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a worker thread the signal would reach the default handler and end pytest itself.
+    assert threading.current_thread() is threading.main_thread()
+    monkeypatch.setattr(SignalledOnStart, "sent", sent)
+    monkeypatch.setattr(SignalledOnStart, "started", [])
+    monkeypatch.setattr(subprocess, "Popen", SignalledOnStart)
+    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(raised), child("sleeper", sleeper, listening=None):
+        pytest.fail("the signal should have ended the block before it began")
+    (pid,) = SignalledOnStart.started
+    left = alive(pid)
+    if left:  # never leave it running, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left
 
 
 def _pids() -> list[int]:

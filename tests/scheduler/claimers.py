@@ -1,6 +1,6 @@
-"""What one claimer of ``test_store_concurrency`` does, in a module of its own: a claimer
-process (``spawn``) imports the module of its target, and this one imports only the store, not
-pytest and the tests' fixtures (a quarter of a second less per process)."""
+"""What one claimer of ``test_store_concurrency`` does, in a module of its own: the claimer
+processes' fork server imports it before forking them, and this one imports only the store, not
+pytest and the tests' fixtures."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def claim_until_empty(store: Store, instance: InstanceId, start: Callable[[], An
 
 
 def claimer_process(url: str, instance: str, barrier: Any, results: Any) -> None:
-    """Runs in a spawned process: its own store on the shared database."""
+    """Runs in a process of its own: its own store on the shared database."""
     try:
         with SqlStore(url) as store:
             claimed = claim_until_empty(store, InstanceId(instance), barrier.wait)

@@ -95,6 +95,17 @@ def assert_balanced(books: Books, failed: dict[str, str | None]) -> None:
     assert len(failed) <= ATHLETES // 4, failed  # these latencies leave timeouts little room
 
 
+def settings_here(mock_url: str, name: str) -> Settings:
+    """One invocation's settings with strategy ``name``, to run in this process on the test's
+    store."""
+    return Settings(database_url="unused", aimharder_url=mock_url, policy=strategy(name, **POLICY))
+
+
+def invoke_here(store: SqlStore, mock_url: str) -> None:
+    """One whole invocation in this process (parallel: the quickest to settle), answered 200."""
+    assert asyncio.run(invoke(settings_here(mock_url, "parallel"), store)).status == 200
+
+
 def kill_round(server: Child, store: SqlStore, rng: random.Random) -> int:
     """Fire the cron, kill the process at a random moment; the claims it left behind."""
     with ThreadPoolExecutor(1) as pool:
@@ -138,9 +149,9 @@ def test_sigkill_at_random_moments_loses_nothing_and_books_nobody_twice(
             flags = [*args, *policy_flags(rng.choice(strategy_names()))]
             with served(flags, log=tmp_path / "serve.log", secret=SECRET) as server:
                 abandoned += kill_round(server, store, rng)
-        flags = [*args, *policy_flags("parallel")]
-        with served(flags, log=tmp_path / "last.log", secret=SECRET) as server:
-            settle(store, lambda: cron(server.url, SECRET).raise_for_status().close())
+        # The kills need processes of their own; the invocations that take up what they left
+        # run the same code here, without an interpreter started for them.
+        settle(store, lambda: invoke_here(store, mock_url))
         books = balance(store, journal(mock_url), athletes)
         failed = {str(p.user): p.error for p in store.list(Status.FAILED)}
     assert abandoned > 0  # the kills did leave claims for the lease to recover
@@ -156,22 +167,11 @@ def test_the_max_duration_cut_loses_nothing_and_books_nobody_twice(sql_url: str)
         log_in_all(store, mock_url, athletes)
         enqueue(store, athletes, available_at=time.time() - 1)
         for _ in range(CUT_ROUNDS):
-            settings = Settings(
-                database_url="unused",
-                aimharder_url=mock_url,
-                policy=strategy(rng.choice(strategy_names()), **POLICY),
-            )
+            settings = settings_here(mock_url, rng.choice(strategy_names()))
             # the platform cuts before the guard would
             answer = asyncio.run(invoke(settings, store, cut_after=rng.uniform(0.15, 0.6)))
             cuts += answer.status == 504
-        fast = Settings(
-            database_url="unused", aimharder_url=mock_url, policy=strategy("parallel", **POLICY)
-        )
-
-        def invoke_fast() -> None:
-            assert asyncio.run(invoke(fast, store)).status == 200
-
-        settle(store, invoke_fast)
+        settle(store, lambda: invoke_here(store, mock_url))
         books = balance(store, journal(mock_url), athletes)
         failed = {str(p.user): p.error for p in store.list(Status.FAILED)}
     assert cuts > 0
