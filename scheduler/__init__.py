@@ -6,7 +6,7 @@ client.py      AimHarder over HTTP: paths, fields, answers
 connections.py the way there: an aiohttp session, connections opened ahead
 aio.py         the asyncio driver: interprets the core's effects with the store and the client
 invoke.py      one real invocation: the driver, a deadline, the platform's cut
-app.py         the cron endpoint (FastAPI); auth.py its secret check
+app.py         the cron endpoint (Starlette); auth.py its secret check
 settings.py    configuration from the environment; importing.py prebookings from files
 cli.py         ``python -m scheduler``
 """

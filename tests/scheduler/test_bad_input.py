@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, insert
 
 from harness.gym import enqueue, journal, log_in_all, users
 from mock_aimharder.server.serving import serve
-from scheduler.app import CRON_PATH, create_app
+from scheduler.app import CRON_PATH, OPENAPI, create_app
 from scheduler.cli import main
 from scheduler.core.domain import InstanceId, PrebookingId
 from scheduler.core.errors import ConfigurationError, CorruptRowError
@@ -161,7 +161,7 @@ def test_the_cron_endpoint_never_answers_500_to_any_request() -> None:
     before = store.list()
     settings_ = Settings(cron_secret="fuzz-secret", aimharder_url="http://127.0.0.1:9")
     app = create_app(settings_, store=store)
-    operation = schemathesis.openapi.from_dict(app.openapi())[CRON_PATH]["POST"]
+    operation = schemathesis.openapi.from_dict(OPENAPI)[CRON_PATH]["POST"]
     with serve(app) as url:
 
         @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
