@@ -21,7 +21,7 @@ from sim.report.rendering import phrase
 from sim.scenario import Scenario
 from sim.selection.binding import Lifted
 from sim.selection.objectives import FAIREST_SAFE, FASTEST_SAFE, UNFAIR_OUTCOMES
-from sim.selection.per_load import Choice, Difference
+from sim.selection.per_load import Choice, Difference, answer_reads
 from sim.selection.rules import unsafe_because
 from sim.selection.triggers import FIRED_AND_CRON, PresetChoice, preset_choices, slower_when_longer
 from sim.stats import Estimate
@@ -205,7 +205,8 @@ def answers(
 def _key(cell: dict[tuple[int, str], Choice], load: int) -> tuple[tuple[str, ...], ...]:
     """What the answer names at ``load``: the fairest safe, or, with none safe, the least unfair."""
     fair = cell[(load, FAIR)].chosen
-    return fair, () if fair else cell[(load, LEAST_UNFAIR)].chosen
+    least_unfair = cell[(load, LEAST_UNFAIR)].chosen
+    return fair, least_unfair if answer_reads(LEAST_UNFAIR, safe_here=bool(fair)) else ()
 
 
 def _answer(

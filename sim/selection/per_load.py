@@ -32,9 +32,16 @@ from sim.selection.objectives import (
     select_strategy,
 )
 
-__all__ = ["REPORT_OBJECTIVES", "Choice", "Difference", "recommend"]
+__all__ = ["REPORT_OBJECTIVES", "Choice", "Difference", "answer_reads", "recommend"]
 
 REPORT_OBJECTIVES = (FAIREST_SAFE, UNFAIR_OUTCOMES, FASTEST_SAFE)
+
+
+def answer_reads(objective: str, *, safe_here: bool) -> bool:
+    """Whether the answer (``sim.report.answer``) reads KN's choice on ``objective`` at a load
+    where a strategy is safe (``safe_here``) or none is: the fairest safe and the fastest safe
+    always, the fewest unfair outcomes only where no strategy is safe."""
+    return objective != UNFAIR_OUTCOMES or not safe_here
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,7 +106,7 @@ def recommend(
         safe_here = True
         for name in REPORT_OBJECTIVES:
             objective = OBJECTIVES[name]
-            cut = answer_only and name == UNFAIR_OUTCOMES and safe_here
+            cut = answer_only and not answer_reads(name, safe_here=safe_here)
             selection = select_strategy(
                 replications,
                 objective,
