@@ -9,11 +9,11 @@ a schema of its own, dropped after). "Database time" is measured here too, on th
 store: the mean time of the four queries one prebooking costs on its own (find ready, claim, get
 session, record the result). The mock runs in its own process on 127.0.0.1 with a fixed latency
 (in a thread of this one, its work would hold this interpreter's lock and count against the
-scheduler); the scheduler is the real one (aiohttp, the store), on the event loop it is served on
-(uvloop, as ``python -m scheduler invoke`` runs it too).
+scheduler); the scheduler is the real one (its HTTP client, the store), on the event loop it is
+served on (uvloop, as ``python -m scheduler invoke`` runs it too).
 
 Where the time goes (second table, for one prebooking and for parallel N=50): every request is
-watched (aiohttp's ``TraceConfig``) and stamped when its flow asked for it, when
+watched (``scheduler.connections.Watch``) and stamped when its flow asked for it, when
 its last byte left, when it reached the mock (the mock's journal: arrival at its HTTP parser),
 when the mock processed it, when its answer was heard and when its result was committed. The
 segments run from the start to the latest of each stamp, so they add up to the invocation's
@@ -33,14 +33,12 @@ import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-import aiohttp
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, text
@@ -129,40 +127,30 @@ def database_time(kind: str, folder: Path, count: int = 40) -> float:
 @dataclass(slots=True)
 class Watch:
     """Stamps of every request one invocation sends, by user (told apart by session cookie),
-    through aiohttp's tracing (each request gets a context of its own)."""
+    as the scheduler's connections tell them (``scheduler.connections.Watch``)."""
 
     users_by_cookie: dict[str, UserId]
-    out: dict[UserId, float] = field(default_factory=dict)  # the request's last byte left
-    out_cpu: float = 0.0  # this process's CPU time when the last of them left
-    heard: dict[UserId, float] = field(default_factory=dict)  # its answer was read
+    out_at: dict[UserId, float] = field(default_factory=dict)  # the request was written whole
+    out_cpu: float = 0.0  # this process's CPU time when the last of them was
+    heard_at: dict[UserId, float] = field(default_factory=dict)  # its answer was read
     opened: int = 0  # connections the requests opened themselves
     reused: int = 0  # connections they took from the pool (opened ahead)
 
-    def trace_configs(self) -> list[aiohttp.TraceConfig]:
-        config = aiohttp.TraceConfig()
-        config.on_request_start.append(self._on_start)
-        config.on_request_headers_sent.append(self._on_sent)
-        config.on_request_chunk_sent.append(self._on_sent)
-        config.on_response_chunk_received.append(self._on_heard)
-        config.on_connection_create_start.append(self._on_opened)
-        config.on_connection_reuseconn.append(self._on_reused)
-        return [config]
+    def taken(self, *, opened: bool) -> None:
+        if opened:
+            self.opened += 1
+        else:
+            self.reused += 1
 
-    async def _on_start(self, _: Any, context: SimpleNamespace, params: Any) -> None:
-        context.user = self.users_by_cookie[_session_cookie(params.headers.get("cookie", ""))]
-
-    async def _on_sent(self, _: Any, context: SimpleNamespace, params: Any) -> None:
-        self.out[context.user] = time.time()  # the body follows the headers: the last wins
+    def sent(self, headers: Mapping[str, str]) -> None:
+        self.out_at[self._user(headers)] = time.time()
         self.out_cpu = time.process_time()
 
-    async def _on_heard(self, _: Any, context: SimpleNamespace, params: Any) -> None:
-        self.heard[context.user] = time.time()
+    def heard(self, headers: Mapping[str, str]) -> None:
+        self.heard_at[self._user(headers)] = time.time()
 
-    async def _on_opened(self, _: Any, context: SimpleNamespace, params: Any) -> None:
-        self.opened += 1
-
-    async def _on_reused(self, _: Any, context: SimpleNamespace, params: Any) -> None:
-        self.reused += 1
+    def _user(self, headers: Mapping[str, str]) -> UserId:
+        return self.users_by_cookie[_session_cookie(headers.get("cookie", ""))]
 
 
 def _session_cookie(header: str) -> str:
@@ -196,7 +184,7 @@ class Timeline:
     opened: int  # connections the requests opened themselves
     reused: int  # connections they took from the pool
     scheduler_cpu: float  # seconds, all its threads
-    loop_cpu: float  # of those, the event loop's thread (flows, driver, aiohttp)
+    loop_cpu: float  # of those, the event loop's thread (flows, driver, HTTP)
     cpu_until_out: float  # of those, spent before the last request was out
     mock_cpu: float | None  # seconds; None where /proc cannot say
 
@@ -217,10 +205,10 @@ def _timeline(
     stamps = {
         "asked": min(asked),
         "asked_last": max(asked),
-        "out": max(watch.out.values()),
+        "out": max(watch.out_at.values()),
         "reached": max(e["received_wall"] - latency for e in entries),  # received: + inbound
         "processed": max(e["processed_wall"] for e in entries),
-        "heard": max(watch.heard.values()),
+        "heard": max(watch.heard_at.values()),
         "recorded": max(store.recorded.values()),
         "finished": report.finished_at,
     }
@@ -272,8 +260,7 @@ def makespan(
             )
             mock_before, cpu_before = _mock_cpu(mock.pid), time.process_time()
             loop_before = time.thread_time()  # the loop runs in this thread
-            traces = [] if watch is None else watch.trace_configs()
-            answer = run(invoke(settings, store, trace_configs=traces))
+            answer = run(invoke(settings, store, watch=watch))
             loop_after = time.thread_time()
             cpu_after, mock_after = time.process_time(), _mock_cpu(mock.pid)
             assert answer.body["results"]["completed"] == count, answer.body
@@ -351,7 +338,7 @@ def breakdown(cases: dict[str, Timeline], count: dict[str, int]) -> Table:
         *(f"{1000 * timeline.scheduler_cpu / count[case]:.2f}" for case, timeline in cases.items()),
     )
     table.add_row(
-        "  of which the event loop's thread (flows, driver, aiohttp)",
+        "  of which the event loop's thread (flows, driver, HTTP)",
         *(f"{1000 * timeline.loop_cpu / count[case]:.2f}" for case, timeline in cases.items()),
     )
     table.add_row(

@@ -3,7 +3,8 @@
 core/          every decision, no I/O and no clock (see ``scheduler.core``)
 store/         the prebookings' database: SQLAlchemy Core (SQLite, PostgreSQL) and in memory
 client.py      AimHarder over HTTP: paths, fields, answers
-connections.py the way there: an aiohttp session, connections opened ahead
+connections.py the way there: HTTP/1.1 on asyncio's transports, connections opened ahead
+origin.py      where AimHarder is: its URL's scheme, host and port, checked once
 aio.py         the asyncio driver: interprets the core's effects with the store and the client
 invoke.py      one real invocation: the driver, a deadline, the platform's cut
 app.py         the cron endpoint (Starlette); auth.py its secret check

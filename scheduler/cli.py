@@ -336,8 +336,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     """Each command imports what it uses here, not at the top: a command's start-up is most of
-    a short one's time (the web framework, SQLAlchemy and aiohttp are each a tenth of a second
-    or more), and ``--help`` or a refused flag needs none of them (``tests/test_start_up.py``)."""
+    a short one's time (the web framework and SQLAlchemy are each a tenth of a second or
+    more), and ``--help`` or a refused flag needs none of them (``tests/test_start_up.py``)."""
     from scheduler.store import display_url, normalize_url, open_store
     from scheduler.store.urls import missing_file, require_existing
 

@@ -4,7 +4,7 @@ The client turns HTTP into domain values and domain errors and decides nothing: 
 is final, whether to retry, what counts as booked, all live in the core (``scheduler.core.flows``).
 It keeps no clock either: the driver stamps each error it throws into a flow with its own.
 Sources for every path and field: mock_aimharder/API.md (each cites the public client it rests on).
-Requests go through the invocation's ``scheduler.connections`` (aiohttp).
+Requests go through the invocation's ``scheduler.connections``.
 """
 
 from __future__ import annotations

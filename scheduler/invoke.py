@@ -10,16 +10,14 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-
 from scheduler.aio import Clock, RealWorld, drive
 from scheduler.client import AimHarderClient
-from scheduler.connections import Connections
+from scheduler.connections import Connections, Watch
 from scheduler.core.delivery import delivery_instance, duplicate_answer
 from scheduler.core.domain import InstanceId
 from scheduler.core.errors import StoreError
@@ -53,7 +51,7 @@ async def invoke(
     clock: Clock = time.time,
     cut_after: float | None = None,
     delivery_id: str | None = None,
-    trace_configs: Sequence[aiohttp.TraceConfig] = (),
+    watch: Watch | None = None,
     tracer: Tracer | None = None,
 ) -> Answer:
     """Run one invocation under the ``max_duration`` limit, counted from ``started_at``.
@@ -62,14 +60,14 @@ async def invoke(
     second delivery of it within the limit sends nothing (``scheduler.core.delivery``).
     ``cut_after``: a platform that cuts earlier than the limit it announced (settings refuse a
     budget past the limit, so this is how a kill inside the guard's budget is provoked).
-    ``trace_configs``: aiohttp's, for the client that talks to AimHarder (the makespan
-    benchmark watches each request with them). ``tracer``: told of every effect and store
+    ``watch``: told of each request to AimHarder (``scheduler.connections.Watch``; the makespan
+    benchmark stamps them). ``tracer``: told of every effect and store
     batch (``scheduler.tracing``; the simulation's calibration listens); None: none.
     """
     invocation = Invocation(
         settings, started_at=started_at, clock=clock, cut_after=cut_after, delivery_id=delivery_id
     )
-    return await invocation.run(store, trace_configs=trace_configs, tracer=tracer)
+    return await invocation.run(store, watch=watch, tracer=tracer)
 
 
 class Invocation:
@@ -112,7 +110,7 @@ class Invocation:
         self,
         store: Store,
         *,
-        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        watch: Watch | None = None,
         tracer: Tracer | None = None,
     ) -> Answer:
         # Cut before its loop could start it (the loop was busy): it does not start at all.
@@ -127,7 +125,7 @@ class Invocation:
                 cut=self.cut_at,
                 clock=self.clock,
                 delivery_id=self.delivery_id,
-                trace_configs=trace_configs,
+                watch=watch,
                 tracer=tracer,
             )
             if answer.status == 504:
@@ -169,7 +167,7 @@ async def _run(
     cut: float,
     clock: Clock,
     delivery_id: str | None,
-    trace_configs: Sequence[aiohttp.TraceConfig],
+    watch: Watch | None,
     tracer: Tracer | None,
 ) -> Answer:
     if delivery_id is not None:
@@ -184,7 +182,7 @@ async def _run(
     history = None if settings.history is None else History(settings.history)
     try:
         url = settings.aimharder_url
-        async with Connections(url, trace_configs=trace_configs) as connections:
+        async with Connections(url, watch=watch) as connections:
             world = RealWorld(
                 store=store,
                 client=AimHarderClient(connections, base_url=url),

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yarl
-
 from scheduler.core.errors import ConfigurationError
 from scheduler.core.strategies import PolicyConfig, check_within_limit, strategy
+from scheduler.origin import origin
 from scheduler.store import DEFAULT_DATABASE_URL
 
 __all__ = [
@@ -148,17 +147,15 @@ def strategy_name(environ: Mapping[str, str] | None = None) -> str:
 
 
 def _url_problem(url: str) -> str | None:
-    """What the HTTP client would choke on in ``url`` (parsed as it parses it: ``yarl``), or
-    None. An unclosed IPv6 bracket, a port past 65535 or a host IDNA cannot encode
+    """What the HTTP client would choke on in ``url`` (``scheduler.origin``, as it parses it),
+    or None. An unclosed IPv6 bracket, a port past 65535 or a host IDNA cannot carry
     (``xn--.com``) used to raise in the client, after the claims: a traceback, and a row left
     ``executing`` until its lease (issue 22, item 11)."""
-    if not url.startswith(("http://", "https://")):
-        return "another scheme"
     try:
-        host = yarl.URL(url).host  # decoded, as the client decodes it
+        origin(url)
     except ValueError as exc:  # UnicodeError too: IDNA's refusals
         return str(exc).splitlines()[0][:80] or type(exc).__name__
-    return None if host else "no host"
+    return None
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:

@@ -2,8 +2,8 @@
 
 One client books for every user of an invocation. Its answers come from a small server on
 127.0.0.1 that notes each request as it arrived, so each is seen exactly as sent: through the
-scheduler's own connections (aiohttp), and through an ``httpx.AsyncClient`` (``sim.real``
-logs its users in through one).
+scheduler's own connections (``scheduler.connections``), and through an ``httpx.AsyncClient``
+(``sim.real`` logs its users in through one).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from scheduler.connections import Connections
 from scheduler.core.domain import BookingResult, Prebooking, PrebookingId, Session, UserId
 from scheduler.core.errors import HttpStatusError, LoginRefused
 
-EXCHANGES = ("aiohttp",)
+EXCHANGES = ("scheduler.connections",)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ connections it accepted (a TLS server accepts once the handshake is done).
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -280,3 +281,91 @@ def test_a_request_asked_once_the_invocations_cut_has_come_never_leaves(
             return before.status, len(heads)
 
     assert run(scenario()) == (200, 1)
+
+
+def test_a_header_that_would_add_another_is_refused_and_nothing_is_sent(
+    run: Callable[[Coroutine[Any, Any, Any]], Any],
+) -> None:
+    """A stored cookie holding a line break must not become a header of its own."""
+    heads: list[bytes] = []
+
+    async def note(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.read())
+        writer.close()
+
+    async def scenario() -> None:
+        server, url, _ = await _server(note)
+        async with server, Connections(url) as connections:
+            bad = {"cookie": "amhrdrauth=x\r\nx-admin: yes"}
+            with pytest.raises(ValueError, match="expected a token and no CR/LF/NUL"):
+                await connections.send("GET", url + "/", body=None, headers=bad, timeout=5)
+
+    run(scenario())
+    assert heads == []  # no connection was even opened
+
+
+@pytest.mark.parametrize(
+    ("answer", "body"),
+    [
+        (
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+            b'2\r\n{"\r\n3\r\na":\r\n2\r\n1}\r\n0\r\n\r\n',
+            b'{"a":1}',
+        ),
+        (b'HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n{"a":1}', b'{"a":1}'),
+        (
+            b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: %d\r\n\r\n%s"
+            % (len(gzip.compress(b'{"a":1}')), gzip.compress(b'{"a":1}')),
+            b'{"a":1}',
+        ),
+        (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", b"{}"),
+    ],
+    ids=["chunked", "ended by the close", "gzip", "after an interim answer"],
+)
+def test_an_answer_is_read_whole_however_its_end_is_told(
+    run: Callable[[Coroutine[Any, Any, Any]], Any], answer: bytes, body: bytes
+) -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    async def scenario() -> bytes:
+        server, url, _ = await _server(serve)
+        async with server, Connections(url) as connections:
+            return (await _get(connections, url)).body
+
+    assert run(scenario()) == body
+
+
+@pytest.mark.parametrize(("method", "sent", "outcome"), [("GET", 2, "200"), ("POST", 1, "failed")])
+def test_a_pooled_connection_closed_before_its_answer_sends_a_get_again_never_a_post(
+    run: Callable[[Coroutine[Any, Any, Any]], Any], method: str, sent: int, outcome: str
+) -> None:
+    """The server reads the request on the connection opened ahead, then closes it: a GET
+    may go once more, on a new connection; a booking's fate is unknown and is not sent twice."""
+    heads: list[bytes] = []
+
+    async def close_the_first(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        if len(heads) == 1:
+            writer.close()
+            return
+        writer.write(ANSWER)
+        await writer.drain()
+        writer.close()
+
+    async def scenario() -> str:
+        server, url, counted = await _server(close_the_first)
+        async with server, Connections(url) as connections:
+            connections.open_ahead(1, timeout=5)
+            await counted.at(1).wait()
+            try:
+                answer = await connections.send(method, url + "/", body=None, headers={}, timeout=5)
+            except TransportError as exc:
+                return "failed" if "failed" in str(exc) else str(exc)
+            return str(answer.status)
+
+    assert run(scenario()) == outcome
+    assert len(heads) == sent
