@@ -19,8 +19,8 @@ when the mock processed it, when its answer was heard and when its result was co
 segments run from the start to the latest of each stamp, so they add up to the invocation's
 time. Below them: connections taken from the pool and opened by the requests, the CPU time
 per booking of the scheduler's process (all its threads, then split: the event loop's thread,
-which runs the flows, the driver and aiohttp, and the store's threads) and of the mock's, and the
-scheduler's CPU time until its last request was out (what the burst costs it, whatever else
+which runs the flows, the driver and the HTTP client, and the store's threads) and of the
+mock's, and the scheduler's CPU time until its last request was out (what the burst costs it, whatever else
 runs on the machine).
 
 Run from the top folder: .venv/bin/python -m benchmarks.scheduler_makespan
@@ -56,7 +56,7 @@ from scheduler.invoke import invoke
 from scheduler.settings import Settings
 from scheduler.store import SqlStore, normalize_url
 
-ROUNDS = 3  # each case runs this many times; the median is reported
+ROUNDS = 5  # each case runs this many times; the median is reported
 PG_URL = os.environ.get("HARNESS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -169,8 +169,8 @@ def main(argv: Sequence[str] | None = None, *, prog: str = PROG, run_as: str | N
     """The command ``argv`` asks for; ``prog``: the command as typed, ``run_as``: ``run`` as
     typed when it is not ``prog run`` (``prebooking-harness loadtest``)."""
     args = _parser(prog, run_as).parse_args(argv)
-    # Imported once the arguments are read: the run's modules bring SQLAlchemy, aiohttp, numpy
-    # and rich, which --help or a refused flag does not need.
+    # Imported once the arguments are read: the run's modules bring SQLAlchemy, numpy and
+    # rich, which --help or a refused flag does not need.
     from rich.console import Console
 
     from loadtests.preflight import check_html, out_folder

@@ -10,8 +10,8 @@ calls that come while the database is busy wait and leave together when it frees
 A trip is priced as one statement of its kind (the scenario's per-query delay, one draw from its
 first call's stream, so a lone call meets the delay it always met), plus one session read when
 its claims took any; the database serves ``capacity`` trips at once, and results one trip at a
-time, as the real driver sends them (``scheduler.store.batches.next_kind``). A killed flow's calls are
-not performed: the platform's kill ends the function, its store threads with it.
+time, as the real driver sends them (``scheduler.store.batches.next_kind``). A killed flow's
+calls are not performed: the platform's kill ends the function, its store threads with it.
 
 Faults (``sim.model.faults``, when on): a trip stalls (held longer), or its connection fails
 before anything is written, and every call of it gets a ``StoreError``.
