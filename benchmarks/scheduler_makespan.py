@@ -20,8 +20,8 @@ segments run from the start to the latest of each stamp, so they add up to the i
 time. Below them: connections taken from the pool and opened by the requests, the CPU time
 per booking of the scheduler's process (all its threads, then split: the event loop's thread,
 which runs the flows, the driver and the HTTP client, and the store's threads) and of the
-mock's, and the scheduler's CPU time until its last request was out (what the burst costs it, whatever else
-runs on the machine).
+mock's, and the scheduler's CPU time until its last request was out (what the burst costs it,
+whatever else runs on the machine).
 
 Run from the top folder: .venv/bin/python -m benchmarks.scheduler_makespan
 """
