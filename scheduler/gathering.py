@@ -10,10 +10,8 @@ invocation would be sent only after 49 claims and 49 session reads, and its resu
 
 A batch leaves on the next turn of the loop, so every call of the instant is in it; calls that
 come while the store is busy wait and leave together when a thread frees. Claims and session
-reads go before results: a send never waits for a result to be written. Results go one batch at
-a time (``scheduler.store.batches.next_kind``): those heard while a batch of them is written go
-together in the next. The flows see nothing of this: each call gets its own answer, or its own
-failure.
+reads go before results: a send never waits for a result to be written. The flows see nothing
+of this: each call gets its own answer, or its own failure.
 """
 
 from __future__ import annotations
@@ -23,14 +21,13 @@ import contextvars
 import functools
 import threading
 import time
-from collections import Counter
 from concurrent.futures import Executor
 from typing import Any, TypeAlias
 
 from scheduler.core.effects import GetSession
 from scheduler.core.errors import CorruptRowError
 from scheduler.store import Store
-from scheduler.store.batches import PRIORITY, Answers, Sessions, next_kind, own, perform_batch
+from scheduler.store.batches import PRIORITY, Answers, Sessions, own, perform_batch
 from scheduler.store.perform import StoreEffect
 from scheduler.tracing import BatchRan, Tracer
 
@@ -52,7 +49,6 @@ class StoreCalls:
         self._concurrency = concurrency
         self._waiting: dict[type[StoreEffect], _Waiting] = {kind: [] for kind in PRIORITY}
         self._running = 0
-        self._running_kinds: Counter[type[StoreEffect]] = Counter()
         self._dispatch_due = False
         self._sessions: Sessions = {}
 
@@ -77,7 +73,7 @@ class StoreCalls:
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:
         self._dispatch_due = False
         while self._running < self._concurrency:
-            kind = next_kind(self._waiting, self._running_kinds)
+            kind = next((k for k in PRIORITY if self._waiting[k]), None)
             if kind is None:
                 return
             batch = [(e, a) for e, a in self._waiting[kind] if not a.cancelled()]
@@ -85,24 +81,21 @@ class StoreCalls:
             if not batch:
                 continue
             self._running += 1
-            self._running_kinds[kind] += 1
             effects = [effect for effect, _ in batch]
             # In a copy of this context: the store sees the invocation's cut (store.cut).
             context = contextvars.copy_context()
             job = loop.run_in_executor(
                 self._threads, context.run, _run_batch, self._store, effects, self._tracer
             )
-            job.add_done_callback(functools.partial(self._answer, loop, kind, batch))
+            job.add_done_callback(functools.partial(self._answer, loop, batch))
 
     def _answer(
         self,
         loop: asyncio.AbstractEventLoop,
-        kind: type[StoreEffect],
         batch: _Waiting,
         job: asyncio.Future[tuple[Answers, Sessions]],
     ) -> None:
         self._running -= 1
-        self._running_kinds[kind] -= 1
         if job.cancelled():
             answers: Answers = [asyncio.CancelledError()] * len(batch)
         elif (failure := job.exception()) is not None:

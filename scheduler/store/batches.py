@@ -2,17 +2,17 @@
 
 Shared by both drivers (the asyncio one's ``scheduler.gathering`` on the store's threads, the
 SimPy model's ``sim.model.database`` after a modelled delay), so the model's store is driven by
-the same rule as the real one. Calls of one kind that wait together go as one: claims in one
-statement (``Store.claim_many``: the same lease and claimer rules as one claim) with the claimed
-users' sessions read on the same trip (``Store.get_sessions``), sessions in one query, results
-in one transaction (``Store.record_results``), and results one batch at a time (``next_kind``).
-Each call still gets its own answer, or its own failure.
+the same
+rule as the real one. Calls of one kind that wait together go as one: claims in one statement
+(``Store.claim_many``: the same lease and claimer rules as one claim) with the claimed users'
+sessions read on the same trip (``Store.get_sessions``), sessions in one query, results in one
+transaction (``Store.record_results``). Each call still gets its own answer, or its own failure.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from scheduler.core.domain import (
@@ -30,16 +30,11 @@ from scheduler.core.errors import CorruptRowError, StoreError
 from .perform import StoreEffect, perform
 from .protocol import Store
 
-__all__ = ["ONE_AT_A_TIME", "PRIORITY", "Answers", "Sessions", "next_kind", "own", "perform_batch"]
+__all__ = ["PRIORITY", "Answers", "Sessions", "own", "perform_batch"]
 
 # Who goes first when the store frees: what a send waits for, then the rest. Claims and session
 # reads go before results: a send never waits for a result to be written.
 PRIORITY: tuple[type[StoreEffect], ...] = (Claim, GetSession, FindReady, MarkResult)
-# Results go one batch at a time: those that come while a batch of them is being written wait
-# and go together in the next. Where the store serves many trips at once (PostgreSQL's pool),
-# 50 answers heard over a few milliseconds otherwise went as dozens of one-row transactions, a
-# few round trips and about a millisecond of a thread's CPU each. A send never waits for them.
-ONE_AT_A_TIME: frozenset[type[StoreEffect]] = frozenset({MarkResult})
 # Per call of a batch, in order: its value, or the exception it gets.
 Answers: TypeAlias = list[Any]
 # The sessions of the users just claimed for (None: the user has none), read with the claims.
@@ -62,18 +57,6 @@ def perform_batch(
         marks = [e for e in effects if isinstance(e, MarkResult)]
         return list(store.record_results(marks)), {}
     return [_alone(store, effect) for effect in effects], {}
-
-
-def next_kind(
-    waiting: Mapping[type[StoreEffect], Sequence[object]],
-    running: Mapping[type[StoreEffect], int],
-) -> type[StoreEffect] | None:
-    """The kind whose waiting calls go next, as one batch (in ``PRIORITY``'s order), given
-    how many batches of each kind are running; None when no waiting call may go now."""
-    for kind in PRIORITY:
-        if waiting[kind] and not (kind in ONE_AT_A_TIME and running.get(kind, 0)):
-            return kind
-    return None
 
 
 def own(failure: BaseException, shared_by: int) -> BaseException:

@@ -9,9 +9,8 @@ calls that come while the database is busy wait and leave together when it frees
 
 A trip is priced as one statement of its kind (the scenario's per-query delay, one draw from its
 first call's stream, so a lone call meets the delay it always met), plus one session read when
-its claims took any; the database serves ``capacity`` trips at once, and results one trip at a
-time, as the real driver sends them (``scheduler.store.batches.next_kind``). A killed flow's
-calls are not performed: the platform's kill ends the function, its store threads with it.
+its claims took any; the database serves ``capacity`` trips at once. A killed flow's calls are
+not performed: the platform's kill ends the function, its store threads with it.
 
 Faults (``sim.model.faults``, when on): a trip stalls (held longer), or its connection fails
 before anything is written, and every call of it gets a ``StoreError``.
@@ -19,7 +18,6 @@ before anything is written, and every call of it gets a ``StoreError``.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -30,7 +28,7 @@ from mock_aimharder.model.latency import Sampler
 from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
 from scheduler.core.errors import CorruptRowError, StoreError
 from scheduler.store import MemoryStore
-from scheduler.store.batches import PRIORITY, Answers, Sessions, next_kind, own, perform_batch
+from scheduler.store.batches import PRIORITY, Answers, Sessions, own, perform_batch
 from scheduler.store.perform import StoreEffect
 from sim.model.faults import Faults
 from sim.model.machinery import Client
@@ -67,7 +65,6 @@ class StoreTrips:
         self._capacity = capacity
         self._waiting: dict[type[StoreEffect], list[_Call]] = {kind: [] for kind in PRIORITY}
         self._running = 0
-        self._running_kinds: Counter[type[StoreEffect]] = Counter()
         self._dispatch_due = False
         self._sessions: Sessions = {}
 
@@ -104,14 +101,13 @@ class StoreTrips:
     def _dispatch(self, _: simpy.Event) -> None:
         self._dispatch_due = False
         while self._free():
-            kind = next_kind(self._waiting, self._running_kinds)
+            kind = next((k for k in PRIORITY if self._waiting[k]), None)
             if kind is None:
                 return
             batch = [call for call in self._waiting[kind] if not call.abandoned]
             self._waiting[kind] = []
             if batch:
                 self._running += 1
-                self._running_kinds[kind] += 1
                 self._env.process(self._trip(kind, batch))
 
     def _trip(
@@ -132,7 +128,7 @@ class StoreTrips:
         # A call whose flow was killed meanwhile died with its function: its write never ran.
         batch = [call for call in batch if not call.abandoned]
         if not batch:
-            self._answer(kind, batch, [], {})
+            self._answer(batch, [], {})
             return
         effects = [call.effect for call in batch]
         try:
@@ -143,13 +139,10 @@ class StoreTrips:
             answers, sessions = [own(exc, len(batch)) for _ in batch], {}
         if sessions:  # the claimed users' sessions, read on the same trip
             yield env.timeout(self._delays[GetSession](next(iter(sessions))).sample())
-        self._answer(kind, batch, answers, sessions)
+        self._answer(batch, answers, sessions)
 
-    def _answer(
-        self, kind: type[StoreEffect], batch: list[_Call], answers: Answers, sessions: Sessions
-    ) -> None:
+    def _answer(self, batch: list[_Call], answers: Answers, sessions: Sessions) -> None:
         self._running -= 1
-        self._running_kinds[kind] -= 1
         self._sessions.update(sessions)
         for call, value in zip(batch, answers, strict=True):
             if not call.abandoned:

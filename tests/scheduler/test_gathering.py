@@ -35,9 +35,6 @@ class Spy(MemoryStore):
         self.inside = 0  # > 0 while a batch method runs
         self.hold_writes = threading.Event()
         self.hold_writes.set()
-        self.hold_reads = threading.Event()  # holds session reads, as hold_writes does writes
-        self.hold_reads.set()
-        self.held = 0  # calls held now
         self.fail: Exception | None = None
 
     def claim_many(
@@ -59,7 +56,6 @@ class Spy(MemoryStore):
 
     def get_sessions(self, users: Sequence[UserId]) -> dict[UserId, Session | CorruptRowError]:
         self.calls.append(("get_sessions", len(users)))
-        self._hold(self.hold_reads)
         self.inside += 1
         try:
             return super().get_sessions(users)
@@ -73,7 +69,7 @@ class Spy(MemoryStore):
 
     def record_results(self, marks: Sequence[MarkResult]) -> list[bool]:
         self.calls.append(("record_results", len(marks)))
-        self._hold(self.hold_writes)
+        self.hold_writes.wait(timeout=10)
         self.inside += 1
         try:
             return super().record_results(marks)
@@ -83,15 +79,8 @@ class Spy(MemoryStore):
     def record_result(self, prebooking_id: PrebookingId, *args: Any, **kwargs: Any) -> bool:
         if not self.inside:
             self.calls.append(("record_result", 1))
-            self._hold(self.hold_writes)
+            self.hold_writes.wait(timeout=10)
         return super().record_result(prebooking_id, *args, **kwargs)
-
-    def _hold(self, until: threading.Event) -> None:
-        self.held += 1
-        try:
-            until.wait(timeout=10)
-        finally:
-            self.held -= 1
 
 
 def claim(n: int) -> Claim:
@@ -241,46 +230,22 @@ def test_a_corrupt_row_fails_its_own_claim_only() -> None:
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_no_more_batches_at_once_than_the_store_serves(concurrency: int) -> None:
     store = filled()
-    store.hold_reads.clear()
-    held: list[int] = []
+    store.hold_writes.clear()
+    running: list[int] = []
 
     async def main() -> None:
         with ThreadPoolExecutor(concurrency) as threads:
             calls = StoreCalls(store, threads, concurrency=concurrency)
-            reads = []
-            for n in range(5):  # one session read per turn of the loop, each while the others hold
-                user = UserId(f"user{n}@example.com")
-                reads.append(asyncio.ensure_future(calls.perform(GetSession(user=user))))
-                await asyncio.sleep(0.02)
-            held.append(store.held)
-            store.hold_reads.set()
-            await asyncio.gather(*reads)
-
-    asyncio.run(main())
-    assert held == [concurrency]
-    # the reads that found every thread busy left together once one freed
-    assert store.calls[:concurrency] == [("get_sessions", 1)] * concurrency
-    assert store.calls[concurrency:] == [("get_sessions", 5 - concurrency)]
-
-
-def test_results_go_one_batch_at_a_time_however_many_the_store_serves() -> None:
-    """Those heard while a batch of results is written wait for it, and go as one transaction:
-    not as one-row transactions on every free connection of a pool."""
-    store = filled()
-    store.hold_writes.clear()
-    held: list[int] = []
-
-    async def main() -> None:
-        with ThreadPoolExecutor(3) as threads:
-            calls = StoreCalls(store, threads, concurrency=3)
             writes = []
-            for n in range(5):  # one mark per turn of the loop, while the first holds
+            for n in range(5):  # one mark per turn of the loop, each while the others hold
                 writes.append(asyncio.ensure_future(calls.perform(mark(n))))
                 await asyncio.sleep(0.02)
-            held.append(store.held)
+            running.append(calls._running)
             store.hold_writes.set()
             await asyncio.gather(*writes)
 
     asyncio.run(main())
-    assert held == [1]
-    assert store.calls == [("record_result", 1), ("record_results", 4)]
+    assert running == [concurrency]
+    # the marks that found every thread busy left together once one freed
+    assert store.calls[:concurrency] == [("record_result", 1)] * concurrency
+    assert store.calls[concurrency:] == [("record_results", 5 - concurrency)]

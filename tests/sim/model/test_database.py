@@ -12,7 +12,6 @@ import simpy
 from mock_aimharder.model.distributions import Fixed
 from scheduler.core.domain import InstanceId
 from scheduler.core.effects import Claim, FindReady, GetSession, MarkResult
-from scheduler.core.status import Event
 from scheduler.store import MemoryStore
 from sim.model.database import StoreTrips
 from sim.model.machinery import Client
@@ -23,7 +22,7 @@ from tests.scheduler.test_store_concurrency import T0, ready_rows
 CLAIM, SESSION = 0.1, 0.04
 
 
-def trips(store: MemoryStore, env: simpy.Environment, capacity: int = 1) -> StoreTrips:
+def trips(store: MemoryStore, env: simpy.Environment) -> StoreTrips:
     streams = Streams(seed=1, load=5, replication=0)
     delays = {
         kind: streams.keyed(f"database.{kind.__name__}", Fixed(value=value))
@@ -34,7 +33,7 @@ def trips(store: MemoryStore, env: simpy.Environment, capacity: int = 1) -> Stor
             (MarkResult, 0.04),
         )
     }
-    return StoreTrips(env, store, Client(env, ClientModel(), streams), delays, capacity=capacity)
+    return StoreTrips(env, store, Client(env, ClientModel(), streams), delays, capacity=1)
 
 
 def test_claims_asked_while_the_database_is_busy_leave_together_when_it_frees() -> None:
@@ -61,36 +60,3 @@ def test_claims_asked_while_the_database_is_busy_leave_together_when_it_frees() 
     # the two late claims wait for the first trip, then go in one (two would end at 3 * first)
     expected = [first] * 3 + [2 * first] * 2
     assert [answered[row.id] for row in rows] == pytest.approx(expected)
-
-
-def test_results_go_one_trip_at_a_time_as_the_real_driver_sends_them() -> None:
-    """With room for three trips, results heard while one is written still wait for it, and go
-    together in the next (``scheduler.store.batches.next_kind``)."""
-    env = simpy.Environment(initial_time=T0)
-    store = MemoryStore()
-    rows = store.add(ready_rows()[:5])
-    for row in rows:
-        store.claim(row.id, InstanceId("i"), T0)
-    database = trips(store, env, capacity=3)
-    written: list[float] = []
-
-    def result(index: int, at: float) -> Generator[simpy.Event, Any, None]:
-        yield env.timeout(at)
-        mark = MarkResult(
-            prebooking_id=rows[index].id,
-            instance_id=InstanceId("i"),
-            event=Event.FAIL,
-            executed_at=env.now,
-            result=None,
-            error="refused",
-            attempts=1,
-        )
-        assert (yield from database.perform(mark)) is True
-        written.append(env.now - T0)
-
-    for index, at in enumerate([0.0, 0.01, 0.02, 0.03, 0.035]):
-        env.process(result(index, at))
-    env.run()
-    # the first trip ends at 0.04; the other four go in one trip then (three would have gone
-    # at once, each on its own, had results taken every free place)
-    assert written == pytest.approx([0.04] + [0.08] * 4)
