@@ -22,15 +22,7 @@ class Origin:
     host: str  # a name or an address, without brackets
     port: int
     authority: str  # host[:port] as the URL writes it
-
-    @property
-    def literal(self) -> bool:
-        """The host is an address: nothing to look up."""
-        try:
-            ipaddress.ip_address(self.host)
-        except ValueError:
-            return False
-        return True
+    literal: bool  # the host is an address: nothing to look up
 
 
 def origin(url: str) -> Origin:
@@ -44,14 +36,18 @@ def origin(url: str) -> Origin:
         raise ValueError("no host")
     secure = parts.scheme == "https"
     port = parts.port  # raises past 65535
-    found = Origin(
+    try:
+        ipaddress.ip_address(host)
+        literal = True
+    except ValueError:
+        literal = False
+        # The name as DNS carries it must read back (``xn--.com`` does not): the look-up
+        # would otherwise fail on it in every connection, after the claims.
+        host.encode("idna").decode("idna")
+    return Origin(
         secure=secure,
         host=host,
         port=(443 if secure else 80) if port is None else port,
         authority=parts.netloc.rpartition("@")[2],
+        literal=literal,
     )
-    if not found.literal:
-        # The name as DNS carries it must read back (``xn--.com`` does not): the look-up
-        # would otherwise fail on it in every connection, after the claims.
-        host.encode("idna").decode("idna")
-    return found
