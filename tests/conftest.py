@@ -7,11 +7,49 @@ the kills, to the end, where one of them alone kept a worker busy while the othe
 A file that holds a worker for long says so with ``pytestmark = pytest.mark.long(seconds)``;
 those start first, longest first (the classic longest-processing-time rule), and the many short
 files fill in behind them. Unmarked files keep their alphabetical order.
+
+The session also forks its servers (the mock, served schedulers: ``harness.children.forking``)
+from one interpreter that has imported their web stacks once: the suite starts about 65 of
+them, and a fresh interpreter importing a stack costs about 0.45 CPU-s where a fork costs a few
+hundredths. Tests of a command's own start-up run it as a fresh process themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from harness.children import forking
+
+# What ``python -m mock_aimharder`` and ``python -m scheduler serve`` import before they listen
+# (``python -X importtime``): modules only, none starts a thread or a loop when imported.
+SERVER_MODULES = ("mock_aimharder", "scheduler")
+SERVER_IMPORTS = (
+    "uvicorn",
+    "uvloop",
+    "uvicorn.loops.uvloop",
+    "uvicorn.lifespan.on",
+    "uvicorn.protocols.http.httptools_impl",
+    "uvicorn.protocols.websockets.websockets_sansio_impl",
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql",
+    "scheduler.cli",
+    "scheduler.app",
+    "scheduler.aio",
+    "scheduler.invoke",
+    "scheduler.store",
+    "mock_aimharder.model.config",
+    "mock_aimharder.server.app",
+    "mock_aimharder.server.arrival",
+    "mock_aimharder.server.serving",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_servers() -> Iterator[None]:
+    with forking(SERVER_MODULES, preload=SERVER_IMPORTS):
+        yield
 
 
 def _long_seconds(item: pytest.Item) -> float:

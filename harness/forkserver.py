@@ -1,0 +1,116 @@
+"""The fork server: ``python -m harness.forkserver FD MODULE...`` imports each ``MODULE`` once,
+then forks a child for every request read from the socket ``FD`` and runs the module asked for
+in it, as ``python -m`` would have in a fresh interpreter.
+
+A fresh interpreter importing the mock's or a served scheduler's web stack costs about 0.45
+CPU-s; a fork of one that has imported it already costs a few hundredths. The server imports
+modules only: it starts no thread and no event loop, so a child inherits no running state.
+
+A request is one message (``harness.forks`` sends it): JSON with the module, its arguments,
+the whole environment and the working directory, carrying two descriptors, the log the child
+writes its stdout and stderr to, and a socket of the child's own. Two answers come on that
+socket: the child's ``pid N`` once it is ready to run the module, then the server's ``exit N``
+once it has reaped it (``N`` negative: ended by signal ``-N``). The child leads a session of
+its own (so a group signal reaches whatever it starts), as ``subprocess.Popen`` with
+``start_new_session=True`` makes it. The server ends when the other end of ``FD`` closes:
+whoever asked for children is gone. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import selectors
+import signal
+import socket
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import import_module
+
+__all__ = ["REQUEST_BYTES", "Request", "main", "serve"]
+
+REQUEST_BYTES = 1 << 20  # a request's JSON at most: the environment is most of it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """What one child runs: ``python -m module *args`` in ``cwd`` with exactly ``env``."""
+
+    module: str
+    args: list[str]
+    env: dict[str, str]
+    cwd: str
+
+
+def serve(control: socket.socket) -> Request | None:
+    """Forks a child per request until ``control`` closes (then ``None``); returns only in a
+    child, with its request, its descriptors already in place."""
+    waiting = selectors.DefaultSelector()
+    waiting.register(control, selectors.EVENT_READ)
+    running: dict[int, tuple[int, socket.socket]] = {}  # pidfd: (pid, the asker's socket)
+    while True:
+        for key, _ in waiting.select():
+            if key.fileobj is control:
+                message, fds, _, _ = socket.recv_fds(control, REQUEST_BYTES, 2)
+                if not message:
+                    return None
+                log, answer = fds[0], socket.socket(fileno=fds[1])
+                pid = os.fork()
+                if pid == 0:  # the child: nothing of the server's stays open in it
+                    for pidfd, (_, asker) in running.items():
+                        os.close(pidfd)
+                        asker.close()
+                    waiting.close()
+                    control.close()
+                    return _enter(Request(**json.loads(message)), log, answer)
+                os.close(log)
+                pidfd = os.pidfd_open(pid)
+                running[pidfd] = (pid, answer)
+                waiting.register(pidfd, selectors.EVENT_READ)
+            else:  # a child ended: its pidfd became readable
+                pidfd = key.fd
+                waiting.unregister(pidfd)
+                os.close(pidfd)
+                pid, asker = running.pop(pidfd)
+                _, status = os.waitpid(pid, 0)
+                with asker:
+                    asker.sendall(f"exit {os.waitstatus_to_exitcode(status)}".encode())
+
+
+def _enter(request: Request, log: int, answer: socket.socket) -> Request:
+    """The child's side of the fork: its session, standard streams, directory, environment and
+    signal handlers as a fresh ``python -m`` started by ``Popen`` would have them; then it
+    answers with its pid, as ``Popen`` returns once the child has run its ``exec``: a signal to
+    its group from then on reaches it."""
+    os.setsid()
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.chdir(request.cwd)
+    os.environ.clear()
+    os.environ.update(request.env)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # the server ignored Ctrl-C
+    with answer:
+        answer.sendall(f"pid {os.getpid()}".encode())
+    return request
+
+
+def main(argv: Sequence[str]) -> None:
+    """Imports ``argv[1:]``, serves requests from descriptor ``argv[0]``, and in each child runs
+    the module asked for; its exit is the child's, as with ``python -m``."""
+    # Ctrl-C at a terminal reaches the whole foreground group; the asker stops its children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for module in argv[1:]:
+        import_module(module)
+    request = serve(socket.socket(fileno=int(argv[0])))
+    if request is None:
+        return
+    sys.argv = [request.module, *request.args]  # runpy puts the module's file first
+    sys.path[0] = request.cwd  # as ``python -m`` puts its working directory first
+    runpy.run_module(request.module, run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
