@@ -54,6 +54,7 @@ __all__ = [
     "Process",
     "child",
     "cpu_seconds",
+    "fork_server",
     "forking",
     "free_port",
     "listening_url",
@@ -68,6 +69,7 @@ LISTENING = re.compile(r"(?:listening|running) on (http://[0-9.]+:[0-9]+)")
 STARTUP_SECONDS = 30.0  # a cold interpreter importing a web stack on a busy two-core machine
 STOP_GRACE = 10.0
 POLL = 0.02  # seconds between reads of a starting child's log
+LOG = "forkserver.log"  # where a fork server writes (its own failures), beside its socket
 
 
 def cpu_seconds(pid: int) -> float:
@@ -109,6 +111,7 @@ class _Forking:
     modules: frozenset[str]
     preload: tuple[str, ...]
     folder: Path
+    shared: Path | None  # the address of a server another process started, to use instead
     server: ForkServer | None = None
     starting: threading.Lock = field(default_factory=threading.Lock)
 
@@ -119,8 +122,10 @@ class _Forking:
         if command[2] not in self.modules:
             return None
         with self.starting:
-            if self.server is None:
-                self.server = ForkServer(self.preload, log=self.folder / "forkserver.log")
+            if self.server is None and self.shared is not None:
+                self.server = ForkServer.reached(self.shared, log=self.shared.parent / LOG)
+            elif self.server is None:
+                self.server = ForkServer.started(self.preload, log=self.folder / LOG)
             return self.server
 
 
@@ -128,12 +133,17 @@ _forking: list[_Forking] = []  # the innermost ``forking`` block's, while one ru
 
 
 @contextlib.contextmanager
-def forking(modules: Collection[str], *, preload: Sequence[str]) -> Iterator[None]:
+def forking(
+    modules: Collection[str], *, preload: Sequence[str], shared: Path | None = None
+) -> Iterator[None]:
     """Within the block, ``child`` forks each ``python -m M`` with ``M`` in ``modules`` from one
     server that has imported ``preload`` (started by the first such child, ended with the
-    block); other commands start as before. ``preload`` must start no thread and no loop."""
+    block), or from the one at ``shared`` (``fork_server``'s, another process's); other
+    commands start as before. ``preload`` must start no thread and no loop."""
     with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
-        forks = _Forking(modules=frozenset(modules), preload=tuple(preload), folder=Path(folder))
+        forks = _Forking(
+            modules=frozenset(modules), preload=tuple(preload), folder=Path(folder), shared=shared
+        )
         _forking.append(forks)
         try:
             yield
@@ -141,6 +151,19 @@ def forking(modules: Collection[str], *, preload: Sequence[str]) -> Iterator[Non
             _forking.remove(forks)
             if forks.server is not None:
                 forks.server.close()
+
+
+@contextlib.contextmanager
+def fork_server(preload: Sequence[str]) -> Iterator[Path]:
+    """A fork server that has imported ``preload``, for other processes to share: its address,
+    for their ``forking(..., shared=address)``. Ended with the block."""
+    with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
+        address = Path(folder) / "socket"
+        server = ForkServer.started(preload, log=Path(folder) / LOG, address=address)
+        try:
+            yield address
+        finally:
+            server.close()
 
 
 class ChildError(Exception):

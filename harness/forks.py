@@ -1,7 +1,8 @@
 """Children forked from a server that has imported their modules already (``harness.forkserver``).
 
-``ForkServer`` starts the server (``python -m harness.forkserver``, importing ``preload``) and
-asks it for children; each is a ``Forked``, which answers as much of ``subprocess.Popen`` as
+``ForkServer`` starts the server (``python -m harness.forkserver``, importing ``preload``), or
+reaches one another process started (pytest-xdist's controller, for all its workers), and asks
+it for children; each is a ``Forked``, which answers as much of ``subprocess.Popen`` as
 ``harness.children`` uses: ``pid``, ``returncode``, ``poll()`` and ``wait(timeout)``. The
 child is the server's, not ours, so the server reaps it and sends its exit code on a socket of
 the child's own, which ``Forked`` reads.
@@ -11,6 +12,7 @@ Standard library only: the modules to preload are named, never imported here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -66,22 +68,57 @@ class Forked:
 
 
 class ForkServer:
-    """``python -m harness.forkserver`` with ``preload`` imported, until ``close()``."""
+    """A connection to a fork server: one this process ``started`` (ended by ``close()``), or
+    one another process started, ``reached`` at its address."""
 
-    def __init__(self, preload: Sequence[str], *, log: Path) -> None:
-        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    def __init__(
+        self, control: socket.socket, *, process: subprocess.Popen[bytes] | None, log: Path
+    ) -> None:
+        self._control = control
+        self._process = process
         self._asking = threading.Lock()
-        with theirs, log.open("ab") as sink:
+        self.log = log
+
+    @classmethod
+    def started(
+        cls, preload: Sequence[str], *, log: Path, address: Path | None = None
+    ) -> ForkServer:
+        """``python -m harness.forkserver`` with ``preload`` imported, writing to ``log``;
+        with ``address``, other processes reach it there too (``reached``)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        passed = [theirs]
+        if address is not None:
+            listening = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            listening.bind(str(address))
+            listening.listen()
+            passed.append(listening)
+        with contextlib.ExitStack() as ours_no_more:  # the server holds them from now on
+            for passing in passed:
+                ours_no_more.enter_context(passing)
+            sink = ours_no_more.enter_context(log.open("ab"))
+            listening_fd = str(passed[1].fileno()) if address is not None else "-"
             command = [sys.executable, "-m", "harness.forkserver", str(theirs.fileno())]
+            command.append(listening_fd)
             # Our own interpreter and module, with module names the harness itself gives.
-            self._process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(  # noqa: S603
                 [*command, *preload],
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=sink,
-                pass_fds=[theirs.fileno()],
+                pass_fds=[passing.fileno() for passing in passed],
             )
-        self.log = log
+        return cls(ours, process=process, log=log)
+
+    @classmethod
+    def reached(cls, address: Path, *, log: Path) -> ForkServer:
+        """The fork server another process ``started`` at ``address`` (``log``: its log)."""
+        control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            control.connect(str(address))
+        except OSError as exc:
+            control.close()
+            raise ForkServerError(f"no fork server at {address} ({exc}); see {log}") from exc
+        return cls(control, process=None, log=log)
 
     def start(
         self, module: str, args: Sequence[str], *, log: Path, env: Mapping[str, str]
@@ -104,6 +141,8 @@ class ForkServer:
         return Forked([sys.executable, "-m", module, *args], int(answer.removeprefix("pid ")), ours)
 
     def close(self) -> None:
-        """Ends the server (its children run on, each stopped by whoever started it)."""
+        """Ends the server if this process started it, else only the connection to it (its
+        children run on, each stopped by whoever asked for it)."""
         self._control.close()
-        self._process.wait(timeout=CLOSE_TIMEOUT)
+        if self._process is not None:
+            self._process.wait(timeout=CLOSE_TIMEOUT)

@@ -1,6 +1,7 @@
-"""The fork server: ``python -m harness.forkserver FD MODULE...`` imports each ``MODULE`` once,
-then forks a child for every request read from the socket ``FD`` and runs the module asked for
-in it, as ``python -m`` would have in a fresh interpreter.
+"""The fork server: ``python -m harness.forkserver FD LISTENING MODULE...`` imports each
+``MODULE`` once, then forks a child for every request read from the socket ``FD`` (or from a
+connection to the listening socket ``LISTENING``, where other processes share the server) and
+runs the module asked for in it, as ``python -m`` would have in a fresh interpreter.
 
 A fresh interpreter importing the mock's or a served scheduler's web stack costs about 0.45
 CPU-s; a fork of one that has imported it already costs a few hundredths. The server imports
@@ -13,7 +14,7 @@ socket: the child's ``pid N`` once it is ready to run the module, then the serve
 once it has reaped it (``N`` negative: ended by signal ``-N``). The child leads a session of
 its own (so a group signal reaches whatever it starts), as ``subprocess.Popen`` with
 ``start_new_session=True`` makes it. The server ends when the other end of ``FD`` closes:
-whoever asked for children is gone. Standard library only.
+whoever started it is gone. Standard library only.
 """
 
 from __future__ import annotations
@@ -44,26 +45,41 @@ class Request:
     cwd: str
 
 
-def serve(control: socket.socket) -> Request | None:
-    """Forks a child per request until ``control`` closes (then ``None``); returns only in a
-    child, with its request, its descriptors already in place."""
+def serve(lifeline: socket.socket, listening: socket.socket | None = None) -> Request | None:
+    """Forks a child per request, read from ``lifeline`` or from any connection accepted on
+    ``listening``, until ``lifeline`` closes (then ``None``); returns only in a child, with its
+    request, its descriptors already in place."""
     waiting = selectors.DefaultSelector()
-    waiting.register(control, selectors.EVENT_READ)
-    running: dict[int, tuple[int, socket.socket]] = {}  # pidfd: (pid, the asker's socket)
+    askers = {lifeline}  # the connections requests come on
+    waiting.register(lifeline, selectors.EVENT_READ)
+    if listening is not None:
+        waiting.register(listening, selectors.EVENT_READ)
+    running: dict[int, tuple[int, socket.socket]] = {}  # pidfd: (pid, the answer's socket)
     while True:
         for key, _ in waiting.select():
-            if key.fileobj is control:
-                message, fds, _, _ = socket.recv_fds(control, REQUEST_BYTES, 2)
+            if key.fileobj is listening:
+                connection, _ = listening.accept()
+                askers.add(connection)
+                waiting.register(connection, selectors.EVENT_READ)
+            elif key.fileobj in askers:
+                asking = key.fileobj
+                message, fds, _, _ = socket.recv_fds(asking, REQUEST_BYTES, 2)
                 if not message:
-                    return None
+                    if asking is lifeline:
+                        return None
+                    waiting.unregister(asking)
+                    askers.remove(asking)
+                    asking.close()
+                    continue
                 log, answer = fds[0], socket.socket(fileno=fds[1])
                 pid = os.fork()
                 if pid == 0:  # the child: nothing of the server's stays open in it
-                    for pidfd, (_, asker) in running.items():
+                    for pidfd, (_, answering) in running.items():
                         os.close(pidfd)
-                        asker.close()
+                        answering.close()
                     waiting.close()
-                    control.close()
+                    for connection in (*askers, *([listening] if listening else [])):
+                        connection.close()
                     return _enter(Request(**json.loads(message)), log, answer)
                 os.close(log)
                 pidfd = os.pidfd_open(pid)
@@ -73,10 +89,10 @@ def serve(control: socket.socket) -> Request | None:
                 pidfd = key.fd
                 waiting.unregister(pidfd)
                 os.close(pidfd)
-                pid, asker = running.pop(pidfd)
+                pid, answering = running.pop(pidfd)
                 _, status = os.waitpid(pid, 0)
-                with asker:
-                    asker.sendall(f"exit {os.waitstatus_to_exitcode(status)}".encode())
+                with answering:
+                    answering.sendall(f"exit {os.waitstatus_to_exitcode(status)}".encode())
 
 
 def _enter(request: Request, log: int, answer: socket.socket) -> Request:
@@ -98,13 +114,18 @@ def _enter(request: Request, log: int, answer: socket.socket) -> Request:
 
 
 def main(argv: Sequence[str]) -> None:
-    """Imports ``argv[1:]``, serves requests from descriptor ``argv[0]``, and in each child runs
-    the module asked for; its exit is the child's, as with ``python -m``."""
+    """``FD LISTENING MODULE...``: imports each ``MODULE``, serves requests from the socket
+    ``FD`` and from connections to the listening socket ``LISTENING`` (``-``: none), and in each
+    child runs the module asked for; its exit is the child's, as with ``python -m``."""
     # Ctrl-C at a terminal reaches the whole foreground group; the asker stops its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for module in argv[1:]:
+    lifeline, listening, *preload = argv
+    for module in preload:
         import_module(module)
-    request = serve(socket.socket(fileno=int(argv[0])))
+    request = serve(
+        socket.socket(fileno=int(lifeline)),
+        None if listening == "-" else socket.socket(fileno=int(listening)),
+    )
     if request is None:
         return
     sys.argv = [request.module, *request.args]  # runpy puts the module's file first

@@ -11,16 +11,21 @@ files fill in behind them. Unmarked files keep their alphabetical order.
 The session also forks its servers (the mock, served schedulers: ``harness.children.forking``)
 from one interpreter that has imported their web stacks once: the suite starts about 65 of
 them, and a fresh interpreter importing a stack costs about 0.45 CPU-s where a fork costs a few
-hundredths. Tests of a command's own start-up run it as a fresh process themselves.
+hundredths. Under pytest-xdist the controller starts that fork server (1.1 CPU-s of imports)
+for every worker to share; alone, the session starts it at its first server. Tests of a
+command's own start-up run it as a fresh process themselves.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
-from harness.children import forking
+from harness.children import fork_server, forking
 
 # What ``python -m mock_aimharder`` and ``python -m scheduler serve`` import before they listen
 # (``python -X importtime``): modules only, none starts a thread or a loop when imported.
@@ -46,9 +51,43 @@ SERVER_IMPORTS = (
 )
 
 
+SHARED = "fork_server"  # the workers' input naming the controller's fork server
+
+
+class WorkerController(Protocol):
+    """What is used here of pytest-xdist's ``WorkerController`` (xdist ships no types)."""
+
+    workerinput: dict[str, Any]
+
+
+class SharedForkServer:
+    """pytest-xdist's controller: one fork server for all its workers, started as the first
+    worker is set up (no worker, no server), ended when the run ends."""
+
+    def __init__(self) -> None:
+        self._running = contextlib.ExitStack()
+        self._address: Path | None = None
+
+    def pytest_configure_node(self, node: WorkerController) -> None:
+        if self._address is None:
+            self._address = self._running.enter_context(fork_server(SERVER_IMPORTS))
+        node.workerinput[SHARED] = str(self._address)
+
+    def pytest_unconfigure(self) -> None:
+        self._running.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(SharedForkServer(), "shared_fork_server")
+
+
 @pytest.fixture(scope="session", autouse=True)
-def forked_servers() -> Iterator[None]:
-    with forking(SERVER_MODULES, preload=SERVER_IMPORTS):
+def forked_servers(pytestconfig: pytest.Config) -> Iterator[None]:
+    shared = getattr(pytestconfig, "workerinput", {}).get(SHARED)
+    with forking(
+        SERVER_MODULES, preload=SERVER_IMPORTS, shared=None if shared is None else Path(shared)
+    ):
         yield
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.children import ChildError, Process, child, forking, stop
+from harness.children import ChildError, Process, child, fork_server, forking, stop
 from harness.forks import ForkServer
 
 # A server stand-in (tests/harness/stand_in.py): starts a grandchild in its group, says what it
@@ -59,11 +59,18 @@ def gone(pid: int) -> bool:
     return not alive(pid)
 
 
-@pytest.fixture(params=["executed", "forked"])
+FORKED = ("forked", "shared")
+
+
+@pytest.fixture(params=["executed", *FORKED])
 def started_as(request: pytest.FixtureRequest) -> Iterator[str]:
-    """How ``child`` starts the stand-in: a fresh interpreter, or forked from a fork server."""
+    """How ``child`` starts the stand-in: a fresh interpreter, forked from a fork server of
+    this process's, or from one another process started (as pytest-xdist's controller does)."""
     if request.param == "forked":
         with forking([STAND_IN], preload=[PRELOADED]):
+            yield request.param
+    elif request.param == "shared":
+        with fork_server([PRELOADED]) as address, forking([STAND_IN], preload=[], shared=address):
             yield request.param
     else:
         yield request.param
@@ -97,7 +104,7 @@ def test_the_child_runs_its_module_as_python_dash_m_with_its_own_environment_and
         "path0": os.getcwd(),
         "env": "the child's",
         "session": True,
-        "minidom": started_as == "forked",
+        "minidom": started_as in FORKED,
         "sigint": True,
     }
 
@@ -106,7 +113,7 @@ def test_only_the_modules_named_are_forked(started_as: str) -> None:
     other = [sys.executable, "-c", "print('listening on http://127.0.0.1:4343', flush=True)"]
     with child("stand-in", SERVER) as forked_or_not, child("other", other) as executed:
         kinds = (type(forked_or_not.process).__name__, type(executed.process).__name__)
-    assert kinds == ("Forked" if started_as == "forked" else "Popen", "Popen")
+    assert kinds == ("Forked" if started_as in FORKED else "Popen", "Popen")
 
 
 def test_a_child_deaf_to_sigterm_is_killed_after_the_grace(started_as: str) -> None:
@@ -196,7 +203,7 @@ def test_a_signal_landing_while_a_child_starts_still_stops_it(
         signal.raise_signal(sent)
         return forked
 
-    if started_as == "forked":
+    if started_as in FORKED:
         monkeypatch.setattr(ForkServer, "start", signalled_fork)
     else:
         monkeypatch.setattr(subprocess, "Popen", SignalledOnStart)
