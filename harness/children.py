@@ -115,11 +115,14 @@ class _Forking:
     server: ForkServer | None = None
     starting: threading.Lock = field(default_factory=threading.Lock)
 
-    def server_for(self, command: Sequence[str]) -> ForkServer | None:
-        """The server if ``command`` is ``python -m M ...`` with ``M`` forked, else ``None``."""
+    def server_for(self, command: Sequence[str], env: Mapping[str, str]) -> ForkServer | None:
+        """The server if ``command`` is ``python -m M ...`` with ``M`` forked, else ``None``;
+        also ``None`` when ``env`` sets the interpreter's own start-up variables (``PYTHON*``:
+        the path, the hash seed, ...) otherwise than this process has them, as only a fresh
+        interpreter reads them."""
         if len(command) < 3 or list(command[:2]) != [sys.executable, "-m"]:
             return None
-        if command[2] not in self.modules:
+        if command[2] not in self.modules or _interpreter(env) != _interpreter(os.environ):
             return None
         with self.starting:
             if self.server is None and self.shared is not None:
@@ -130,6 +133,10 @@ class _Forking:
 
 
 _forking: list[_Forking] = []  # the innermost ``forking`` block's, while one runs
+
+
+def _interpreter(env: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in env.items() if name.startswith("PYTHON")}
 
 
 @contextlib.contextmanager
@@ -248,9 +255,9 @@ def child(
 
 def _start(command: Sequence[str], *, log: Path, env: Mapping[str, str] | None) -> Process:
     """``command`` forked (within ``forking``) or executed, leading a session of its own."""
-    server = _forking[-1].server_for(command) if _forking else None
+    environment = os.environ if env is None else env
+    server = _forking[-1].server_for(command, environment) if _forking else None
     if server is not None:
-        environment = os.environ if env is None else env
         return server.start(command[2], command[3:], log=log, env=environment)
     with log.open("ab") as sink:
         # Our own interpreter and modules, or locust: commands the harness itself builds.

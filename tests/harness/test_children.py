@@ -116,6 +116,15 @@ def test_only_the_modules_named_are_forked(started_as: str) -> None:
     assert kinds == ("Forked" if started_as in FORKED else "Popen", "Popen")
 
 
+def test_a_child_whose_environment_changes_python_s_start_up_is_executed(
+    started_as: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    with child("stand-in", SERVER, env=env) as server:
+        kind = type(server.process).__name__
+    assert kind == "Popen"
+
+
 def test_a_child_deaf_to_sigterm_is_killed_after_the_grace(started_as: str) -> None:
     with child("deaf", [*SERVER, "--deaf"], grace=0.5) as server:
         pass
