@@ -15,8 +15,8 @@ would share that interpreter's lock with the client it serves, and its work woul
 the client's latency. ``mock_process`` starts it so, from a ``MockConfig`` (``mock_child`` when
 the caller needs the process too: its pid, to read its CPU time).
 
-Within a ``forking`` block (the test session's), a ``python -m M`` child whose ``M`` is one the
-block names is forked from a server that has imported its modules once (``harness.forks``)
+Within a ``harness.forks.forking`` block (the test session's), a ``python -m M`` child whose
+``M`` is one the block names is forked from a server that has imported its modules once
 instead of a fresh interpreter importing them again: the same process group, log, environment
 and exit, for a few hundredths of a CPU-second instead of about 0.45. Commands keep starting
 fresh interpreters: a fork server pays for itself only over many children.
@@ -35,14 +35,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
 from commandline.signals import signals_held
-from harness.forks import ForkServer
+from harness.forks import ForkServerError, server_for
 from mock_aimharder.model.config import MockConfig
 
 __all__ = [
@@ -54,8 +54,6 @@ __all__ = [
     "Process",
     "child",
     "cpu_seconds",
-    "fork_server",
-    "forking",
     "free_port",
     "listening_url",
     "mock_child",
@@ -69,7 +67,6 @@ LISTENING = re.compile(r"(?:listening|running) on (http://[0-9.]+:[0-9]+)")
 STARTUP_SECONDS = 30.0  # a cold interpreter importing a web stack on a busy two-core machine
 STOP_GRACE = 10.0
 POLL = 0.02  # seconds between reads of a starting child's log
-LOG = "forkserver.log"  # where a fork server writes (its own failures), beside its socket
 
 
 def cpu_seconds(pid: int) -> float:
@@ -102,75 +99,6 @@ class Process(Protocol):
     def returncode(self) -> int | None: ...
     def poll(self) -> int | None: ...
     def wait(self, timeout: float | None = None) -> int: ...
-
-
-@dataclass(slots=True, kw_only=True)
-class _Forking:
-    """The modules a ``forking`` block forks, and its server once the first child needs it."""
-
-    modules: frozenset[str]
-    preload: tuple[str, ...]
-    folder: Path
-    shared: Path | None  # the address of a server another process started, to use instead
-    server: ForkServer | None = None
-    starting: threading.Lock = field(default_factory=threading.Lock)
-
-    def server_for(self, command: Sequence[str], env: Mapping[str, str]) -> ForkServer | None:
-        """The server if ``command`` is ``python -m M ...`` with ``M`` forked, else ``None``;
-        also ``None`` when ``env`` sets the interpreter's own start-up variables (``PYTHON*``:
-        the path, the hash seed, ...) otherwise than this process has them, as only a fresh
-        interpreter reads them."""
-        if len(command) < 3 or list(command[:2]) != [sys.executable, "-m"]:
-            return None
-        if command[2] not in self.modules or _interpreter(env) != _interpreter(os.environ):
-            return None
-        with self.starting:
-            if self.server is None and self.shared is not None:
-                self.server = ForkServer.reached(self.shared, log=self.shared.parent / LOG)
-            elif self.server is None:
-                self.server = ForkServer.started(self.preload, log=self.folder / LOG)
-            return self.server
-
-
-_forking: list[_Forking] = []  # the innermost ``forking`` block's, while one runs
-
-
-def _interpreter(env: Mapping[str, str]) -> dict[str, str]:
-    return {name: value for name, value in env.items() if name.startswith("PYTHON")}
-
-
-@contextlib.contextmanager
-def forking(
-    modules: Collection[str], *, preload: Sequence[str], shared: Path | None = None
-) -> Iterator[None]:
-    """Within the block, ``child`` forks each ``python -m M`` with ``M`` in ``modules`` from one
-    server that has imported ``preload`` (started by the first such child, ended with the
-    block), or from the one at ``shared`` (``fork_server``'s, another process's); other
-    commands start as before. ``preload`` must start no thread and no loop."""
-    with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
-        forks = _Forking(
-            modules=frozenset(modules), preload=tuple(preload), folder=Path(folder), shared=shared
-        )
-        _forking.append(forks)
-        try:
-            yield
-        finally:
-            _forking.remove(forks)
-            if forks.server is not None:
-                forks.server.close()
-
-
-@contextlib.contextmanager
-def fork_server(preload: Sequence[str]) -> Iterator[Path]:
-    """A fork server that has imported ``preload``, for other processes to share: its address,
-    for their ``forking(..., shared=address)``. Ended with the block."""
-    with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
-        address = Path(folder) / "socket"
-        server = ForkServer.started(preload, log=Path(folder) / LOG, address=address)
-        try:
-            yield address
-        finally:
-            server.close()
 
 
 class ChildError(Exception):
@@ -244,7 +172,7 @@ def child(
         # (its Popen not yet returned: the parent waits there for the exec) would leave it
         # running, in a session of its own: held until both are done, raised right after.
         with signals_held(signal.SIGINT, signal.SIGTERM):
-            process = _start(command, log=log, env=env)
+            process = _start(name, command, log=log, env=env)
             stack.callback(stop, process, grace=grace)
         started = Child(name=name, process=process, log=log, log_from=skip)
         if listening is not None:
@@ -253,12 +181,18 @@ def child(
         yield started
 
 
-def _start(command: Sequence[str], *, log: Path, env: Mapping[str, str] | None) -> Process:
-    """``command`` forked (within ``forking``) or executed, leading a session of its own."""
+def _start(
+    name: str, command: Sequence[str], *, log: Path, env: Mapping[str, str] | None
+) -> Process:
+    """``command`` forked (within ``harness.forks.forking``) or executed, leading a session of
+    its own."""
     environment = os.environ if env is None else env
-    server = _forking[-1].server_for(command, environment) if _forking else None
-    if server is not None:
-        return server.start(command[2], command[3:], log=log, env=environment)
+    try:
+        server = server_for(command, environment)
+        if server is not None:
+            return server.start(command[2], command[3:], log=log, env=environment)
+    except ForkServerError as exc:
+        raise ChildError(f"{name} could not be forked: {exc}") from exc
     with log.open("ab") as sink:
         # Our own interpreter and modules, or locust: commands the harness itself builds.
         return subprocess.Popen(  # noqa: S603

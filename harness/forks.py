@@ -1,5 +1,9 @@
 """Children forked from a server that has imported their modules already (``harness.forkserver``).
 
+Within a ``forking`` block (the test session's), ``harness.children.child`` asks
+``server_for`` whether to fork a command, and forks it from the block's server: one started at
+the first such child, or one another process shares (``fork_server``).
+
 ``ForkServer`` starts the server (``python -m harness.forkserver``, importing ``preload``), or
 reaches one another process started (pytest-xdist's controller, for all its workers), and asks
 it for children; each is a ``Forked``, which answers as much of ``subprocess.Popen`` as
@@ -19,14 +23,17 @@ import select
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["ForkServer", "ForkServerError", "Forked"]
+__all__ = ["ForkServer", "ForkServerError", "Forked", "fork_server", "forking", "server_for"]
 
 ANSWER_BYTES = 32  # ``pid N`` or ``exit N``
 CLOSE_TIMEOUT = 10.0  # seconds for the server to end once asked to
+LOG = "forkserver.log"  # where a fork server writes (its own failures), beside its socket
 
 
 class ForkServerError(Exception):
@@ -146,3 +153,78 @@ class ForkServer:
         self._control.close()
         if self._process is not None:
             self._process.wait(timeout=CLOSE_TIMEOUT)
+
+
+@dataclass(slots=True, kw_only=True)
+class _Forking:
+    """The modules a ``forking`` block forks, and its server once the first child needs it."""
+
+    modules: frozenset[str]
+    preload: tuple[str, ...]
+    folder: Path
+    shared: Path | None  # the address of a server another process started, to use instead
+    server: ForkServer | None = None
+    starting: threading.Lock = field(default_factory=threading.Lock)
+
+    def server_for(self, command: Sequence[str], env: Mapping[str, str]) -> ForkServer | None:
+        """The server if ``command`` is ``python -m M ...`` with ``M`` forked, else ``None``;
+        also ``None`` when ``env`` sets the interpreter's own start-up variables (``PYTHON*``:
+        the path, the hash seed, ...) otherwise than this process has them, as only a fresh
+        interpreter reads them."""
+        if len(command) < 3 or list(command[:2]) != [sys.executable, "-m"]:
+            return None
+        if command[2] not in self.modules or _interpreter(env) != _interpreter(os.environ):
+            return None
+        with self.starting:
+            if self.server is None and self.shared is not None:
+                self.server = ForkServer.reached(self.shared, log=self.shared.parent / LOG)
+            elif self.server is None:
+                self.server = ForkServer.started(self.preload, log=self.folder / LOG)
+            return self.server
+
+
+_forking: list[_Forking] = []  # the innermost ``forking`` block's, while one runs
+
+
+def server_for(command: Sequence[str], env: Mapping[str, str]) -> ForkServer | None:
+    """The innermost ``forking`` block's server for ``command`` run with ``env``, if it forks
+    it; ``None``: execute it."""
+    return _forking[-1].server_for(command, env) if _forking else None
+
+
+def _interpreter(env: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name, value in env.items() if name.startswith("PYTHON")}
+
+
+@contextlib.contextmanager
+def forking(
+    modules: Collection[str], *, preload: Sequence[str], shared: Path | None = None
+) -> Iterator[None]:
+    """Within the block, ``child`` forks each ``python -m M`` with ``M`` in ``modules`` from one
+    server that has imported ``preload`` (started by the first such child, ended with the
+    block), or from the one at ``shared`` (``fork_server``'s, another process's); other
+    commands start as before. ``preload`` must start no thread and no loop."""
+    with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
+        forks = _Forking(
+            modules=frozenset(modules), preload=tuple(preload), folder=Path(folder), shared=shared
+        )
+        _forking.append(forks)
+        try:
+            yield
+        finally:
+            _forking.remove(forks)
+            if forks.server is not None:
+                forks.server.close()
+
+
+@contextlib.contextmanager
+def fork_server(preload: Sequence[str]) -> Iterator[Path]:
+    """A fork server that has imported ``preload``, for other processes to share: its address,
+    for their ``forking(..., shared=address)``. Ended with the block."""
+    with tempfile.TemporaryDirectory(prefix="forkserver-") as folder:
+        address = Path(folder) / "socket"
+        server = ForkServer.started(preload, log=Path(folder) / LOG, address=address)
+        try:
+            yield address
+        finally:
+            server.close()

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from harness.children import fork_server, forking
+from harness.forks import fork_server, forking
 
 # What ``python -m mock_aimharder`` and ``python -m scheduler serve`` import before they listen
 # (``python -X importtime``): modules only, none starts a thread or a loop when imported.

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from harness.children import ChildError, Process, child, fork_server, forking, stop
-from harness.forks import ForkServer
+from harness.children import ChildError, Process, child, stop
+from harness.forks import ForkServer, fork_server, forking
 
 # A server stand-in (tests/harness/stand_in.py): starts a grandchild in its group, says what it
 # sees, announces itself, then waits.
@@ -32,7 +32,8 @@ PRELOADED = "xml.dom.minidom"  # what the tests' fork server imports, for the ch
 PARENT = textwrap.dedent(
     """
     import sys, time
-    from harness.children import child, forking
+    from harness.children import child
+    from harness.forks import forking
     with forking(sys.argv[1:], preload=[]):
         with child("server", [sys.executable, "-m", "tests.harness.stand_in"]) as server:
             print(server.pid, server.log_text().split()[1], flush=True)
@@ -123,6 +124,16 @@ def test_a_child_whose_environment_changes_python_s_start_up_is_executed(
     with child("stand-in", SERVER, env=env) as server:
         kind = type(server.process).__name__
     assert kind == "Popen"
+
+
+def test_a_fork_server_out_of_reach_is_the_child_s_error(tmp_path: Path) -> None:
+    expected = r"stand-in could not be forked: no fork server at .*nowhere"
+    with (
+        forking([STAND_IN], preload=[], shared=tmp_path / "nowhere"),
+        pytest.raises(ChildError, match=expected),
+        child("stand-in", SERVER),
+    ):
+        pass
 
 
 def test_a_child_deaf_to_sigterm_is_killed_after_the_grace(started_as: str) -> None:
