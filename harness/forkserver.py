@@ -1,7 +1,8 @@
 """The fork server: ``python -m harness.forkserver FD LISTENING MODULE...`` imports each
-``MODULE`` once, then forks a child for every request read from the socket ``FD`` (or from a
-connection to the listening socket ``LISTENING``, where other processes share the server) and
-runs the module asked for in it, as ``python -m`` would have in a fresh interpreter.
+``MODULE`` once (before its first child), and forks a child for every request read from the
+socket ``FD`` (or from a connection to the listening socket ``LISTENING``, where other
+processes share the server) and runs the module asked for in it, as ``python -m`` would have in
+a fresh interpreter.
 
 A fresh interpreter importing the mock's or a served scheduler's web stack costs about 0.45
 CPU-s; a fork of one that has imported it already costs a few hundredths. The server imports
@@ -46,10 +47,15 @@ class Request:
     cwd: str
 
 
-def serve(lifeline: socket.socket, listening: socket.socket | None = None) -> Request | None:
+def serve(
+    lifeline: socket.socket, listening: socket.socket | None, preload: Sequence[str]
+) -> Request | None:
     """Forks a child per request, read from ``lifeline`` or from any connection accepted on
     ``listening``, until ``lifeline`` closes (then ``None``); returns only in a child, with its
-    request, its descriptors already in place."""
+    request, its descriptors already in place. ``preload`` is imported before the first fork,
+    not before: a server started ahead (pytest-xdist's, while its workers collect) costs nothing
+    until a child is asked for, and nothing at all if none is."""
+    unloaded = list(preload)
     waiting = selectors.DefaultSelector()
     askers = {lifeline}  # the connections requests come on
     waiting.register(lifeline, selectors.EVENT_READ)
@@ -73,6 +79,9 @@ def serve(lifeline: socket.socket, listening: socket.socket | None = None) -> Re
                     asking.close()
                     continue
                 log, answer = fds[0], socket.socket(fileno=fds[1])
+                if unloaded:
+                    _load(unloaded)
+                    unloaded.clear()
                 pid = os.fork()
                 if pid == 0:  # the child: nothing of the server's stays open in it
                     for pidfd, (_, answering) in running.items():
@@ -94,6 +103,18 @@ def serve(lifeline: socket.socket, listening: socket.socket | None = None) -> Re
                 _, status = os.waitpid(pid, 0)
                 with answering:
                     answering.sendall(f"exit {os.waitstatus_to_exitcode(status)}".encode())
+
+
+def _load(modules: Sequence[str]) -> None:
+    """Imports ``modules``, then sets what they left out of the collector's sight: a child's
+    collections neither walk these objects again nor write to their pages, which the fork
+    shares until written (the ``gc.freeze`` documentation's advice for a process that forks
+    without exec)."""
+    gc.disable()  # what the imports leave is kept for good: no collection needed meanwhile
+    for module in modules:
+        import_module(module)
+    gc.freeze()
+    gc.enable()
 
 
 def _enter(request: Request, log: int, answer: socket.socket) -> Request:
@@ -121,17 +142,10 @@ def main(argv: Sequence[str]) -> None:
     # Ctrl-C at a terminal reaches the whole foreground group; the asker stops its children.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lifeline, listening, *preload = argv
-    gc.disable()  # what the imports leave is kept for good: no collection needed meanwhile
-    for module in preload:
-        import_module(module)
-    # Out of the collector's sight from now on: a child's collections neither walk these
-    # objects again nor write to their pages, which the fork shares until written (the
-    # ``gc.freeze`` documentation's advice for a process that forks without exec).
-    gc.freeze()
-    gc.enable()
     request = serve(
         socket.socket(fileno=int(lifeline)),
         None if listening == "-" else socket.socket(fileno=int(listening)),
+        preload,
     )
     if request is None:
         return

@@ -11,8 +11,9 @@ files fill in behind them. Unmarked files keep their alphabetical order.
 The session also forks its servers (the mock, served schedulers: ``harness.children.forking``)
 from one interpreter that has imported their web stacks once: the suite starts about 65 of
 them, and a fresh interpreter importing a stack costs about 0.45 CPU-s where a fork costs a few
-hundredths. Under pytest-xdist the controller starts that fork server (1.1 CPU-s of imports)
-for every worker to share; alone, the session starts it at its first server. Tests of a
+hundredths. Under pytest-xdist the controller starts that fork server for every worker to
+share (its imports, 1.1 CPU-s, wait for the first server asked for); alone, the session starts
+it at its first server. Tests of a
 command's own start-up run it as a fresh process themselves.
 """
 
