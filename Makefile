@@ -45,8 +45,9 @@ browser:
 
 # Three pytest-xdist workers per core: many files mostly wait on real clocks (servers, leases,
 # load runs), so fewer workers leave the cores idle, while every worker pays the collection
-# (about 3 CPU-s: it imports every test module). Measured on 2 cores, 1639 tests, quiet before
-# each run: 131-143 s with 4 workers, 117 s with 5, 111-114 s with 6, 114 s with 8. Each worker
+# (about 3 CPU-s then, 2 now: it imports every test module). Measured on 2 cores, 1639 tests,
+# quiet before each run: 131-143 s with 4 workers, 117 s with 5, 111-114 s with 6, 114 s with
+# 8; 96 s with 6 once the tests' servers were forked (docs/development.md). Each worker
 # is a pytest session of its own, with its own PostgreSQL database, temporary directories and
 # ports. A file's tests stay on one worker, so a module fixture (the report's) is built once.
 WORKERS ?= $(shell echo $$((3 * $$(nproc 2>/dev/null || echo 1))))

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, TextColumn
 from rich.progress import Progress as Bar
 
 from commandline.progress import time_columns
+from harness.children import Process
 
 __all__ = ["Progress", "locust_numbers"]
 
@@ -56,7 +57,7 @@ class Progress:
             self._console.print(f"[bold]·[/bold] {text}", highlight=False)
 
     def wait_for_locust(
-        self, locust: subprocess.Popen[bytes], *, prefix: Path, run_time: float, timeout: float
+        self, locust: Process, *, prefix: Path, run_time: float, timeout: float
     ) -> int:
         """locust's exit code once it ends; ``subprocess.TimeoutExpired`` after ``timeout`` s."""
         if self._quiet:

@@ -1,42 +1,43 @@
 """Child processes: the listening line read, the whole group stopped, also when the parent is
-stopped by SIGTERM or Ctrl-C."""
+stopped by SIGTERM or Ctrl-C; each case for a child executed and for one forked from a fork
+server (``forking``), which must behave alike."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.children import ChildError, child, stop
+from harness.children import ChildError, Process, child, stop
+from harness.forks import ForkServer, fork_server, forking
 
-# A server stand-in: starts a grandchild in its group, announces itself, then waits.
-SERVER = textwrap.dedent(
-    """
-    import signal, subprocess, sys, time
-    if "--deaf" in sys.argv:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    print(f"grandchild {grandchild.pid}", flush=True)
-    print("fake listening on http://127.0.0.1:4242", flush=True)
-    time.sleep(60)
-    """
-)
-# A parent that runs the server with harness.children, says who is who, then waits.
+# A server stand-in (tests/harness/stand_in.py): starts a grandchild in its group, says what it
+# sees, announces itself, then waits.
+STAND_IN = "tests.harness.stand_in"
+SERVER = [sys.executable, "-m", STAND_IN]
+PRELOADED = "xml.dom.minidom"  # what the tests' fork server imports, for the child to see
+# A parent that runs the server with harness.children (forking the modules it is given), says
+# who is who, then waits.
 PARENT = textwrap.dedent(
     """
     import sys, time
     from harness.children import child
-    with child("server", [sys.executable, "-c", sys.argv[1]]) as server:
-        print(server.pid, server.log_text().split()[1], flush=True)
-        time.sleep(60)
+    from harness.forks import forking
+    with forking(sys.argv[1:], preload=[]):
+        with child("server", [sys.executable, "-m", "tests.harness.stand_in"]) as server:
+            print(server.pid, server.log_text().split()[1], flush=True)
+            time.sleep(60)
     """
 )
 BOUND = 10.0  # seconds any process here may take to go
@@ -59,8 +60,27 @@ def gone(pid: int) -> bool:
     return not alive(pid)
 
 
-def test_the_url_is_read_from_the_listening_line_and_the_group_is_stopped_on_leaving() -> None:
-    with child("server", [sys.executable, "-c", SERVER]) as server:
+FORKED = ("forked", "shared")
+
+
+@pytest.fixture(params=["executed", *FORKED])
+def started_as(request: pytest.FixtureRequest) -> Iterator[str]:
+    """How ``child`` starts the stand-in: a fresh interpreter, forked from a fork server of
+    this process's, or from one another process started (as pytest-xdist's controller does)."""
+    if request.param == "forked":
+        with forking([STAND_IN], preload=[PRELOADED]):
+            yield request.param
+    elif request.param == "shared":
+        with fork_server([PRELOADED]) as address, forking([STAND_IN], preload=[], shared=address):
+            yield request.param
+    else:
+        yield request.param
+
+
+def test_the_url_is_read_from_the_listening_line_and_the_group_is_stopped_on_leaving(
+    started_as: str,
+) -> None:
+    with child("server", SERVER) as server:
         grandchild = int(server.log_text().split()[1])
         assert (server.url, alive(server.pid), alive(grandchild)) == (
             "http://127.0.0.1:4242",
@@ -71,49 +91,99 @@ def test_the_url_is_read_from_the_listening_line_and_the_group_is_stopped_on_lea
     assert gone(grandchild)
 
 
-def test_a_child_deaf_to_sigterm_is_killed_after_the_grace() -> None:
-    with child("deaf", [sys.executable, "-c", SERVER, "--deaf"], grace=0.5) as server:
+def test_the_child_runs_its_module_as_python_dash_m_with_its_own_environment_and_session(
+    started_as: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STAND_IN", "ours, not the child's")
+    env = {**os.environ, "STAND_IN": "the child's"}
+    with child("server", [*SERVER, "--flag", "value"], env=env, log=tmp_path / "s.log") as server:
+        seen = json.loads(server.log_text().splitlines()[1])
+    assert seen == {
+        "argv": [str(Path("tests/harness/stand_in.py").resolve()), "--flag", "value"],
+        "name": "__main__",
+        "cwd": os.getcwd(),
+        "path0": os.getcwd(),
+        "env": "the child's",
+        "session": True,
+        "minidom": started_as in FORKED,
+        "sigint": True,
+    }
+
+
+def test_only_the_modules_named_are_forked(started_as: str) -> None:
+    other = [sys.executable, "-c", "print('listening on http://127.0.0.1:4343', flush=True)"]
+    with child("stand-in", SERVER) as forked_or_not, child("other", other) as executed:
+        kinds = (type(forked_or_not.process).__name__, type(executed.process).__name__)
+    assert kinds == ("Forked" if started_as in FORKED else "Popen", "Popen")
+
+
+def test_a_child_whose_environment_changes_python_s_start_up_is_executed(
+    started_as: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    with child("stand-in", SERVER, env=env) as server:
+        kind = type(server.process).__name__
+    assert kind == "Popen"
+
+
+def test_a_fork_server_out_of_reach_is_the_child_s_error(tmp_path: Path) -> None:
+    expected = r"stand-in could not be forked: no fork server at .*nowhere"
+    with (
+        forking([STAND_IN], preload=[], shared=tmp_path / "nowhere"),
+        pytest.raises(ChildError, match=expected),
+        child("stand-in", SERVER),
+    ):
+        pass
+
+
+def test_a_child_deaf_to_sigterm_is_killed_after_the_grace(started_as: str) -> None:
+    with child("deaf", [*SERVER, "--deaf"], grace=0.5) as server:
         pass
     assert server.process.returncode == -signal.SIGKILL
     assert stop(server.process) == -signal.SIGKILL  # stopping a stopped child changes nothing
 
 
-def test_a_child_that_exits_before_listening_is_reported_with_its_output() -> None:
-    command = [sys.executable, "-c", "print('no config'); raise SystemExit(2)"]
+def test_a_child_that_exits_before_listening_is_reported_with_its_output(started_as: str) -> None:
     expected = r"broken exited with code 2 .*no config"
-    with pytest.raises(ChildError, match=expected), child("broken", command):
+    with pytest.raises(ChildError, match=expected), child("broken", [*SERVER, "--broken"]):
         pass
 
 
-def test_a_silent_child_is_reported_after_the_timeout_and_stopped(tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "import time; print('starting', flush=True); time.sleep(60)"]
+def test_a_silent_child_is_reported_after_the_timeout_and_stopped(
+    started_as: str, tmp_path: Path
+) -> None:
     log = tmp_path / "silent.log"
     expected = r"silent did not say where it listens within 0.3 s"
-    with pytest.raises(ChildError, match=expected), child("silent", command, log=log, timeout=0.3):
+    with (
+        pytest.raises(ChildError, match=expected),
+        child("silent", [*SERVER, "--silent"], log=log, timeout=0.3),
+    ):
         pass
-    assert log.read_text() == "starting\n"
-    assert not any(
-        "time.sleep(60)" in _cmdline(pid) and "starting" in _cmdline(pid) for pid in _pids()
-    )
+    said = re.fullmatch(r"starting (\d+)\n", log.read_text())
+    assert said is not None
+    assert gone(int(said.group(1)))
 
 
 # SIGTERM leaves through SystemExit(143); an uncaught KeyboardInterrupt ends Python by SIGINT.
 @pytest.mark.parametrize(
     ("sent", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, -signal.SIGINT)]
 )
+@pytest.mark.parametrize("forked", [[], [STAND_IN]], ids=["executed", "forked"])
 def test_a_parent_stopped_by_sigterm_or_ctrl_c_leaves_no_child(
-    sent: signal.Signals, exit_code: int
+    sent: signal.Signals, exit_code: int, forked: list[str]
 ) -> None:
     with subprocess.Popen(
-        [sys.executable, "-c", PARENT, SERVER], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", PARENT, *forked], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as parent:
         assert parent.stdout is not None
         server, grandchild = (int(pid) for pid in parent.stdout.readline().split())
+        below = _children(parent.pid)  # the server, or the fork server
         assert alive(server) and alive(grandchild)
         parent.send_signal(sent)
         assert parent.wait(timeout=BOUND + 20) == exit_code
-    assert not alive(server)  # the parent itself stopped and reaped it
+    assert not alive(server)  # the parent itself stopped it (and reaped it, or had it reaped)
     assert gone(grandchild)
+    assert [pid for pid in below if not gone(pid)] == []
 
 
 class SignalledOnStart(subprocess.Popen[bytes]):
@@ -135,15 +205,29 @@ class SignalledOnStart(subprocess.Popen[bytes]):
     ids=["sigterm", "ctrl-c"],
 )
 def test_a_signal_landing_while_a_child_starts_still_stops_it(
-    sent: signal.Signals, raised: type[BaseException], monkeypatch: pytest.MonkeyPatch
+    sent: signal.Signals,
+    raised: type[BaseException],
+    started_as: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # In a worker thread the signal would reach the default handler and end pytest itself.
     assert threading.current_thread() is threading.main_thread()
     monkeypatch.setattr(SignalledOnStart, "sent", sent)
     monkeypatch.setattr(SignalledOnStart, "started", [])
-    monkeypatch.setattr(subprocess, "Popen", SignalledOnStart)
-    sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    with pytest.raises(raised), child("sleeper", sleeper, listening=None):
+    fork = ForkServer.start
+
+    def signalled_fork(server: ForkServer, *args: Any, **kwargs: Any) -> Process:
+        """The fork server's start, then ``sent`` at once, as ``SignalledOnStart``."""
+        forked = fork(server, *args, **kwargs)
+        SignalledOnStart.started.append(forked.pid)
+        signal.raise_signal(sent)
+        return forked
+
+    if started_as in FORKED:
+        monkeypatch.setattr(ForkServer, "start", signalled_fork)
+    else:
+        monkeypatch.setattr(subprocess, "Popen", SignalledOnStart)
+    with pytest.raises(raised), child("sleeper", [*SERVER, "--silent"], listening=None):
         pytest.fail("the signal should have ended the block before it began")
     (pid,) = SignalledOnStart.started
     left = alive(pid)
@@ -152,12 +236,6 @@ def test_a_signal_landing_while_a_child_starts_still_stops_it(
     assert not left
 
 
-def _pids() -> list[int]:
-    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-    except (FileNotFoundError, ProcessLookupError):
-        return ""
+def _children(pid: int) -> list[int]:
+    """The direct children of ``pid`` (Linux /proc)."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import create_engine, insert
 
@@ -156,6 +155,10 @@ def test_bad_flags_are_refused_without_a_traceback(
 def test_the_cron_endpoint_never_answers_500_to_any_request() -> None:
     """Schemathesis draws the header the schema declares (any text, or none); a header is text,
     so its negative mode has nothing to draw: the hand-written cases below add the odd ones."""
+    # Imported by the test, not with the module: every pytest worker collects this file, and
+    # schemathesis costs each about 0.1 CPU-s to import (as in tests/mock_aimharder/test_fuzz.py).
+    import schemathesis  # noqa: PLC0415
+
     store = MemoryStore()
     enqueue(store, users(2), available_at=NOW + 3600)  # nothing ready: the fuzz changes nothing
     before = store.list()
