@@ -5,8 +5,8 @@ Why not a client library. An invocation sends one small form per prebooking, all
 one host, and what its burst costs is the CPU spent before the last request is out (two cores,
 one interpreter lock; a serverless function often has a fraction of a core). In
 ``benchmarks.send_burst`` (50 POSTs at once, each with its own cookie, plain http) aiohttp, the
-cheapest library measured, spent 0.31 ms of CPU a request on new connections and 0.17 ms on
-open ones; this client 0.16 and 0.11 (docs/benchmarks.md). Most of aiohttp's cost is the
+cheapest library measured, spent 0.29 ms of CPU a request on new connections and 0.16 ms on
+open ones; this client 0.15 and 0.08 (docs/benchmarks.md, quiet). Most of aiohttp's cost is the
 layers a general client needs (sessions, cookie jars, proxies, redirects, traces, payload
 registries) and this one does not. What is hard about HTTP/1.1 stays with a library: httptools
 (llhttp, the parser uvicorn serves with) reads every answer: status, headers, bodies by length,
