@@ -97,6 +97,12 @@ async def _stay_silent(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
         writer.close()
 
 
+async def _answer_and_close(writer: asyncio.StreamWriter, answer: bytes) -> None:
+    writer.write(answer)
+    await writer.drain()
+    writer.close()
+
+
 async def _get(connections: Connections, url: str, timeout: float = 5) -> HttpAnswer:
     return await connections.send("GET", url + "/", body=None, headers={}, timeout=timeout)
 
@@ -327,9 +333,7 @@ def test_an_answer_is_read_whole_however_its_end_is_told(
 ) -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
-        writer.write(answer)
-        await writer.drain()
-        writer.close()
+        await _answer_and_close(writer, answer)
 
     async def scenario() -> bytes:
         server, url, _ = await _server(serve)
@@ -352,9 +356,7 @@ def test_a_pooled_connection_closed_before_its_answer_sends_a_get_again_never_a_
         if len(heads) == 1:
             writer.close()
             return
-        writer.write(ANSWER)
-        await writer.drain()
-        writer.close()
+        await _answer_and_close(writer, ANSWER)
 
     async def scenario() -> str:
         server, url, counted = await _server(close_the_first)
