@@ -43,14 +43,15 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# Three pytest-xdist workers per core: many files mostly wait on real clocks (servers, leases,
+# Four pytest-xdist workers per core: many files mostly wait on real clocks (servers, leases,
 # load runs), so fewer workers leave the cores idle, while every worker pays the collection
-# (about 3 CPU-s then, 2 now: it imports every test module). Measured on 2 cores, 1639 tests,
+# (about 3 CPU-s then, 1.5 now: it imports every test module). Measured on 2 cores, 1639 tests,
 # quiet before each run: 131-143 s with 4 workers, 117 s with 5, 111-114 s with 6, 114 s with
-# 8; 96 s with 6 once the tests' servers were forked (docs/development.md). Each worker
+# 8. Once the tests' servers were forked (1678 tests, docs/development.md), one run each,
+# alternated: 84-92 s with 6, 79-83 s with 8, 95 s with 10. Each worker
 # is a pytest session of its own, with its own PostgreSQL database, temporary directories and
 # ports. A file's tests stay on one worker, so a module fixture (the report's) is built once.
-WORKERS ?= $(shell echo $$((3 * $$(nproc 2>/dev/null || echo 1))))
+WORKERS ?= $(shell echo $$((4 * $$(nproc 2>/dev/null || echo 1))))
 # Some machines set PYTHONDONTWRITEBYTECODE: then every worker and every server or command a
 # test starts compiles the project again, and pytest rewrites every test module's asserts again.
 unexport PYTHONDONTWRITEBYTECODE
