@@ -53,10 +53,11 @@ __all__ = ["Connections", "HttpAnswer", "Watch", "tls_context"]
 
 USER_AGENT = "prebooking-scheduler"
 # RFC 9110's token (methods, header names) and a target or value without CR, LF, NUL (or, for
-# the target, a space): what a request's head may hold and still mean what it says.
+# the target, a space), in Latin-1 as the head is written: what a request's head may hold and
+# still mean what it says.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_TARGET = re.compile(r"[^\x00-\x20\x7f]+")
-_VALUE = re.compile(r"[^\x00\r\n]*")
+_TARGET = re.compile(r"[^\x00-\x20\x7f-\U0010ffff]+")
+_VALUE = re.compile(r"[^\x00\r\n\u0100-\U0010ffff]*")
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # RFC 9110, 9.2.2
 
 
@@ -224,7 +225,9 @@ class Connections:
         lines.append("Accept: */*")
         for name, value in headers.items():
             if not _TOKEN.fullmatch(name) or not _VALUE.fullmatch(value):
-                raise ValueError(f"header {name!r}: {value!r}: expected a token and no CR/LF/NUL")
+                raise ValueError(
+                    f"header {name!r}: {value!r}: expected a token and no CR/LF/NUL, in Latin-1"
+                )
             lines.append(f"{name}: {value}")
         if body is not None:
             lines.append(f"Content-Length: {len(body)}")

@@ -8,13 +8,12 @@ A file that holds a worker for long says so with ``pytestmark = pytest.mark.long
 those start first, longest first (the classic longest-processing-time rule), and the many short
 files fill in behind them. Unmarked files keep their alphabetical order.
 
-The session also forks its servers (the mock, served schedulers: ``harness.children.forking``)
+The session also forks its servers (the mock, served schedulers: ``harness.forks.forking``)
 from one interpreter that has imported their web stacks once: the suite starts about 65 of
 them, and a fresh interpreter importing a stack costs about 0.45 CPU-s where a fork costs a few
 hundredths. Under pytest-xdist the controller starts that fork server for every worker to
 share (its imports, 1.1 CPU-s, wait for the first server asked for); alone, the session starts
-it at its first server. Tests of a
-command's own start-up run it as a fresh process themselves.
+it at its first server. Tests of a command's own start-up run it as a fresh process themselves.
 """
 
 from __future__ import annotations
