@@ -75,9 +75,20 @@ class _RefuseAll(DefaultCookiePolicy):
         return False
 
 
+# Seconds an idle connection stays in the client's pool: well under uvicorn's keep-alive (5 s),
+# so the client drops it before the server closes it. At httpx's own 5 s, on a loaded machine, a
+# request went out on a connection the mock had just closed ("Server disconnected without
+# sending a response": the journal read after a burst of 200 bookings, in CI).
+KEEP_ALIVE_S = 2.0
+
+
 def jarless_client(base_url: str, *, connections: int = 100, **kwargs: Any) -> httpx.AsyncClient:
     """An async client that never stores cookies (each call passes its user's)."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    limits = httpx.Limits(
+        max_connections=connections,
+        max_keepalive_connections=connections,
+        keepalive_expiry=KEEP_ALIVE_S,
+    )
     jar = CookieJar(policy=_RefuseAll())
     return httpx.AsyncClient(base_url=base_url, cookies=jar, limits=limits, **kwargs)
 
